@@ -1,0 +1,62 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// One set of compiler settings for every target.
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+  name: "detkit",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "detkit", targets: ["detkit"]),
+    .library(name: "DetGeometry", targets: ["DetGeometry"]),
+    .library(name: "DetMatching", targets: ["DetMatching"]),
+    .library(name: "DetLoss", targets: ["DetLoss"]),
+    .library(name: "DetTensorIO", targets: ["DetTensorIO"]),
+    .library(name: "DetStore", targets: ["DetStore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // MARK: - System libraries
+    .systemLibrary(
+      name: "CSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
+
+    // MARK: - Libraries
+    .target(name: "DetGeometry", swiftSettings: swiftSettings),
+    .target(name: "DetMatching", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
+    .target(
+      name: "DetLoss", dependencies: ["DetGeometry", "DetMatching"], swiftSettings: swiftSettings),
+    .target(name: "DetTensorIO", swiftSettings: swiftSettings),
+    .target(name: "DetStore", dependencies: ["CSQLite", "DetGeometry"], swiftSettings: swiftSettings),
+
+    // MARK: - Command-line tool
+    .executableTarget(
+      name: "detkit",
+      dependencies: [
+        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
+    // MARK: - Tests
+    .testTarget(name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry"],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching"],
+      swiftSettings: swiftSettings),
+    .testTarget(name: "DetTensorIOTests", dependencies: ["DetTensorIO"], swiftSettings: swiftSettings),
+    .testTarget(name: "DetStoreTests", dependencies: ["DetStore"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetkitCLITests", dependencies: ["detkit"], swiftSettings: swiftSettings),
+  ]
+)

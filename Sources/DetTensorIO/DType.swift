@@ -1,0 +1,14 @@
+/// The element types detkit reads and writes in NPY and safetensors files.
+public enum DType: String, Sendable, CaseIterable {
+  case float16, bfloat16, float32, float64, int32, int64, uint8, bool
+
+  /// Bytes per element.
+  public var size: Int {
+    switch self {
+    case .float16, .bfloat16: 2
+    case .float32, .int32: 4
+    case .float64, .int64: 8
+    case .uint8, .bool: 1
+    }
+  }
+}
