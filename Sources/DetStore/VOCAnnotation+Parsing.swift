@@ -121,32 +121,9 @@ extension VOCAnnotation {
     text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// A finite decimal number: `[+-]digits[.digits][(e|E)[+-]digits]` (no `nan`, `inf`, hex).
-  static func decimal(_ text: String) -> Double? {
-    let bytes = Array(text.utf8)
-    var i = 0
-    if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-    var digits = 0
-    while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1; digits += 1 }
-    if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-      i += 1
-      while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1; digits += 1 }
-    }
-    guard digits > 0 else { return nil }
-    if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-      i += 1
-      if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-      let start = i
-      while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
-      guard i > start else { return nil }
-    }
-    guard i == bytes.count, let value = Double(text), value.isFinite else { return nil }
-    return value
-  }
-
   private static func number(_ node: XMLNode, path: String) throws -> Double {
     let text = trimmed(node.text)
-    guard let value = decimal(text) else {
+    guard let value = StrictDecimal.parse(text) else {
       throw FormatFailure(
         "'\(text.prefix(40))' is not a finite decimal number", line: node.line,
         column: node.column, element: path)
