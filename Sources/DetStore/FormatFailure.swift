@@ -29,3 +29,18 @@ struct FormatFailure: Error, Sendable, Equatable {
     return parts.isEmpty ? reason : parts.joined(separator: ", ") + ": " + reason
   }
 }
+
+extension FormatFailure {
+  /// The module's error for this failure in `file`: `.malformedInput` with line, column and
+  /// element path.
+  func storeError(file: String) -> StoreError {
+    StoreError(
+      .malformedInput, reason,
+      location: SourceLocation(file: file, line: line, column: column, path: element))
+  }
+
+  /// Where this failure is, in `file`.
+  func location(file: String) -> SourceLocation {
+    SourceLocation(file: file, line: line, column: column, path: element)
+  }
+}
