@@ -57,6 +57,7 @@ public struct VOCImporter: Sendable {
   ///   `.datasetExists` without `options.replace`. On any error the store is unchanged.
   /// - Complexity: O(total XML size); the parsed annotations of the dataset are held in
   ///   memory until written (a few bytes per object).
+  @discardableResult
   public func importDataset(
     from source: URL, into store: AnnotationStore, named name: String,
     options: ImportOptions = ImportOptions()

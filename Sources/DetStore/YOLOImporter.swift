@@ -55,6 +55,7 @@ public struct YOLOImporter: Sendable {
   ///   unreadable image header and `.invalidRecord` for a bad label line (strict);
   ///   `.datasetExists` without `options.replace`. On any error the store is unchanged.
   /// - Complexity: O(label bytes + number of images); one header read per image.
+  @discardableResult
   public func importDataset(
     from source: URL, into store: AnnotationStore, named name: String,
     options: ImportOptions = ImportOptions()

@@ -64,3 +64,46 @@ enum FormatFixtures {
     return try JSONDecoder().decode(File.self, from: data).images
   }
 }
+
+import DetStore
+
+/// One stored box with its image file name and category name, for comparing datasets that
+/// number their records differently.
+struct NamedBox: Hashable, CustomStringConvertible {
+  var file: String
+  var category: String
+  var x: Double
+  var y: Double
+  var width: Double
+  var height: Double
+
+  var description: String { "\(file) \(category) [\(x), \(y), \(width), \(height)]" }
+
+  /// True when every coordinate is within `tolerance` pixels.
+  func matches(_ other: NamedBox, tolerance: Double) -> Bool {
+    file == other.file && category == other.category && abs(x - other.x) <= tolerance
+      && abs(y - other.y) <= tolerance && abs(width - other.width) <= tolerance
+      && abs(height - other.height) <= tolerance
+  }
+}
+
+extension FormatFixtures {
+  /// Every box of dataset `name`, sorted by file, category and coordinates.
+  static func namedBoxes(_ store: AnnotationStore, _ name: String) throws -> [NamedBox] {
+    var categories: [RecordID: String] = [:]
+    try store.forEachCategory(in: name) { categories[$0.id] = $0.name }
+    var files: [RecordID: String] = [:]
+    try store.forEachImage(in: name) { files[$0.id] = $0.fileName }
+    var boxes: [NamedBox] = []
+    try store.forEachAnnotation(in: name) { a in
+      boxes.append(
+        NamedBox(
+          file: files[a.imageID]!, category: categories[a.categoryID]!, x: a.x, y: a.y,
+          width: a.width, height: a.height))
+    }
+    return boxes.sorted {
+      ($0.file, $0.category, $0.x, $0.y, $0.width, $0.height)
+        < ($1.file, $1.category, $1.x, $1.y, $1.width, $1.height)
+    }
+  }
+}
