@@ -14,13 +14,16 @@ import Foundation
 /// Stored file names are sanitised (`../../x` becomes `x`, `/abs/p.jpg` becomes
 /// `abs/p.jpg`); an image whose name sanitises to nothing is written as `image_<id>.xml`.
 public struct VOCExporter: Sendable {
+  /// The output folder (created when missing).
+  public var path: String
   public var convention: VOCBoxConvention
 
-  public init(convention: VOCBoxConvention = .asWritten) {
+  public init(path: String, convention: VOCBoxConvention = .asWritten) {
+    self.path = path
     self.convention = convention
   }
 
-  /// Writes dataset `name` under `output` (created when missing).
+  /// Writes dataset `name` under ``path``.
   ///
   /// - Returns: the number of XML files written.
   /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when the output exists
@@ -28,12 +31,12 @@ public struct VOCExporter: Sendable {
   ///   fails.
   /// - Complexity: O(images + annotations), one indexed query per image.
   @discardableResult
-  public func export(datasetNamed name: String, from store: AnnotationStore, to output: URL) throws -> Int {
+  public func export(from store: AnnotationStore, dataset name: String) throws -> Int {
     var categories: [RecordID: String] = [:]
     try store.forEachCategory(in: name) { categories[$0.id] = $0.name }
     var images: [ImageRecord] = []
     try store.forEachImage(in: name) { images.append($0) }
-    var folder = try OutputFolder(output)
+    var folder = try OutputFolder(URL(fileURLWithPath: path))
     for image in images {
       var parts = OutputFolder.sanitizedComponents(image.fileName)
       if parts.isEmpty { parts = ["image_\(image.id).jpg"] }

@@ -26,10 +26,12 @@ import Foundation
 /// import with file, line, column and element; under `.skip` it is counted as one
 /// `.malformed` record and named in the report's warnings.
 public struct VOCImporter: Sendable {
+  /// The folder of XML files (or one XML file) to read.
+  public var path: String
   /// How `<bndbox>` values become continuous corners.
   public var convention: VOCBoxConvention
   /// Where to look for image files when an XML lacks `<size>`.
-  public var imagesDirectory: URL?
+  public var imagesDirectory: String?
   /// A fixed class list (category ids 1...n in this order); `nil` to take the names found.
   public var classNames: [String]?
 
@@ -37,19 +39,21 @@ public struct VOCImporter: Sendable {
   public static let fileSizeLimit = 16 << 20
 
   public init(
-    convention: VOCBoxConvention = .asWritten, imagesDirectory: URL? = nil,
+    path: String, convention: VOCBoxConvention = .asWritten, imagesDirectory: String? = nil,
     classNames: [String]? = nil
   ) {
     if let classNames {
       precondition(Set(classNames).count == classNames.count, "class names must be distinct")
     }
+    self.path = path
     self.convention = convention
     self.imagesDirectory = imagesDirectory
     self.classNames = classNames
   }
 
-  /// Imports `source` as dataset `name`.
+  /// Imports ``path`` as dataset `name` (one transaction).
   ///
+  /// - Parameter progress: called now and then with the fraction of files written, in [0, 1].
   /// - Returns: the store's report (counts, skips by reason, warnings).
   /// - Throws: `StoreError`: `.io` for a missing source or a refused file (see
   ///   `ImportFolder` rules: symbolic links leaving the folder, non-regular files);
@@ -59,9 +63,10 @@ public struct VOCImporter: Sendable {
   ///   memory until written (a few bytes per object).
   @discardableResult
   public func importDataset(
-    from source: URL, into store: AnnotationStore, named name: String,
-    options: ImportOptions = ImportOptions()
+    into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
+    progress: ((Double) -> Void)? = nil
   ) throws -> ImportReport {
+    let source = URL(fileURLWithPath: path)
     let (folder, files) = try xmlFiles(source)
     var documents: [(file: URL, parsed: Result<VOCAnnotation.Parsed, StoreError>)] = []
     for file in files {
@@ -85,7 +90,8 @@ public struct VOCImporter: Sendable {
       }
       var imageID: Int64 = 0
       var annotationID: Int64 = 0
-      for (file, result) in documents {
+      for (done, (file, result)) in documents.enumerated() {
+        progress?(Double(done) / Double(documents.count))
         let parsed: VOCAnnotation.Parsed
         switch result {
         case .failure(let error):
@@ -165,8 +171,8 @@ public struct VOCImporter: Sendable {
     let name = (annotation.fileName as NSString).lastPathComponent
     guard !name.isEmpty, name != ".", name != ".." else { return nil }
     var candidates: [(ImportFolder, URL)] = []
-    if let imagesDirectory, let images = try? ImportFolder(imagesDirectory) {
-      candidates.append((images, imagesDirectory.appendingPathComponent(name)))
+    if let imagesDirectory, let images = try? ImportFolder(URL(fileURLWithPath: imagesDirectory)) {
+      candidates.append((images, images.url.appendingPathComponent(name)))
     }
     candidates.append((folder, xml.deletingLastPathComponent().appendingPathComponent(name)))
     candidates.append((folder, folder.url.appendingPathComponent("JPEGImages").appendingPathComponent(name)))

@@ -16,16 +16,19 @@ import Foundation
 ///
 /// Stored file names are sanitised as by the VOC exporter.
 public struct YOLOExporter: Sendable {
-  public init() {}
+  /// The output folder (created when missing).
+  public var path: String
 
-  /// Writes dataset `name` under `output` (created when missing).
+  public init(path: String) { self.path = path }
+
+  /// Writes dataset `name` under ``path``.
   ///
   /// - Returns: the number of label files written.
   /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when two images map
   ///   to one label path, a symbolic link is in the way, or a write fails.
   /// - Complexity: O(images + annotations), one indexed query per image.
   @discardableResult
-  public func export(datasetNamed name: String, from store: AnnotationStore, to output: URL) throws -> Int {
+  public func export(from store: AnnotationStore, dataset name: String) throws -> Int {
     var classes: [RecordID: Int] = [:]
     var names: [String] = []
     try store.forEachCategory(in: name) { category in
@@ -34,7 +37,7 @@ public struct YOLOExporter: Sendable {
     }
     var images: [ImageRecord] = []
     try store.forEachImage(in: name) { images.append($0) }
-    var folder = try OutputFolder(output)
+    var folder = try OutputFolder(URL(fileURLWithPath: path))
     for image in images {
       var parts = OutputFolder.sanitizedComponents(image.fileName)
       if parts.isEmpty { parts = ["image_\(image.id).jpg"] }

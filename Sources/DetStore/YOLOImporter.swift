@@ -32,21 +32,25 @@ import Foundation
 /// background) and label files without an image are not imported; both are listed in the
 /// report's warnings.
 public struct YOLOImporter: Sendable {
+  /// The dataset folder, or its YAML file.
+  public var path: String
   /// A folder holding the images, when they are not where the layout puts them.
-  public var imagesDirectory: URL?
-  /// The class-name file, when it is not found in `source`.
-  public var namesFile: URL?
+  public var imagesDirectory: String?
+  /// The class-name file, when it is not found in the dataset folder.
+  public var namesFile: String?
 
   /// The largest label or names file read.
   public static let fileSizeLimit = 64 << 20
 
-  public init(imagesDirectory: URL? = nil, namesFile: URL? = nil) {
+  public init(path: String, imagesDirectory: String? = nil, namesFile: String? = nil) {
+    self.path = path
     self.imagesDirectory = imagesDirectory
     self.namesFile = namesFile
   }
 
-  /// Imports `source` (a dataset folder, or its YAML file) as dataset `name`.
+  /// Imports ``path`` as dataset `name` (one transaction).
   ///
+  /// - Parameter progress: called now and then with the fraction of images written, in [0, 1].
   /// - Returns: the store's report; warnings list label files without images and images
   ///   without label files.
   /// - Throws: `StoreError`: `.io` for a missing folder, no images, or a refused file
@@ -57,10 +61,13 @@ public struct YOLOImporter: Sendable {
   /// - Complexity: O(label bytes + number of images); one header read per image.
   @discardableResult
   public func importDataset(
-    from source: URL, into store: AnnotationStore, named name: String,
-    options: ImportOptions = ImportOptions()
+    into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
+    progress: ((Double) -> Void)? = nil
   ) throws -> ImportReport {
-    let layout = try YOLOLayout(source: source, imagesDirectory: imagesDirectory, namesFile: namesFile)
+    let source = URL(fileURLWithPath: path)
+    let layout = try YOLOLayout(
+      source: source, imagesDirectory: imagesDirectory.map { URL(fileURLWithPath: $0) },
+      namesFile: namesFile.map { URL(fileURLWithPath: $0) })
     let names = layout.names
     let location = SourceLocation(file: layout.namesSource.path)
 
@@ -72,7 +79,8 @@ public struct YOLOImporter: Sendable {
       var annotationID: Int64 = 0
       var withoutImage: [String] = []
       var withoutLabel: [String] = []
-      for entry in layout.entries {
+      for (done, entry) in layout.entries.enumerated() {
+        if done % 64 == 0 { progress?(Double(done) / Double(layout.entries.count)) }
         guard let image = entry.image else {
           withoutImage.append(entry.label.map { ImportFolder.relativePath(of: $0, under: layout.root.url) } ?? entry.key)
           continue

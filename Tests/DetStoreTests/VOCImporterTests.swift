@@ -28,7 +28,7 @@ private func object(_ name: String, _ b: (Double, Double, Double, Double), diffi
 func voc2012ImportsWithItsDocumentedCounts() throws {
   let temp = try TemporaryStore()
   let source = FormatFixtures.dataset("voc2012_100_multiformat/gts/pascalvoc_format")
-  let report = try VOCImporter().importDataset(from: source, into: temp.opened, named: "voc")
+  let report = try VOCImporter(path: source.path).importDataset(into: temp.opened, named: "voc")
   #expect(report.images == 100 && report.annotations == 273 && report.categories == 20)
   #expect(report.skippedTotal == 0 && report.warnings.isEmpty)
   var names: [String] = []
@@ -51,16 +51,15 @@ func cvatVOCFlavourImportsTheSameBoxes() throws {
   let temp = try TemporaryStore()
   let gts = FormatFixtures.dataset("voc2012_100_multiformat/gts")
   // imagenet_format holds Annotations/, ImageSets/ and labelmap.txt, like CVAT's export.
-  try VOCImporter().importDataset(from: gts.appendingPathComponent("imagenet_format"), into: temp.opened, named: "cvat")
-  try VOCImporter().importDataset(from: gts.appendingPathComponent("pascalvoc_format"), into: temp.opened, named: "voc")
+  try VOCImporter(path: gts.appendingPathComponent("imagenet_format").path).importDataset(into: temp.opened, named: "cvat")
+  try VOCImporter(path: gts.appendingPathComponent("pascalvoc_format").path).importDataset(into: temp.opened, named: "voc")
   #expect(try FormatFixtures.namedBoxes(temp.opened, "cvat") == FormatFixtures.namedBoxes(temp.opened, "voc"))
 }
 
 @Test(.enabled(if: FormatFixtures.hasDataset("voc2012_clarifai10"), "../shared/datasets/voc2012_clarifai10 is absent"))
 func clarifaiImportsWithoutParts() throws {
   let temp = try TemporaryStore()
-  let report = try VOCImporter().importDataset(
-    from: FormatFixtures.dataset("voc2012_clarifai10/annotations"), into: temp.opened, named: "c")
+  let report = try VOCImporter(path: FormatFixtures.dataset("voc2012_clarifai10/annotations").path).importDataset(into: temp.opened, named: "c")
   #expect(report.images == 10 && report.annotations == 18 && report.categories == 8)
 }
 
@@ -68,7 +67,7 @@ func clarifaiImportsWithoutParts() throws {
 func raccoonImportsEveryBoxOfItsCSV() throws {
   let temp = try TemporaryStore()
   let root = FormatFixtures.dataset("raccoon_voc")
-  let report = try VOCImporter().importDataset(from: root.appendingPathComponent("annotations"), into: temp.opened, named: "r")
+  let report = try VOCImporter(path: root.appendingPathComponent("annotations").path).importDataset(into: temp.opened, named: "r")
   #expect(report.images == 200 && report.annotations == 217 && report.categories == 1)
   let csv = try String(contentsOf: root.appendingPathComponent("data/raccoon_labels.csv"), encoding: .utf8)
   let expected = csv.split(separator: "\n").dropFirst().map { line -> NamedBox in
@@ -88,8 +87,8 @@ func raccoonImportsEveryBoxOfItsCSV() throws {
   defer { try? FileManager.default.removeItem(at: dir) }
   try write(vocXML("a.jpg", objects: [object("cat", (1, 1, 100, 80))]), dir.appendingPathComponent("a.xml"))
   let temp = try TemporaryStore()
-  try VOCImporter(convention: .oneBasedInclusive).importDataset(from: dir, into: temp.opened, named: "one")
-  try VOCImporter(convention: .asWritten).importDataset(from: dir, into: temp.opened, named: "raw")
+  try VOCImporter(path: dir.path, convention: .oneBasedInclusive).importDataset(into: temp.opened, named: "one")
+  try VOCImporter(path: dir.path, convention: .asWritten).importDataset(into: temp.opened, named: "raw")
   // xmin = 1 ... xmax = 100 covers all 100 columns: [0, 100] when read as pixel indices.
   #expect(try FormatFixtures.namedBoxes(temp.opened, "one") == [NamedBox(file: "a.jpg", category: "cat", x: 0, y: 0, width: 100, height: 80)])
   #expect(try FormatFixtures.namedBoxes(temp.opened, "raw") == [NamedBox(file: "a.jpg", category: "cat", x: 1, y: 1, width: 99, height: 79)])
@@ -102,12 +101,12 @@ func raccoonImportsEveryBoxOfItsCSV() throws {
     vocXML("a.jpg", objects: [object("dog", (1, 1, 5, 5)), object("zebra", (1, 1, 5, 5)), object("cat", (2, 2, 6, 6))]),
     dir.appendingPathComponent("a.xml"))
   let temp = try TemporaryStore()
-  let importer = VOCImporter(classNames: ["dog", "cat"])
-  let error = #expect(throws: StoreError.self) { try importer.importDataset(from: dir, into: temp.opened, named: "s") }
+  let importer = VOCImporter(path: dir.path, classNames: ["dog", "cat"])
+  let error = #expect(throws: StoreError.self) { try importer.importDataset(into: temp.opened, named: "s") }
   #expect(error?.reason == .unknownCategory)
   #expect(error?.location?.line == 5 && error?.location?.file.hasSuffix("a.xml") == true)
   #expect(try temp.opened.datasets().isEmpty)
-  let report = try importer.importDataset(from: dir, into: temp.opened, named: "s", options: ImportOptions(policy: .skip))
+  let report = try importer.importDataset(into: temp.opened, named: "s", options: ImportOptions(policy: .skip))
   #expect(report.annotations == 2 && report.skipped == [.unknownCategory: 1])
   var categories: [CategoryRecord] = []
   try temp.opened.forEachCategory(in: "s") { categories.append($0) }
@@ -122,14 +121,14 @@ func raccoonImportsEveryBoxOfItsCSV() throws {
   try FileManager.default.copyItem(
     at: FormatFixtures.fixture("images/rgb_7x5.png"), to: dir.appendingPathComponent("JPEGImages/rgb_7x5.png"))
   let temp = try TemporaryStore()
-  try VOCImporter().importDataset(from: dir, into: temp.opened, named: "v")
+  try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "v")
   var images: [ImageRecord] = []
   try temp.opened.forEachImage(in: "v") { images.append($0) }
   #expect(images == [ImageRecord(id: .int(1), fileName: "rgb_7x5.png", width: 7, height: 5)])
 
   // Without the image file there is no size: an invalid image record.
   try FileManager.default.removeItem(at: dir.appendingPathComponent("JPEGImages/rgb_7x5.png"))
-  let error = #expect(throws: StoreError.self) { try VOCImporter().importDataset(from: dir, into: temp.opened, named: "w") }
+  let error = #expect(throws: StoreError.self) { try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "w") }
   #expect(error?.reason == .malformed && error?.message.contains("no <size>") == true)
 }
 
@@ -147,13 +146,13 @@ func raccoonImportsEveryBoxOfItsCSV() throws {
   try write("<annotation><filename>c.jpg</filename><object><name>x</name>", dir.appendingPathComponent("c.xml"))
   try Data((0..<512).map { UInt8(truncatingIfNeeded: $0 &* 167) }).write(to: dir.appendingPathComponent("d.xml"))
   let temp = try TemporaryStore()
-  let error = #expect(throws: StoreError.self) { try VOCImporter().importDataset(from: dir, into: temp.opened, named: "h") }
+  let error = #expect(throws: StoreError.self) { try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "h") }
   #expect(error?.code == .malformedInput)
   #expect(error?.location?.file.hasSuffix("b.xml") == true && error?.location?.line == 2)
   #expect(error?.message.contains("internal subset") == true)
   #expect(try temp.opened.datasets().isEmpty)
 
-  let report = try VOCImporter().importDataset(from: dir, into: temp.opened, named: "h", options: ImportOptions(policy: .skip))
+  let report = try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "h", options: ImportOptions(policy: .skip))
   #expect(report.images == 1 && report.annotations == 1 && report.skipped == [.malformed: 3])
   #expect(report.warnings.count == 3 && report.warnings.allSatisfy { $0.hasPrefix("skipped malformed file") })
 }
@@ -171,19 +170,19 @@ func raccoonImportsEveryBoxOfItsCSV() throws {
   // A link to a file inside the folder is fine.
   try fm.createSymbolicLink(at: dir.appendingPathComponent("inside.xml"), withDestinationURL: dir.appendingPathComponent("a.xml"))
   let temp = try TemporaryStore()
-  #expect(try VOCImporter().importDataset(from: dir, into: temp.opened, named: "ok").images == 2)
+  #expect(try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "ok").images == 2)
   // A link leaving the folder is refused, whatever the policy.
   try fm.createSymbolicLink(at: dir.appendingPathComponent("z.xml"), withDestinationURL: outside.appendingPathComponent("secret.xml"))
   for policy in ValidationPolicy.allCases {
     let error = #expect(throws: StoreError.self) {
-      try VOCImporter().importDataset(from: dir, into: temp.opened, named: "bad", options: ImportOptions(policy: policy))
+      try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "bad", options: ImportOptions(policy: policy))
     }
     #expect(error?.code == .io && error?.message.contains("outside") == true)
   }
   try fm.removeItem(at: dir.appendingPathComponent("z.xml"))
   // A linked folder is refused too (no cycles, no escaping through folders).
   try fm.createSymbolicLink(at: dir.appendingPathComponent("more"), withDestinationURL: outside)
-  let error = #expect(throws: StoreError.self) { try VOCImporter().importDataset(from: dir, into: temp.opened, named: "bad") }
+  let error = #expect(throws: StoreError.self) { try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "bad") }
   #expect(error?.message.contains("symbolic link to a folder") == true)
 }
 
@@ -194,5 +193,5 @@ func raccoonImportsEveryBoxOfItsCSV() throws {
   #expect(mkfifo(dir.appendingPathComponent("pipe.xml").path, 0o600) == 0)
   let temp = try TemporaryStore()
   // The FIFO is not a regular file: it is not listed, so the import cannot block on it.
-  #expect(try VOCImporter().importDataset(from: dir, into: temp.opened, named: "f").images == 1)
+  #expect(try VOCImporter(path: dir.path).importDataset(into: temp.opened, named: "f").images == 1)
 }
