@@ -5,7 +5,13 @@ extension VOCAnnotation {
   /// one failure for each `<object>` that had to be left out.
   struct Parsed {
     var annotation: VOCAnnotation
-    var rejectedObjects: [FormatFailure]
+    /// Every `<object>` in document order: an index into `annotation.objects`, or why the
+    /// object was left out.
+    var order: [Result<Int, FormatFailure>]
+
+    var rejectedObjects: [FormatFailure] {
+      order.compactMap { if case .failure(let f) = $0 { f } else { nil } }
+    }
   }
 
   /// Parses a VOC XML document.
@@ -44,15 +50,16 @@ extension VOCAnnotation {
     if let size = try single(root, "size", path: "annotation") {
       annotation.size = try parseSize(size)
     }
-    var rejected: [FormatFailure] = []
+    var order: [Result<Int, FormatFailure>] = []
     for (index, node) in root.children(named: "object").enumerated() {
       do {
         annotation.objects.append(try parseObject(node, path: "annotation/object[\(index + 1)]"))
+        order.append(.success(annotation.objects.count - 1))
       } catch let failure as FormatFailure {
-        rejected.append(failure)
+        order.append(.failure(failure))
       }
     }
-    return Parsed(annotation: annotation, rejectedObjects: rejected)
+    return Parsed(annotation: annotation, order: order)
   }
 
   /// `<size>`: `nil` when width or height is 0 (some VOC tools write zeros when they did

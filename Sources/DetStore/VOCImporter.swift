@@ -113,16 +113,20 @@ public struct VOCImporter: Sendable {
         try writer.add(
           ImageRecord(id: .int(imageID), fileName: annotation.fileName, width: size.width, height: size.height),
           at: SourceLocation(file: file.path, path: "annotation"))
-        for failure in parsed.rejectedObjects {
+        for (position, item) in parsed.order.enumerated() {
           annotationID += 1
-          try writer.skip(
-            .malformed, failure.reason, recordID: .int(annotationID), isAnnotation: true,
-            at: failure.location(file: file.path))
-        }
-        for (index, object) in annotation.objects.enumerated() {
-          annotationID += 1
+          let object: VOCObject
+          switch item {
+          case .failure(let failure):
+            try writer.skip(
+              .malformed, failure.reason, recordID: .int(annotationID), isAnnotation: true,
+              at: failure.location(file: file.path))
+            continue
+          case .success(let index):
+            object = annotation.objects[index]
+          }
           let location = SourceLocation(
-            file: file.path, line: object.line, path: "annotation/object[\(index + 1)] (\(object.name))")
+            file: file.path, line: object.line, path: "annotation/object[\(position + 1)] (\(object.name))")
           guard let categoryID = categoryIDs[object.name] else {
             try writer.skip(
               .unknownCategory, "class '\(object.name)' is not in the given class list",

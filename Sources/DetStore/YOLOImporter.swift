@@ -104,14 +104,18 @@ public struct YOLOImporter: Sendable {
           continue
         }
         let parsed = YOLOLabel.parse(file: try layout.root.read(label, limit: Self.fileSizeLimit))
-        for failure in parsed.rejectedLines {
+        for line in parsed.lines {
           annotationID += 1
-          try writer.skip(
-            .malformed, failure.reason, recordID: .int(annotationID), isAnnotation: true,
-            at: failure.location(file: label.path))
-        }
-        for yolo in parsed.labels {
-          annotationID += 1
+          let yolo: YOLOLabel
+          switch line {
+          case .failure(let failure):
+            try writer.skip(
+              .malformed, failure.reason, recordID: .int(annotationID), isAnnotation: true,
+              at: failure.location(file: label.path))
+            continue
+          case .success(let value):
+            yolo = value
+          }
           let at = SourceLocation(file: label.path, line: yolo.line)
           guard yolo.classIndex < names.count else {
             try writer.skip(

@@ -2,8 +2,14 @@ extension YOLOLabel {
   /// The labels of one YOLO `.txt` file and one failure for each line that had to be
   /// left out.
   struct ParsedFile {
-    var labels: [YOLOLabel] = []
-    var rejectedLines: [FormatFailure] = []
+    /// Every non-blank line in file order: a label, or why the line was left out.
+    var lines: [Result<YOLOLabel, FormatFailure>] = []
+
+    var labels: [YOLOLabel] { lines.compactMap { try? $0.get() } }
+
+    var rejectedLines: [FormatFailure] {
+      lines.compactMap { if case .failure(let f) = $0 { f } else { nil } }
+    }
   }
 
   /// Parses a YOLO label file.
@@ -25,9 +31,9 @@ extension YOLOLabel {
       let fields = rawLine.split { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }
       if fields.isEmpty { continue }
       do {
-        result.labels.append(try parse(fields: fields, line: lineNumber))
+        result.lines.append(.success(try parse(fields: fields, line: lineNumber)))
       } catch let failure as FormatFailure {
-        result.rejectedLines.append(failure)
+        result.lines.append(.failure(failure))
       } catch {
         preconditionFailure("unexpected error \(error)")
       }
