@@ -109,8 +109,9 @@ enum YOLOClassNames {
       if content.hasPrefix("-") && (content.count == 1 || content.dropFirst().first == " ") {
         items.append((nil, try scalar(String(content.dropFirst()), line: i + 1), i + 1))
       } else if let colon = mapColon(content) {
-        let key = try scalar(String(content[..<colon]), line: i + 1)
-        let value = String(content[content.index(after: colon)...])
+        let chars = Array(content)
+        let key = try scalar(String(chars[..<colon]), line: i + 1)
+        let value = String(chars[(colon + 1)...])
         guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
           throw FormatFailure("class \(key) has no name on its line", line: i + 1)
         }
@@ -169,46 +170,64 @@ enum YOLOClassNames {
     return String(value)
   }
 
-  /// The index of the `: ` (or final `:`) that separates a block-map key from its value,
-  /// outside quotes.
-  private static func mapColon(_ content: String) -> String.Index? {
-    var quote: Character?
+  /// Calls `body(i, c)` for each character of `chars` outside quoted scalars, until it
+  /// returns false. A quote opens a scalar only where one can start (see
+  /// ``opensQuote(after:)``); `''` inside single quotes and `\"` inside double quotes are
+  /// escapes, not ends. An unterminated quote runs to the end.
+  static func scanUnquoted(_ chars: [Character], _ body: (Int, Character) -> Bool) {
+    var i = 0
     var previous: Character?
-    var i = content.startIndex
-    while i < content.endIndex {
-      let c = content[i]
-      defer { if c != " " && c != "\t" { previous = c } }
-      if let q = quote {
-        if c == q { quote = nil }
-      } else if (c == "'" || c == "\"") && opensQuote(after: previous) {
-        quote = c
-      } else if c == ":" {
-        let next = content.index(after: i)
-        if next == content.endIndex || content[next] == " " { return i }
+    while i < chars.count {
+      let c = chars[i]
+      if (c == "'" || c == "\""), opensQuote(after: previous) {
+        var j = i + 1
+        while j < chars.count {
+          if c == "'", chars[j] == "'" {
+            if j + 1 < chars.count, chars[j + 1] == "'" { j += 2; continue }
+            break
+          }
+          if c == "\"", chars[j] == "\\" { j += 2; continue }
+          if c == "\"", chars[j] == "\"" { break }
+          j += 1
+        }
+        previous = c
+        i = j + 1
+        continue
       }
-      i = content.index(after: i)
+      if !body(i, c) { return }
+      if c != " ", c != "\t" { previous = c }
+      i += 1
     }
-    return nil
+  }
+
+  /// The offset of the `: ` (or final `:`) that separates a block-map key from its value,
+  /// outside quotes.
+  private static func mapColon(_ content: String) -> Int? {
+    let chars = Array(content)
+    var found: Int?
+    scanUnquoted(chars) { i, c in
+      if c == ":", i + 1 == chars.count || chars[i + 1] == " " {
+        found = i
+        return false
+      }
+      return true
+    }
+    return found
   }
 
   /// `text` without a `#` comment (a `#` at the start or after whitespace, outside quotes).
   static func stripComment(_ text: String) -> String {
-    var quote: Character?
-    var previous: Character = " "
-    var significant: Character?
-    for i in text.indices {
-      let c = text[i]
-      if let q = quote {
-        if c == q { quote = nil }
-      } else if (c == "'" || c == "\"") && opensQuote(after: significant) {
-        quote = c
-      } else if c == "#", previous == " " || previous == "\t" {
-        return String(text[..<i])
+    let chars = Array(text)
+    var cut: Int?
+    scanUnquoted(chars) { i, c in
+      if c == "#", i == 0 || chars[i - 1] == " " || chars[i - 1] == "\t" {
+        cut = i
+        return false
       }
-      previous = c
-      if c != " " && c != "\t" { significant = c }
+      return true
     }
-    return text
+    guard let cut else { return text }
+    return String(chars[..<cut])
   }
 
   /// A plain, single-quoted or double-quoted scalar, trimmed.
@@ -259,21 +278,15 @@ private struct FlowScanner {
   /// True when every bracket opened outside quotes is closed.
   var isBalanced: Bool {
     var depth = 0
-    var quote: Character?
     var opened = false
-    var previous: Character?
-    for c in YOLOClassNames.stripCommentsPerLine(text) {
-      defer { if !c.isWhitespace { previous = c } }
-      if let q = quote {
-        if c == q { quote = nil }
-      } else if (c == "'" || c == "\"") && YOLOClassNames.opensQuote(after: previous) {
-        quote = c
-      } else if c == "[" || c == "{" {
+    YOLOClassNames.scanUnquoted(Array(YOLOClassNames.stripCommentsPerLine(text))) { _, c in
+      if c == "[" || c == "{" {
         depth += 1
         opened = true
       } else if c == "]" || c == "}" {
         depth -= 1
       }
+      return true
     }
     return opened && depth <= 0
   }
@@ -286,37 +299,38 @@ private struct FlowScanner {
     }
     let inner = body.dropFirst().dropLast()
     // Split on commas outside quotes; nested collections are not class names.
+    let chars = Array(inner)
     var parts: [String] = []
-    var current = ""
-    var quote: Character?
-    var previous: Character? = "["
-    for c in inner {
-      defer { if !c.isWhitespace { previous = c } }
-      if let q = quote {
-        if c == q { quote = nil }
-        current.append(c)
-      } else if (c == "'" || c == "\"") && YOLOClassNames.opensQuote(after: previous) {
-        quote = c
-        current.append(c)
-      } else if c == "," {
-        parts.append(current)
-        current = ""
-      } else if c == "[" || c == "{" || c == "]" || c == "}" {
-        throw FormatFailure("nested collection inside names:", line: line)
-      } else {
-        current.append(c)
+    var start = 0
+    var nested = false
+    YOLOClassNames.scanUnquoted(chars) { i, c in
+      if c == "," {
+        parts.append(String(chars[start..<i]))
+        start = i + 1
+      } else if "[]{}".contains(c) {
+        nested = true
+        return false
       }
+      return true
     }
-    if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { parts.append(current) }
+    if nested { throw FormatFailure("nested collection inside names:", line: line) }
+    let last = String(chars[start...])
+    if !last.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { parts.append(last) }
     return try parts.map { part in
       let item = part.trimmingCharacters(in: .whitespacesAndNewlines)
       guard isMap else { return (nil, try YOLOClassNames.scalar(item, line: line), line) }
-      guard let colon = item.firstIndex(of: ":") else {
+      let itemChars = Array(item)
+      var colon: Int?
+      YOLOClassNames.scanUnquoted(itemChars) { i, c in
+        if c == ":" { colon = i }
+        return colon == nil
+      }
+      guard let colon else {
         throw FormatFailure("'\(item.prefix(40))': expected 'index: name' in names: {...}", line: line)
       }
       return (
-        try YOLOClassNames.scalar(String(item[..<colon]), line: line),
-        try YOLOClassNames.scalar(String(item[item.index(after: colon)...]), line: line), line
+        try YOLOClassNames.scalar(String(itemChars[..<colon]), line: line),
+        try YOLOClassNames.scalar(String(itemChars[(colon + 1)...]), line: line), line
       )
     }
   }
