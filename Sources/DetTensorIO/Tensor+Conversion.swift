@@ -1,3 +1,5 @@
+import Dispatch
+
 extension Tensor {
   /// The elements as `Float`s, in C order.
   ///
@@ -65,16 +67,42 @@ extension Tensor {
     TensorIOError(file: source, problem: .dtypeMismatch(expected: expected, actual: dtype))
   }
 
+  /// Element count from which conversions split the work across cores.
+  static let parallelThreshold = 1 << 20
+
   /// `[transform(e) for e in elements]`, reading the storage as `Stored` (whose size is the
-  /// dtype's; the storage is aligned for it).
-  private func convert<Stored, T>(_ stored: Stored.Type, _ transform: (Stored) -> T) -> [T] {
+  /// dtype's; the storage is aligned for it). Large tensors are converted in chunks on all
+  /// cores.
+  private func convert<Stored, T>(_ stored: Stored.Type, _ transform: @Sendable (Stored) -> T) -> [T] {
     withUnsafeBytes { bytes in
       bytes.withMemoryRebound(to: Stored.self) { source in
         [T](unsafeUninitializedCapacity: source.count) { buffer, initialized in
-          for i in source.indices { buffer.initializeElement(at: i, to: transform(source[i])) }
-          initialized = source.count
+          let count = source.count
+          if count < Self.parallelThreshold {
+            for i in 0..<count { buffer.initializeElement(at: i, to: transform(source[i])) }
+          } else {
+            // Each chunk writes its own disjoint range of `buffer`; the pointers are only
+            // used inside concurrentPerform, which returns when every chunk is done.
+            let chunk = 1 << 16
+            let buffers = UncheckedSendable((source: source, target: buffer))
+            withoutActuallyEscaping(transform) { transform in
+              DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
+                let (source, target) = buffers.value
+                for i in (c * chunk)..<min(count, (c + 1) * chunk) {
+                  target.initializeElement(at: i, to: transform(source[i]))
+                }
+              }
+            }
+          }
+          initialized = count
         }
       }
     }
   }
+}
+
+/// Carries buffers into `concurrentPerform` chunks that touch disjoint parts of them.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
 }

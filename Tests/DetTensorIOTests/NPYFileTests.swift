@@ -324,3 +324,26 @@ func npyRandomHeaderCorruptionNeverTraps(seed: UInt64) throws {
     }
   }
 }
+
+/// A header that leaves the data at an odd offset (numpy never writes one) is read by copying
+/// into aligned storage, so typed access stays valid.
+@Test func npyMisalignedDataIsCopiedNotMapped() throws {
+  let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }"
+  #expect((10 + header.utf8.count) % 8 != 0)
+  var data = [UInt8]()
+  for value in [1.25, -3.5] { withUnsafeBytes(of: value.bitPattern.littleEndian) { data += $0 } }
+  let dir = try Support.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let url = dir.appendingPathComponent("odd.npy")
+  try npy(header: header, data: data).write(to: url)
+  let tensor = try NPYFile.read(contentsOf: url)
+  if case .owned = tensor.storage {} else { Issue.record("misaligned data must be copied") }
+  #expect(try tensor.withUnsafeBufferPointer(of: Double.self) { Array($0) } == [1.25, -3.5])
+}
+
+@Test func npyVersion2And3HeadersDecode() throws {
+  let header = "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }"
+  let one: [UInt8] = [9, 0, 0, 0, 0, 0, 0, 0]
+  #expect(try NPYFile.decode(npy(header: header, data: one, major: 2), name: "v2").asInt64() == [9])
+  #expect(try NPYFile.decode(npy(header: header, data: one, major: 3), name: "v3").asInt64() == [9])
+}

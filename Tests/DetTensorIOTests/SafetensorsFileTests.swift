@@ -271,3 +271,23 @@ func safetensorsRandomCorruptionNeverTraps(seed: UInt64) throws {
     }
   }
 }
+
+/// A tensor at an offset that is not a multiple of its element size (the reference writer
+/// never makes one) is copied into aligned storage when read from a mapping.
+@Test func safetensorsMisalignedTensorIsCopied() throws {
+  var header = #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"b":{"dtype":"F32","shape":[1],"data_offsets":[1,5]}}"#
+  while header.utf8.count % 8 != 0 { header += " " }
+  var data: [UInt8] = [7]
+  withUnsafeBytes(of: Float(-1.5).bitPattern.littleEndian) { data += $0 }
+  let dir = try Support.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let url = dir.appendingPathComponent("odd.safetensors")
+  try safetensors(header: header, data: data).write(to: url)
+  let archive = try SafetensorsFile.read(contentsOf: url)
+  let b = try #require(archive["b"])
+  if case .owned = b.storage {} else { Issue.record("misaligned data must be copied") }
+  #expect(try b.withUnsafeBufferPointer(of: Float.self) { $0[0] } == -1.5)
+  let a = try #require(archive["a"])
+  if case .mapped = a.storage {} else { Issue.record("aligned data must be mapped") }
+  #expect(try a.asInt64() == [7])
+}

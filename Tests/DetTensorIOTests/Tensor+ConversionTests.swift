@@ -55,3 +55,18 @@ func asInt64RefusesFloats(dtype: DType) {
   #expect(try Tensor(shape: [0, 4], float32: []).asFloat64() == [])
   #expect(try Tensor(shape: [], int32: [5]).asInt64() == [5])
 }
+
+/// Large tensors convert in parallel chunks; every element must match the scalar conversion.
+@Test func largeConversionsMatchElementwise() throws {
+  var rng = Support.SeededGenerator(seed: 99)
+  let count = Tensor.parallelThreshold + 12_345
+  let bits = (0..<count).map { _ in UInt16.random(in: 0...UInt16.max, using: &rng) }
+  let tensor = bits.withUnsafeBytes { Tensor(shape: [count], dtype: .float16, littleEndianBytes: $0) }
+  let floats = try tensor.asFloat32()
+  #expect(floats.count == count)
+  var mismatches = 0
+  for i in 0..<count where floats[i].bitPattern != HalfFloat.float(fromFloat16: bits[i]).bitPattern {
+    mismatches += 1
+  }
+  #expect(mismatches == 0)
+}
