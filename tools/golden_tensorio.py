@@ -74,6 +74,10 @@ npy(
 npy("be_f2.npy", np.array([0.333, -1024.0, 6.0e-5], dtype=">f2"), dtype_name="float16")
 npy("scalar_f8.npy", np.array(2.75, dtype="<f8"), dtype_name="float64")
 npy("empty_0x4_f4.npy", np.zeros((0, 4), dtype="<f4"), dtype_name="float32")
+# Rank 36 makes magic + length field + header text + newline exactly 192 bytes; numpy then
+# still pads a full 64 spaces (its padlen is 64 - x % 64, never 0).
+npy("aligned_header_u1.npy", np.full([1] * 36, 9, dtype="|u1"), dtype_name="uint8")
+assert (out / "aligned_header_u1.npy").stat().st_size == 256 + 1
 
 # float16 rounding: numpy rounds float32 -> float16 to nearest even; record inputs and bits.
 inputs = np.array(

@@ -88,6 +88,7 @@ func npyBigEndianIsConvertedOnRead(dtype: DType) throws {
 /// (header text, padding, 64-byte alignment).
 @Test(arguments: [
   "v1_f4.npy", "i8.npy", "u1.npy", "b1.npy", "f2.npy", "scalar_f8.npy", "empty_0x4_f4.npy",
+  "aligned_header_u1.npy",
 ])
 func npyEncodeMatchesNumpyBytes(name: String) throws {
   let url = Support.golden.appendingPathComponent(name)
