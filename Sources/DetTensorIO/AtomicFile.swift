@@ -17,7 +17,8 @@ enum AtomicFile {
   /// - Complexity: O(total bytes).
   static func write(
     to url: URL,
-    chunks: (_ emit: (UnsafeRawBufferPointer) throws(TensorIOError) -> Void) throws(TensorIOError) -> Void
+    chunks: (_ emit: (UnsafeRawBufferPointer) throws(TensorIOError) -> Void) throws(TensorIOError)
+      -> Void
   ) throws(TensorIOError) {
     let path = url.path
     let name = url.lastPathComponent

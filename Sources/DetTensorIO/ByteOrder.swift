@@ -15,7 +15,9 @@ enum ByteOrder {
     }
   }
 
-  private static func swap<T: FixedWidthInteger>(_ buffer: UnsafeMutableRawBufferPointer, as: T.Type) {
+  private static func swap<T: FixedWidthInteger>(
+    _ buffer: UnsafeMutableRawBufferPointer, as: T.Type
+  ) {
     buffer.withMemoryRebound(to: T.self) { elements in
       for i in elements.indices { elements[i] = elements[i].byteSwapped }
     }

@@ -51,7 +51,8 @@ enum HalfFloat {
     }
     let truncated = (UInt32(halfExponent) << 10) | (fraction >> 13)
     // A carry out of the fraction bumps the exponent, up to infinity (0x7C00): correct.
-    return sign | UInt16(truncatingIfNeeded: roundShift(truncated << 13 | (fraction & 0x1FFF), by: 13))
+    return sign
+      | UInt16(truncatingIfNeeded: roundShift(truncated << 13 | (fraction & 0x1FFF), by: 13))
   }
 
   /// `value >> shift`, rounded to nearest with ties to even.

@@ -46,7 +46,8 @@ public enum NPYFile {
       return tensor(copying: file.bytes, layout, name)
     case .read(let bytes):
       return try bytes.withUnsafeBytes { raw in
-        Result { () throws(TensorIOError) in tensor(copying: raw, try parse(raw, file: name), name) }
+        Result { () throws(TensorIOError) in tensor(copying: raw, try parse(raw, file: name), name)
+        }
       }.get()
     }
   }
@@ -77,7 +78,8 @@ public enum NPYFile {
   }
 
   /// Writes `tensor` to `url` as ``encode(_:)`` does, atomically (a temporary file renamed
-  /// into place), without building the file in memory.
+  /// into place), without building the file in memory. `url` names a file in a writable
+  /// directory; to write to standard output, send ``encode(_:)``'s bytes there instead.
   ///
   /// - Throws: `TensorIOError` `.unsupportedInFormat` for bfloat16, `.io` if writing fails.
   /// - Complexity: O(n).

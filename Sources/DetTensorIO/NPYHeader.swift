@@ -93,7 +93,8 @@ struct NPYHeader: Equatable {
         try expect(UInt8(ascii: ":"), "':' after the key")
         switch key {
         case "descr" where descr == nil:
-          descr = try string("a quoted dtype string for 'descr' (structured dtypes are not supported)")
+          descr = try string(
+            "a quoted dtype string for 'descr' (structured dtypes are not supported)")
         case "fortran_order" where fortranOrder == nil:
           fortranOrder = try boolean()
         case "shape" where shape == nil:
@@ -109,7 +110,9 @@ struct NPYHeader: Equatable {
       skipSpace()
       guard position == bytes.count else { throw fail("only spaces and a newline after '}'") }
       guard let descr else { throw fail("the key 'descr' before the dictionary ends") }
-      guard let fortranOrder else { throw fail("the key 'fortran_order' before the dictionary ends") }
+      guard let fortranOrder else {
+        throw fail("the key 'fortran_order' before the dictionary ends")
+      }
       guard let shape else { throw fail("the key 'shape' before the dictionary ends") }
       return NPYHeader(descr: descr, fortranOrder: fortranOrder, shape: shape)
     }

@@ -37,7 +37,8 @@ public enum SafetensorsFile {
   ///   - name: what errors call the file.
   /// - Throws: `TensorIOError` as ``read(contentsOf:)``.
   /// - Complexity: O(n).
-  public static func decode(_ data: Data, name: String) throws(TensorIOError) -> SafetensorsArchive {
+  public static func decode(_ data: Data, name: String) throws(TensorIOError) -> SafetensorsArchive
+  {
     try decode([UInt8](data), name: name)
   }
 
@@ -47,7 +48,8 @@ public enum SafetensorsFile {
     let (header, dataStart) = try bytes.withUnsafeBytes { raw in
       Result { () throws(TensorIOError) in try parse(raw, file: name) }
     }.get()
-    return SafetensorsArchive(header: header, backing: .owned(bytes), dataStart: dataStart, file: name)
+    return SafetensorsArchive(
+      header: header, backing: .owned(bytes), dataStart: dataStart, file: name)
   }
 
   /// The file the reference `safetensors` writer produces for `tensors`, byte for byte:
@@ -70,7 +72,8 @@ public enum SafetensorsFile {
   }
 
   /// Writes `tensors` to `url` as ``encode(_:metadata:)`` does, atomically (a temporary file
-  /// renamed into place), without building the file in memory.
+  /// renamed into place), without building the file in memory. `url` names a file in a
+  /// writable directory; for standard output use ``encode(_:metadata:)``.
   ///
   /// - Throws: `TensorIOError` `.invalidName`, or `.io` if writing fails.
   /// - Complexity: O(n + k log k).
@@ -83,8 +86,9 @@ public enum SafetensorsFile {
       try prefix.withUnsafeBytes { bytes in Result { () throws(TensorIOError) in try emit(bytes) } }
         .get()
       for tensor in ordered {
-        try tensor.withUnsafeBytes { bytes in Result { () throws(TensorIOError) in try emit(bytes) } }
-          .get()
+        try tensor.withUnsafeBytes { bytes in Result { () throws(TensorIOError) in try emit(bytes) }
+        }
+        .get()
       }
     }
   }

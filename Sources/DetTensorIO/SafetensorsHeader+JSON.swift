@@ -212,7 +212,9 @@ extension SafetensorsHeader {
     }
 
     /// Reads the whole header: one object of tensor entries and an optional `__metadata__`.
-    mutating func header() throws(TensorIOError) -> (tensors: [RawTensor], metadata: [String: String]) {
+    mutating func header() throws(TensorIOError) -> (
+      tensors: [RawTensor], metadata: [String: String]
+    ) {
       guard current == UInt8(ascii: "{") else { throw fail("'{' as the first header byte") }
       var tensors: [RawTensor] = []
       var metadata: [String: String]?

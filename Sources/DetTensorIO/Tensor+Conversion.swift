@@ -73,7 +73,9 @@ extension Tensor {
   /// `[transform(e) for e in elements]`, reading the storage as `Stored` (whose size is the
   /// dtype's; the storage is aligned for it). Large tensors are converted in chunks on all
   /// cores.
-  private func convert<Stored, T>(_ stored: Stored.Type, _ transform: @Sendable (Stored) -> T) -> [T] {
+  private func convert<Stored, T>(_ stored: Stored.Type, _ transform: @Sendable (Stored) -> T)
+    -> [T]
+  {
     withUnsafeBytes { bytes in
       bytes.withMemoryRebound(to: Stored.self) { source in
         [T](unsafeUninitializedCapacity: source.count) { buffer, initialized in

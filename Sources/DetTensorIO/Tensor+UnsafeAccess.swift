@@ -7,7 +7,9 @@ extension Tensor {
   public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
     switch storage {
     case .owned(let words):
-      return try words.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<byteCount])) }
+      return try words.withUnsafeBytes {
+        try body(UnsafeRawBufferPointer(rebasing: $0[0..<byteCount]))
+      }
     case .mapped(let file, let offset):
       return try withExtendedLifetime(file) {
         try body(UnsafeRawBufferPointer(rebasing: file.bytes[offset..<(offset + byteCount)]))

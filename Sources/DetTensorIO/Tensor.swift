@@ -67,7 +67,9 @@ public struct Tensor: Sendable {
     byteCount: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> Void
   ) rethrows -> [UInt64] {
     var words = [UInt64](repeating: 0, count: (byteCount + 7) / 8)
-    try words.withUnsafeMutableBytes { try fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<byteCount])) }
+    try words.withUnsafeMutableBytes {
+      try fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<byteCount]))
+    }
     return words
   }
 
@@ -80,7 +82,8 @@ public struct Tensor: Sendable {
     let count = Self.checkedCount(shape, dtype)
     precondition(
       bytes.count == count * dtype.size,
-      "Tensor of shape \(shape) and dtype \(dtype) needs \(count * dtype.size) bytes, got \(bytes.count)")
+      "Tensor of shape \(shape) and dtype \(dtype) needs \(count * dtype.size) bytes, got \(bytes.count)"
+    )
     let words = Self.ownedWords(byteCount: bytes.count) { $0.copyMemory(from: bytes) }
     self.init(dtype: dtype, shape: shape, count: count, storage: .owned(words), source: "tensor")
   }

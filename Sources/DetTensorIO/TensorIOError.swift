@@ -76,7 +76,9 @@ extension TensorIOError.Problem {
       return "bad header: \(detail)"
     case .unknownDType(let name, let tensor):
       return "\(prefix(tensor))unknown dtype \(quoted(name)) (expected one of "
-        + (tensor == nil ? "<f2 <f4 <f8 <i4 <i8 |u1 |b1, or > for big-endian)" : "F16 BF16 F32 F64 I32 I64 U8 BOOL)")
+        + (tensor == nil
+          ? "<f2 <f4 <f8 <i4 <i8 |u1 |b1, or > for big-endian)"
+          : "F16 BF16 F32 F64 I32 I64 U8 BOOL)")
     case .fortranOrder:
       return "Fortran order (fortran_order: True) is not supported; save a C-order array "
         + "(numpy.ascontiguousarray)"

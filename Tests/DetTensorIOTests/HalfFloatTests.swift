@@ -25,7 +25,8 @@ import Testing
       let value =
         Bool.random(using: &rng)
         ? Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &rng))
-        : Float.random(in: -0x1p-13...0x1p-13, using: &rng) * (Bool.random(using: &rng) ? 1 : 0x1p17)
+        : Float.random(in: -0x1p-13...0x1p-13, using: &rng)
+          * (Bool.random(using: &rng) ? 1 : 0x1p17)
       let ours = HalfFloat.float16Bits(value)
       let reference = Float16(value)
       if reference.isNaN {
@@ -43,7 +44,9 @@ import Testing
   let outputs = try #require(golden["float16_bits"])
   #expect(inputs.count == outputs.count && !inputs.isEmpty)
   for (input, output) in zip(inputs, outputs) {
-    #expect(HalfFloat.float16Bits(Float(bitPattern: UInt32(input))) == UInt16(output), "input bits \(input)")
+    #expect(
+      HalfFloat.float16Bits(Float(bitPattern: UInt32(input))) == UInt16(output),
+      "input bits \(input)")
   }
 }
 
@@ -85,7 +88,9 @@ import Testing
   let outputs = try #require(golden["bfloat16_bits"])
   #expect(inputs.count == outputs.count && !inputs.isEmpty)
   for (input, output) in zip(inputs, outputs) {
-    #expect(HalfFloat.bfloat16Bits(Float(bitPattern: UInt32(input))) == UInt16(output), "input bits \(input)")
+    #expect(
+      HalfFloat.bfloat16Bits(Float(bitPattern: UInt32(input))) == UInt16(output),
+      "input bits \(input)")
   }
 }
 

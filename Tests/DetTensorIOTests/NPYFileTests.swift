@@ -56,7 +56,8 @@ func npyBigEndianIsConvertedOnRead(dtype: DType) throws {
 
 @Test func npyRefusesBFloat16() {
   let t = Tensor(shape: [1], bfloat16: [1])
-  #expect(Support.problem { _ = try NPYFile.encode(t) } == .unsupportedInFormat(.bfloat16, format: "NPY"))
+  #expect(
+    Support.problem { _ = try NPYFile.encode(t) } == .unsupportedInFormat(.bfloat16, format: "NPY"))
 }
 
 // MARK: - Parity with numpy
@@ -212,16 +213,24 @@ func npyTruncatedAtEveryByteThrows(name: String) throws {
 @Test func npyWrongMagic() {
   let data = Data("PK\u{3}\u{4} this is a zip".utf8)
   #expect(Support.problem { _ = try NPYFile.decode(data, name: "x.npy") } == .wrongMagic)
-  #expect(Support.problem { _ = try NPYFile.decode(Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x58, 1, 0]), name: "x") } == .wrongMagic)
+  #expect(
+    Support.problem {
+      _ = try NPYFile.decode(Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x58, 1, 0]), name: "x")
+    } == .wrongMagic)
 }
 
 @Test func npyUnsupportedVersion() {
-  var data = [UInt8](npy(header: "{'descr': '<i4', 'fortran_order': False, 'shape': (0,)}", data: []))
+  var data = [UInt8](
+    npy(header: "{'descr': '<i4', 'fortran_order': False, 'shape': (0,)}", data: []))
   data[6] = 4
-  #expect(Support.problem { _ = try NPYFile.decode(Data(data), name: "x") } == .unsupportedVersion(major: 4, minor: 0))
+  #expect(
+    Support.problem { _ = try NPYFile.decode(Data(data), name: "x") }
+      == .unsupportedVersion(major: 4, minor: 0))
   data[6] = 1
   data[7] = 1
-  #expect(Support.problem { _ = try NPYFile.decode(Data(data), name: "x") } == .unsupportedVersion(major: 1, minor: 1))
+  #expect(
+    Support.problem { _ = try NPYFile.decode(Data(data), name: "x") }
+      == .unsupportedVersion(major: 1, minor: 1))
 }
 
 @Test func npyAbsurdHeaderLength() {
@@ -233,15 +242,19 @@ func npyTruncatedAtEveryByteThrows(name: String) throws {
 
 @Test func npyShapeOverflow() {
   for shape in ["(4294967296, 4294967296)", "(9223372036854775807, 2)", "(2305843009213693952,)"] {
-    let data = npy(header: "{'descr': '<f8', 'fortran_order': False, 'shape': \(shape), }", data: [])
+    let data = npy(
+      header: "{'descr': '<f8', 'fortran_order': False, 'shape': \(shape), }", data: [])
     let problem = Support.problem { _ = try NPYFile.decode(data, name: "x") }
     guard case .shapeOverflow(nil, _) = problem else {
       Issue.record("\(shape): \(String(describing: problem))")
       continue
     }
   }
-  let huge = npy(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", data: [])
-  guard case .badHeader(let detail) = Support.problem({ _ = try NPYFile.decode(huge, name: "x") }) else {
+  let huge = npy(
+    header: "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", data: []
+  )
+  guard case .badHeader(let detail) = Support.problem({ _ = try NPYFile.decode(huge, name: "x") })
+  else {
     Issue.record("a dimension beyond Int must be a bad header")
     return
   }
@@ -249,7 +262,9 @@ func npyTruncatedAtEveryByteThrows(name: String) throws {
 }
 
 @Test func npyFortranOrder() {
-  let data = npy(header: "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", data: .init(repeating: 0, count: 16))
+  let data = npy(
+    header: "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
+    data: .init(repeating: 0, count: 16))
   #expect(Support.problem { _ = try NPYFile.decode(data, name: "f.npy") } == .fortranOrder)
   let error = TensorIOError(file: "f.npy", problem: .fortranOrder)
   #expect(error.description.hasPrefix("f.npy: Fortran order"))
@@ -257,13 +272,19 @@ func npyTruncatedAtEveryByteThrows(name: String) throws {
 
 @Test(arguments: ["<c8", "<U4", "|O", "<f16", "|V4", "<u4"])
 func npyUnknownDType(descr: String) {
-  let data = npy(header: "{'descr': '\(descr)', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0])
-  #expect(Support.problem { _ = try NPYFile.decode(data, name: "x") } == .unknownDType(descr, tensor: nil))
+  let data = npy(
+    header: "{'descr': '\(descr)', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0])
+  #expect(
+    Support.problem { _ = try NPYFile.decode(data, name: "x") } == .unknownDType(descr, tensor: nil)
+  )
 }
 
 @Test func npyTrailingBytesAreASizeMismatch() {
-  let data = npy(header: "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", data: [1, 2, 3])
-  #expect(Support.problem { _ = try NPYFile.decode(data, name: "x") } == .sizeMismatch(tensor: nil, expected: 2, actual: 3))
+  let data = npy(
+    header: "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", data: [1, 2, 3])
+  #expect(
+    Support.problem { _ = try NPYFile.decode(data, name: "x") }
+      == .sizeMismatch(tensor: nil, expected: 2, actual: 3))
 }
 
 @Test(arguments: [
@@ -284,7 +305,8 @@ func npyUnknownDType(descr: String) {
 ])
 func npyBadHeaders(header: String) {
   let data = npy(header: header, data: [0, 0, 0, 0])
-  guard case .badHeader(let detail) = Support.problem({ _ = try NPYFile.decode(data, name: "x") }) else {
+  guard case .badHeader(let detail) = Support.problem({ _ = try NPYFile.decode(data, name: "x") })
+  else {
     Issue.record("\(header) must be a bad header")
     return
   }
@@ -294,7 +316,9 @@ func npyBadHeaders(header: String) {
 
 @Test func npyReadMissingFileIsAnIOError() {
   let url = URL(fileURLWithPath: "/nonexistent/dir/x.npy")
-  #expect(Support.problem { _ = try NPYFile.read(contentsOf: url) } == .io(operation: "open", errno: ENOENT))
+  #expect(
+    Support.problem { _ = try NPYFile.read(contentsOf: url) }
+      == .io(operation: "open", errno: ENOENT))
 }
 
 @Test func npyEmptyFileIsTruncated() throws {
@@ -302,7 +326,8 @@ func npyBadHeaders(header: String) {
   defer { try? FileManager.default.removeItem(at: dir) }
   let url = dir.appendingPathComponent("empty.npy")
   try Data().write(to: url)
-  guard case .truncated(at: 0, _, _) = Support.problem({ _ = try NPYFile.read(contentsOf: url) }) else {
+  guard case .truncated(at: 0, _, _) = Support.problem({ _ = try NPYFile.read(contentsOf: url) })
+  else {
     Issue.record("an empty file is truncated at byte 0")
     return
   }

@@ -2,10 +2,13 @@ import Testing
 
 @testable import DetTensorIO
 
-private func parse(_ header: String, dataLength: Int = 0) throws(TensorIOError) -> SafetensorsHeader {
+private func parse(_ header: String, dataLength: Int = 0) throws(TensorIOError) -> SafetensorsHeader
+{
   let bytes = Array(header.utf8)
   return try bytes.withUnsafeBytes { raw in
-    Result { () throws(TensorIOError) in try SafetensorsHeader.parse(raw, dataLength: dataLength, file: "h") }
+    Result { () throws(TensorIOError) in
+      try SafetensorsHeader.parse(raw, dataLength: dataLength, file: "h")
+    }
   }.get()
 }
 
@@ -15,7 +18,9 @@ private func parse(_ header: String, dataLength: Int = 0) throws(TensorIOError) 
 }
 
 @Test func headerAcceptsJSONWhitespace() throws {
-  let header = try parse("{\n  \"x\" : {\"dtype\" : \"U8\",\n \"shape\" : [ 2 ] , \"data_offsets\" : [ 0 , 2 ] }\r\n}\t ", dataLength: 2)
+  let header = try parse(
+    "{\n  \"x\" : {\"dtype\" : \"U8\",\n \"shape\" : [ 2 ] , \"data_offsets\" : [ 0 , 2 ] }\r\n}\t ",
+    dataLength: 2)
   #expect(header.entries.map(\.name) == ["x"])
   #expect(header.entries.first?.shape == [2])
 }
@@ -40,7 +45,8 @@ private func parse(_ header: String, dataLength: Int = 0) throws(TensorIOError) 
   (#"{"x":{"dtype":"U8","shape":[99999999999999999999],"data_offsets":[0,1]}}"#, "below 2^63"),
 ])
 func headerRejects(header: String, expectation: String) {
-  guard case .badHeader(let detail) = Support.problem({ _ = try parse(header, dataLength: 1) }) else {
+  guard case .badHeader(let detail) = Support.problem({ _ = try parse(header, dataLength: 1) })
+  else {
     Issue.record("\(header) must be a bad header")
     return
   }
@@ -49,9 +55,11 @@ func headerRejects(header: String, expectation: String) {
 }
 
 @Test func headerErrorsNameTheJSONPath() {
-  guard case .badHeader(let detail) = Support.problem({
-    _ = try parse(#"{"w":{"dtype":"U8","shape":[1,x],"data_offsets":[0,1]}}"#, dataLength: 1)
-  }) else {
+  guard
+    case .badHeader(let detail) = Support.problem({
+      _ = try parse(#"{"w":{"dtype":"U8","shape":[1,x],"data_offsets":[0,1]}}"#, dataLength: 1)
+    })
+  else {
     Issue.record("must be a bad header")
     return
   }
@@ -64,10 +72,14 @@ func headerRejects(header: String, expectation: String) {
   // `test_empty`): 64 bytes need no padding, 65 get 7 spaces, metadata alone 5.
   let exact = SafetensorsHeader.serialize(
     [(name: "attn.0", dtype: .float32, shape: [1, 2, 3], begin: 0, end: 24)], metadata: [:])
-  #expect(String(decoding: exact, as: UTF8.self) == #"{"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}}"#)
+  #expect(
+    String(decoding: exact, as: UTF8.self)
+      == #"{"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}}"#)
   let padded = SafetensorsHeader.serialize(
     [(name: "attn0", dtype: .float32, shape: [1, 1, 2, 3], begin: 0, end: 24)], metadata: [:])
-  #expect(String(decoding: padded, as: UTF8.self) == #"{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}       "#)
+  #expect(
+    String(decoding: padded, as: UTF8.self)
+      == #"{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}       "#)
   let metadata = SafetensorsHeader.serialize([], metadata: ["framework": "pt"])
   #expect(String(decoding: metadata, as: UTF8.self) == #"{"__metadata__":{"framework":"pt"}}     "#)
 }

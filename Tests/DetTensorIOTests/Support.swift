@@ -8,7 +8,8 @@ enum Support {
   /// The package root: the nearest folder above this file holding Package.swift.
   static let packageRoot: URL = {
     var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path)
+    {
       dir = dir.deletingLastPathComponent()
     }
     return dir
@@ -64,23 +65,35 @@ enum Support {
   }
 
   /// One random tensor of `dtype` and `shape`, with values that exercise the type's range.
-  static func randomTensor(_ dtype: DType, shape: [Int], using rng: inout SeededGenerator) -> Tensor {
+  static func randomTensor(_ dtype: DType, shape: [Int], using rng: inout SeededGenerator) -> Tensor
+  {
     let count = shape.reduce(1, *)
     switch dtype {
     case .float16:
-      return Tensor(shape: shape, float16: (0..<count).map { _ in Float.random(in: -70000...70000, using: &rng) })
+      return Tensor(
+        shape: shape,
+        float16: (0..<count).map { _ in Float.random(in: -70000...70000, using: &rng) })
     case .bfloat16:
-      return Tensor(shape: shape, bfloat16: (0..<count).map { _ in Float.random(in: -1e30...1e30, using: &rng) })
+      return Tensor(
+        shape: shape, bfloat16: (0..<count).map { _ in Float.random(in: -1e30...1e30, using: &rng) }
+      )
     case .float32:
-      return Tensor(shape: shape, float32: (0..<count).map { _ in Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &rng)) })
+      return Tensor(
+        shape: shape,
+        float32: (0..<count).map { _ in
+          Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &rng))
+        })
     case .float64:
       return Tensor(shape: shape, float64: (0..<count).map { _ in Double(bitPattern: rng.next()) })
     case .int32:
-      return Tensor(shape: shape, int32: (0..<count).map { _ in Int32.random(in: .min ... .max, using: &rng) })
+      return Tensor(
+        shape: shape, int32: (0..<count).map { _ in Int32.random(in: .min ... .max, using: &rng) })
     case .int64:
-      return Tensor(shape: shape, int64: (0..<count).map { _ in Int64.random(in: .min ... .max, using: &rng) })
+      return Tensor(
+        shape: shape, int64: (0..<count).map { _ in Int64.random(in: .min ... .max, using: &rng) })
     case .uint8:
-      return Tensor(shape: shape, uint8: (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) })
+      return Tensor(
+        shape: shape, uint8: (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) })
     case .bool:
       return Tensor(shape: shape, bool: (0..<count).map { _ in Bool.random(using: &rng) })
     }

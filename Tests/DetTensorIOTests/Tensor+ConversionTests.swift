@@ -8,7 +8,10 @@ import Testing
   #expect(try Tensor(shape: [2], int32: [-7, 1 << 24 + 1]).asFloat32() == [-7, 16_777_216])
   #expect(try Tensor(shape: [1], int64: [-(1 << 40)]).asFloat32() == [-0x1p40])
   #expect(try Tensor(shape: [2], uint8: [0, 255]).asFloat32() == [0, 255])
-  #expect(try Tensor(shape: [3], float16: [0.1, 65504, 0x1p-24]).asFloat32() == [0.0999755859375, 65504, 0x1p-24])
+  #expect(
+    try Tensor(shape: [3], float16: [0.1, 65504, 0x1p-24]).asFloat32() == [
+      0.0999755859375, 65504, 0x1p-24,
+    ])
   #expect(try Tensor(shape: [2], bfloat16: [0.1, -3]).asFloat32() == [0.10009765625, -3])
 }
 
@@ -41,13 +44,19 @@ import Testing
 func asInt64RefusesFloats(dtype: DType) {
   var rng = Support.SeededGenerator(seed: 9)
   let t = Support.randomTensor(dtype, shape: [2], using: &rng)
-  #expect(Support.problem { _ = try t.asInt64() } == .dtypeMismatch(expected: "an integer or bool tensor", actual: dtype))
+  #expect(
+    Support.problem { _ = try t.asInt64() }
+      == .dtypeMismatch(expected: "an integer or bool tensor", actual: dtype))
 }
 
 @Test func floatConversionsRefuseBool() {
   let mask = Tensor(shape: [1], bool: [true])
-  #expect(Support.problem { _ = try mask.asFloat32() } == .dtypeMismatch(expected: "a numeric tensor", actual: .bool))
-  #expect(Support.problem { _ = try mask.asFloat64() } == .dtypeMismatch(expected: "a numeric tensor", actual: .bool))
+  #expect(
+    Support.problem { _ = try mask.asFloat32() }
+      == .dtypeMismatch(expected: "a numeric tensor", actual: .bool))
+  #expect(
+    Support.problem { _ = try mask.asFloat64() }
+      == .dtypeMismatch(expected: "a numeric tensor", actual: .bool))
   #expect(Support.problem { _ = try Tensor(shape: [1], uint8: [1]).asBool() } != nil)
 }
 
@@ -61,11 +70,14 @@ func asInt64RefusesFloats(dtype: DType) {
   var rng = Support.SeededGenerator(seed: 99)
   let count = Tensor.parallelThreshold + 12_345
   let bits = (0..<count).map { _ in UInt16.random(in: 0...UInt16.max, using: &rng) }
-  let tensor = bits.withUnsafeBytes { Tensor(shape: [count], dtype: .float16, littleEndianBytes: $0) }
+  let tensor = bits.withUnsafeBytes {
+    Tensor(shape: [count], dtype: .float16, littleEndianBytes: $0)
+  }
   let floats = try tensor.asFloat32()
   #expect(floats.count == count)
   var mismatches = 0
-  for i in 0..<count where floats[i].bitPattern != HalfFloat.float(fromFloat16: bits[i]).bitPattern {
+  for i in 0..<count where floats[i].bitPattern != HalfFloat.float(fromFloat16: bits[i]).bitPattern
+  {
     mismatches += 1
   }
   #expect(mismatches == 0)

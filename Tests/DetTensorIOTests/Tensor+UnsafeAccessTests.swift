@@ -8,7 +8,8 @@ import Testing
   #expect(sum == 8)
   let floats = Tensor(shape: [2, 2], float32: [1, 2, 3, 4])
   #expect(try floats.withUnsafeBufferPointer(of: Float.self) { Array($0) } == [1, 2, 3, 4])
-  #expect(try Tensor(shape: [1], float64: [2]).withUnsafeBufferPointer(of: Double.self) { $0[0] } == 2)
+  #expect(
+    try Tensor(shape: [1], float64: [2]).withUnsafeBufferPointer(of: Double.self) { $0[0] } == 2)
   #expect(try Tensor(shape: [1], int32: [3]).withUnsafeBufferPointer(of: Int32.self) { $0[0] } == 3)
   #expect(try Tensor(shape: [1], uint8: [4]).withUnsafeBufferPointer(of: UInt8.self) { $0[0] } == 4)
 }

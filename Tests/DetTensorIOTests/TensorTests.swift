@@ -51,7 +51,9 @@ import Testing
 }
 
 @Test func descriptionNamesDTypeAndShape() {
-  #expect(Tensor(shape: [2, 4], float32: .init(repeating: 0, count: 8)).description == "Tensor(float32, [2, 4])")
+  #expect(
+    Tensor(shape: [2, 4], float32: .init(repeating: 0, count: 8)).description
+      == "Tensor(float32, [2, 4])")
 }
 
 @Test func elementCountRejectsNegativeAndOverflow() {
