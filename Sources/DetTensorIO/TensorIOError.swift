@@ -16,7 +16,7 @@ public struct TensorIOError: Error, Sendable, Equatable, CustomStringConvertible
     /// The file ends at byte `at` but `needed` bytes are required to hold `what`.
     case truncated(at: Int, needed: Int, what: String)
     /// The header claims `length` bytes, more than `limit` (or more than the file holds).
-    case absurdHeaderLength(length: Int, limit: Int)
+    case absurdHeaderLength(length: UInt64, limit: Int)
     /// The header text is malformed: `detail` names the byte offset in the header and what
     /// was expected there.
     case badHeader(detail: String)
