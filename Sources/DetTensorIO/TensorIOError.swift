@@ -98,7 +98,7 @@ extension TensorIOError.Problem {
     case .invalidName(let name):
       return "tensor name \(quoted(name)) is duplicated or reserved"
     case .dtypeMismatch(let expected, let actual):
-      return "expected \(expected), found a \(actual.rawValue) tensor"
+      return "expected \(expected), found a tensor of dtype \(actual.rawValue)"
     case .unsupportedInFormat(let dtype, let format):
       return "\(dtype.rawValue) tensors cannot be stored in \(format) files"
     }
