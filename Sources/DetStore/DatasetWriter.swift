@@ -3,7 +3,8 @@
 /// `AnnotationStore.importDataset(...)` or `importDetections(...)`; it is invalid after
 /// that call returns.
 ///
-/// Rules (first match wins, reasons in `SkipReason`):
+/// Rules (reasons in `SkipReason`; for a record that breaks several, the first one checked
+/// is reported: 1-3, then 6 when its image is already known, then 4, 5, 6):
 /// 1. a coordinate, size, area or score is NaN/inf → `.nonFinite`;
 /// 2. box width/height ≤ 0, image width/height ≤ 0 → `.nonPositiveSize`;
 /// 3. same original id as an earlier record of its kind → `.duplicateID`;
@@ -13,9 +14,10 @@
 ///    left after clipping to `[0, W] x [0, H]` (with `clip`) → `.outsideImage`.
 ///
 /// Records may come in any order: an annotation whose image or category has not been added
-/// *yet* is stored and checked by SQL when the import ends (so LVIS, with `images` last, is
-/// validated without holding records in memory). Only the ids (and image sizes) are kept in
-/// memory: O(ids), never O(records).
+/// *yet* is stored, its reference remembered, and settled when the import ends: references
+/// that never resolved, and boxes whose image came later (LVIS puts `images` last), are
+/// checked in SQL over the stored rows, not by holding records in memory. Only ids (and
+/// image sizes) are kept in memory: O(ids), never O(records).
 public final class DatasetWriter {
   let database: Database
   let datasetID: Int64
@@ -26,11 +28,13 @@ public final class DatasetWriter {
   /// `true` in `importDetections`: only detections may be added; else only the others.
   let isDetectionImport: Bool
 
-  private var imageSizes: [RecordID: (width: Int, height: Int)] = [:]
-  private var categoryIDs: Set<RecordID> = []
+  var imageSizes: [RecordID: (width: Int, height: Int)] = [:]
+  var categoryIDs: Set<RecordID> = []
   private var annotationIDs: Set<RecordID> = []
-  /// Annotations stored before their image or category was known.
-  private(set) var deferredAnnotations = 0
+  /// Image ids that stored annotations referred to before the image was added.
+  var pendingImages: Set<RecordID> = []
+  /// Category ids that stored annotations referred to before the category was added.
+  var pendingCategories: Set<RecordID> = []
   /// The number of `add(_: AnnotationRecord)` and annotation `skip` calls so far.
   private(set) var annotationOrdinal = 0
 
@@ -151,16 +155,16 @@ public final class DatasetWriter {
       return try reject(.duplicateID, "annotation id \(id) appears twice", id, location())
     }
     let area = record.area ?? record.width * record.height
-    // With both references known the box is checked now; otherwise `finish()` checks it
-    // in SQL with the same rules and order (unknown category, unknown image, outside).
-    var deferred = true
-    if categoryIDs.contains(record.categoryID), let size = imageSizes[record.imageID] {
-      deferred = false
+    // A known image is checked now; a reference to an image or category not seen yet is
+    // remembered (ids only) and settled by `finish()`.
+    if let size = imageSizes[record.imageID] {
       if let problem = fit(&record, width: size.width, height: size.height) {
         return try reject(.outsideImage, problem, id, location())
       }
+    } else {
+      pendingImages.insert(record.imageID)
     }
-    if deferred { deferredAnnotations += 1 }
+    if !categoryIDs.contains(record.categoryID) { pendingCategories.insert(record.categoryID) }
     annotationIDs.insert(id)
     let s = insertAnnotation
     s.bind(datasetID, at: 1)
