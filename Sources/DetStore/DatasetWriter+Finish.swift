@@ -3,9 +3,9 @@ extension DatasetWriter {
   /// annotations arrived, then assigns the contiguous category indexes. Runs inside the
   /// import's transaction.
   func finish() throws {
-    let missingCategories = pendingCategories.subtracting(categoryIDs)
-    let missingImages = pendingImages.filter { imageSizes[$0] == nil }
-    let lateImages = pendingImages.filter { imageSizes[$0] != nil }
+    let missingCategories = pendingCategories.ids.filter { !categoryIDs.contains($0) }
+    let missingImages = pendingImages.ids.filter { !imageSizes.contains($0) }
+    let lateImages = pendingImages.ids.filter { imageSizes.contains($0) }
     if !missingCategories.isEmpty || !missingImages.isEmpty || !lateImages.isEmpty {
       try checkPendingAnnotations(
         missingCategories: missingCategories, missingImages: missingImages, lateImages: lateImages)
@@ -24,7 +24,7 @@ extension DatasetWriter {
   /// The SQL twin of `add(_: AnnotationRecord)`'s rules 4-6 for the annotations that
   /// reference a missing category, a missing image, or an image added after them.
   private func checkPendingAnnotations(
-    missingCategories: Set<RecordID>, missingImages: Set<RecordID>, lateImages: Set<RecordID>
+    missingCategories: [RecordID], missingImages: [RecordID], lateImages: [RecordID]
   ) throws {
     try database.execute(
       """

@@ -28,13 +28,13 @@ public final class DatasetWriter {
   /// `true` in `importDetections`: only detections may be added; else only the others.
   let isDetectionImport: Bool
 
-  var imageSizes: [RecordID: (width: Int, height: Int)] = [:]
-  var categoryIDs: Set<RecordID> = []
-  private var annotationIDs: Set<RecordID> = []
+  var imageSizes = RecordIDTable<(width: Int, height: Int)>()
+  var categoryIDs = RecordIDTable<Bool>()
+  private var annotationIDs = RecordIDTable<Bool>()
   /// Image ids that stored annotations referred to before the image was added.
-  var pendingImages: Set<RecordID> = []
+  var pendingImages = RecordIDTable<Bool>()
   /// Category ids that stored annotations referred to before the category was added.
-  var pendingCategories: Set<RecordID> = []
+  var pendingCategories = RecordIDTable<Bool>()
   /// The number of `add(_: AnnotationRecord)` and annotation `skip` calls so far.
   private(set) var annotationOrdinal = 0
 
@@ -79,7 +79,7 @@ public final class DatasetWriter {
     let images = try database.statement("SELECT original_id, width, height FROM images WHERE dataset_id = ?")
     images.bind(datasetID, at: 1)
     while try images.step() {
-      imageSizes[images.recordID(0)] = (images.int(1), images.int(2))
+      imageSizes.insert(images.recordID(0), (images.int(1), images.int(2)))
     }
     let categories = try database.statement("SELECT original_id FROM categories WHERE dataset_id = ?")
     categories.bind(datasetID, at: 1)
@@ -94,10 +94,9 @@ public final class DatasetWriter {
   public func add(_ category: CategoryRecord, at location: @autoclosure () -> SourceLocation) throws {
     precondition(isOpen, "DatasetWriter used after its import ended")
     precondition(!isDetectionImport, "importDetections accepts only DetectionRecord")
-    guard !categoryIDs.contains(category.id) else {
+    guard categoryIDs.insert(category.id) else {
       return try reject(.duplicateID, "category id \(category.id) appears twice", category.id, location())
     }
-    categoryIDs.insert(category.id)
     insertCategory.bind(datasetID, at: 1)
     insertCategory.bind(category.id, at: 2)
     insertCategory.bind(category.name, at: 3)
@@ -116,10 +115,9 @@ public final class DatasetWriter {
         .nonPositiveSize, "image size \(image.width)x\(image.height) (WxH) must be positive",
         image.id, location())
     }
-    guard imageSizes[image.id] == nil else {
+    guard imageSizes.insert(image.id, (image.width, image.height)) else {
       return try reject(.duplicateID, "image id \(image.id) appears twice", image.id, location())
     }
-    imageSizes[image.id] = (image.width, image.height)
     insertImage.bind(datasetID, at: 1)
     insertImage.bind(image.id, at: 2)
     insertImage.bind(image.fileName, at: 3)
