@@ -1,8 +1,15 @@
 extension DatasetWriter {
-  /// The end-of-import checks for annotations stored before their image or category was
-  /// known, then the contiguous category indexes. Runs inside the import's transaction.
+  /// Settles references to images and categories that were not known when their
+  /// annotations arrived, then assigns the contiguous category indexes. Runs inside the
+  /// import's transaction.
   func finish() throws {
-    if deferredAnnotations > 0 { try checkDeferredAnnotations() }
+    let missingCategories = pendingCategories.ids.filter { !categoryIDs.contains($0) }
+    let missingImages = pendingImages.ids.filter { !imageSizes.contains($0) }
+    let lateImages = pendingImages.ids.filter { imageSizes.contains($0) }
+    if !missingCategories.isEmpty || !missingImages.isEmpty || !lateImages.isEmpty {
+      try checkPendingAnnotations(
+        missingCategories: missingCategories, missingImages: missingImages, lateImages: lateImages)
+    }
     let rank = try database.statement(
       """
       UPDATE categories SET idx = r.rank
@@ -14,8 +21,39 @@ extension DatasetWriter {
     try rank.run()
   }
 
-  /// The SQL twin of `add(_: AnnotationRecord)`'s rules 4-6, over the whole dataset.
-  private func checkDeferredAnnotations() throws {
+  /// The SQL twin of `add(_: AnnotationRecord)`'s rules 4-6 for the annotations that
+  /// reference a missing category, a missing image, or an image added after them.
+  private func checkPendingAnnotations(
+    missingCategories: [RecordID], missingImages: [RecordID], lateImages: [RecordID]
+  ) throws {
+    try database.execute(
+      """
+      DROP TABLE IF EXISTS temp.missing_categories;
+      DROP TABLE IF EXISTS temp.missing_images;
+      DROP TABLE IF EXISTS temp.late_images;
+      CREATE TEMP TABLE missing_categories (id ANY PRIMARY KEY) STRICT, WITHOUT ROWID;
+      CREATE TEMP TABLE missing_images (id ANY PRIMARY KEY) STRICT, WITHOUT ROWID;
+      CREATE TEMP TABLE late_images (id ANY PRIMARY KEY) STRICT, WITHOUT ROWID;
+      """)
+    defer {
+      try? database.execute(
+        """
+        DROP TABLE IF EXISTS temp.missing_categories;
+        DROP TABLE IF EXISTS temp.missing_images;
+        DROP TABLE IF EXISTS temp.late_images;
+        DROP TABLE IF EXISTS temp.rejected_annotations;
+        """)
+    }
+    for (table, ids) in [
+      ("missing_categories", missingCategories), ("missing_images", missingImages),
+      ("late_images", lateImages),
+    ] {
+      let insert = try database.statement("INSERT INTO temp.\(table) (id) VALUES (?)")
+      for id in ids {
+        insert.bind(id, at: 1)
+        try insert.run()
+      }
+    }
     let outside =
       options.clip
       ? "max(a.x, 0) >= min(a.x + a.w, i.width) OR max(a.y, 0) >= min(a.y + a.h, i.height)"
@@ -23,15 +61,16 @@ extension DatasetWriter {
     let failing = """
       SELECT a.id AS row, a.ordinal AS ordinal, a.original_id AS original_id,
         CASE
-          WHEN c.id IS NULL THEN 'unknown-category'
-          WHEN i.id IS NULL THEN 'unknown-image'
-          WHEN \(outside) THEN 'outside-image'
+          WHEN a.category_id IN temp.missing_categories THEN 'unknown-category'
+          WHEN a.image_id IN temp.missing_images THEN 'unknown-image'
+          WHEN i.id IS NOT NULL AND (\(outside)) THEN 'outside-image'
         END AS reason,
         a.image_id AS image_id, a.category_id AS category_id, i.width AS width, i.height AS height
       FROM annotations a
-      LEFT JOIN categories c ON c.dataset_id = a.dataset_id AND c.original_id = a.category_id
-      LEFT JOIN images i ON i.dataset_id = a.dataset_id AND i.original_id = a.image_id
-      WHERE a.dataset_id = ?1
+      LEFT JOIN images i ON a.image_id IN temp.late_images
+        AND i.dataset_id = a.dataset_id AND i.original_id = a.image_id
+      WHERE a.dataset_id = ?1 AND (a.category_id IN temp.missing_categories
+        OR a.image_id IN temp.missing_images OR a.image_id IN temp.late_images)
       """
     switch options.policy {
     case .strict:
@@ -60,7 +99,6 @@ extension DatasetWriter {
           .invalidRecord, "\(reason): \(message)", location: location, recordID: id, reason: reason)
       }
     case .skip:
-      try database.execute("DROP TABLE IF EXISTS temp.rejected_annotations")
       let collect = try database.statement(
         "CREATE TEMP TABLE rejected_annotations AS SELECT row, reason FROM (\(failing)) WHERE reason IS NOT NULL"
       )
@@ -75,19 +113,16 @@ extension DatasetWriter {
         report.annotations -= counts.int(1)
       }
       try database.execute(
-        """
-        DELETE FROM annotations WHERE id IN (SELECT row FROM temp.rejected_annotations);
-        DROP TABLE temp.rejected_annotations;
-        """)
+        "DELETE FROM annotations WHERE id IN (SELECT row FROM temp.rejected_annotations)")
     }
-    if options.clip {
+    if options.clip, !lateImages.isEmpty {
       let clip = try database.statement(
         """
         UPDATE annotations SET x = max(x, 0), y = max(y, 0),
           w = min(x + w, i.width) - max(x, 0), h = min(y + h, i.height) - max(y, 0)
         FROM images i
-        WHERE annotations.dataset_id = ?1 AND i.dataset_id = ?1
-          AND i.original_id = annotations.image_id
+        WHERE annotations.dataset_id = ?1 AND annotations.image_id IN temp.late_images
+          AND i.dataset_id = ?1 AND i.original_id = annotations.image_id
           AND (x < 0 OR y < 0 OR x + w > i.width OR y + h > i.height)
         """)
       clip.bind(datasetID, at: 1)

@@ -3,7 +3,8 @@
 /// `AnnotationStore.importDataset(...)` or `importDetections(...)`; it is invalid after
 /// that call returns.
 ///
-/// Rules (first match wins, reasons in `SkipReason`):
+/// Rules (reasons in `SkipReason`; for a record that breaks several, the first one checked
+/// is reported: 1-3, then 6 when its image is already known, then 4, 5, 6):
 /// 1. a coordinate, size, area or score is NaN/inf → `.nonFinite`;
 /// 2. box width/height ≤ 0, image width/height ≤ 0 → `.nonPositiveSize`;
 /// 3. same original id as an earlier record of its kind → `.duplicateID`;
@@ -13,9 +14,10 @@
 ///    left after clipping to `[0, W] x [0, H]` (with `clip`) → `.outsideImage`.
 ///
 /// Records may come in any order: an annotation whose image or category has not been added
-/// *yet* is stored and checked by SQL when the import ends (so LVIS, with `images` last, is
-/// validated without holding records in memory). Only the ids (and image sizes) are kept in
-/// memory: O(ids), never O(records).
+/// *yet* is stored, its reference remembered, and settled when the import ends: references
+/// that never resolved, and boxes whose image came later (LVIS puts `images` last), are
+/// checked in SQL over the stored rows, not by holding records in memory. Only ids (and
+/// image sizes) are kept in memory: O(ids), never O(records).
 public final class DatasetWriter {
   let database: Database
   let datasetID: Int64
@@ -26,11 +28,13 @@ public final class DatasetWriter {
   /// `true` in `importDetections`: only detections may be added; else only the others.
   let isDetectionImport: Bool
 
-  private var imageSizes: [RecordID: (width: Int, height: Int)] = [:]
-  private var categoryIDs: Set<RecordID> = []
-  private var annotationIDs: Set<RecordID> = []
-  /// Annotations stored before their image or category was known.
-  private(set) var deferredAnnotations = 0
+  var imageSizes = RecordIDTable<(width: Int, height: Int)>()
+  var categoryIDs = RecordIDTable<Bool>()
+  private var annotationIDs = RecordIDTable<Bool>()
+  /// Image ids that stored annotations referred to before the image was added.
+  var pendingImages = RecordIDTable<Bool>()
+  /// Category ids that stored annotations referred to before the category was added.
+  var pendingCategories = RecordIDTable<Bool>()
   /// The number of `add(_: AnnotationRecord)` and annotation `skip` calls so far.
   private(set) var annotationOrdinal = 0
 
@@ -75,7 +79,7 @@ public final class DatasetWriter {
     let images = try database.statement("SELECT original_id, width, height FROM images WHERE dataset_id = ?")
     images.bind(datasetID, at: 1)
     while try images.step() {
-      imageSizes[images.recordID(0)] = (images.int(1), images.int(2))
+      imageSizes.insert(images.recordID(0), (images.int(1), images.int(2)))
     }
     let categories = try database.statement("SELECT original_id FROM categories WHERE dataset_id = ?")
     categories.bind(datasetID, at: 1)
@@ -90,10 +94,9 @@ public final class DatasetWriter {
   public func add(_ category: CategoryRecord, at location: @autoclosure () -> SourceLocation) throws {
     precondition(isOpen, "DatasetWriter used after its import ended")
     precondition(!isDetectionImport, "importDetections accepts only DetectionRecord")
-    guard !categoryIDs.contains(category.id) else {
+    guard categoryIDs.insert(category.id) else {
       return try reject(.duplicateID, "category id \(category.id) appears twice", category.id, location())
     }
-    categoryIDs.insert(category.id)
     insertCategory.bind(datasetID, at: 1)
     insertCategory.bind(category.id, at: 2)
     insertCategory.bind(category.name, at: 3)
@@ -112,10 +115,9 @@ public final class DatasetWriter {
         .nonPositiveSize, "image size \(image.width)x\(image.height) (WxH) must be positive",
         image.id, location())
     }
-    guard imageSizes[image.id] == nil else {
+    guard imageSizes.insert(image.id, (image.width, image.height)) else {
       return try reject(.duplicateID, "image id \(image.id) appears twice", image.id, location())
     }
-    imageSizes[image.id] = (image.width, image.height)
     insertImage.bind(datasetID, at: 1)
     insertImage.bind(image.id, at: 2)
     insertImage.bind(image.fileName, at: 3)
@@ -151,16 +153,16 @@ public final class DatasetWriter {
       return try reject(.duplicateID, "annotation id \(id) appears twice", id, location())
     }
     let area = record.area ?? record.width * record.height
-    // With both references known the box is checked now; otherwise `finish()` checks it
-    // in SQL with the same rules and order (unknown category, unknown image, outside).
-    var deferred = true
-    if categoryIDs.contains(record.categoryID), let size = imageSizes[record.imageID] {
-      deferred = false
+    // A known image is checked now; a reference to an image or category not seen yet is
+    // remembered (ids only) and settled by `finish()`.
+    if let size = imageSizes[record.imageID] {
       if let problem = fit(&record, width: size.width, height: size.height) {
         return try reject(.outsideImage, problem, id, location())
       }
+    } else {
+      pendingImages.insert(record.imageID)
     }
-    if deferred { deferredAnnotations += 1 }
+    if !categoryIDs.contains(record.categoryID) { pendingCategories.insert(record.categoryID) }
     annotationIDs.insert(id)
     let s = insertAnnotation
     s.bind(datasetID, at: 1)

@@ -315,6 +315,40 @@ struct JSONScanner {
     return JSONNumber(value: value, integer: integer, start: start, end: position)
   }
 
+  /// Consumes a number, checking the same grammar as `number()` without converting it.
+  mutating func skipNumber() throws {
+    let start = position
+    if position < count, base[position] == UInt8(ascii: "-") { position += 1 }
+    let intStart = position
+    while position < count, base[position] &- 0x30 < 10 { position += 1 }
+    guard position > intStart else {
+      throw JSONError(
+        offset: start, message: position < count ? "expected a number, found \(describe(base[position]))" : "unexpected end of file")
+    }
+    if position - intStart > 1, base[intStart] == UInt8(ascii: "0") {
+      throw JSONError(offset: start, message: "number with a leading zero")
+    }
+    if position < count, base[position] == UInt8(ascii: ".") {
+      position += 1
+      let fracStart = position
+      while position < count, base[position] &- 0x30 < 10 { position += 1 }
+      guard position > fracStart else {
+        throw JSONError(offset: position, message: "expected digits after the decimal point")
+      }
+    }
+    if position < count, base[position] | 0x20 == UInt8(ascii: "e") {
+      position += 1
+      if position < count, base[position] == UInt8(ascii: "-") || base[position] == UInt8(ascii: "+") {
+        position += 1
+      }
+      let expStart = position
+      while position < count, base[position] &- 0x30 < 10 { position += 1 }
+      guard position > expStart else {
+        throw JSONError(offset: position, message: "expected digits in the exponent")
+      }
+    }
+  }
+
   private func slowDouble(_ range: Range<Int>) -> Double {
     var text = [CChar](repeating: 0, count: range.count + 1)
     for i in 0..<range.count { text[i] = CChar(bitPattern: base[range.lowerBound + i]) }
@@ -374,7 +408,7 @@ struct JSONScanner {
             continue
           }
         case UInt8(ascii: "\""): _ = try stringRange()
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
         default: _ = try literal()
         }
         needValue = false
