@@ -228,21 +228,9 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
   #expect(throws: FormatFailure.self) { try ImageHeader(parsing: Array("<annotation>".utf8)) }
 }
 
-/// SplitMix64: a small seeded generator so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 @Test(arguments: 0..<8)
 func randomlyCorruptedHeadersNeverCrash(seed: Int) throws {
-  var rng = SplitMix64(state: UInt64(seed))
+  var rng = SplitMix64(seed: UInt64(seed))
   let fixtures = try FormatFixtures.goldenImages("image_sizes_fixtures.json")
   for golden in fixtures {
     let original = [UInt8](try Data(contentsOf: FormatFixtures.fixture("images/\(golden.file)")))

@@ -125,20 +125,9 @@ private func parse(_ text: String) throws -> XMLNode { try XMLReader.parse(Array
   #expect(try XMLReader.parse(bytes).children.count == 2)
 }
 
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 @Test(arguments: 0..<4)
 func mutatedDocumentsAndGarbageNeverCrash(seed: Int) {
-  var rng = SplitMix64(state: UInt64(seed) &+ 1000)
+  var rng = SplitMix64(seed: UInt64(seed) &+ 1000)
   let doc = Array("""
     <?xml version="1.0"?><annotation a="1"><filename>x&amp;y</filename><!-- c -->
     <object><name>n</name><bndbox><xmin>1</xmin><![CDATA[z]]></bndbox></object></annotation>
