@@ -5,14 +5,15 @@ extension ImageHeader {
   ///
   /// Opens the file, reads the first 32 bytes and, for JPEG, the marker segments up to
   /// the frame header (skipping their payloads by seeking; an EXIF segment is read, 64 KiB
-  /// at most). Only regular files are opened (a FIFO or device would block or never end).
+  /// at most). Only regular files are opened (a FIFO or device would block or never end);
+  /// a symbolic link is judged by its target.
   ///
   /// - Throws: `StoreError` `.io` when the file cannot be opened or is not a regular file;
   ///   `.malformedInput` naming the file and what was expected when it is not a supported
   ///   image or is truncated before its size.
   /// - Complexity: O(1) reads for PNG, BMP, GIF, WebP; O(markers) for JPEG.
   public static func read(contentsOf url: URL) throws -> ImageHeader {
-    let values = try? url.resourceValues(forKeys: [.isRegularFileKey])
+    let values = try? url.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey])
     guard values?.isRegularFile == true else {
       throw StoreError(.io, "not a regular file", location: SourceLocation(file: url.path))
     }

@@ -70,7 +70,7 @@ struct YOLOLayout {
       for file in try root.files(in: labelRoot, extensions: ["txt"], recursive: recursive) {
         let relative = ImportFolder.relativePath(of: file, under: labelRoot)
         if !recursive, labelRoot == root.url, Self.notLabels.contains(relative.lowercased()) { continue }
-        labels[Self.key(relative), default: file] = file
+        labels[Self.key(relative)] = file
       }
     }
     // Images sit beside labels in the flat and darknet layouts (and in the labels folders

@@ -247,3 +247,24 @@ func randomlyCorruptedHeadersNeverCrash(seed: Int) throws {
     }
   }
 }
+
+// MARK: - Files
+
+@Test func readingFilesFollowsLinksButNeverOpensAFIFO() throws {
+  let dir = try FormatFixtures.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let png = FormatFixtures.fixture("images/rgb_7x5.png")
+  let link = dir.appendingPathComponent("link.png")
+  try FileManager.default.createSymbolicLink(at: link, withDestinationURL: png)
+  #expect(try ImageHeader.read(contentsOf: link).storedSize == ImageSize(height: 5, width: 7))
+  #expect(try ImageHeader(bytes: [UInt8](try Data(contentsOf: png))).format == .png)
+
+  let fifo = dir.appendingPathComponent("pipe.jpg")
+  #expect(mkfifo(fifo.path, 0o600) == 0)
+  let error = #expect(throws: StoreError.self) { try ImageHeader.read(contentsOf: fifo) }
+  #expect(error?.code == .io && error?.message.contains("not a regular file") == true)
+  let missing = #expect(throws: StoreError.self) { try ImageHeader.read(contentsOf: dir.appendingPathComponent("none.png")) }
+  #expect(missing?.code == .io)
+  let garbage = #expect(throws: StoreError.self) { try ImageHeader(bytes: Array("not an image".utf8)) }
+  #expect(garbage?.code == .malformedInput && garbage?.description.contains("unrecognised image signature") == true)
+}

@@ -66,8 +66,13 @@ func theSameBoxesArriveFromVOCYOLOAndCOCO() throws {
   _ = try COCOImporter(path: root.appendingPathComponent("gts/coco_format_v1/instances_default.json").path)
     .importDataset(into: store, named: "coco")
 
+  // A second COCO conversion: image ids above 2^31, another category order.
+  _ = try COCOImporter(path: root.appendingPathComponent("gts/coco_format_v2/instances_v2.json").path)
+    .importDataset(into: store, named: "coco2")
+
   let voc = try FormatFixtures.namedBoxes(store, "voc")
   let coco = try FormatFixtures.namedBoxes(store, "coco")
+  #expect(try FormatFixtures.namedBoxes(store, "coco2") == coco)
   let fromYOLO = try FormatFixtures.namedBoxes(store, "yolo")
   #expect(voc.count == 273)
   // VOC read as written equals the COCO conversion exactly (integers, no -1 shift).
@@ -208,4 +213,18 @@ func theSameBoxesArriveFromVOCYOLOAndCOCO() throws {
   let report = try YOLOImporter(path: dir.path).importDataset(into: temp.opened, named: "h", options: ImportOptions(policy: .skip))
   #expect(report.images == 1 && report.skipped == [.malformed: 1])
   #expect(try temp.opened.datasets().map(\.name) == ["h"])
+}
+
+@Test func symbolicLinksInsideTheFolderAreFollowed() throws {
+  let dir = try FormatFixtures.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  try copyFixture("rgb_7x5.png", to: dir.appendingPathComponent("store/a.png"))
+  try FileManager.default.createSymbolicLink(
+    at: dir.appendingPathComponent("b.png"), withDestinationURL: dir.appendingPathComponent("store/a.png"))
+  try write("0 0.5 0.5 0.2 0.2\n", dir.appendingPathComponent("b.txt"))
+  try write("a\n", dir.appendingPathComponent("names.txt"))
+  let temp = try TemporaryStore()
+  let report = try YOLOImporter(path: dir.path).importDataset(into: temp.opened, named: "l")
+  #expect(report.images == 1 && report.annotations == 1)
+  #expect(try temp.opened.image(in: "l", id: .int(1)) == ImageRecord(id: .int(1), fileName: "b.png", width: 7, height: 5))
 }
