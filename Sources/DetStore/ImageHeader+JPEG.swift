@@ -73,7 +73,8 @@ extension ImageHeader {
         let height = frame.bigEndian(at: 1, width: 2)
         let width = frame.bigEndian(at: 3, width: 2)
         if height == 0 {
-          throw FormatFailure("JPEG: frame height 0 (defined later by a DNL marker) is not supported")
+          throw FormatFailure(
+            "JPEG: frame height 0 (defined later by a DNL marker) is not supported")
         }
         return ImageHeader(
           format: .jpeg, storedSize: try size(width: width, height: height, .jpeg),

@@ -3,7 +3,8 @@ extension ImageHeader {
   /// width and height as big-endian 32-bit integers (PNG spec 11.2.2).
   static func png(_ head: [UInt8]) throws -> ImageHeader {
     guard head.count >= 24 else {
-      throw FormatFailure("truncated PNG: the file ends before the IHDR chunk (\(head.count) bytes)")
+      throw FormatFailure(
+        "truncated PNG: the file ends before the IHDR chunk (\(head.count) bytes)")
     }
     guard Array(head[12..<16]) == Array("IHDR".utf8) else {
       throw FormatFailure("PNG: the first chunk is not IHDR")

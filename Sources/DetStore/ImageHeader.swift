@@ -90,8 +90,9 @@ extension ImageHeader {
   /// Checks that a declared size is positive and returns it.
   static func size(width: Int, height: Int, _ format: Format) throws -> ImageSize {
     guard width > 0, height > 0 else {
-      throw FormatFailure("\(format.rawValue) header declares size \(width)x\(height) (WxH): "
-        + "expected positive width and height")
+      throw FormatFailure(
+        "\(format.rawValue) header declares size \(width)x\(height) (WxH): "
+          + "expected positive width and height")
     }
     return ImageSize(height: height, width: width)
   }

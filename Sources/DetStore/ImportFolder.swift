@@ -45,18 +45,23 @@ struct ImportFolder {
   ) throws {
     guard depth <= Self.depthLimit else {
       throw StoreError(
-        .io, "folders nested deeper than \(Self.depthLimit)", location: SourceLocation(file: folder.path))
+        .io, "folders nested deeper than \(Self.depthLimit)",
+        location: SourceLocation(file: folder.path))
     }
     let entries: [URL]
     do {
       entries = try FileManager.default.contentsOfDirectory(
-        at: folder, includingPropertiesForKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
+        at: folder,
+        includingPropertiesForKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
     } catch {
       throw StoreError(
-        .io, "cannot list folder: \(error.localizedDescription)", location: SourceLocation(file: folder.path))
+        .io, "cannot list folder: \(error.localizedDescription)",
+        location: SourceLocation(file: folder.path))
     }
     for entry in entries {
-      let values = try? entry.resourceValues(forKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
+      let values = try? entry.resourceValues(forKeys: [
+        .isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey,
+      ])
       if values?.isSymbolicLink == true {
         let target = entry.resolvingSymlinksInPath()
         var isDirectory: ObjCBool = false
@@ -64,7 +69,8 @@ struct ImportFolder {
         if exists, isDirectory.boolValue {
           guard recursive else { continue }
           throw StoreError(
-            .io, "refused: a symbolic link to a folder (\(target.path)); pass the real folder instead",
+            .io,
+            "refused: a symbolic link to a folder (\(target.path)); pass the real folder instead",
             location: SourceLocation(file: entry.path))
         }
         guard extensions.contains(entry.pathExtension.lowercased()) else { continue }
@@ -76,9 +82,11 @@ struct ImportFolder {
         found.append(entry)
       } else if values?.isDirectory == true {
         if recursive {
-          try collect(entry, extensions: extensions, recursive: true, depth: depth + 1, into: &found)
+          try collect(
+            entry, extensions: extensions, recursive: true, depth: depth + 1, into: &found)
         }
-      } else if values?.isRegularFile == true, extensions.contains(entry.pathExtension.lowercased()) {
+      } else if values?.isRegularFile == true, extensions.contains(entry.pathExtension.lowercased())
+      {
         found.append(entry)
       }
     }
@@ -108,12 +116,15 @@ struct ImportFolder {
     guard contains(file) else {
       throw StoreError(.io, "refused: resolves outside \(url.path)", location: location)
     }
-    let values = try? file.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
+    let values = try? file.resolvingSymlinksInPath().resourceValues(forKeys: [
+      .isRegularFileKey, .fileSizeKey,
+    ])
     guard values?.isRegularFile == true else {
       throw StoreError(.io, "not a regular file", location: location)
     }
     if let size = values?.fileSize, size > limit {
-      throw StoreError(.io, "file is \(size) bytes: more than the \(limit)-byte limit", location: location)
+      throw StoreError(
+        .io, "file is \(size) bytes: more than the \(limit)-byte limit", location: location)
     }
     do {
       let data = try Data(contentsOf: file)

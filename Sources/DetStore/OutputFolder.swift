@@ -18,14 +18,16 @@ struct OutputFolder {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else {
-        throw StoreError(.io, "exists and is not a folder", location: SourceLocation(file: url.path))
+        throw StoreError(
+          .io, "exists and is not a folder", location: SourceLocation(file: url.path))
       }
     } else {
       do {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
       } catch {
         throw StoreError(
-          .io, "cannot create folder: \(error.localizedDescription)", location: SourceLocation(file: url.path))
+          .io, "cannot create folder: \(error.localizedDescription)",
+          location: SourceLocation(file: url.path))
       }
     }
     self.url = url.standardizedFileURL
@@ -50,7 +52,8 @@ struct OutputFolder {
   /// - Throws: `StoreError` `.io` when a folder or the file on the way is a symbolic link,
   ///   when another record already wrote that file, or when writing fails.
   mutating func write(_ data: Data, to components: [String], owner: String) throws {
-    precondition(!components.isEmpty && !components.contains(".."), "unsanitised output path \(components)")
+    precondition(
+      !components.isEmpty && !components.contains(".."), "unsanitised output path \(components)")
     let relative = components.joined(separator: "/")
     if let other = written[relative] {
       throw StoreError(
@@ -65,14 +68,16 @@ struct OutputFolder {
       var isDirectory: ObjCBool = false
       if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
         guard isDirectory.boolValue else {
-          throw StoreError(.io, "exists and is not a folder", location: SourceLocation(file: folder.path))
+          throw StoreError(
+            .io, "exists and is not a folder", location: SourceLocation(file: folder.path))
         }
       } else {
         do {
           try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
         } catch {
           throw StoreError(
-            .io, "cannot create folder: \(error.localizedDescription)", location: SourceLocation(file: folder.path))
+            .io, "cannot create folder: \(error.localizedDescription)",
+            location: SourceLocation(file: folder.path))
         }
       }
     }
@@ -81,7 +86,9 @@ struct OutputFolder {
     do {
       try data.write(to: file)
     } catch {
-      throw StoreError(.io, "cannot write: \(error.localizedDescription)", location: SourceLocation(file: file.path))
+      throw StoreError(
+        .io, "cannot write: \(error.localizedDescription)",
+        location: SourceLocation(file: file.path))
     }
   }
 
@@ -89,7 +96,8 @@ struct OutputFolder {
     let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey])
     if values?.isSymbolicLink == true {
       throw StoreError(
-        .io, "refused: a symbolic link inside the output folder", location: SourceLocation(file: url.path))
+        .io, "refused: a symbolic link inside the output folder",
+        location: SourceLocation(file: url.path))
     }
   }
 }

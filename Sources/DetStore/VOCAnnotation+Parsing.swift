@@ -66,7 +66,8 @@ extension VOCAnnotation {
   /// not know the size); the importer then reads the image header if it can.
   private static func parseSize(_ node: XMLNode) throws -> Size? {
     let path = "annotation/size"
-    guard let w = try single(node, "width", path: path), let h = try single(node, "height", path: path)
+    guard let w = try single(node, "width", path: path),
+      let h = try single(node, "height", path: path)
     else {
       throw FormatFailure(
         "<size> without <width> and <height>", line: node.line, column: node.column, element: path)
@@ -82,7 +83,8 @@ extension VOCAnnotation {
   }
 
   private static func parseObject(_ node: XMLNode, path: String) throws -> VOCObject {
-    guard let nameNode = try single(node, "name", path: path), !trimmed(nameNode.text).isEmpty else {
+    guard let nameNode = try single(node, "name", path: path), !trimmed(nameNode.text).isEmpty
+    else {
       throw FormatFailure(
         "object without a <name>", line: node.line, column: node.column, element: path)
     }
@@ -95,7 +97,8 @@ extension VOCAnnotation {
     for key in ["xmin", "ymin", "xmax", "ymax"] {
       guard let child = try single(box, key, path: path + "/bndbox") else {
         throw FormatFailure(
-          "<bndbox> without <\(key)>", line: box.line, column: box.column, element: path + "/bndbox")
+          "<bndbox> without <\(key)>", line: box.line, column: box.column, element: path + "/bndbox"
+        )
       }
       values.append(try number(child, path: path + "/bndbox/" + key))
     }
@@ -105,9 +108,15 @@ extension VOCAnnotation {
     if let pose = try single(node, "pose", path: path), !trimmed(pose.text).isEmpty {
       object.pose = trimmed(pose.text)
     }
-    if let n = try single(node, "truncated", path: path) { object.truncated = try flag(n, path: path + "/truncated") }
-    if let n = try single(node, "difficult", path: path) { object.difficult = try flag(n, path: path + "/difficult") }
-    if let n = try single(node, "occluded", path: path) { object.occluded = try flag(n, path: path + "/occluded") }
+    if let n = try single(node, "truncated", path: path) {
+      object.truncated = try flag(n, path: path + "/truncated")
+    }
+    if let n = try single(node, "difficult", path: path) {
+      object.difficult = try flag(n, path: path + "/difficult")
+    }
+    if let n = try single(node, "occluded", path: path) {
+      object.occluded = try flag(n, path: path + "/occluded")
+    }
     return object
   }
 

@@ -30,9 +30,10 @@ public struct VOCAnnotation: Hashable, Sendable {
     }
   }
 
-  public init(fileName: String, folder: String? = nil, size: Size? = nil, segmented: Bool? = nil,
-    objects: [VOCObject] = [])
-  {
+  public init(
+    fileName: String, folder: String? = nil, size: Size? = nil, segmented: Bool? = nil,
+    objects: [VOCObject] = []
+  ) {
     self.fileName = fileName
     self.folder = folder
     self.size = size
@@ -62,10 +63,11 @@ public struct VOCObject: Hashable, Sendable {
   /// 1-based line of the `<object>` start tag in its file (0 when built in code).
   public var line: Int
 
-  public init(name: String, xmin: Double, ymin: Double, xmax: Double, ymax: Double,
+  public init(
+    name: String, xmin: Double, ymin: Double, xmax: Double, ymax: Double,
     pose: String? = nil, truncated: Bool? = nil, difficult: Bool? = nil, occluded: Bool? = nil,
-    line: Int = 0)
-  {
+    line: Int = 0
+  ) {
     self.name = name
     self.xmin = xmin
     self.ymin = ymin

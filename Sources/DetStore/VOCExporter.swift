@@ -41,11 +41,15 @@ public struct VOCExporter: Sendable {
       var parts = OutputFolder.sanitizedComponents(image.fileName)
       if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
       let fileName = parts.removeLast()
-      let stem = (fileName as NSString).deletingPathExtension.isEmpty
+      let stem =
+        (fileName as NSString).deletingPathExtension.isEmpty
         ? fileName : (fileName as NSString).deletingPathExtension
       let annotations = try store.annotations(in: name, image: image.id)
-      let xml = document(image: image, fileName: fileName, folder: parts, annotations: annotations, categories: categories)
-      try folder.write(Data(xml.utf8), to: ["Annotations"] + parts + [stem + ".xml"], owner: "image \(image.id)")
+      let xml = document(
+        image: image, fileName: fileName, folder: parts, annotations: annotations,
+        categories: categories)
+      try folder.write(
+        Data(xml.utf8), to: ["Annotations"] + parts + [stem + ".xml"], owner: "image \(image.id)")
     }
     return images.count
   }
@@ -57,7 +61,8 @@ public struct VOCExporter: Sendable {
     var xml = "<annotation>\n"
     if !folder.isEmpty { xml += "\t<folder>\(escape(folder.joined(separator: "/")))</folder>\n" }
     xml += "\t<filename>\(escape(fileName))</filename>\n"
-    xml += "\t<size>\n\t\t<width>\(image.width)</width>\n\t\t<height>\(image.height)</height>\n\t</size>\n"
+    xml +=
+      "\t<size>\n\t\t<width>\(image.width)</width>\n\t\t<height>\(image.height)</height>\n\t</size>\n"
     xml += "\t<segmented>0</segmented>\n"
     for a in annotations {
       let v = convention.vocValues(x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height)

@@ -79,11 +79,16 @@ public struct VOCImporter: Sendable {
         documents.append((file, .failure(error)))
       }
     }
-    let names = classNames ?? Set(documents.flatMap { (try? $0.parsed.get())?.annotation.objects.map(\.name) ?? [] }).sorted()
+    let names =
+      classNames
+      ?? Set(documents.flatMap { (try? $0.parsed.get())?.annotation.objects.map(\.name) ?? [] })
+      .sorted()
     var categoryIDs: [String: RecordID] = [:]
     for (i, name) in names.enumerated() { categoryIDs[name] = .int(Int64(i + 1)) }
 
-    return try store.importDataset(named: name, format: "voc", source: source.path, options: options) { writer in
+    return try store.importDataset(
+      named: name, format: "voc", source: source.path, options: options
+    ) { writer in
       for (i, name) in names.enumerated() {
         try writer.add(
           CategoryRecord(id: .int(Int64(i + 1)), name: name), at: SourceLocation(file: source.path))
@@ -96,7 +101,8 @@ public struct VOCImporter: Sendable {
         switch result {
         case .failure(let error):
           writer.warn("skipped malformed file: \(error)")
-          try writer.skip(.malformed, error.message, at: error.location ?? SourceLocation(file: file.path))
+          try writer.skip(
+            .malformed, error.message, at: error.location ?? SourceLocation(file: file.path))
           continue
         case .success(let value):
           parsed = value
@@ -111,7 +117,9 @@ public struct VOCImporter: Sendable {
           continue
         }
         try writer.add(
-          ImageRecord(id: .int(imageID), fileName: annotation.fileName, width: size.width, height: size.height),
+          ImageRecord(
+            id: .int(imageID), fileName: annotation.fileName, width: size.width, height: size.height
+          ),
           at: SourceLocation(file: file.path, path: "annotation"))
         for (position, item) in parsed.order.enumerated() {
           annotationID += 1
@@ -126,7 +134,8 @@ public struct VOCImporter: Sendable {
             object = annotation.objects[index]
           }
           let location = SourceLocation(
-            file: file.path, line: object.line, path: "annotation/object[\(position + 1)] (\(object.name))")
+            file: file.path, line: object.line,
+            path: "annotation/object[\(position + 1)] (\(object.name))")
           guard let categoryID = categoryIDs[object.name] else {
             try writer.skip(
               .unknownCategory, "class '\(object.name)' is not in the given class list",
@@ -169,7 +178,9 @@ public struct VOCImporter: Sendable {
   }
 
   /// `<size>`, else the oriented size from the image file's header, else `nil`.
-  private func imageSize(of annotation: VOCAnnotation, xml: URL, folder: ImportFolder) throws -> ImageSize? {
+  private func imageSize(of annotation: VOCAnnotation, xml: URL, folder: ImportFolder) throws
+    -> ImageSize?
+  {
     if let size = annotation.size { return ImageSize(height: size.height, width: size.width) }
     // The file name is data: look it up only as a plain name inside the candidate folders.
     let name = (annotation.fileName as NSString).lastPathComponent
@@ -179,8 +190,10 @@ public struct VOCImporter: Sendable {
       candidates.append((images, images.url.appendingPathComponent(name)))
     }
     candidates.append((folder, xml.deletingLastPathComponent().appendingPathComponent(name)))
-    candidates.append((folder, folder.url.appendingPathComponent("JPEGImages").appendingPathComponent(name)))
-    for (root, url) in candidates where FileManager.default.fileExists(atPath: url.path) && root.contains(url) {
+    candidates.append(
+      (folder, folder.url.appendingPathComponent("JPEGImages").appendingPathComponent(name)))
+    for (root, url) in candidates
+    where FileManager.default.fileExists(atPath: url.path) && root.contains(url) {
       return try ImageHeader.read(contentsOf: url).orientedSize
     }
     return nil

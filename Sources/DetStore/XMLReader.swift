@@ -119,7 +119,9 @@ struct XMLReader {
         at += 2
         let name = try self.name()
         skipWhitespace()
-        guard byte(at) == UInt8(ascii: ">") else { throw failure("expected '>' to close </\(name)") }
+        guard byte(at) == UInt8(ascii: ">") else {
+          throw failure("expected '>' to close </\(name)")
+        }
         at += 1
         guard let done = stack.popLast() else { throw failure("unexpected </\(name)>", at: start) }
         guard done.name == name else {
@@ -134,7 +136,9 @@ struct XMLReader {
       } else if looking(at: "<![CDATA[") {
         guard !stack.isEmpty else { throw failure("CDATA outside the root element") }
         let start = at + 9
-        guard let end = find("]]>", from: start) else { throw failure("unterminated CDATA section") }
+        guard let end = find("]]>", from: start) else {
+          throw failure("unterminated CDATA section")
+        }
         stack[stack.count - 1].text += String(decoding: bytes[start..<end], as: UTF8.self)
         at = end + 3
       } else if looking(at: "<?") {
@@ -173,11 +177,15 @@ struct XMLReader {
     while true {
       let hadSpace = skipWhitespace()
       if looking(at: "/>") || byte(at) == UInt8(ascii: ">") { return }
-      guard at < bytes.count else { throw failure("truncated: the document ends inside <\(node.name)") }
+      guard at < bytes.count else {
+        throw failure("truncated: the document ends inside <\(node.name)")
+      }
       guard hadSpace else { throw failure("expected whitespace, '>' or '/>' in <\(node.name)") }
       let name = try self.name()
       skipWhitespace()
-      guard byte(at) == UInt8(ascii: "=") else { throw failure("expected '=' after attribute \(name)") }
+      guard byte(at) == UInt8(ascii: "=") else {
+        throw failure("expected '=' after attribute \(name)")
+      }
       at += 1
       skipWhitespace()
       guard let quote = byte(at), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
@@ -186,7 +194,9 @@ struct XMLReader {
       let start = at + 1
       var end = start
       while end < bytes.count, bytes[end] != quote {
-        if bytes[end] == UInt8(ascii: "<") { throw failure("'<' inside the value of attribute \(name)", at: end) }
+        if bytes[end] == UInt8(ascii: "<") {
+          throw failure("'<' inside the value of attribute \(name)", at: end)
+        }
         end += 1
       }
       guard end < bytes.count else { throw failure("unterminated value of attribute \(name)") }
@@ -325,12 +335,20 @@ struct XMLReader {
       var upper: UInt8 = 0xBF
       switch b {
       case 0xC2...0xDF: length = 2
-      case 0xE0: length = 3; lower = 0xA0
+      case 0xE0:
+        length = 3
+        lower = 0xA0
       case 0xE1...0xEC, 0xEE...0xEF: length = 3
-      case 0xED: length = 3; upper = 0x9F
-      case 0xF0: length = 4; lower = 0x90
+      case 0xED:
+        length = 3
+        upper = 0x9F
+      case 0xF0:
+        length = 4
+        lower = 0x90
       case 0xF1...0xF3: length = 4
-      case 0xF4: length = 4; upper = 0x8F
+      case 0xF4:
+        length = 4
+        upper = 0x8F
       default: throw failure("invalid UTF-8 byte 0x\(String(b, radix: 16, uppercase: true))", at: i)
       }
       guard i + length <= bytes.count else { throw failure("truncated UTF-8 sequence", at: i) }

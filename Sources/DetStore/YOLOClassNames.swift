@@ -8,7 +8,11 @@ enum YOLOClassNames {
   ///
   /// - Throws: ``FormatFailure`` with the line of a blank name, or for invalid UTF-8.
   static func parse(text bytes: [UInt8]) throws -> [String] {
-    guard let text = String(validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes, as: UTF8.self) else {
+    guard
+      let text = String(
+        validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes,
+        as: UTF8.self)
+    else {
       throw FormatFailure("not UTF-8 text")
     }
     var names = lines(text).map {
@@ -42,7 +46,11 @@ enum YOLOClassNames {
   /// - Throws: ``FormatFailure`` with the line on anything outside that subset.
   /// - Complexity: O(n) in the file size.
   static func parse(yaml bytes: [UInt8]) throws -> [String]? {
-    guard let text = String(validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes, as: UTF8.self) else {
+    guard
+      let text = String(
+        validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes,
+        as: UTF8.self)
+    else {
       throw FormatFailure("not UTF-8 text")
     }
     let lines = lines(text)
@@ -75,7 +83,9 @@ enum YOLOClassNames {
   // MARK: - The names value
 
   /// Parses what follows `names:` and returns the names and the index of the next line.
-  private static func namesValue(_ rest: String, lines: [String], keyLine: Int) throws -> ([String], Int) {
+  private static func namesValue(_ rest: String, lines: [String], keyLine: Int) throws -> (
+    [String], Int
+  ) {
     let inline = stripComment(rest).trimmingCharacters(in: .whitespaces)
     if inline.hasPrefix("[") || inline.hasPrefix("{") {
       // Gather lines until the brackets balance.
@@ -94,14 +104,18 @@ enum YOLOClassNames {
       return (try ordered(items, line: keyLine + 1), end + 1)
     }
     guard inline.isEmpty else {
-      throw FormatFailure("names: '\(inline.prefix(40))': expected a list or a map", line: keyLine + 1)
+      throw FormatFailure(
+        "names: '\(inline.prefix(40))': expected a list or a map", line: keyLine + 1)
     }
     var items: [(key: String?, value: String, line: Int)] = []
     var i = keyLine + 1
     while i < lines.count {
       let line = lines[i]
       let content = stripComment(line).trimmingCharacters(in: .whitespaces)
-      if content.isEmpty { i += 1; continue }
+      if content.isEmpty {
+        i += 1
+        continue
+      }
       let indent = line.prefix { $0 == " " || $0 == "\t" }
       if indent.contains("\t") { throw FormatFailure("tab in indentation", line: i + 1) }
       // A block sequence may sit at the key's own indentation; anything else at column 0 ends it.
@@ -117,7 +131,8 @@ enum YOLOClassNames {
         }
         items.append((key, try scalar(value, line: i + 1), i + 1))
       } else {
-        throw FormatFailure("'\(content.prefix(40))': expected '- name' or 'index: name'", line: i + 1)
+        throw FormatFailure(
+          "'\(content.prefix(40))': expected '- name' or 'index: name'", line: i + 1)
       }
       i += 1
     }
@@ -126,7 +141,9 @@ enum YOLOClassNames {
   }
 
   /// Names in index order from list items (no keys) or map items (whole-number keys).
-  private static func ordered(_ items: [(key: String?, value: String, line: Int)], line: Int) throws -> [String] {
+  private static func ordered(_ items: [(key: String?, value: String, line: Int)], line: Int) throws
+    -> [String]
+  {
     let keyed = items.filter { $0.key != nil }.count
     if keyed == 0 { return items.map(\.value) }
     guard keyed == items.count else {
@@ -139,7 +156,9 @@ enum YOLOClassNames {
           "class index '\(item.key!)': a \(items.count)-class map needs the indices 0-\(items.count - 1)",
           line: item.line)
       }
-      guard names[index] == nil else { throw FormatFailure("class index \(index) given twice", line: item.line) }
+      guard names[index] == nil else {
+        throw FormatFailure("class index \(index) given twice", line: item.line)
+      }
       names[index] = item.value
     }
     return names.map { $0! }
@@ -179,14 +198,20 @@ enum YOLOClassNames {
     var previous: Character?
     while i < chars.count {
       let c = chars[i]
-      if (c == "'" || c == "\""), opensQuote(after: previous) {
+      if c == "'" || c == "\"", opensQuote(after: previous) {
         var j = i + 1
         while j < chars.count {
           if c == "'", chars[j] == "'" {
-            if j + 1 < chars.count, chars[j + 1] == "'" { j += 2; continue }
+            if j + 1 < chars.count, chars[j + 1] == "'" {
+              j += 2
+              continue
+            }
             break
           }
-          if c == "\"", chars[j] == "\\" { j += 2; continue }
+          if c == "\"", chars[j] == "\\" {
+            j += 2
+            continue
+          }
           if c == "\"", chars[j] == "\"" { break }
           j += 1
         }
@@ -235,11 +260,15 @@ enum YOLOClassNames {
     let text = raw.trimmingCharacters(in: .whitespaces)
     guard let first = text.first else { throw FormatFailure("empty class name", line: line) }
     if first == "'" {
-      guard text.count >= 2, text.last == "'" else { throw FormatFailure("unterminated 'quoted' name", line: line) }
+      guard text.count >= 2, text.last == "'" else {
+        throw FormatFailure("unterminated 'quoted' name", line: line)
+      }
       return String(text.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
     }
     if first == "\"" {
-      guard text.count >= 2, text.last == "\"" else { throw FormatFailure("unterminated \"quoted\" name", line: line) }
+      guard text.count >= 2, text.last == "\"" else {
+        throw FormatFailure("unterminated \"quoted\" name", line: line)
+      }
       return try unescape(String(text.dropFirst().dropLast()), line: line)
     }
     return text
@@ -249,7 +278,10 @@ enum YOLOClassNames {
     var out = ""
     var it = body.makeIterator()
     while let c = it.next() {
-      guard c == "\\" else { out.append(c); continue }
+      guard c == "\\" else {
+        out.append(c)
+        continue
+      }
       switch it.next() {
       case "\\": out.append("\\")
       case "\"": out.append("\"")
@@ -292,7 +324,8 @@ private struct FlowScanner {
   }
 
   func items() throws -> [(key: String?, value: String, line: Int)] {
-    let body = YOLOClassNames.stripCommentsPerLine(text).trimmingCharacters(in: .whitespacesAndNewlines)
+    let body = YOLOClassNames.stripCommentsPerLine(text).trimmingCharacters(
+      in: .whitespacesAndNewlines)
     let isMap = body.hasPrefix("{")
     guard (isMap && body.hasSuffix("}")) || (!isMap && body.hasSuffix("]")) else {
       throw FormatFailure("text after the flow collection of names:", line: line)
@@ -326,7 +359,8 @@ private struct FlowScanner {
         return colon == nil
       }
       guard let colon else {
-        throw FormatFailure("'\(item.prefix(40))': expected 'index: name' in names: {...}", line: line)
+        throw FormatFailure(
+          "'\(item.prefix(40))': expected 'index: name' in names: {...}", line: line)
       }
       return (
         try YOLOClassNames.scalar(String(itemChars[..<colon]), line: line),

@@ -42,29 +42,34 @@ public struct YOLOExporter: Sendable {
       var parts = OutputFolder.sanitizedComponents(image.fileName)
       if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
       let fileName = parts.removeLast()
-      let stem = (fileName as NSString).deletingPathExtension.isEmpty
+      let stem =
+        (fileName as NSString).deletingPathExtension.isEmpty
         ? fileName : (fileName as NSString).deletingPathExtension
       let size = ImageSize(height: image.height, width: image.width)
       var text = ""
       for a in try store.annotations(in: name, image: image.id) {
         guard let cls = classes[a.categoryID] else { continue }
-        let label = YOLOLabel(classIndex: cls, x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height, in: size)
+        let label = YOLOLabel(
+          classIndex: cls, x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height, in: size)
         text += "\(cls)"
         for v in [label.centerX, label.centerY, label.width, label.height] {
           text += " " + NumberText.format(v, decimals: 10)
         }
         text += "\n"
       }
-      try folder.write(Data(text.utf8), to: ["labels"] + parts + [stem + ".txt"], owner: "image \(image.id)")
+      try folder.write(
+        Data(text.utf8), to: ["labels"] + parts + [stem + ".txt"], owner: "image \(image.id)")
     }
-    try folder.write(Data(yaml(dataset: name, names: names).utf8), to: ["data.yaml"], owner: "the class names")
+    try folder.write(
+      Data(yaml(dataset: name, names: names).utf8), to: ["data.yaml"], owner: "the class names")
     return images.count
   }
 
   /// The dataset YAML: names as an index map, every name single-quoted.
   func yaml(dataset: String, names: [String]) -> String {
     func quoted(_ s: String) -> String {
-      "'" + s.replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "\n", with: " ") + "'"
+      "'" + s.replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "\n", with: " ")
+        + "'"
     }
     var text = "# Written by detkit export yolo from dataset \(quoted(dataset)).\n"
     text += "# Copy the images to images/ under their stored names.\n"

@@ -71,7 +71,9 @@ public struct YOLOImporter: Sendable {
     let names = layout.names
     let location = SourceLocation(file: layout.namesSource.path)
 
-    return try store.importDataset(named: name, format: "yolo", source: source.path, options: options) { writer in
+    return try store.importDataset(
+      named: name, format: "yolo", source: source.path, options: options
+    ) { writer in
       for (i, className) in names.enumerated() {
         try writer.add(CategoryRecord(id: .int(Int64(i)), name: className), at: location)
       }
@@ -82,7 +84,9 @@ public struct YOLOImporter: Sendable {
       for (done, entry) in layout.entries.enumerated() {
         if done % 64 == 0 { progress?(Double(done) / Double(layout.entries.count)) }
         guard let image = entry.image else {
-          withoutImage.append(entry.label.map { ImportFolder.relativePath(of: $0, under: layout.root.url) } ?? entry.key)
+          withoutImage.append(
+            entry.label.map { ImportFolder.relativePath(of: $0, under: layout.root.url) }
+              ?? entry.key)
           continue
         }
         imageID += 1
@@ -92,12 +96,15 @@ public struct YOLOImporter: Sendable {
         } catch let error as StoreError {
           if options.policy == .strict { throw error }
           writer.warn("skipped unreadable image: \(error)")
-          try writer.skip(.malformed, error.message, recordID: .int(imageID), at: SourceLocation(file: image.path))
+          try writer.skip(
+            .malformed, error.message, recordID: .int(imageID), at: SourceLocation(file: image.path)
+          )
           continue
         }
         let size = header.orientedSize
         try writer.add(
-          ImageRecord(id: .int(imageID), fileName: entry.imageName, width: size.width, height: size.height),
+          ImageRecord(
+            id: .int(imageID), fileName: entry.imageName, width: size.width, height: size.height),
           at: SourceLocation(file: image.path))
         guard let label = entry.label else {
           withoutLabel.append(entry.imageName)
@@ -127,7 +134,8 @@ public struct YOLOImporter: Sendable {
           let c = yolo.corners(in: size)
           try writer.add(
             AnnotationRecord(
-              id: .int(annotationID), imageID: .int(imageID), categoryID: .int(Int64(yolo.classIndex)),
+              id: .int(annotationID), imageID: .int(imageID),
+              categoryID: .int(Int64(yolo.classIndex)),
               x: c.x1, y: c.y1, width: c.x2 - c.x1, height: c.y2 - c.y1,
               segmentation: yolo.polygon.map { Self.pixelPolygonJSON($0, size: size) }),
             at: at)
@@ -137,7 +145,8 @@ public struct YOLOImporter: Sendable {
         writer.warn(Self.summary("label file(s) without an image, not imported", withoutImage))
       }
       if !withoutLabel.isEmpty {
-        writer.warn(Self.summary("image(s) without a label file, imported without objects", withoutLabel))
+        writer.warn(
+          Self.summary("image(s) without a label file, imported without objects", withoutLabel))
       }
     }
   }

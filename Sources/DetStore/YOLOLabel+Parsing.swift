@@ -28,7 +28,9 @@ extension YOLOLabel {
     var lineNumber = 0
     for rawLine in body.split(separator: 0x0A, omittingEmptySubsequences: false) {
       lineNumber += 1
-      let fields = rawLine.split { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C }
+      let fields = rawLine.split {
+        $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0B || $0 == 0x0C
+      }
       if fields.isEmpty { continue }
       do {
         result.lines.append(.success(try parse(fields: fields, line: lineNumber)))
@@ -58,7 +60,8 @@ extension YOLOLabel {
     values.reserveCapacity(fields.count - 1)
     for i in 1..<fields.count {
       guard let value = StrictDecimal.parse(String(decoding: fields[i], as: UTF8.self)) else {
-        throw FormatFailure("field \(i + 1) '\(text(i))' is not a finite decimal number", line: line)
+        throw FormatFailure(
+          "field \(i + 1) '\(text(i))' is not a finite decimal number", line: line)
       }
       values.append(value)
     }

@@ -50,17 +50,23 @@ struct YOLOLayout {
       recursive = true
       defaultImages = root.url.appendingPathComponent("images")
     } else {
-      let darknet = (try? fm.contentsOfDirectory(atPath: root.url.path))?
-        .filter { $0.hasPrefix("obj_") && $0.hasSuffix("_data") && isFolder(root.url.appendingPathComponent($0)) }
+      let darknet =
+        (try? fm.contentsOfDirectory(atPath: root.url.path))?
+        .filter {
+          $0.hasPrefix("obj_") && $0.hasSuffix("_data")
+            && isFolder(root.url.appendingPathComponent($0))
+        }
         .sorted() ?? []
-      labelRoots = darknet.isEmpty ? [root.url] : darknet.map { root.url.appendingPathComponent($0) }
+      labelRoots =
+        darknet.isEmpty ? [root.url] : darknet.map { root.url.appendingPathComponent($0) }
       defaultImages = labelRoots.count == 1 ? labelRoots[0] : root.url
       recursive = false
     }
     let imagesRoot = imagesDirectory ?? defaultImages
     guard isFolder(imagesRoot) else {
       throw StoreError(
-        .io, "no images folder: expected \(imagesRoot.lastPathComponent)/ or pass the images folder",
+        .io,
+        "no images folder: expected \(imagesRoot.lastPathComponent)/ or pass the images folder",
         location: SourceLocation(file: imagesRoot.path))
     }
     let imagesFolder = imagesDirectory == nil ? root : try ImportFolder(imagesRoot)
@@ -69,7 +75,9 @@ struct YOLOLayout {
     for labelRoot in labelRoots {
       for file in try root.files(in: labelRoot, extensions: ["txt"], recursive: recursive) {
         let relative = ImportFolder.relativePath(of: file, under: labelRoot)
-        if !recursive, labelRoot == root.url, Self.notLabels.contains(relative.lowercased()) { continue }
+        if !recursive, labelRoot == root.url, Self.notLabels.contains(relative.lowercased()) {
+          continue
+        }
         labels[Self.key(relative)] = file
       }
     }
@@ -79,7 +87,9 @@ struct YOLOLayout {
     let imageRoots = imagesDirectory == nil && labelRoots.count > 1 ? labelRoots : [imagesRoot]
     for imageRoot in imageRoots {
       let deep = imagesDirectory != nil || recursive
-      for file in try imagesFolder.files(in: imageRoot, extensions: ImageHeader.fileExtensions, recursive: deep) {
+      for file in try imagesFolder.files(
+        in: imageRoot, extensions: ImageHeader.fileExtensions, recursive: deep)
+      {
         let relative = ImportFolder.relativePath(of: file, under: imageRoot)
         let key = Self.key(relative)
         if let other = images[key] {
@@ -93,29 +103,38 @@ struct YOLOLayout {
     }
     guard !images.isEmpty else {
       throw StoreError(
-        .io, "no images (\(ImageHeader.fileExtensions.sorted().joined(separator: ", "))) found; pass the images folder",
+        .io,
+        "no images (\(ImageHeader.fileExtensions.sorted().joined(separator: ", "))) found; pass the images folder",
         location: SourceLocation(file: imagesRoot.path))
     }
-    let keys = Set(labels.keys).union(images.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    let keys = Set(labels.keys).union(images.keys).sorted {
+      $0.utf8.lexicographicallyPrecedes($1.utf8)
+    }
     entries = keys.map { key in
-      Entry(key: key, image: images[key]?.url, imageName: images[key]?.name ?? key, label: labels[key])
+      Entry(
+        key: key, image: images[key]?.url, imageName: images[key]?.name ?? key, label: labels[key])
     }
   }
 
   /// `relative` without its extension.
   static func key(_ relative: String) -> String {
-    guard let dot = relative.lastIndex(of: "."), !relative[dot...].contains("/") else { return relative }
+    guard let dot = relative.lastIndex(of: "."), !relative[dot...].contains("/") else {
+      return relative
+    }
     return String(relative[..<dot])
   }
 
   /// The class names and the file they came from.
-  private static func names(root: ImportFolder, yaml: URL?, explicit: URL?) throws -> ([String], URL) {
+  private static func names(root: ImportFolder, yaml: URL?, explicit: URL?) throws -> (
+    [String], URL
+  ) {
     func load(_ url: URL, folder: ImportFolder) throws -> [String] {
       let bytes = try folder.read(url, limit: YOLOImporter.fileSizeLimit)
       do {
         if ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
           guard let names = try YOLOClassNames.parse(yaml: bytes) else {
-            throw StoreError(.malformedInput, "no top-level names: key", location: SourceLocation(file: url.path))
+            throw StoreError(
+              .malformedInput, "no top-level names: key", location: SourceLocation(file: url.path))
           }
           return names
         }
@@ -126,12 +145,14 @@ struct YOLOLayout {
     }
     func checked(_ names: [String], _ url: URL) throws -> ([String], URL) {
       guard !names.isEmpty else {
-        throw StoreError(.malformedInput, "the class-name list is empty", location: SourceLocation(file: url.path))
+        throw StoreError(
+          .malformedInput, "the class-name list is empty", location: SourceLocation(file: url.path))
       }
       return (names, url)
     }
     if let explicit {
-      return try checked(load(explicit, folder: try ImportFolder(explicit.deletingLastPathComponent())), explicit)
+      return try checked(
+        load(explicit, folder: try ImportFolder(explicit.deletingLastPathComponent())), explicit)
     }
     if let yaml { return try checked(load(yaml, folder: root), yaml) }
     let yamls = try root.files(in: root.url, extensions: ["yaml", "yml"], recursive: false)
@@ -153,7 +174,9 @@ struct YOLOLayout {
     if let (url, names) = withNames.first { return try checked(names, url) }
     for candidate in ["names.txt", "classes.txt", "obj.names"] {
       let url = root.url.appendingPathComponent(candidate)
-      if FileManager.default.fileExists(atPath: url.path) { return try checked(load(url, folder: root), url) }
+      if FileManager.default.fileExists(atPath: url.path) {
+        return try checked(load(url, folder: root), url)
+      }
     }
     throw StoreError(
       .malformedInput,

@@ -32,7 +32,8 @@ struct ImportVOCCommand: ParsableCommand {
   @Option(help: "A folder of images, read for files whose <size> is missing.")
   var images: String?
 
-  @Option(help: "A file with one class name per line: fixes the category order; other names are invalid.")
+  @Option(
+    help: "A file with one class name per line: fixes the category order; other names are invalid.")
   var classes: String?
 
   func run() throws {
@@ -42,20 +43,29 @@ struct ImportVOCCommand: ParsableCommand {
       do {
         text = try String(contentsOfFile: classes, encoding: .utf8)
       } catch {
-        throw StoreError(.io, "cannot read the class list: \(error.localizedDescription)", location: SourceLocation(file: classes))
+        throw StoreError(
+          .io, "cannot read the class list: \(error.localizedDescription)",
+          location: SourceLocation(file: classes))
       }
-      let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        .filter { !$0.isEmpty }
+      let names = text.split(whereSeparator: \.isNewline).map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+      .filter { !$0.isEmpty }
       guard Set(names).count == names.count, !names.isEmpty else {
-        throw StoreError(.malformedInput, "the class list is empty or repeats a name", location: SourceLocation(file: classes))
+        throw StoreError(
+          .malformedInput, "the class list is empty or repeats a name",
+          location: SourceLocation(file: classes))
       }
       classNames = names
     }
     let store = try options.openStore()
     let bar = ProgressBar("importing \(source)")
     defer { bar.finish() }
-    let report = try VOCImporter(path: source, convention: boxes, imagesDirectory: images, classNames: classNames)
-      .importDataset(into: store, named: options.name, options: options.importOptions, progress: bar.update)
+    let report = try VOCImporter(
+      path: source, convention: boxes, imagesDirectory: images, classNames: classNames
+    )
+    .importDataset(
+      into: store, named: options.name, options: options.importOptions, progress: bar.update)
     bar.finish()
     printError(report.summary)
   }

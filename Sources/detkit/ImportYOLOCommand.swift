@@ -36,7 +36,8 @@ struct ImportYOLOCommand: ParsableCommand {
     let bar = ProgressBar("importing \(source)")
     defer { bar.finish() }
     let report = try YOLOImporter(path: source, imagesDirectory: images, namesFile: names)
-      .importDataset(into: store, named: options.name, options: options.importOptions, progress: bar.update)
+      .importDataset(
+        into: store, named: options.name, options: options.importOptions, progress: bar.update)
     bar.finish()
     printError(report.summary)
   }

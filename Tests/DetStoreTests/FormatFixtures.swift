@@ -1,3 +1,4 @@
+import DetStore
 import Foundation
 
 /// Paths of the repository's fixtures and of the shared real-data samples, found from this
@@ -64,8 +65,6 @@ enum FormatFixtures {
     return try JSONDecoder().decode(File.self, from: data).images
   }
 }
-
-import DetStore
 
 /// One stored box with its image file name and category name, for comparing datasets that
 /// number their records differently.

@@ -23,7 +23,9 @@ func fixtureImageHeadersMatchPillow(file: String) throws {
   }
 }
 
-@Test(.enabled(if: FormatFixtures.hasDataset("coco128_yolo"), "../shared/datasets/coco128_yolo is absent"))
+@Test(
+  .enabled(
+    if: FormatFixtures.hasDataset("coco128_yolo"), "../shared/datasets/coco128_yolo is absent"))
 func coco128JPEGHeadersMatchPillow() throws {
   let golden = try FormatFixtures.goldenImages("image_sizes_coco128.json")
   #expect(golden.count == 128)
@@ -31,14 +33,16 @@ func coco128JPEGHeadersMatchPillow() throws {
     let url = FormatFixtures.dataset("coco128_yolo").appendingPathComponent(record.file)
     let header = try ImageHeader(parsing: [UInt8](try Data(contentsOf: url)))
     #expect(header.format == .jpeg, "\(record.file)")
-    #expect(header.storedSize == ImageSize(height: record.height, width: record.width), "\(record.file)")
+    #expect(
+      header.storedSize == ImageSize(height: record.height, width: record.width), "\(record.file)")
     #expect(header.orientation == record.orientation, "\(record.file)")
   }
 }
 
-@Test(.enabled(
-  if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
-  "../shared/datasets/voc2012_100_multiformat is absent"))
+@Test(
+  .enabled(
+    if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
+    "../shared/datasets/voc2012_100_multiformat is absent"))
 func voc2012JPEGHeadersMatchTheDatasetsOwnSizeTable() throws {
   // image_sizes.csv was derived by the dataset's curators (see SOURCES.md), not by detkit.
   let root = FormatFixtures.dataset("voc2012_100_multiformat")
@@ -48,7 +52,9 @@ func voc2012JPEGHeadersMatchTheDatasetsOwnSizeTable() throws {
     let fields = line.split(separator: ",")
     let url = root.appendingPathComponent(String(fields[0]))
     let header = try ImageHeader(parsing: [UInt8](try Data(contentsOf: url)))
-    #expect(header.storedSize == ImageSize(height: Int(fields[2])!, width: Int(fields[1])!), "\(fields[0])")
+    #expect(
+      header.storedSize == ImageSize(height: Int(fields[2])!, width: Int(fields[1])!),
+      "\(fields[0])")
     checked += 1
   }
   #expect(checked == 100)
@@ -61,8 +67,12 @@ private func png(width: UInt32, height: UInt32) -> [UInt8] {
     + be32(width) + be32(height) + [8, 2, 0, 0, 0, 0xDE, 0xAD, 0xBE, 0xEF]
 }
 
-private func be32(_ v: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
-private func le32(_ v: UInt32) -> [UInt8] { [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: v >> $0) } }
+private func be32(_ v: UInt32) -> [UInt8] {
+  [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) }
+}
+private func le32(_ v: UInt32) -> [UInt8] {
+  [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: v >> $0) }
+}
 private func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
 private func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xFF)] }
 
@@ -100,7 +110,9 @@ private func exifSegment(orientation: UInt16, bigEndian: Bool) -> [UInt8] {
 
 @Test func pngRejectsZeroSizeAndOversizeAndAMissingIHDR() {
   #expect(throws: FormatFailure.self) { try ImageHeader(parsing: png(width: 0, height: 5)) }
-  #expect(throws: FormatFailure.self) { try ImageHeader(parsing: png(width: 5, height: 0x8000_0000)) }
+  #expect(throws: FormatFailure.self) {
+    try ImageHeader(parsing: png(width: 5, height: 0x8000_0000))
+  }
   var wrongChunk = png(width: 3, height: 3)
   wrongChunk.replaceSubrange(12..<16, with: Array("CgBI".utf8))
   #expect(throws: FormatFailure.self) { try ImageHeader(parsing: wrongChunk) }
@@ -136,18 +148,21 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
     #expect(header.orientation == orientation)
     #expect(header.storedSize == ImageSize(height: 30, width: 40))
     let transposed = orientation >= 5
-    #expect(header.orientedSize == (transposed ? ImageSize(height: 40, width: 30) : header.storedSize))
+    #expect(
+      header.orientedSize == (transposed ? ImageSize(height: 40, width: 30) : header.storedSize))
   }
 }
 
 @Test func jpegIgnoresMalformedOrOutOfRangeExif() throws {
   for orientation: UInt16 in [0, 9, 0xFFFF] {
     let exif = exifSegment(orientation: orientation, bigEndian: false)
-    #expect(try ImageHeader(parsing: jpeg(segments: [exif], width: 4, height: 3)).orientation == nil)
+    #expect(
+      try ImageHeader(parsing: jpeg(segments: [exif], width: 4, height: 3)).orientation == nil)
   }
   var broken = exifSegment(orientation: 6, bigEndian: true)
   broken[14] = 0xEE  // IFD0 offset now points far outside the block
-  #expect(try ImageHeader(parsing: jpeg(segments: [broken], width: 4, height: 3)).orientation == nil)
+  #expect(
+    try ImageHeader(parsing: jpeg(segments: [broken], width: 4, height: 3)).orientation == nil)
 }
 
 @Test func jpegErrorsSayWhatCameFirst() {
@@ -167,7 +182,10 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
 }
 
 @Test func everyTruncationOfEveryFormatThrowsInsteadOfCrashing() throws {
-  var samples = [png(width: 9, height: 9), jpeg(segments: [exifSegment(orientation: 6, bigEndian: false)], width: 9, height: 9)]
+  var samples = [
+    png(width: 9, height: 9),
+    jpeg(segments: [exifSegment(orientation: 6, bigEndian: false)], width: 9, height: 9),
+  ]
   for golden in try FormatFixtures.goldenImages("image_sizes_fixtures.json") {
     samples.append([UInt8](try Data(contentsOf: FormatFixtures.fixture("images/\(golden.file)"))))
   }
@@ -183,9 +201,14 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
 }
 
 @Test func bmpInfoHeaderTopDownAndCoreHeader() throws {
-  func bmp(dib: [UInt8]) -> [UInt8] { Array("BM".utf8) + le32(1000) + [0, 0, 0, 0] + le32(54) + dib }
-  let bottomUp = bmp(dib: le32(40) + le32(7) + le32(5) + [1, 0, 24, 0] + [UInt8](repeating: 0, count: 24))
-  let topDown = bmp(dib: le32(40) + le32(7) + le32(UInt32(bitPattern: -5)) + [1, 0, 24, 0] + [UInt8](repeating: 0, count: 24))
+  func bmp(dib: [UInt8]) -> [UInt8] {
+    Array("BM".utf8) + le32(1000) + [0, 0, 0, 0] + le32(54) + dib
+  }
+  let bottomUp = bmp(
+    dib: le32(40) + le32(7) + le32(5) + [1, 0, 24, 0] + [UInt8](repeating: 0, count: 24))
+  let topDown = bmp(
+    dib: le32(40) + le32(7) + le32(UInt32(bitPattern: -5)) + [1, 0, 24, 0]
+      + [UInt8](repeating: 0, count: 24))
   let core = bmp(dib: le32(12) + le16(300) + le16(200) + [1, 0, 24, 0])
   let v5 = bmp(dib: le32(124) + le32(2) + le32(3) + [UInt8](repeating: 0, count: 112))
   #expect(try ImageHeader(parsing: bottomUp).storedSize == ImageSize(height: 5, width: 7))
@@ -200,7 +223,9 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
 
 @Test func gifUsesTheLogicalScreen() throws {
   let gif = Array("GIF87a".utf8) + le16(500) + le16(281) + [0xF7, 0, 0]
-  #expect(try ImageHeader(parsing: gif) == ImageHeader(format: .gif, storedSize: ImageSize(height: 281, width: 500)))
+  #expect(
+    try ImageHeader(parsing: gif)
+      == ImageHeader(format: .gif, storedSize: ImageSize(height: 281, width: 500)))
 }
 
 @Test func webpChunkLayouts() throws {
@@ -209,7 +234,9 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
       + le32(UInt32(payload.count)) + payload
   }
   // VP8: frame tag, start code, 14-bit sizes whose top 2 bits (scale) must be ignored.
-  let vp8 = riff("VP8 ", [0x50, 0x02, 0x00, 0x9D, 0x01, 0x2A] + le16(0xC000 | 1000) + le16(0x4000 | 750) + [0, 0])
+  let vp8 = riff(
+    "VP8 ",
+    [0x50, 0x02, 0x00, 0x9D, 0x01, 0x2A] + le16(0xC000 | 1000) + le16(0x4000 | 750) + [0, 0])
   // VP8L: width-1 = 16383 (14 bits all ones), height-1 = 0.
   let vp8l = riff("VP8L", [0x2F] + le32(0x3FFF) + [0, 0, 0, 0])
   // VP8X: 24-bit canvas sizes minus one.
@@ -220,7 +247,9 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
   var badStart = vp8
   badStart[23] = 0
   #expect(throws: FormatFailure.self) { try ImageHeader(parsing: badStart) }
-  #expect(throws: FormatFailure.self) { try ImageHeader(parsing: riff("ALPH", [UInt8](repeating: 0, count: 12))) }
+  #expect(throws: FormatFailure.self) {
+    try ImageHeader(parsing: riff("ALPH", [UInt8](repeating: 0, count: 12)))
+  }
 }
 
 @Test func garbageAndEmptyInputsThrow() {
@@ -263,8 +292,14 @@ func randomlyCorruptedHeadersNeverCrash(seed: Int) throws {
   #expect(mkfifo(fifo.path, 0o600) == 0)
   let error = #expect(throws: StoreError.self) { try ImageHeader.read(contentsOf: fifo) }
   #expect(error?.code == .io && error?.message.contains("not a regular file") == true)
-  let missing = #expect(throws: StoreError.self) { try ImageHeader.read(contentsOf: dir.appendingPathComponent("none.png")) }
+  let missing = #expect(throws: StoreError.self) {
+    try ImageHeader.read(contentsOf: dir.appendingPathComponent("none.png"))
+  }
   #expect(missing?.code == .io)
-  let garbage = #expect(throws: StoreError.self) { try ImageHeader(bytes: Array("not an image".utf8)) }
-  #expect(garbage?.code == .malformedInput && garbage?.description.contains("unrecognised image signature") == true)
+  let garbage = #expect(throws: StoreError.self) {
+    try ImageHeader(bytes: Array("not an image".utf8))
+  }
+  #expect(
+    garbage?.code == .malformedInput
+      && garbage?.description.contains("unrecognised image signature") == true)
 }

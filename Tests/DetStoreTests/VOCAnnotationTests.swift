@@ -13,7 +13,8 @@ private func xmlFiles(_ folder: URL) throws -> [URL] {
 }
 
 @Test func childOrderDoesNotMatterAndPartsAreNotObjects() throws {
-  let parsed = try parse("""
+  let parsed = try parse(
+    """
     <annotation>
       <object>
         <bndbox><xmax>283</xmax><xmin>113</xmin><ymax>390.5</ymax><ymin>112</ymin></bndbox>
@@ -31,15 +32,17 @@ private func xmlFiles(_ folder: URL) throws -> [URL] {
   #expect(a.fileName == "2011_001610.jpg")
   #expect(a.size == VOCAnnotation.Size(width: 375, height: 500, depth: nil))
   #expect(a.segmented == false)
-  #expect(a.objects == [
-    VOCObject(
-      name: "person", xmin: 113, ymin: 112, xmax: 283, ymax: 390.5, pose: "Frontal",
-      truncated: true, difficult: false, occluded: true, line: 2)
-  ])
+  #expect(
+    a.objects == [
+      VOCObject(
+        name: "person", xmin: 113, ymin: 112, xmax: 283, ymax: 390.5, pose: "Frontal",
+        truncated: true, difficult: false, occluded: true, line: 2)
+    ])
 }
 
 @Test func malformedObjectsAreRejectedOneByOneWithTheirPath() throws {
-  let parsed = try parse("""
+  let parsed = try parse(
+    """
     <annotation><filename>a.jpg</filename>
     <object><name>ok</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>
     <object><name>nobox</name></object>
@@ -52,10 +55,12 @@ private func xmlFiles(_ folder: URL) throws -> [URL] {
     """)
   #expect(parsed.annotation.objects.map(\.name) == ["ok"])
   let failures = parsed.rejectedObjects
-  #expect(failures.map(\.element) == [
-    "annotation/object[2]", "annotation/object[3]/bndbox/xmin", "annotation/object[4]/bndbox/xmin",
-    "annotation/object[5]", "annotation/object[6]/difficult", "annotation/object[7]/bndbox/xmin",
-  ])
+  #expect(
+    failures.map(\.element) == [
+      "annotation/object[2]", "annotation/object[3]/bndbox/xmin",
+      "annotation/object[4]/bndbox/xmin",
+      "annotation/object[5]", "annotation/object[6]/difficult", "annotation/object[7]/bndbox/xmin",
+    ])
   #expect(failures.map(\.line) == [3, 4, 5, 6, 7, 8])
   #expect(failures[1].reason.contains("not a finite decimal"))
   #expect(failures[2].reason.contains("2 times"))
@@ -67,7 +72,10 @@ private func xmlFiles(_ folder: URL) throws -> [URL] {
     ("<annotation><folder>x</folder></annotation>", "missing or empty <filename>"),
     ("<annotation><filename>a</filename><filename>b</filename></annotation>", "2 times"),
     ("<annotation><filename>a</filename><size><width>5</width></size></annotation>", "<height>"),
-    ("<annotation><filename>a</filename><size><width>5.5</width><height>4</height></size></annotation>", "whole number"),
+    (
+      "<annotation><filename>a</filename><size><width>5.5</width><height>4</height></size></annotation>",
+      "whole number"
+    ),
   ] {
     let error = #expect(throws: FormatFailure.self, "\(doc)") { try parse(doc) }
     #expect(error?.reason.contains(words) == true, "\(error?.reason ?? "")")
@@ -76,15 +84,17 @@ private func xmlFiles(_ folder: URL) throws -> [URL] {
 
 @Test func zeroSizeMeansUnknown() throws {
   let parsed = try parse(
-    "<annotation><filename>a</filename><size><width>0</width><height>0</height></size></annotation>")
+    "<annotation><filename>a</filename><size><width>0</width><height>0</height></size></annotation>"
+  )
   #expect(parsed.annotation.size == nil)
 }
 
 // MARK: - Real samples, counted independently (SOURCES.md and the datasets' own CSVs)
 
-@Test(.enabled(
-  if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
-  "../shared/datasets/voc2012_100_multiformat is absent"))
+@Test(
+  .enabled(
+    if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
+    "../shared/datasets/voc2012_100_multiformat is absent"))
 func voc2012FilesParseWithTheirDocumentedCounts() throws {
   let root = FormatFixtures.dataset("voc2012_100_multiformat/gts")
   var objects = 0
@@ -109,18 +119,26 @@ func voc2012FilesParseWithTheirDocumentedCounts() throws {
     let parsed = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: url)))
     #expect(parsed.rejectedObjects.isEmpty)
     #expect(parsed.annotation.size?.depth == nil)
-    let original = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf:
-      root.appendingPathComponent("pascalvoc_format").appendingPathComponent(url.lastPathComponent))))
+    let original = try VOCAnnotation.parse(
+      xml: [UInt8](
+        try Data(
+          contentsOf:
+            root.appendingPathComponent("pascalvoc_format").appendingPathComponent(
+              url.lastPathComponent))))
     let key: (VOCObject) -> [Double] = { [$0.xmin, $0.ymin, $0.xmax, $0.ymax] }
-    #expect(parsed.annotation.objects.map(key).sorted { $0.lexicographicallyPrecedes($1) }
-      == original.annotation.objects.map(key).sorted { $0.lexicographicallyPrecedes($1) })
+    #expect(
+      parsed.annotation.objects.map(key).sorted { $0.lexicographicallyPrecedes($1) }
+        == original.annotation.objects.map(key).sorted { $0.lexicographicallyPrecedes($1) })
     #expect(parsed.annotation.objects.allSatisfy { $0.occluded == false && $0.difficult == nil })
     cvat += parsed.annotation.objects.count
   }
   #expect(cvat == 273)
 }
 
-@Test(.enabled(if: FormatFixtures.hasDataset("voc2012_clarifai10"), "../shared/datasets/voc2012_clarifai10 is absent"))
+@Test(
+  .enabled(
+    if: FormatFixtures.hasDataset("voc2012_clarifai10"),
+    "../shared/datasets/voc2012_clarifai10 is absent"))
 func clarifaiFilesWithSizeAfterObjectsPartsAndActions() throws {
   var objects = 0
   for url in try xmlFiles(FormatFixtures.dataset("voc2012_clarifai10/annotations")) {
@@ -132,10 +150,13 @@ func clarifaiFilesWithSizeAfterObjectsPartsAndActions() throws {
   #expect(objects == 18)
 }
 
-@Test(.enabled(if: FormatFixtures.hasDataset("raccoon_voc"), "../shared/datasets/raccoon_voc is absent"))
+@Test(
+  .enabled(if: FormatFixtures.hasDataset("raccoon_voc"), "../shared/datasets/raccoon_voc is absent")
+)
 func raccoonFilesMatchTheirCSV() throws {
   let root = FormatFixtures.dataset("raccoon_voc")
-  let csv = try String(contentsOf: root.appendingPathComponent("data/raccoon_labels.csv"), encoding: .utf8)
+  let csv = try String(
+    contentsOf: root.appendingPathComponent("data/raccoon_labels.csv"), encoding: .utf8)
   // filename,width,height,class,xmin,ymin,xmax,ymax
   var expected: [String] = []
   for line in csv.split(separator: "\n").dropFirst() {
@@ -147,8 +168,11 @@ func raccoonFilesMatchTheirCSV() throws {
     let a = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: url))).annotation
     for o in a.objects {
       let size = try #require(a.size)
-      found.append([a.fileName, "\(size.width)", "\(size.height)", o.name,
-        "\(Int(o.xmin))", "\(Int(o.ymin))", "\(Int(o.xmax))", "\(Int(o.ymax))"].joined(separator: ","))
+      found.append(
+        [
+          a.fileName, "\(size.width)", "\(size.height)", o.name,
+          "\(Int(o.xmin))", "\(Int(o.ymin))", "\(Int(o.xmax))", "\(Int(o.ymax))",
+        ].joined(separator: ","))
       if o.truncated == true { truncated += 1 }
     }
   }

@@ -9,7 +9,9 @@ import Testing
   for convention in VOCBoxConvention.allCases {
     let c = convention.corners(of: object)
     let v = convention.vocValues(x1: c.x1, y1: c.y1, x2: c.x2, y2: c.y2)
-    #expect(v.xmin == object.xmin && v.ymin == object.ymin && v.xmax == object.xmax && v.ymax == object.ymax)
+    #expect(
+      v.xmin == object.xmin && v.ymin == object.ymin && v.xmax == object.xmax
+        && v.ymax == object.ymax)
   }
   let w = VOCBoxConvention.asWritten.corners(of: object)
   #expect(w.x1 == 1 && w.x2 == 500)

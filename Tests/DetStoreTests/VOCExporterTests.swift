@@ -38,20 +38,27 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
   let out = try FormatFixtures.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: out) }
   let temp = try TemporaryStore()
-  try VOCImporter(path: source.path, convention: convention).importDataset(into: temp.opened, named: "v")
-  let written = try VOCExporter(path: out.path, convention: convention).export(from: temp.opened, dataset: "v")
+  try VOCImporter(path: source.path, convention: convention).importDataset(
+    into: temp.opened, named: "v")
+  let written = try VOCExporter(path: out.path, convention: convention).export(
+    from: temp.opened, dataset: "v")
   #expect(written == 100)
   for original in try xmlFiles(source) {
     let a = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: original))).annotation
-    let exported = out.appendingPathComponent("Annotations").appendingPathComponent(original.lastPathComponent)
+    let exported = out.appendingPathComponent("Annotations").appendingPathComponent(
+      original.lastPathComponent)
     let b = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: exported))).annotation
     #expect(b.fileName == a.fileName)
     #expect(b.size?.width == a.size?.width && b.size?.height == a.size?.height)
-    #expect(b.objects.map(Semantic.init) == a.objects.map(Semantic.init), "\(original.lastPathComponent)")
+    #expect(
+      b.objects.map(Semantic.init) == a.objects.map(Semantic.init), "\(original.lastPathComponent)")
   }
   // And the export imports to the same records.
-  try VOCImporter(path: out.path, convention: convention).importDataset(into: temp.opened, named: "again")
-  #expect(try FormatFixtures.namedBoxes(temp.opened, "again") == FormatFixtures.namedBoxes(temp.opened, "v"))
+  try VOCImporter(path: out.path, convention: convention).importDataset(
+    into: temp.opened, named: "again")
+  #expect(
+    try FormatFixtures.namedBoxes(temp.opened, "again")
+      == FormatFixtures.namedBoxes(temp.opened, "v"))
 }
 
 @Test func decimalCoordinatesComeBackAsWritten() throws {
@@ -62,17 +69,20 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
     try? FileManager.default.removeItem(at: out)
   }
   let values = ["174.3", "0.1", "349.123456789", "351"]
-  try Data("""
+  try Data(
+    """
     <annotation><filename>a.jpg</filename><size><width>500</width><height>400</height></size>
     <object><name>a&amp;b</name><occluded>1</occluded><bndbox><xmin>\(values[0])</xmin><ymin>\(values[1])</ymin><xmax>\(values[2])</xmax><ymax>\(values[3])</ymax></bndbox></object>
     </annotation>
-    """.utf8).write(to: dir.appendingPathComponent("a.xml"))
+    """.utf8
+  ).write(to: dir.appendingPathComponent("a.xml"))
   let temp = try TemporaryStore()
   for convention in VOCBoxConvention.allCases {
     try VOCImporter(path: dir.path, convention: convention).importDataset(
       into: temp.opened, named: "d", options: ImportOptions(replace: true))
     try VOCExporter(path: out.path, convention: convention).export(from: temp.opened, dataset: "d")
-    let text = try String(contentsOf: out.appendingPathComponent("Annotations/a.xml"), encoding: .utf8)
+    let text = try String(
+      contentsOf: out.appendingPathComponent("Annotations/a.xml"), encoding: .utf8)
     for (key, value) in zip(["xmin", "ymin", "xmax", "ymax"], values) {
       #expect(text.contains("<\(key)>\(value)</\(key)>"), "\(convention) \(key)")
     }
@@ -85,13 +95,19 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
   defer { try? FileManager.default.removeItem(at: parent) }
   let out = parent.appendingPathComponent("out")
   let temp = try TemporaryStore()
-  let names = ["../../evil.jpg", "/abs/path/x.jpg", "a/../../b.jpg", "", "C:\\win\\y.jpg", "..", "ok\u{0}.jpg"]
+  let names = [
+    "../../evil.jpg", "/abs/path/x.jpg", "a/../../b.jpg", "", "C:\\win\\y.jpg", "..", "ok\u{0}.jpg",
+  ]
   _ = try temp.opened.importDataset(named: "h", format: "test", source: "mem") { w in
     try w.add(CategoryRecord(id: .int(1), name: "<cat>"), at: SourceLocation(file: "mem"))
     for (i, name) in names.enumerated() {
-      try w.add(ImageRecord(id: .int(Int64(i + 1)), fileName: name, width: 10, height: 10), at: SourceLocation(file: "mem"))
       try w.add(
-        AnnotationRecord(id: .int(Int64(i + 1)), imageID: .int(Int64(i + 1)), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2),
+        ImageRecord(id: .int(Int64(i + 1)), fileName: name, width: 10, height: 10),
+        at: SourceLocation(file: "mem"))
+      try w.add(
+        AnnotationRecord(
+          id: .int(Int64(i + 1)), imageID: .int(Int64(i + 1)), categoryID: .int(1), x: 1, y: 1,
+          width: 2, height: 2),
         at: SourceLocation(file: "mem"))
     }
   }
@@ -99,16 +115,18 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
   try YOLOExporter(path: out.path).export(from: temp.opened, dataset: "h")
   // Only `out` appeared in the parent folder.
   #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["out"])
-  let found = FileManager.default.enumerator(atPath: out.path)!.compactMap { $0 as? String }.filter {
+  let found = FileManager.default.enumerator(atPath: out.path)!.compactMap { $0 as? String }.filter
+  {
     $0.hasSuffix(".xml") || $0.hasSuffix(".txt")
   }.sorted()
   // `..` components are dropped, not resolved: "a/../../b.jpg" stays under "a".
-  #expect(found == [
-    "Annotations/a/b.xml", "Annotations/abs/path/x.xml", "Annotations/evil.xml",
-    "Annotations/image_4.xml", "Annotations/image_6.xml", "Annotations/ok.xml",
-    "Annotations/win/y.xml", "labels/a/b.txt", "labels/abs/path/x.txt", "labels/evil.txt",
-    "labels/image_4.txt", "labels/image_6.txt", "labels/ok.txt", "labels/win/y.txt",
-  ])
+  #expect(
+    found == [
+      "Annotations/a/b.xml", "Annotations/abs/path/x.xml", "Annotations/evil.xml",
+      "Annotations/image_4.xml", "Annotations/image_6.xml", "Annotations/ok.xml",
+      "Annotations/win/y.xml", "labels/a/b.txt", "labels/abs/path/x.txt", "labels/evil.txt",
+      "labels/image_4.txt", "labels/image_6.txt", "labels/ok.txt", "labels/win/y.txt",
+    ])
 }
 
 @Test func twoImagesOnOneFileAndSymlinksInTheOutputAreRefused() throws {
@@ -116,11 +134,16 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
   defer { try? FileManager.default.removeItem(at: parent) }
   let temp = try TemporaryStore()
   _ = try temp.opened.importDataset(named: "c", format: "test", source: "mem") { w in
-    try w.add(ImageRecord(id: .int(1), fileName: "a/x.jpg", width: 10, height: 10), at: SourceLocation(file: "mem"))
-    try w.add(ImageRecord(id: .int(2), fileName: "a/./x.png", width: 10, height: 10), at: SourceLocation(file: "mem"))
+    try w.add(
+      ImageRecord(id: .int(1), fileName: "a/x.jpg", width: 10, height: 10),
+      at: SourceLocation(file: "mem"))
+    try w.add(
+      ImageRecord(id: .int(2), fileName: "a/./x.png", width: 10, height: 10),
+      at: SourceLocation(file: "mem"))
   }
   let error = #expect(throws: StoreError.self) {
-    try VOCExporter(path: parent.appendingPathComponent("one").path).export(from: temp.opened, dataset: "c")
+    try VOCExporter(path: parent.appendingPathComponent("one").path).export(
+      from: temp.opened, dataset: "c")
   }
   #expect(error?.code == .io)
   #expect(error?.message.contains("both export to Annotations/a/x.xml") == true)
@@ -129,7 +152,8 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
   let out = parent.appendingPathComponent("two")
   try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
   try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-  try FileManager.default.createSymbolicLink(at: out.appendingPathComponent("Annotations"), withDestinationURL: outside)
+  try FileManager.default.createSymbolicLink(
+    at: out.appendingPathComponent("Annotations"), withDestinationURL: outside)
   let linked = #expect(throws: StoreError.self) {
     try VOCExporter(path: out.path).export(from: temp.opened, dataset: "c")
   }

@@ -6,7 +6,8 @@ import Testing
 private func parse(_ text: String) throws -> XMLNode { try XMLReader.parse(Array(text.utf8)) }
 
 @Test func readsElementsAttributesTextAndReferences() throws {
-  let root = try parse("""
+  let root = try parse(
+    """
     <?xml version="1.0" encoding="UTF-8"?>
     <!-- a comment -->
     <annotation verified="yes" note='a &amp; b'>
@@ -85,7 +86,9 @@ private func parse(_ text: String) throws -> XMLNode { try XMLReader.parse(Array
   ]
   for (doc, words, line) in cases {
     let error = #expect(throws: FormatFailure.self, "\(doc)") { try parse(doc) }
-    #expect(error?.reason.lowercased().contains(words.lowercased()) == true, "\(doc): \(error?.reason ?? "")")
+    #expect(
+      error?.reason.lowercased().contains(words.lowercased()) == true,
+      "\(doc): \(error?.reason ?? "")")
     #expect(error?.line == line, "\(doc)")
   }
 }
@@ -107,7 +110,9 @@ private func parse(_ text: String) throws -> XMLNode { try XMLReader.parse(Array
   let error = #expect(throws: FormatFailure.self) { try parse(doc) }
   #expect(error?.reason.contains("deeper than \(XMLReader.depthLimit)") == true)
   // Just inside the cap is fine.
-  let ok = String(repeating: "<a>", count: XMLReader.depthLimit) + String(repeating: "</a>", count: XMLReader.depthLimit)
+  let ok =
+    String(repeating: "<a>", count: XMLReader.depthLimit)
+    + String(repeating: "</a>", count: XMLReader.depthLimit)
   #expect(throws: Never.self) { try parse(ok) }
 }
 
@@ -120,7 +125,9 @@ private func parse(_ text: String) throws -> XMLNode { try XMLReader.parse(Array
     """
   let bytes = Array(doc.utf8)
   for cut in 0..<bytes.count {
-    #expect(throws: FormatFailure.self, "cut \(cut)") { try XMLReader.parse(Array(bytes.prefix(cut))) }
+    #expect(throws: FormatFailure.self, "cut \(cut)") {
+      try XMLReader.parse(Array(bytes.prefix(cut)))
+    }
   }
   #expect(try XMLReader.parse(bytes).children.count == 2)
 }
@@ -128,7 +135,8 @@ private func parse(_ text: String) throws -> XMLNode { try XMLReader.parse(Array
 @Test(arguments: 0..<4)
 func mutatedDocumentsAndGarbageNeverCrash(seed: Int) {
   var rng = SplitMix64(seed: UInt64(seed) &+ 1000)
-  let doc = Array("""
+  let doc = Array(
+    """
     <?xml version="1.0"?><annotation a="1"><filename>x&amp;y</filename><!-- c -->
     <object><name>n</name><bndbox><xmin>1</xmin><![CDATA[z]]></bndbox></object></annotation>
     """.utf8)
@@ -146,7 +154,9 @@ func mutatedDocumentsAndGarbageNeverCrash(seed: Int) {
     _ = try? XMLReader.parse(bytes)
   }
   for _ in 0..<500 {
-    let garbage = (0..<Int.random(in: 0..<300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    let garbage = (0..<Int.random(in: 0..<300, using: &rng)).map { _ in
+      UInt8.random(in: 0...255, using: &rng)
+    }
     _ = try? XMLReader.parse(garbage)
   }
 }

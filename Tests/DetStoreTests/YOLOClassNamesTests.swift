@@ -3,7 +3,9 @@ import Testing
 
 @testable import DetStore
 
-private func yaml(_ text: String) throws -> [String]? { try YOLOClassNames.parse(yaml: Array(text.utf8)) }
+private func yaml(_ text: String) throws -> [String]? {
+  try YOLOClassNames.parse(yaml: Array(text.utf8))
+}
 
 @Test func namesAsBlockMapBlockListAndFlowCollections() throws {
   let expected = ["person", "traffic light", "it's", "a: b", "#1"]
@@ -80,7 +82,10 @@ private func yaml(_ text: String) throws -> [String]? { try YOLOClassNames.parse
 }
 
 @Test func namesTextFiles() throws {
-  #expect(try YOLOClassNames.parse(text: Array("person\r\ncat\n boat \n\n\n".utf8)) == ["person", "cat", "boat"])
+  #expect(
+    try YOLOClassNames.parse(text: Array("person\r\ncat\n boat \n\n\n".utf8)) == [
+      "person", "cat", "boat",
+    ])
   let error = #expect(throws: FormatFailure.self) {
     try YOLOClassNames.parse(text: Array("a\n\nb\n".utf8))
   }
@@ -88,7 +93,9 @@ private func yaml(_ text: String) throws -> [String]? { try YOLOClassNames.parse
   #expect(throws: FormatFailure.self) { try YOLOClassNames.parse(text: [0x61, 0xFF, 0x0A]) }
 }
 
-@Test(.enabled(if: FormatFixtures.hasDataset("coco128_yolo"), "../shared/datasets/coco128_yolo is absent"))
+@Test(
+  .enabled(
+    if: FormatFixtures.hasDataset("coco128_yolo"), "../shared/datasets/coco128_yolo is absent"))
 func coco128YAMLGivesTheEightyCOCONames() throws {
   let url = FormatFixtures.dataset("coco128_yolo/coco128.yaml")
   let names = try #require(try YOLOClassNames.parse(yaml: [UInt8](try Data(contentsOf: url))))
@@ -96,9 +103,10 @@ func coco128YAMLGivesTheEightyCOCONames() throws {
   #expect(names.first == "person" && names[9] == "traffic light" && names.last == "toothbrush")
 }
 
-@Test(.enabled(
-  if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
-  "../shared/datasets/voc2012_100_multiformat is absent"))
+@Test(
+  .enabled(
+    if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
+    "../shared/datasets/voc2012_100_multiformat is absent"))
 func darknetObjNamesInCVATOrder() throws {
   let url = FormatFixtures.dataset("voc2012_100_multiformat/gts/yolo_format/obj.names")
   let names = try YOLOClassNames.parse(text: [UInt8](try Data(contentsOf: url)))

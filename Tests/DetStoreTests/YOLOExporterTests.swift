@@ -24,7 +24,9 @@ func yoloToStoreToYOLOGivesBackEveryValue() throws {
 
   let originals = root.appendingPathComponent("labels/train2017")
   var compared = 0
-  for image in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("images/train2017").path) {
+  for image in try FileManager.default.contentsOfDirectory(
+    atPath: root.appendingPathComponent("images/train2017").path)
+  {
     let stem = (image as NSString).deletingPathExtension
     let exported = out.appendingPathComponent("labels/train2017/\(stem).txt")
     let original = originals.appendingPathComponent("\(stem).txt")
@@ -36,9 +38,13 @@ func yoloToStoreToYOLOGivesBackEveryValue() throws {
   }
   #expect(compared == 128)
   // Labels without images were not imported, so they are not exported either.
-  #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("labels/train2017/000000000656.txt").path))
-  let names = try YOLOClassNames.parse(yaml: [UInt8](try Data(contentsOf: out.appendingPathComponent("data.yaml"))))
-  let originalNames = try YOLOClassNames.parse(yaml: [UInt8](try Data(contentsOf: root.appendingPathComponent("coco128.yaml"))))
+  #expect(
+    !FileManager.default.fileExists(
+      atPath: out.appendingPathComponent("labels/train2017/000000000656.txt").path))
+  let names = try YOLOClassNames.parse(
+    yaml: [UInt8](try Data(contentsOf: out.appendingPathComponent("data.yaml"))))
+  let originalNames = try YOLOClassNames.parse(
+    yaml: [UInt8](try Data(contentsOf: root.appendingPathComponent("coco128.yaml"))))
   #expect(names == originalNames)
 
   // The export, with the original images, imports to the same boxes.
@@ -62,16 +68,24 @@ func yoloToStoreToYOLOGivesBackEveryValue() throws {
     try w.add(ImageRecord(id: .int(7), fileName: "img/a.jpg", width: 200, height: 100), at: here)
     try w.add(ImageRecord(id: .int(8), fileName: "img/empty.jpg", width: 20, height: 10), at: here)
     try w.add(
-      AnnotationRecord(id: .int(1), imageID: .int(7), categoryID: .int(90), x: 10, y: 20, width: 50, height: 30), at: here)
+      AnnotationRecord(
+        id: .int(1), imageID: .int(7), categoryID: .int(90), x: 10, y: 20, width: 50, height: 30),
+      at: here)
     try w.add(
-      AnnotationRecord(id: .int(2), imageID: .int(7), categoryID: .int(3), x: 0, y: 0, width: 200, height: 100), at: here)
+      AnnotationRecord(
+        id: .int(2), imageID: .int(7), categoryID: .int(3), x: 0, y: 0, width: 200, height: 100),
+      at: here)
   }
   try YOLOExporter(path: out.path).export(from: temp.opened, dataset: "s")
-  let label = try String(contentsOf: out.appendingPathComponent("labels/img/a.txt"), encoding: .utf8)
+  let label = try String(
+    contentsOf: out.appendingPathComponent("labels/img/a.txt"), encoding: .utf8)
   // cx = (10 + 60) / 2 / 200 = 0.175, cy = (20 + 50) / 2 / 100 = 0.35, w = 0.25, h = 0.3.
   #expect(label == "1 0.175 0.35 0.25 0.3\n0 0.5 0.5 1 1\n")
-  #expect(try String(contentsOf: out.appendingPathComponent("labels/img/empty.txt"), encoding: .utf8) == "")
-  let names = try YOLOClassNames.parse(yaml: [UInt8](try Data(contentsOf: out.appendingPathComponent("data.yaml"))))
+  #expect(
+    try String(contentsOf: out.appendingPathComponent("labels/img/empty.txt"), encoding: .utf8)
+      == "")
+  let names = try YOLOClassNames.parse(
+    yaml: [UInt8](try Data(contentsOf: out.appendingPathComponent("data.yaml"))))
   #expect(names == ["car", "it's #1: \"odd\""])
 }
 

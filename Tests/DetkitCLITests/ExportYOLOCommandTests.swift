@@ -9,7 +9,9 @@ import Testing
   #expect(try CLI.run(["import", "yolo", f.path("yolo"), "--db", db, "--name", "y"]).status == 0)
   let result = try CLI.run(["export", "yolo", "--db", db, "--name", "y", "--output", f.path("out")])
   #expect(result.status == 0, "\(result.stderr)")
-  #expect(try String(contentsOfFile: f.path("out/labels/a.txt"), encoding: .utf8) == "0 0.5 0.5 0.2 0.4\n1 0.25 0.25 0.5 0.5\n")
+  #expect(
+    try String(contentsOfFile: f.path("out/labels/a.txt"), encoding: .utf8)
+      == "0 0.5 0.5 0.2 0.4\n1 0.25 0.25 0.5 0.5\n")
   #expect(try String(contentsOfFile: f.path("out/labels/b.txt"), encoding: .utf8) == "")
   let yaml = try String(contentsOfFile: f.path("out/data.yaml"), encoding: .utf8)
   #expect(yaml.contains("nc: 2\nnames:\n  0: 'cat'\n  1: 'dog'\n"))
