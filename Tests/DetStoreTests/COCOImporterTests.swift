@@ -3,8 +3,17 @@ import Testing
 
 @testable import DetStore
 
-/// `../shared/datasets` beside the package root.
-let sharedDatasets = packageFile("../shared/datasets").standardizedFileURL
+/// `shared/datasets` beside the package root (`<repo>/../shared/datasets`), or beside one of
+/// its ancestors (a git worktree may sit deeper than the main checkout).
+let sharedDatasets: URL = {
+  var dir = packageFile(".").standardizedFileURL.deletingLastPathComponent()
+  while dir.path != "/" {
+    let candidate = dir.appendingPathComponent("shared/datasets")
+    if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+    dir.deleteLastPathComponent()
+  }
+  return packageFile("../shared/datasets")
+}()
 let datasetsPresent = FileManager.default.fileExists(atPath: sharedDatasets.path)
 
 /// Every COCO instances file among the shared samples.
