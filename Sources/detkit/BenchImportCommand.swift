@@ -2,10 +2,10 @@ import ArgumentParser
 import DetStore
 import Foundation
 
-/// `detkit bench-import FILE`: times a COCO import into a fresh temporary store.
+/// `detkit bench import FILE`: times a COCO import into a fresh temporary store.
 struct BenchImportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench-import",
+    commandName: "import",
     abstract: "Time a COCO import (W-IMPORT) into a fresh temporary store.",
     discussion: """
       Prints one JSON object: file size, seconds (wall), records, MB/s and peak resident
@@ -13,7 +13,7 @@ struct BenchImportCommand: ParsableCommand {
 
       Example:
         python3 ../shared/tools/gen_coco.py --images 118287 --out /tmp/train.json
-        detkit bench-import /tmp/train.json
+        detkit bench import /tmp/train.json
       """
   )
 

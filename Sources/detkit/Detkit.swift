@@ -12,8 +12,8 @@ struct Detkit: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      ImportCommand.self, ExportCommand.self, DatasetsCommand.self, StatsCommand.self,
-      ShowCommand.self, BenchImportCommand.self,
+      AnchorsCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
+      StatsCommand.self, ShowCommand.self, BenchCommand.self,
     ]
   )
 }
