@@ -93,7 +93,7 @@ private let sample = """
 
 @Test(arguments: [
   ["import", "coco"], ["import", "coco-results"], ["export", "coco"], ["datasets"], ["stats"],
-  ["show"], ["bench-import"],
+  ["show"], ["bench", "import"],
 ])
 func storeCommandsHaveAnExampleInTheirHelp(command: [String]) throws {
   let result = try CLI.run(command + ["--help"])
