@@ -109,13 +109,17 @@ extension COCOStream {
   private mutating func rejectMalformed(
     missing: String?, id: RecordID?, recordOffset: Int, isAnnotation: Bool
   ) throws {
-    let (message, offset): (String, Int)
     if let problem {
-      (message, offset) = problem
+      try emit(
+        .invalid(
+          .malformed, problem.message, id, isAnnotation: isAnnotation, offset: problem.offset,
+          path: problem.path, place(recordOffset)))
     } else {
-      (message, offset) = ("\(section ?? "")[\(index)]: missing required key \"\(missing ?? "")\"", recordOffset)
+      try emit(
+        .invalid(
+          .malformed, "missing required key \"\(missing ?? "")\"", id, isAnnotation: isAnnotation,
+          offset: recordOffset, path: nil, place(recordOffset)))
     }
-    try emit(.invalid(.malformed, message, id, isAnnotation: isAnnotation, offset: offset, place(recordOffset)))
   }
 
   mutating func readImage() throws {

@@ -9,10 +9,11 @@ struct COCOPlace: Sendable {
 
   /// The full location; scans the file up to `offset` for line and column, so it is only
   /// built when an error needs it.
-  func location(in file: MappedFile, at offset: Int? = nil) -> SourceLocation {
+  func location(in file: MappedFile, at offset: Int? = nil, path: String? = nil) -> SourceLocation {
     let (line, column) = JSONScanner(base: file.bytes, count: file.count)
       .lineAndColumn(of: offset ?? self.offset)
-    return SourceLocation(file: file.path, line: line, column: column, path: "\(section)[\(index)]")
+    return SourceLocation(
+      file: file.path, line: line, column: column, path: path ?? "\(section)[\(index)]")
   }
 }
 
@@ -23,8 +24,10 @@ enum COCOItem: Sendable {
   case annotation(AnnotationRecord, COCOPlace)
   case detection(DetectionRecord, COCOPlace)
   /// A record the parser found invalid: reason, message, its id when known, whether it was
-  /// an annotation (to keep the numbering), and the offset of the problem.
-  case invalid(SkipReason, String, RecordID?, isAnnotation: Bool, offset: Int, COCOPlace)
+  /// an annotation (to keep the numbering), the offset and JSON path of the problem (the
+  /// record's path when `nil`).
+  case invalid(
+    SkipReason, String, RecordID?, isAnnotation: Bool, offset: Int, path: String?, COCOPlace)
 }
 
 /// Parses on a second thread while the calling thread validates and inserts: tokenising
@@ -77,10 +80,10 @@ enum COCOPipeline {
     case .image(let record, let place): try writer.add(record, at: place.location(in: file))
     case .annotation(let record, let place): try writer.add(record, at: place.location(in: file))
     case .detection(let record, let place): try writer.add(record, at: place.location(in: file))
-    case .invalid(let reason, let message, let id, let isAnnotation, let offset, let place):
+    case .invalid(let reason, let message, let id, let isAnnotation, let offset, let path, let place):
       try writer.skip(
         reason, message, recordID: id, isAnnotation: isAnnotation,
-        at: place.location(in: file, at: offset))
+        at: place.location(in: file, at: offset, path: path))
     }
   }
 }

@@ -52,7 +52,8 @@ extension COCOStream {
     let recordOffset = try { () throws -> Int in _ = try scanner.peek(); return scanner.position }()
     guard scanner.base[recordOffset] == UInt8(ascii: "{") else {
       try typeProblem("an object", at: recordOffset)
-      return try emit(.invalid(.malformed, problem!.message, nil, isAnnotation: false, offset: recordOffset, place(recordOffset)))
+      return try emit(.invalid(.malformed, problem!.message, nil, isAnnotation: false, offset: recordOffset, path: nil,
+          place(recordOffset)))
     }
     scanner.position += 1
     var imageID: RecordID?
@@ -79,21 +80,22 @@ extension COCOStream {
     }
     field = nil
     if let problem {
-      return try emit(.invalid(.malformed, problem.message, nil, isAnnotation: false, offset: problem.offset, place(recordOffset)))
+      return try emit(.invalid(.malformed, problem.message, nil, isAnnotation: false, offset: problem.offset,
+          path: problem.path, place(recordOffset)))
     }
     let missing = imageID == nil ? "image_id" : categoryID == nil ? "category_id" : score == nil ? "score" : nil
     if let missing {
       return try emit(
         .invalid(
           .malformed, "missing required key \"\(missing)\"", nil, isAnnotation: false,
-          offset: recordOffset, place(recordOffset)))
+          offset: recordOffset, path: nil, place(recordOffset)))
     }
     guard let box else {
       return try emit(
         .invalid(
           .missingBox,
           "result has no \"bbox\" (a segmentation-only results file?); detkit stores box detections",
-          nil, isAnnotation: false, offset: recordOffset, place(recordOffset)))
+          nil, isAnnotation: false, offset: recordOffset, path: nil, place(recordOffset)))
     }
     try emit(
       .detection(

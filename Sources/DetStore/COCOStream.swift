@@ -21,8 +21,8 @@ struct COCOStream {
   var field: Range<Int>?
   /// The element index inside the field (e.g. which `bbox` number).
   var element: Int?
-  /// The first problem of the current record: message and byte offset.
-  var problem: (message: String, offset: Int)?
+  /// The first problem of the current record: message, byte offset and JSON path.
+  var problem: (message: String, offset: Int, path: String)?
   private var nextProgress = 0
   private var nextRelease = 0
 
@@ -93,7 +93,7 @@ struct COCOStream {
     let found = describeValue(at: offset)
     scanner.position = offset
     try scanner.skipValue()
-    if problem == nil { problem = ("\(path): expected \(expected), found \(found)", offset) }
+    if problem == nil { problem = ("expected \(expected), found \(found)", offset, path) }
   }
 
   private func describeValue(at offset: Int) -> String {
@@ -155,7 +155,7 @@ struct COCOStream {
     let number = try scanner.number()
     if let integer = number.integer, let value = Int(exactly: integer) { return value }
     if let value = Int(exactly: number.value) { return value }
-    if problem == nil { problem = ("\(path): expected an integer, found \(number.value)", start) }
+    if problem == nil { problem = ("expected an integer, found \(number.value)", start, path) }
     return nil
   }
 
@@ -219,7 +219,7 @@ struct COCOStream {
     element = nil
     guard ok else { return nil }
     guard n == 4 else {
-      if problem == nil { problem = ("\(path): expected 4 numbers [x, y, width, height], found \(n)", start) }
+      if problem == nil { problem = ("expected 4 numbers [x, y, width, height], found \(n)", start, path) }
       return nil
     }
     return values

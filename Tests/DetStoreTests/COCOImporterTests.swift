@@ -128,7 +128,7 @@ private func strictError(_ text: String, in temp: TemporaryStore) throws -> Stor
     """
   let error = try #require(try strictError(text, in: temp))
   #expect(error.code == .invalidRecord && error.reason == .malformed)
-  #expect(error.description.contains("annotations[1].bbox[2]: expected a number, found a string"))
+  #expect(error.description.contains("(annotations[1].bbox[2]): malformed: expected a number, found a string"))
   #expect(error.location?.line == 4)
   #expect(error.location?.file.hasSuffix("input.json") == true)
   let syntax = try #require(try strictError("{\"images\": [{\"id\": 1,, }]}", in: temp))
