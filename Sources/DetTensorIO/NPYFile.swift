@@ -145,7 +145,7 @@ public enum NPYFile {
     var textLength = 0
     for i in 0..<fieldSize { textLength |= Int(bytes[8 + i]) << (8 * i) }
     guard textLength <= maximumHeaderLength else {
-      throw error(.absurdHeaderLength(length: textLength, limit: maximumHeaderLength))
+      throw error(.absurdHeaderLength(length: UInt64(textLength), limit: maximumHeaderLength))
     }
     let dataOffset = textStart + textLength
     guard size >= dataOffset else {

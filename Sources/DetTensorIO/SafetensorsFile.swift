@@ -140,7 +140,7 @@ public enum SafetensorsFile {
       throw TensorIOError(
         file: file,
         problem: .absurdHeaderLength(
-          length: Int(clamping: length), limit: SafetensorsHeader.maximumLength))
+          length: length, limit: SafetensorsHeader.maximumLength))
     }
     let dataStart = 8 + Int(length)
     guard dataStart <= size else {

@@ -16,7 +16,7 @@ public struct TensorIOError: Error, Sendable, Equatable, CustomStringConvertible
     /// The file ends at byte `at` but `needed` bytes are required to hold `what`.
     case truncated(at: Int, needed: Int, what: String)
     /// The header claims `length` bytes, more than `limit` (or more than the file holds).
-    case absurdHeaderLength(length: Int, limit: Int)
+    case absurdHeaderLength(length: UInt64, limit: Int)
     /// The header text is malformed: `detail` names the byte offset in the header and what
     /// was expected there.
     case badHeader(detail: String)
@@ -98,7 +98,7 @@ extension TensorIOError.Problem {
     case .invalidName(let name):
       return "tensor name \(quoted(name)) is duplicated or reserved"
     case .dtypeMismatch(let expected, let actual):
-      return "expected \(expected), found a \(actual.rawValue) tensor"
+      return "expected \(expected), found a tensor of dtype \(actual.rawValue)"
     case .unsupportedInFormat(let dtype, let format):
       return "\(dtype.rawValue) tensors cannot be stored in \(format) files"
     }

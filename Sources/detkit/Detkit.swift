@@ -11,6 +11,10 @@ struct Detkit: ParsableCommand {
       1 runtime failure, 64 usage error.
       """,
     version: "0.1.0",
-    subcommands: [AnchorsCommand.self, BenchCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self]
+    subcommands: [
+      AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
+      ImportCommand.self, ExportCommand.self, DatasetsCommand.self, StatsCommand.self,
+      ShowCommand.self, BenchCommand.self,
+    ]
   )
 }

@@ -199,7 +199,7 @@ func safetensorsEncodeMatchesReferenceBytes(file: String) throws {
       (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + Array("{}".utf8))
     #expect(
       Support.problem { _ = try SafetensorsFile.decode(data, name: "x") }
-        == .absurdHeaderLength(length: Int(clamping: length), limit: 100_000_000))
+        == .absurdHeaderLength(length: length, limit: 100_000_000))
   }
   let beyond = Data([0x00, 0x10, 0, 0, 0, 0, 0, 0] + Array("{}".utf8))
   #expect(

@@ -25,7 +25,7 @@ import Testing
   ),
   (
     .dtypeMismatch(expected: "float32", actual: .int64),
-    "a.npy: expected float32, found a int64 tensor"
+    "a.npy: expected float32, found a tensor of dtype int64"
   ),
   (.io(operation: "open", errno: 2), "a.npy: open failed: No such file or directory (errno 2)"),
 ])
