@@ -17,7 +17,13 @@ enum BoxFiles {
   /// - Throws: `TensorIOError` for an unreadable or malformed file, ``BoxFileError`` when the
   ///   shape is not `[N, 4]` (`what` names the content, e.g. "boxes").
   static func readRows(_ path: String, what: String) throws -> [Float] {
-    let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
+    let tensor: Tensor
+    do {
+      tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
+    } catch var error {
+      error.file = path  // the path as the user typed it, not just its last component
+      throw error
+    }
     guard tensor.shape.count == 2, tensor.shape[1] == 4 else {
       throw BoxFileError(path: path, problem: "expected \(what) of shape [N, 4], got \(tensor.shape)")
     }
