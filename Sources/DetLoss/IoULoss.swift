@@ -98,7 +98,9 @@ public struct IoULoss: Sendable, Hashable {
       target.withUnsafeBufferPointer { tb in
         values.withUnsafeMutableBufferPointer { v in
           gradient.withUnsafeMutableBufferPointer { gr in
-            let (vp, gp) = (v.baseAddress, gr.baseAddress)
+            // An empty array's baseAddress is not nil: gate on what was requested.
+            let vp = outputs.contains(.values) ? v.baseAddress : nil
+            let gp = outputs.contains(.gradient) ? gr.baseAddress : nil
             return chunkedSum(count: n, chunkSize: 4096) { range in
               var partial = 0.0
               for i in range {

@@ -106,7 +106,9 @@ public enum RegressionLoss: Sendable, Hashable {
       targets.withUnsafeBufferPointer { t in
         values.withUnsafeMutableBufferPointer { v in
           gradient.withUnsafeMutableBufferPointer { g in
-            let (vp, gp) = (v.baseAddress, g.baseAddress)
+            // An empty array's baseAddress is not nil: gate on what was requested.
+            let vp = outputs.contains(.values) ? v.baseAddress : nil
+            let gp = outputs.contains(.gradient) ? g.baseAddress : nil
             return chunkedSum(count: n, chunkSize: 1 << 14) { range in
               var partial = 0.0
               for i in range {

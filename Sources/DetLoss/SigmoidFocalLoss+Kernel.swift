@@ -53,16 +53,19 @@ struct FocalKernel {
 
     let m: FloatLanes
     let ratio: FloatLanes  // p q / m
+    let pMinusT: FloatLanes  // dce/dx; for hard targets -q or p, without cancellation
     let alphaT: FloatLanes
     let positive = t .> 0.5
     if hard {
       m = p.replacing(with: q, where: positive)
       ratio = q.replacing(with: p, where: positive)
       alphaT = FloatLanes(repeating: alphaNegative).replacing(with: alphaPositive, where: positive)
+      pMinusT = p.replacing(with: -q, where: positive)
     } else {
       m = p * (1 - t) + q * t
       ratio = p * q / m.replacing(with: Float.leastNormalMagnitude, where: m .< Float.leastNormalMagnitude)
       alphaT = alphaNegative + (alphaPositive - alphaNegative) * t
+      pMinusT = p * (1 - t) - q * t  // = p - t, exact for t in {0, 1}
     }
 
     let mPower: FloatLanes
@@ -85,9 +88,9 @@ struct FocalKernel {
     let loss = alphaT * mPower * ce
     let derivative: FloatLanes
     if power == .zero {
-      derivative = alphaT * (p - t)
+      derivative = alphaT * pMinusT
     } else {
-      derivative = alphaT * mPower * (gamma * ratio * (1 - 2 * t) * ce + (p - t))
+      derivative = alphaT * mPower * (gamma * ratio * (1 - 2 * t) * ce + pMinusT)
     }
     return (loss, derivative)
   }

@@ -80,7 +80,10 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
       targets.withUnsafeBufferPointer { t in
         values.withUnsafeMutableBufferPointer { v in
           gradient.withUnsafeMutableBufferPointer { g in
-            let (xp, tp, vp, gp) = (x.baseAddress!, t.baseAddress!, v.baseAddress, g.baseAddress)
+            let (xp, tp) = (x.baseAddress!, t.baseAddress!)
+            // An empty array's baseAddress is not nil: gate on what was requested.
+            let vp = outputs.contains(.values) ? v.baseAddress : nil
+            let gp = outputs.contains(.gradient) ? g.baseAddress : nil
             return chunkedSum(count: n, chunkSize: 1 << 15, maxConcurrency: maxConcurrency) { range in
               var total = 0.0
               var block = FloatLanes()

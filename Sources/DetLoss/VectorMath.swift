@@ -6,8 +6,9 @@
 /// - ``exp(_:)`` on [-87.3, 88.7]: relative error at most 2 ulp (2.4e-7); below
 ///   -87.33 (where `e^x` < `Float.leastNormalMagnitude`) the result is 0 instead of a
 ///   subnormal, an absolute error below 1.2e-38. `-inf` gives 0.
-/// - ``log1p(_:)`` on [0, 1] (the only range the losses need: `u = e^-|x|`): relative
-///   error at most 3 ulp (3.6e-7), exact 0 at 0 and correct for subnormal `u`.
+/// - ``log1p(_:)`` on 0 and [`Float.leastNormalMagnitude`, 1] (the values `u = e^-|x|`
+///   takes, since ``exp(_:)`` never returns a subnormal): relative error at most 3 ulp
+///   (3.6e-7), exactly 0 at 0.
 /// - ``log(_:)`` on [`Float.leastNormalMagnitude`, `Float.greatestFiniteMagnitude`]:
 ///   absolute error at most 2.4e-7 + 2 ulp of the result.
 ///
@@ -43,10 +44,12 @@ enum VectorMath {
     let er = poly * r2 + r + 1
     // 2^n from the integer in the low bits of `shifted`: (n + 127) << 23.
     let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
-    let nInt = bits &- unsafeBitCast(FloatLanes(repeating: magic), to: SIMD8<UInt32>.self)
-    // n may be 128 at the top of the range; split 2^n as 2^(n-1) * 2 to stay finite.
-    let scale = unsafeBitCast((nInt &+ 126) &<< 23, to: FloatLanes.self)
-    let result = er * scale * 2
+    let nInt = unsafeBitCast(bits &- unsafeBitCast(FloatLanes(repeating: magic), to: SIMD8<UInt32>.self), to: SIMD8<Int32>.self)
+    // n is in [-126, 128]; 2^n = 2^(n >> 1) * 2^(n - n >> 1) keeps both factors normal.
+    let half = nInt &>> 1
+    let scaleLow = unsafeBitCast((half &+ 127) &<< 23, to: FloatLanes.self)
+    let scaleHigh = unsafeBitCast((nInt &- half &+ 127) &<< 23, to: FloatLanes.self)
+    let result = er * scaleLow * scaleHigh
     return result.replacing(with: 0, where: underflow)
   }
 
