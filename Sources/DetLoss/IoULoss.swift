@@ -24,7 +24,9 @@ import Foundation
 ///
 /// CIoU's `alpha` is a constant for the gradient, as both peers compute it under
 /// `torch.no_grad()`. Where the peers' `min` / `max` tie (e.g. equal boxes) the gradient
-/// is split half and half, as torch's `minimum` / `maximum` backward does.
+/// is split half and half, as torch's `minimum` / `maximum` backward does; a `clamp`
+/// passes the gradient only strictly inside its range, as torch's does (so touching
+/// boxes get no gradient through the zero-width intersection).
 ///
 /// Degenerate boxes never give NaN: zero-area boxes give `IoU = 0`; for CIoU a box of
 /// zero height uses `atan(w / 0) = +-pi/2` (and 0 when the width is 0 too) with a zero
@@ -64,6 +66,11 @@ public struct IoULoss: Sendable, Hashable {
   public func evaluate(predicted: Box, target: Box) -> (loss: Double, gradient: SIMD4<Double>) {
     let p = SIMD4<Double>(Double(predicted.x1), Double(predicted.y1), Double(predicted.x2), Double(predicted.y2))
     let g = SIMD4<Double>(Double(target.x1), Double(target.y1), Double(target.x2), Double(target.y2))
+    return evaluate(p, g)
+  }
+
+  /// The loss and gradient for corners given in `Double` (the tests' finite differences).
+  func evaluate(_ p: SIMD4<Double>, _ g: SIMD4<Double>) -> (loss: Double, gradient: SIMD4<Double>) {
     switch variant {
     case .torchvision: return torchvision(p, g)
     case .mmdetection: return mmdetection(p, g)
@@ -240,7 +247,7 @@ extension IoULoss {
   private func mmdetection(_ p: SIMD4<Double>, _ g: SIMD4<Double>) -> (Double, SIMD4<Double>) {
     let eps = Double(self.eps)
     let geo = Geometry(p, g)
-    // clamp(min: 0) lets the gradient through at exactly 0, as torch's clamp does.
+    // torch's clamp passes the gradient only strictly inside the range (0 at a bound).
     let iwRaw = geo.ix2.0 - geo.ix1.0, ihRaw = geo.iy2.0 - geo.iy1.0
     let iw = max(iwRaw, 0), ih = max(ihRaw, 0)
     let inter = iw * ih
@@ -260,8 +267,8 @@ extension IoULoss {
       loss = 1 - (ratio(inter, union) - ratio(area - union, area))
       gInter = -ratio(1, union)
       // loss = 2 - I / U - U / C.
-      gUnion = rawUnion >= eps ? ratio(inter, union * union) - ratio(1, area) : 0
-      let gArea = rawArea >= eps ? ratio(union, area * area) : 0
+      gUnion = (rawUnion > eps ? 1 : (rawUnion == eps ? 0.5 : 0)) * (ratio(inter, union * union) - ratio(1, area))
+      let gArea = (rawArea > eps ? 1 : (rawArea == eps ? 0.5 : 0)) * ratio(union, area * area)
       gCW = gArea * ch
       gCH = gArea * cw
     case .diou, .ciou:
@@ -281,7 +288,7 @@ extension IoULoss {
         penalty -= alpha * v
         let gAngle = -alpha * -2 * k * (angleG - angleP)  // d(penalty)/d(angleP)
         ciouAngle = SIMD4(-gAngle * dw, -gAngle * dh, gAngle * dw, gAngle * dh)
-        if penalty < -1 || penalty > 1 { gPenalty = 0 }
+        if !(penalty > -1 && penalty < 1) { gPenalty = 0 }
         penalty = min(max(penalty, -1), 1)
       }
       loss = 1 - penalty
@@ -296,9 +303,9 @@ extension IoULoss {
     }
     gInter -= gUnion
     grad += areaBack(p, gUnion)
-    let gIW = iwRaw >= 0 ? gInter * ih : 0, gIH = ihRaw >= 0 ? gInter * iw : 0
+    let gIW = iwRaw > 0 ? gInter * ih : 0, gIH = ihRaw > 0 ? gInter * iw : 0
     grad += geo.intersectionBack(gIW, gIH)
-    grad += geo.enclosingBack(cwRaw >= 0 ? gCW : 0, chRaw >= 0 ? gCH : 0)
+    grad += geo.enclosingBack(cwRaw > 0 ? gCW : 0, chRaw > 0 ? gCH : 0)
     return (loss, grad)
   }
 }
