@@ -13,7 +13,7 @@ struct Detkit: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       AnchorsCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
-      StatsCommand.self, ShowCommand.self, BenchCommand.self,
+      StatsCommand.self, ShowCommand.self, BenchCommand.self, LossCommand.self,
     ]
   )
 }
