@@ -56,7 +56,7 @@ struct LossFocalCommand: ParsableCommand {
       """)
 
   @OptionGroup var inputs: FocalTargetOptions
-  @Option(help: "Weight of positives in [0, 1]; negative disables it.") var alpha: Float = 0.25
+  @Option(help: "Weight of positives in [0, 1]; negative disables it (write --alpha=-1).") var alpha: Float = 0.25
   @Option(help: "Focusing exponent (>= 0).") var gamma: Float = 2
   @OptionGroup var options: LossOutputOptions
 

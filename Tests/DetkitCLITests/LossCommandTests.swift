@@ -105,7 +105,7 @@ private func json(_ text: String) throws -> [String: Double] {
   let logits = try npy(float32: [0, 0, 0, 0], shape: [2, 2])
   let badLabels = try npy(int64: [0, 7], shape: [2])
   defer { for p in [logits, badLabels] { try? FileManager.default.removeItem(atPath: p) } }
-  let usage = try CLI.run(["loss", "focal", "--logits", logits, "--targets", badLabels, "--gamma", "-1"])
+  let usage = try CLI.run(["loss", "focal", "--logits", logits, "--targets", badLabels, "--gamma=-1"])
   #expect(usage.status == 64)
   let normalizer = try CLI.run(["loss", "l1", "--input", logits, "--targets", logits, "--normalizer", "0"])
   #expect(normalizer.status == 64)
