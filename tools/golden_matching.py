@@ -292,6 +292,21 @@ def atss_case(rng, idx):
             "matches": mm_to_index(gt_inds), "boundary_tie": tie}
 
 
+def sampler_counts():
+    """torchvision BalancedPositiveNegativeSampler run for real: how many positives and
+    negatives it keeps (labels 1 / 0 / -1 as its callers pass them)."""
+    from torchvision.models.detection._utils import BalancedPositiveNegativeSampler
+    torch.manual_seed(0)
+    rows = []
+    for (pos, neg, ign) in ((0, 0, 5), (3, 1000, 10), (200, 1000, 0), (128, 128, 7), (500, 20, 3), (7, 7, 0), (1000, 1000, 1)):
+        for (b, f) in ((256, 0.5), (512, 0.25), (255, 0.5), (100, 0.33), (10, 0.7), (0, 0.5), (1, 1.0)):
+            labels = torch.tensor([1] * pos + [0] * neg + [-1] * ign)
+            pm, nm = BalancedPositiveNegativeSampler(b, f)([labels])
+            rows.append({"positives": pos, "negatives": neg, "ignored": ign, "batch": b, "fraction": f,
+                         "num_pos": int(pm[0].sum()), "num_neg": int(nm[0].sum())})
+    return rows
+
+
 def main():
     check_reference()
     rng = np.random.default_rng(20261129)
@@ -302,6 +317,8 @@ def main():
     atss = [atss_case(rng, i) for i in range(40)]
     (OUT / "matching_atss.json").write_text(json.dumps(
         {"source": "tools/golden_matching.py; torch " + torch.__version__, "cases": atss}, separators=(",", ":")))
+    (OUT / "matching_sampler.json").write_text(json.dumps(
+        {"source": "tools/golden_matching.py; torchvision BalancedPositiveNegativeSampler", "cases": sampler_counts()}, indent=0))
     print(f"matching.json: {len(cases)} cases; matching_atss.json: {len(atss)} cases "
           f"({sum(c['boundary_tie'] for c in atss)} with a top-k boundary tie)")
 
