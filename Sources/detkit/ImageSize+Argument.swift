@@ -4,6 +4,4 @@ import DetGeometry
 extension ImageSize: ExpressibleByArgument {
   /// Parses `HxW`, e.g. `800x1344`.
   public init?(argument: String) { self.init(parsing: argument) }
-
-  public static var defaultValueDescription: String { "HxW" }
 }

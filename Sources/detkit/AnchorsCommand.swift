@@ -1,0 +1,229 @@
+import ArgumentParser
+import DetGeometry
+import Foundation
+
+/// `detkit anchors`: dump the anchor grid of a preset, optionally reconfigured, in one of
+/// the peers' conventions.
+struct AnchorsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "anchors",
+    abstract: "Generate the FPN or RetinaNet anchor grid of an image size.",
+    discussion: """
+      Anchors are xyxy pixels, ordered level -> row y -> column x -> anchor type. Aspect
+      ratios are height/width. Feature maps are ceil(H/stride) x ceil(W/stride).
+
+      --compat picks whose arithmetic and type order to reproduce bit for bit:
+        torchvision       rounded half-extents, ratio-major, offset 0, int() sizes,
+                          stride = image side // grid side per axis
+        detectron2        (default) unrounded, size-major, --offset fraction of stride
+        mmdetection       base size = stride, centre --offset x stride, ratio-major
+        detectron-legacy  +1-pixel generate_anchors, ratio-major
+
+      --format defaults to table when stdout is a terminal and to csv otherwise.
+        table  per level: stride, grid, anchor count, base anchors (centred at 0)
+        csv    header level,y,x,type,x1,y1,x2,y2, one anchor per line
+        json   {"levels": [...metadata...], "boxes": [[x1,y1,x2,y2], ...]}
+
+      Examples:
+        detkit anchors --preset fpn --image 800x1344
+        detkit anchors --preset retinanet --image 512x512 --compat torchvision --format csv --output a.csv
+        detkit anchors --preset fpn --image 800x1344 --ratios 0.5,1,2,4 --offset 0.5 --format json
+      """)
+
+  @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types).")
+  var preset: PresetOption = .fpn
+
+  @Option(help: "Image (padded canvas) size as HxW, e.g. 800x1344.")
+  var image: ImageSize
+
+  @Option(help: "Peer to reproduce: torchvision, detectron2, mmdetection, detectron-legacy.")
+  var compat: CompatOption = .detectron2
+
+  @Option(help: "Base anchor size per level in pixels, comma-separated (e.g. 32,64,128,256,512).")
+  var sizes: NumberList?
+
+  @Option(help: "Aspect ratios height/width, comma-separated (e.g. 0.5,1,2).")
+  var ratios: NumberList?
+
+  @Option(help: "Scales multiplying each level's size, comma-separated (e.g. 1,1.26,1.587).")
+  var scales: NumberList?
+
+  @Option(help: "Stride per level in pixels, comma-separated integers (e.g. 4,8,16,32,64).")
+  var strides: NumberList?
+
+  @Option(help: "Centre of cell (0,0) as a fraction of the stride (detectron2, mmdetection).")
+  var offset: Double?
+
+  @Option(help: "Output format: table, csv, json (default: table on a terminal, else csv).")
+  var format: AnchorsFormat?
+
+  @Option(help: "Output file, or - for stdout.")
+  var output: String = "-"
+
+  /// More anchors than this is almost surely a typo in --image or --strides.
+  static let maximumAnchors = 100_000_000
+
+  func validate() throws {
+    let generator = try makeGenerator()
+    if let problem = generator.configurationProblem { throw ValidationError(problem) }
+    guard let count = generator.anchorCount(for: image), count <= Self.maximumAnchors else {
+      throw ValidationError(
+        "--image \(image) gives more than \(Self.maximumAnchors) anchors; check --image and --strides")
+    }
+  }
+
+  /// The preset with the command-line overrides applied.
+  func makeGenerator() throws -> AnchorGenerator {
+    var g = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+    if let strides {
+      var levels: [AnchorGenerator.Level] = []
+      for (i, s) in strides.values.enumerated() {
+        guard let stride = Int(exactly: s), stride > 0 else {
+          throw ValidationError("--strides must be positive integers, got \(s)")
+        }
+        let name = stride & (stride - 1) == 0 ? "P\(stride.trailingZeroBitCount)" : "L\(i)"
+        let size = i < g.levels.count ? g.levels[i].size : 8 * Double(stride)
+        levels.append(.init(name: name, stride: stride, size: size))
+      }
+      if sizes == nil && levels.count != g.levels.count {
+        throw ValidationError(
+          "--strides gives \(levels.count) levels but the \(preset.rawValue) preset has \(g.levels.count) sizes; pass --sizes too")
+      }
+      g.levels = levels
+    }
+    if let sizes {
+      guard sizes.values.count == g.levels.count else {
+        throw ValidationError(
+          "--sizes gives \(sizes.values.count) sizes for \(g.levels.count) levels; give one size per level")
+      }
+      for i in g.levels.indices { g.levels[i].size = sizes.values[i] }
+    }
+    if let ratios { g.aspectRatios = ratios.values }
+    if let scales { g.scales = scales.values }
+    if let offset { g.centerOffset = offset }
+    return g
+  }
+
+  func run() throws {
+    let generator = try makeGenerator()
+    let grid = generator.anchors(for: image)
+    let chosen = format ?? (output == "-" && isatty(STDOUT_FILENO) != 0 ? .table : .csv)
+    var out = try BufferedTextWriter(path: output)
+    switch chosen {
+    case .table: writeTable(grid, generator, to: &out)
+    case .csv: writeCSV(grid, to: &out)
+    case .json: writeJSON(grid, generator, to: &out)
+    }
+    try out.close()
+  }
+
+  private func writeTable(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter) {
+    out.write(
+      "\(preset.rawValue) anchors, \(compat.rawValue) mode (\(g.typeOrder.rawValue)), image \(image): \(grid.count) anchors\n")
+    let header = ["level", "stride", "grid", "offset", "anchors", "base anchors (x1, y1, x2, y2)"]
+    var rows: [[String]] = []
+    for level in grid.levels {
+      let stride =
+        level.strideY == level.strideX
+        ? short(level.strideX) : "\(short(level.strideY))x\(short(level.strideX))"
+      let cells = level.cellAnchors.map { "[\(short($0.x1)), \(short($0.y1)), \(short($0.x2)), \(short($0.y2))]" }
+      rows.append([
+        level.name, stride, "\(level.rows)x\(level.columns)", short(level.centerOffset),
+        "\(level.range.count)", cells.first ?? "",
+      ])
+      for cell in cells.dropFirst() { rows.append(["", "", "", "", "", cell]) }
+    }
+    let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
+    for row in [header] + rows {
+      let padded = row.indices.map { c in
+        c == row.count - 1 ? row[c] : row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0)
+      }
+      out.write(padded.joined(separator: "  ") + "\n")
+    }
+  }
+
+  private func writeCSV(_ grid: AnchorGrid, to out: inout BufferedTextWriter) {
+    out.write("level,y,x,type,x1,y1,x2,y2\n")
+    grid.boxes.withUnsafeBufferPointer { v in
+      for level in grid.levels {
+        var i = level.range.lowerBound
+        for y in 0..<level.rows {
+          for x in 0..<level.columns {
+            for k in 0..<level.typesPerCell {
+              out.write("\(level.name),\(y),\(x),\(k),\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])\n")
+              i += 1
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private func writeJSON(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter) {
+    out.write(
+      "{\"preset\":\"\(preset.rawValue)\",\"compat\":\"\(compat.rawValue)\",\"image\":[\(image.height),\(image.width)],")
+    out.write("\"typeOrder\":\"\(g.typeOrder.rawValue)\",\"count\":\(grid.count),\"levels\":[")
+    for (n, level) in grid.levels.enumerated() {
+      let cells = level.cellAnchors.map { "[\($0.x1),\($0.y1),\($0.x2),\($0.y2)]" }.joined(separator: ",")
+      out.write(
+        (n == 0 ? "" : ",")
+          + "{\"name\":\"\(level.name)\",\"stride\":\(level.stride),\"strideY\":\(level.strideY),"
+          + "\"strideX\":\(level.strideX),\"rows\":\(level.rows),\"columns\":\(level.columns),"
+          + "\"typesPerCell\":\(level.typesPerCell),\"centerOffset\":\(level.centerOffset),"
+          + "\"start\":\(level.range.lowerBound),\"end\":\(level.range.upperBound),\"cellAnchors\":[\(cells)]}")
+    }
+    out.write("],\"boxes\":[")
+    grid.boxes.withUnsafeBufferPointer { v in
+      for i in 0..<grid.count {
+        out.write((i == 0 ? "[" : ",[") + "\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])]")
+      }
+    }
+    out.write("]}\n")
+  }
+
+  /// `Float` without a trailing `.0` for whole numbers, else rounded to 4 decimals (table only).
+  private func short(_ v: Float) -> String {
+    v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : String(format: "%.4g", Double(v))
+  }
+}
+
+/// `--preset` values.
+enum PresetOption: String, ExpressibleByArgument, CaseIterable {
+  case fpn, retinanet
+
+  var preset: AnchorGenerator.Preset { self == .fpn ? .fpn : .retinanet }
+}
+
+/// `--compat` values (the CLI spells the legacy mode with a hyphen).
+enum CompatOption: String, ExpressibleByArgument, CaseIterable {
+  case torchvision, detectron2, mmdetection
+  case detectronLegacy = "detectron-legacy"
+
+  var compatibility: AnchorGenerator.Compatibility {
+    switch self {
+    case .torchvision: .torchvision
+    case .detectron2: .detectron2
+    case .mmdetection: .mmdetection
+    case .detectronLegacy: .detectronLegacy
+    }
+  }
+}
+
+/// `--format` values of `detkit anchors`.
+enum AnchorsFormat: String, ExpressibleByArgument, CaseIterable {
+  case table, csv, json
+}
+
+/// A comma-separated list of finite numbers, e.g. `0.5,1,2`.
+struct NumberList: ExpressibleByArgument {
+  var values: [Double]
+
+  init?(argument: String) {
+    let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+    let numbers = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy(\.isFinite) else { return nil }
+    values = numbers
+  }
+
+  static var defaultValueDescription: String { "a,b,..." }
+}

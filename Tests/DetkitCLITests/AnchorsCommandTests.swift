@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@Test func anchorsCSVHasTheHeaderAndOneLinePerAnchor() throws {
+  let result = try CLI.run(["anchors", "--preset", "fpn", "--image", "800x1344", "--format", "csv"])
+  #expect(result.status == 0)
+  let lines = result.stdout.split(separator: "\n")
+  #expect(lines.first == "level,y,x,type,x1,y1,x2,y2")
+  #expect(lines.count == 1 + 268_569)
+  // The last anchor: P6, row 12, column 20, type 2 at shift (1280, 768).
+  #expect(lines.last?.hasPrefix("P6,12,20,2,") == true)
+}
+
+@Test func anchorsDefaultsToCSVWhenStdoutIsAPipe() throws {
+  let result = try CLI.run(["anchors", "--image", "37x53", "--compat", "torchvision"])
+  #expect(result.status == 0)
+  let lines = result.stdout.split(separator: "\n")
+  #expect(lines.first == "level,y,x,type,x1,y1,x2,y2")
+  // REFERENCE TV1: the first cell of P2 in torchvision mode.
+  #expect(lines[1] == "P2,0,0,0,-23.0,-11.0,23.0,11.0")
+  #expect(lines[3] == "P2,0,0,2,-11.0,-23.0,11.0,23.0")
+}
+
+@Test func anchorsJSONCarriesLevelMetadataAndBoxes() throws {
+  let result = try CLI.run([
+    "anchors", "--preset", "retinanet", "--image", "800x1344", "--compat", "torchvision", "--format", "json",
+  ])
+  #expect(result.status == 0)
+  let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  #expect(object["count"] as? Int == 201_600)
+  let levels = try #require(object["levels"] as? [[String: Any]])
+  #expect(levels.map { $0["name"] as? String } == ["P3", "P4", "P5", "P6", "P7"])
+  #expect(levels[3]["strideY"] as? Double == 61 && levels[3]["strideX"] as? Double == 64)
+  #expect(levels[4]["rows"] as? Int == 7 && levels[4]["columns"] as? Int == 11)
+  #expect((object["boxes"] as? [[Double]])?.count == 201_600)
+}
+
+@Test func anchorsTableListsEveryLevel() throws {
+  let result = try CLI.run(["anchors", "--image", "800x1344", "--format", "table"])
+  #expect(result.status == 0)
+  #expect(result.stdout.contains("268569 anchors"))
+  for row in ["P2     4       200x336", "P6     64      13x21"] { #expect(result.stdout.contains(row)) }
+}
+
+@Test func anchorsWritesToAFile() throws {
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-anchors-\(UUID()).csv").path
+  defer { try? FileManager.default.removeItem(atPath: path) }
+  let result = try CLI.run(["anchors", "--image", "64x64", "--format", "csv", "--output", path])
+  #expect(result.status == 0 && result.stdout.isEmpty)
+  let text = try String(contentsOfFile: path, encoding: .utf8)
+  #expect(text.split(separator: "\n").count == 1 + 3 * (16 * 16 + 8 * 8 + 4 * 4 + 2 * 2 + 1))
+}
+
+@Test func anchorsOverridesReachTheGenerator() throws {
+  let result = try CLI.run([
+    "anchors", "--image", "32x32", "--strides", "16,32", "--sizes", "40,80", "--ratios", "1",
+    "--scales", "1,2", "--offset", "0.5",
+  ])
+  #expect(result.status == 0)
+  let lines = result.stdout.split(separator: "\n")
+  #expect(lines.count == 1 + 2 * (2 * 2 + 1))
+  // Offset 0.5 of stride 16 centres the first cell at 8: size 40 spans -12...28.
+  #expect(lines[1] == "P4,0,0,0,-12.0,-12.0,28.0,28.0")
+}
+
+@Test(arguments: [
+  ["anchors", "--image", "800by1344"],
+  ["anchors", "--image", "0x10"],
+  ["anchors"],
+  ["anchors", "--image", "800x1344", "--compat", "caffe"],
+  ["anchors", "--image", "800x1344", "--ratios", "0.5,,2"],
+  ["anchors", "--image", "800x1344", "--sizes", "32,64"],
+  ["anchors", "--image", "800x1344", "--compat", "torchvision", "--offset", "0.5"],
+  ["anchors", "--image", "800x1344", "--strides", "4,8.5,16,32,64"],
+  ["anchors", "--image", "100000x100000"],
+])
+func anchorsRejectsBadArgumentsWithUsageStatus(arguments: [String]) throws {
+  let result = try CLI.run(arguments)
+  #expect(result.status == 64, "\(arguments)")
+  #expect(result.stderr.contains("Error"), "\(arguments)")
+  #expect(result.stdout.isEmpty)
+}
+
+@Test func anchorsUnwritableOutputIsARuntimeFailure() throws {
+  let result = try CLI.run(["anchors", "--image", "64x64", "--output", "/nonexistent-dir/a.csv"])
+  #expect(result.status == 1)
+  #expect(result.stderr.contains("/nonexistent-dir/a.csv"))
+}
+
+@Test func anchorsHelpShowsAnExample() throws {
+  let result = try CLI.run(["anchors", "--help"])
+  #expect(result.status == 0)
+  #expect(result.stdout.contains("detkit anchors --preset fpn --image 800x1344"))
+}
