@@ -163,6 +163,15 @@ public struct ATSSAssigner: Sendable, Hashable {
       statistics: MatchStatistics(matches: labels, groundTruthCount: groundTruth.count, skipped: skipped, bestIoU: best))
   }
 
+  /// Assigns ground truth to the anchors of a generated grid, its levels in order.
+  ///
+  /// - Complexity: as ``assign(groundTruth:anchors:levelCounts:ignoreRegions:)``.
+  public func assign(groundTruth: BoxArray, grid: AnchorGrid, ignoreRegions: BoxArray = BoxArray()) throws -> MatchResult {
+    try assign(
+      groundTruth: groundTruth, anchors: grid.boxes, levelCounts: grid.levels.map(\.range.count),
+      ignoreRegions: ignoreRegions)
+  }
+
   /// `mean + std` (unbiased) of the candidate IoUs, each rounded to `Float` as torch
   /// returns them; NaN for fewer than two candidates.
   static func threshold(_ values: [Float]) -> Float {

@@ -49,6 +49,18 @@ public struct GridAnchorIndex: Sendable {
     self.grids = Self.separableGrids(anchors: anchors, levels: levels)
   }
 
+  /// Indexes the grid an ``AnchorGenerator`` made (every compatibility mode is
+  /// separable, so the sparse path applies).
+  ///
+  /// - Complexity: O(N).
+  public init(_ grid: AnchorGrid) {
+    self.init(
+      anchors: grid.boxes,
+      levels: grid.levels.map {
+        Level(range: $0.range, rows: $0.rows, columns: $0.columns, typesPerCell: $0.typesPerCell)
+      })
+  }
+
   /// Whether the sparse path applies (otherwise matching is dense).
   public var isGridAligned: Bool { grids != nil }
 

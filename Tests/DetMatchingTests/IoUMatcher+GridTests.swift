@@ -108,3 +108,23 @@ func sparseEqualsDenseOnRandomGrids(block: UInt64) throws {
     .match(groundTruth: BoxArray(), in: GridAnchorIndex(anchors: anchors, levels: levels))
   #expect(result.matches == [Int](repeating: -1, count: anchors.count))
 }
+
+/// Real generator grids in every compatibility mode (torchvision's uneven strides,
+/// detectron2's float offsets, the +1 legacy scheme): sparse equals dense.
+@Test(arguments: AnchorGenerator.Compatibility.allCases)
+func sparseEqualsDenseOnGeneratedGrids(compatibility: AnchorGenerator.Compatibility) throws {
+  for preset in AnchorGenerator.Preset.allCases {
+    let grid = AnchorGenerator(preset: preset, compatibility: compatibility).anchors(for: ImageSize(height: 100, width: 164))
+    let index = GridAnchorIndex(grid)
+    #expect(index.isGridAligned, "\(preset) \(compatibility)")
+    for seed in UInt64(0)..<20 {
+      var rng = TestRNG(seed: seed)
+      let gt = randomGroundTruth(&rng, anchors: grid.boxes, span: 140)
+      for policy in policies {
+        let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: policy)
+        #expect(try matcher.match(groundTruth: gt, in: index) == matcher.match(groundTruth: gt, anchors: grid.boxes),
+          "\(preset) \(compatibility) seed \(seed) \(policy)")
+      }
+    }
+  }
+}
