@@ -31,11 +31,7 @@ extension IoUMatcher {
           anchorCount: anchors.count, ignored: ignored)
       }
     }
-    return MatchResult(
-      matches: matches.labels,
-      statistics: MatchStatistics(
-        matches: matches.labels, groundTruthCount: groundTruth.count, skipped: skipped,
-        bestIoU: assembly.bestIoU(groundTruthCount: groundTruth.count, groundTruthMax: matches.groundTruthMax)))
+    return assembly.result(matches.labels, groundTruthCount: groundTruth.count, skipped: skipped, groundTruthMax: matches.groundTruthMax)
   }
 
   /// Matches from a precomputed quality matrix, as torchvision's `Matcher(matrix)` does.
@@ -64,11 +60,7 @@ extension IoUMatcher {
         scores: MatrixScores(matrix: m, anchorCount: anchorCount), groundTruthCount: groundTruthCount,
         anchorCount: anchorCount, ignored: ignoring.flatMap { $0.contains(true) ? $0 : nil })
     }
-    return MatchResult(
-      matches: matches.labels,
-      statistics: MatchStatistics(
-        matches: matches.labels, groundTruthCount: groundTruthCount, skipped: [],
-        bestIoU: assembly.bestIoU(groundTruthCount: groundTruthCount, groundTruthMax: matches.groundTruthMax)))
+    return assembly.result(matches.labels, groundTruthCount: groundTruthCount, skipped: [], groundTruthMax: matches.groundTruthMax)
   }
 }
 
@@ -106,7 +98,7 @@ extension MatchAssembly {
   /// - Complexity: O(M * N) per pass, parallel over anchors; O(N + M * chunks) memory.
   func denseLabels<S: PairScores>(
     scores: S, groundTruthCount m: Int, anchorCount n: Int, ignored: [Bool]?
-  ) -> (labels: [Int], groundTruthMax: [Float]) {
+  ) -> (labels: Labels, groundTruthMax: [Float]) {
     var anchorMax = [Float](repeating: 0, count: n)
     var anchorArg = [Int32](repeating: 0, count: n)
     var lastTie = [Int32](repeating: -1, count: n)

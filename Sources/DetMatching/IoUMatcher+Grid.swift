@@ -41,11 +41,7 @@ extension IoUMatcher {
       grids: grids, groundTruth: compact(groundTruth, rows: active), anchorCount: n,
       ignored: ignored, assembly: assembly)
     let (labels, groundTruthMax) = run.labels()
-    return MatchResult(
-      matches: labels,
-      statistics: MatchStatistics(
-        matches: labels, groundTruthCount: groundTruth.count, skipped: skipped,
-        bestIoU: assembly.bestIoU(groundTruthCount: groundTruth.count, groundTruthMax: groundTruthMax)))
+    return assembly.result(labels, groundTruthCount: groundTruth.count, skipped: skipped, groundTruthMax: groundTruthMax)
   }
 }
 
@@ -206,28 +202,40 @@ struct SparseMatch {
   /// Pass 1 over `gts` and `selection`: folds IoUs into the anchors' best (first ground
   /// truth on ties, whatever the visiting order) and each ground truth's best and count.
   func foldBest(
-    gts: [Int], selection: Selection, anchorMax: inout [Float], anchorArg: inout [Int32],
-    groundTruthMax: inout [Float], evaluated: inout [Int]
+    gts: [Int], selection: Selection, anchorMax: inout [Float], anchorArg: inout [Int32], lastTie: inout [Int32],
+    touched: inout [[Int]], groundTruthMax: inout [Float], evaluated: inout [Int]
   ) {
     let m = self.m
     var partialMax = [Float](repeating: -1, count: items.count * m)
     var partialCount = [Int](repeating: 0, count: items.count * m)
     anchorMax.withUnsafeMutableBufferPointer { amax in
       anchorArg.withUnsafeMutableBufferPointer { aarg in
-        partialMax.withUnsafeMutableBufferPointer { pmax in
-          partialCount.withUnsafeMutableBufferPointer { pcount in
-            nonisolated(unsafe) let (amax, aarg, pmax, pcount) = (amax, aarg, pmax, pcount)
-            forEachItem { i, item in
-              let localMax = pmax.baseAddress! + i * m
-              let localCount = pcount.baseAddress! + i * m
-              forEachOverlap(item, gts: gts, selection: selection) { j, a, v in
-                let j32 = Int32(j)
-                if v > amax[a] || (v == amax[a] && j32 < aarg[a]) {
-                  amax[a] = v
-                  aarg[a] = j32
+        lastTie.withUnsafeMutableBufferPointer { tie in
+          touched.withUnsafeMutableBufferPointer { touched in
+            partialMax.withUnsafeMutableBufferPointer { pmax in
+              partialCount.withUnsafeMutableBufferPointer { pcount in
+                nonisolated(unsafe) let (amax, aarg, tie, touched, pmax, pcount) = (amax, aarg, tie, touched, pmax, pcount)
+                forEachItem { i, item in
+                  let localMax = pmax.baseAddress! + i * m
+                  let localCount = pcount.baseAddress! + i * m
+                  forEachOverlap(item, gts: gts, selection: selection) { j, a, v in
+                    let j32 = Int32(j)
+                    let previous = aarg[a]
+                    if previous < 0 {
+                      // First visit: until now every IoU of this anchor was an implicit 0,
+                      // whose first ground truth is 0.
+                      touched[i].append(a)
+                      tie[a] = -1
+                      amax[a] = max(v, 0)
+                      aarg[a] = v > 0 ? j32 : 0
+                    } else if v > amax[a] || (v == amax[a] && j32 < previous) {
+                      amax[a] = v
+                      aarg[a] = j32
+                    }
+                    if v > localMax[j] { localMax[j] = v }
+                    localCount[j] += 1
+                  }
                 }
-                if v > localMax[j] { localMax[j] = v }
-                localCount[j] += 1
               }
             }
           }
@@ -242,16 +250,19 @@ struct SparseMatch {
     }
   }
 
-  func labels() -> (labels: [Int], groundTruthMax: [Float]) {
-    var anchorMax = [Float](repeating: 0, count: n)
-    var anchorArg = [Int32](repeating: 0, count: n)
-    var lastTie = [Int32](repeating: -1, count: n)
+  func labels() -> (labels: MatchAssembly.Labels, groundTruthMax: [Float]) {
+    // Only touched anchors (anchorArg >= 0) have meaningful anchorMax / lastTie; the
+    // others are never read, so they are left uninitialised.
+    var anchorMax = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+    var anchorArg = [Int32](repeating: -1, count: n)
+    var lastTie = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
+    var touched = [[Int]](repeating: [], count: items.count)
     var firstTie = [Int32](repeating: -1, count: m)
     var rawMax = [Float](repeating: -1, count: m)
     var evaluated = [Int](repeating: 0, count: m)
     let participating = n - (ignored?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? 0)
     let all = Array(0..<m)
-    foldBest(gts: all, selection: .kept, anchorMax: &anchorMax, anchorArg: &anchorArg, groundTruthMax: &rawMax, evaluated: &evaluated)
+    foldBest(gts: all, selection: .kept, anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
 
     /// Best IoU including the implicit zeros of anchors never evaluated.
     func effectiveMax() -> [Float] {
@@ -269,7 +280,7 @@ struct SparseMatch {
       return b >= 0 && Double(best[j]) - tolerance <= b
     }
     if !needed.isEmpty {
-      foldBest(gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg, groundTruthMax: &rawMax, evaluated: &evaluated)
+      foldBest(gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
       for j in needed { late[j] = true }
       best = effectiveMax()
     }
@@ -278,7 +289,7 @@ struct SparseMatch {
     if assembly.tiesTakeOwnArgmax, best.contains(where: { assembly.isAllTie(best: $0) }) {
       needed = all.filter { !late[$0] && largestSkippedBound($0) >= 0 }
       if !needed.isEmpty {
-        foldBest(gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg, groundTruthMax: &rawMax, evaluated: &evaluated)
+        foldBest(gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
         for j in needed { late[j] = true }
         best = effectiveMax()
       }
@@ -288,17 +299,21 @@ struct SparseMatch {
     if !tying.isEmpty {
       let rule = assembly.tieRule
       var partialFirst = [Int32](repeating: Int32.max, count: items.count * m)
+      var tiedPerItem = [[Int]](repeating: [], count: items.count)
       let selection = Selection.evaluated(late)
       let bestSnapshot = best
       lastTie.withUnsafeMutableBufferPointer { lastOut in
         partialFirst.withUnsafeMutableBufferPointer { pfirst in
-          nonisolated(unsafe) let (lastOut, pfirst) = (lastOut, pfirst)
-          forEachItem { i, item in
-            let local = pfirst.baseAddress! + i * m
-            forEachOverlap(item, gts: tying, selection: selection) { j, a, v in
-              if rule.ties(v, best: bestSnapshot[j]) {
-                lastOut[a] = max(lastOut[a], Int32(j))
-                local[j] = min(local[j], Int32(a))
+          tiedPerItem.withUnsafeMutableBufferPointer { tied in
+            nonisolated(unsafe) let (lastOut, pfirst, tied) = (lastOut, pfirst, tied)
+            forEachItem { i, item in
+              let local = pfirst.baseAddress! + i * m
+              forEachOverlap(item, gts: tying, selection: selection) { j, a, v in
+                if rule.ties(v, best: bestSnapshot[j]) {
+                  if lastOut[a] < 0 { tied[i].append(a) }
+                  lastOut[a] = max(lastOut[a], Int32(j))
+                  local[j] = min(local[j], Int32(a))
+                }
               }
             }
           }
@@ -310,39 +325,40 @@ struct SparseMatch {
         }
       }
       if assembly.tiesTakeOwnArgmax {
-        fixTiedArgmax(late: late, lastTie: lastTie, anchorMax: &anchorMax, anchorArg: &anchorArg)
+        fixTiedArgmax(tied: tiedPerItem, late: late, anchorMax: &anchorMax, anchorArg: &anchorArg)
       }
     }
     let labels = assembly.labels(
-      anchorCount: n, ignored: ignored, anchorMax: anchorMax, anchorArg: anchorArg,
+      anchorCount: n, touched: touched, ignored: ignored, anchorMax: anchorMax, anchorArg: anchorArg,
       groundTruthMax: best, lastTie: lastTie, firstTie: firstTie)
     return (labels, best)
   }
 
-  /// A tied anchor takes its own best ground truth; when a skipped (never evaluated) pair
-  /// could reach its best, its whole column is evaluated.
-  func fixTiedArgmax(late: [Bool], lastTie: [Int32], anchorMax: inout [Float], anchorArg: inout [Int32]) {
-    var unevaluatedBound = [Double](repeating: -1, count: typeCount)
+  /// A tied anchor takes its own best ground truth, so for each one the skipped pairs
+  /// that could reach its best IoU (bound at least its evaluated best) are evaluated and
+  /// folded in (first ground truth on ties).
+  ///
+  /// - Complexity: O(tied anchors * ground truths skipping their type).
+  func fixTiedArgmax(tied: [[Int]], late: [Bool], anchorMax: inout [Float], anchorArg: inout [Int32]) {
+    var skippers = [[Int]](repeating: [], count: typeCount)
     for j in 0..<m where !late[j] {
-      for k in 0..<typeCount { unevaluatedBound[k] = max(unevaluatedBound[k], prunedBound[j * typeCount + k]) }
+      for k in 0..<typeCount where prunedBound[j * typeCount + k] >= 0 { skippers[k].append(j) }
     }
-    guard unevaluatedBound.contains(where: { $0 >= 0 }) else { return }
-    for g in grids {
-      for r in 0..<g.rows {
-        for c in 0..<g.columns {
-          for t in 0..<g.types {
-            let a = g.lowerBound + (r * g.columns + c) * g.types + t
-            guard lastTie[a] >= 0, Double(anchorMax[a]) <= unevaluatedBound[g.typeOffset + t] else { continue }
-            let (ax1, ay1, ax2, ay2) = (g.xs1[t * g.columns + c], g.ys1[t * g.rows + r], g.xs2[t * g.columns + c], g.ys2[t * g.rows + r])
-            var bestValue: Float = 0
-            var bestIndex: Int32 = 0
-            for j in 0..<m {
-              let v = pendingPairIoU(
-                groundTruth[4 * j], groundTruth[4 * j + 1], groundTruth[4 * j + 2], groundTruth[4 * j + 3], ax1, ay1, ax2, ay2)
-              if v > bestValue { bestValue = v; bestIndex = Int32(j) }
-            }
-            anchorMax[a] = bestValue
-            anchorArg[a] = bestIndex
+    guard skippers.contains(where: { !$0.isEmpty }) else { return }
+    for (i, anchors) in tied.enumerated() {
+      let g = grids[items[i].level]
+      for a in anchors {
+        let cell = (a - g.lowerBound) / g.types
+        let t = (a - g.lowerBound) % g.types
+        let (r, c) = (cell / g.columns, cell % g.columns)
+        let k = g.typeOffset + t
+        let (ax1, ay1, ax2, ay2) = (g.xs1[t * g.columns + c], g.ys1[t * g.rows + r], g.xs2[t * g.columns + c], g.ys2[t * g.rows + r])
+        for j in skippers[k] where prunedBound[j * typeCount + k] >= Double(anchorMax[a]) {
+          let v = pendingPairIoU(
+            groundTruth[4 * j], groundTruth[4 * j + 1], groundTruth[4 * j + 2], groundTruth[4 * j + 3], ax1, ay1, ax2, ay2)
+          if v > anchorMax[a] || (v == anchorMax[a] && Int32(j) < anchorArg[a]) {
+            anchorMax[a] = v
+            anchorArg[a] = Int32(j)
           }
         }
       }

@@ -46,20 +46,33 @@ public struct MatchStatistics: Sendable, Hashable {
   ///
   /// - Complexity: O(N + M).
   init(matches: [Int], groundTruthCount: Int, skipped: [Int], bestIoU: [Float]) {
-    var positives = 0
-    var negatives = 0
-    var ignored = 0
-    var hit = [Bool](repeating: false, count: groundTruthCount)
-    for m in matches {
-      if m >= 0 {
-        positives += 1
-        hit[m] = true
-      } else if m == MatchLabel.background {
-        negatives += 1
-      } else {
-        ignored += 1
+    let chunks = chunkCount(matches.count, minimumChunk: 32768)
+    var counts = [Int](repeating: 0, count: 2 * chunks)
+    var hits = [Bool](repeating: false, count: chunks * groundTruthCount)
+    matches.withUnsafeBufferPointer { labels in
+      hits.withUnsafeMutableBufferPointer { hits in
+        counts.withUnsafeMutableBufferPointer { counts in
+          nonisolated(unsafe) let (labels, hits, counts) = (labels, hits, counts)
+          forEachChunk(labels.count, minimumChunk: 32768) { c, range in
+            let hit = hits.baseAddress! + c * groundTruthCount
+            var positives = 0
+            var negatives = 0
+            for i in range {
+              let m = labels[i]
+              if m >= 0 { hit[m] = true }
+              positives &+= m >= 0 ? 1 : 0
+              negatives &+= m == MatchLabel.background ? 1 : 0
+            }
+            counts[2 * c] = positives
+            counts[2 * c + 1] = negatives
+          }
+        }
       }
     }
+    let positives = stride(from: 0, to: counts.count, by: 2).reduce(0) { $0 + counts[$1] }
+    let negatives = stride(from: 1, to: counts.count, by: 2).reduce(0) { $0 + counts[$1] }
+    let ignored = matches.count - positives - negatives
+    let hit = (0..<groundTruthCount).map { j in (0..<chunks).contains { hits[$0 * groundTruthCount + j] } }
     let skippedSet = Set(skipped)
     self.init(
       positives: positives, negatives: negatives, ignored: ignored,
