@@ -1,0 +1,151 @@
+import ArgumentParser
+import DetGeometry
+import Foundation
+
+/// The W-FPN workload of DESIGN.md and its stages.
+struct FPNWorkload: Sendable {
+  /// A COCO image resized to 800 x 1333 and padded to 32.
+  static let image = ImageSize(height: 800, width: 1344)
+
+  /// torchvision-compatible FPN anchors, so both tools compute the same 268,569 boxes.
+  let generator = AnchorGenerator.fpn(compatibility: .torchvision)
+  let groundTruth: BoxArray
+  let anchors: AnchorGrid
+
+  init(gt: Int, seed: UInt64) {
+    groundTruth = SyntheticBoxes.cocoLike(count: gt, in: Self.image, seed: seed)
+    anchors = generator.anchors(for: Self.image)
+  }
+
+  /// Every stage, in the order they run; `tools/peer_bench.py` has the same names.
+  static let stages: [BenchStage<FPNWorkload>] = [
+    BenchStage(name: "anchors", summary: "FPN anchor grid, 268,569 boxes") { w in
+      { w.generator.anchors(for: FPNWorkload.image) }
+    }
+  ]
+}
+
+/// `detkit bench fpn`.
+struct BenchFPNCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fpn",
+    abstract: "Time the W-FPN workload: 800x1344 image, FPN anchors, M ground-truth boxes.",
+    discussion: """
+      Stages (--stages, default all): \(FPNWorkload.stages.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")).
+      Anchors use the torchvision-compatible mode so both tools build the same boxes.
+      Ground truth: SyntheticBoxes.cocoLike(count: --gt, seed: --seed), the generator
+      tools/peer_bench.py shares bit for bit.
+
+      Examples:
+        detkit bench
+        detkit bench fpn --gt 100 --repeat 15 --json > detkit.json
+        detkit bench --gt 100 --compare peer.json
+      """)
+
+  @Option(help: "Ground-truth boxes M.")
+  var gt: Int = 20
+
+  @Option(help: "Timed runs per stage, after one warm-up.")
+  var `repeat`: Int = 7
+
+  @Option(help: "Seed of the ground-truth generator.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Comma-separated stages to run (default: all).")
+  var stages: String?
+
+  @Flag(help: "Write the report as JSON (the keys of tools/peer_bench.py).")
+  var json = false
+
+  @Option(help: "A tools/peer_bench.py JSON report: print peer/detkit ratios per stage.")
+  var compare: String?
+
+  func validate() throws {
+    if gt < 0 { throw ValidationError("--gt must be >= 0, got \(gt)") }
+    if gt > 100_000 { throw ValidationError("--gt must be at most 100000, got \(gt)") }
+    if `repeat` < 1 { throw ValidationError("--repeat must be >= 1, got \(`repeat`)") }
+    _ = try selectedStages()
+  }
+
+  private func selectedStages() throws -> [BenchStage<FPNWorkload>] {
+    guard let stages else { return FPNWorkload.stages }
+    return try stages.split(separator: ",", omittingEmptySubsequences: false).map { name in
+      guard let stage = FPNWorkload.stages.first(where: { $0.name == name }) else {
+        throw ValidationError(
+          "unknown stage '\(name)'; available: \(FPNWorkload.stages.map(\.name).joined(separator: ","))")
+      }
+      return stage
+    }
+  }
+
+  func run() throws {
+    let peer = try compare.map(Self.loadPeer)
+    let workload = FPNWorkload(gt: gt, seed: seed)
+    var report = BenchReport(
+      tool: "detkit", workload: "W-FPN", gt: gt, seed: seed,
+      threads: ProcessInfo.processInfo.activeProcessorCount, stages: [:])
+    var order: [String] = []
+    for stage in try selectedStages() {
+      report.stages[stage.name] = BenchTimer.time(runs: `repeat`, stage.prepare(workload))
+      order.append(stage.name)
+    }
+    if let peer {
+      if peer.workload != report.workload || peer.gt != gt || (peer.seed != nil && peer.seed != seed) {
+        FileHandle.standardError.write(
+          Data("detkit bench: warning: \(compare ?? "") is \(peer.workload) with gt \(peer.gt), seed \(peer.seed.map(String.init) ?? "?"); this run is W-FPN with gt \(gt), seed \(seed)\n".utf8))
+      }
+      report.peer = peer.tool
+      report.speedup = [:]
+      for (name, mine) in report.stages {
+        if let theirs = peer.stages[name], mine.median_ms > 0 {
+          report.speedup?[name] = ((theirs.median_ms / mine.median_ms) * 100).rounded() / 100
+        }
+      }
+    }
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      print(String(decoding: try encoder.encode(report), as: UTF8.self))
+      return
+    }
+    print(
+      "W-FPN: image \(FPNWorkload.image), \(workload.anchors.count) anchors, \(gt) GT boxes (seed \(seed)), "
+        + "\(report.threads) threads, median of \(`repeat`) runs after 1 warm-up")
+    var rows = [["stage", "detkit ms", "min ms"] + (peer.map { ["\($0.tool) ms", "peer/detkit"] } ?? [])]
+    for name in order {
+      let mine = report.stages[name]!
+      var row = [name, Self.format(mine.median_ms), Self.format(mine.min_ms ?? mine.median_ms)]
+      if let peer {
+        row += [peer.stages[name].map { Self.format($0.median_ms) } ?? "-", report.speedup?[name].map { "\($0)x" } ?? "-"]
+      }
+      rows.append(row)
+    }
+    let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+    for row in rows {
+      print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+        .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+    }
+  }
+
+  private static func format(_ ms: Double) -> String { String(format: ms < 10 ? "%.3f" : "%.1f", ms) }
+
+  /// Reads a peer report; a missing or malformed file is a runtime failure naming it.
+  private static func loadPeer(_ path: String) throws -> BenchReport {
+    guard let data = FileManager.default.contents(atPath: path) else { throw PeerReportError(path: path, problem: "cannot read the file") }
+    do {
+      return try JSONDecoder().decode(BenchReport.self, from: data)
+    } catch let DecodingError.keyNotFound(key, context) {
+      let where_ = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+      throw PeerReportError(path: path, problem: "missing key '\(where_)'")
+    } catch {
+      throw PeerReportError(path: path, problem: "not a peer_bench.py JSON report (\(error))")
+    }
+  }
+}
+
+/// A `--compare` file that cannot be used.
+struct PeerReportError: Error, CustomStringConvertible {
+  var path: String
+  var problem: String
+  var description: String { "--compare \(path): \(problem)" }
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Time torchvision on detkit's standard workloads, with the same stages, ground truth and
+JSON keys as `detkit bench`.
+
+  ~/.cache/detkit-refenv/bin/python tools/peer_bench.py [fpn] [--gt 20] [--repeat 7] [--seed 1]
+        [--stages anchors,iou] [--threads 2] > peer.json
+  detkit bench --gt 20 --compare peer.json
+
+W-FPN (DESIGN.md): image 800 x 1344, FPN anchors (torchvision's faster_rcnn default:
+P2-P6, sizes 32-512, ratios 0.5/1/2; 268,569 anchors), M synthetic ground-truth boxes.
+Stages (each timed alone on precomputed inputs; median of --repeat runs after one warm-up):
+  anchors  AnchorGenerator.forward on an ImageList + fake feature maps ceil(H/s) x ceil(W/s)
+  iou      torchvision.ops.box_iou(gt [M,4], anchors [N,4]) -> [M, N]
+Later stages are added as one entry in STAGES here and one in detkit's stage list.
+
+Ground truth (`gt_boxes`), identical in Swift (`SyntheticBoxes.cocoLike`): SplitMix64 seeded
+with `seed`; u() = (next() >> 11) * 2**-53. Per box, five draws u0..u4:
+  side s: u0 < 0.41 -> [8, 32), u0 < 0.75 -> [32, 96), else [96, 512)  (COCO's
+          small / medium / large shares), s = lo + (hi - lo) * u1
+  f = 0.7 + 0.6 * u2;  w = min(s * f, W - 1);  h = min(s / f, H - 1)
+  x1 = u3 * (W - w);  y1 = u4 * (H - h);  box = float32(x1, y1, x1 + w, y1 + h)
+Only +, -, *, / and min on IEEE doubles, so both languages produce the same bits.
+"""
+import argparse, json, statistics, sys, time
+
+MASK = (1 << 64) - 1
+WFPN_IMAGE = (800, 1344)
+
+
+class SplitMix64:
+    def __init__(self, seed):
+        self.state = seed & MASK
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return z ^ (z >> 31)
+
+    def uniform(self):
+        return (self.next() >> 11) * 2.0 ** -53
+
+
+def gt_boxes(count, height, width, seed):
+    """COCO-like synthetic boxes inside the image, as float64 values of float32 numbers."""
+    import numpy as np
+    rng = SplitMix64(seed)
+    out = []
+    for _ in range(count):
+        u0, u1, u2, u3, u4 = (rng.uniform() for _ in range(5))
+        lo, hi = (8.0, 32.0) if u0 < 0.41 else (32.0, 96.0) if u0 < 0.75 else (96.0, 512.0)
+        s = lo + (hi - lo) * u1
+        f = 0.7 + 0.6 * u2
+        w = min(s * f, width - 1.0)
+        h = min(s / f, height - 1.0)
+        x1 = u3 * (width - w)
+        y1 = u4 * (height - h)
+        out.append([x1, y1, x1 + w, y1 + h])
+    return np.array(out, dtype=np.float64).reshape(-1, 4).astype(np.float32)
+
+
+def fpn_workload(args):
+    import torch
+    from torchvision.models.detection import faster_rcnn
+    from torchvision.models.detection.image_list import ImageList
+    from torchvision.ops import box_iou
+
+    h, w = WFPN_IMAGE
+    gen = faster_rcnn._default_anchorgen()
+    images = ImageList(torch.zeros(1, 3, h, w), [(h, w)])
+    feats = [torch.zeros(1, 1, -(-h // s), -(-w // s)) for s in (4, 8, 16, 32, 64)]
+    gt = torch.from_numpy(gt_boxes(args.gt, h, w, args.seed))
+    anchors = gen(images, feats)[0]
+    assert anchors.shape[0] == 268569, anchors.shape
+    # One entry per stage: name -> zero-argument callable on precomputed inputs.
+    return {
+        "anchors": lambda: gen(images, feats),
+        "iou": lambda: box_iou(gt, anchors),
+    }
+
+
+WORKLOADS = {"fpn": ("W-FPN", fpn_workload)}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("workload", nargs="?", default="fpn", choices=sorted(WORKLOADS))
+    p.add_argument("--gt", type=int, default=20, help="ground-truth boxes M")
+    p.add_argument("--repeat", type=int, default=7, help="timed runs per stage (after one warm-up)")
+    p.add_argument("--seed", type=int, default=1, help="ground-truth generator seed")
+    p.add_argument("--stages", default=None, help="comma-separated stages (default: all)")
+    p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    args = p.parse_args()
+    if args.gt < 0 or args.repeat < 1:
+        p.error("--gt must be >= 0 and --repeat >= 1")
+    import torch
+    torch.set_num_threads(args.threads)
+    name, build = WORKLOADS[args.workload]
+    with torch.inference_mode():
+        stages = build(args)
+        wanted = args.stages.split(",") if args.stages else list(stages)
+        unknown = [s for s in wanted if s not in stages]
+        if unknown:
+            p.error(f"unknown stage(s) {unknown}; available: {','.join(stages)}")
+        results = {}
+        for stage in wanted:
+            run = stages[stage]
+            run()  # warm-up
+            times = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter_ns()
+                run()
+                times.append((time.perf_counter_ns() - t0) / 1e6)
+            results[stage] = {"median_ms": round(statistics.median(times), 4),
+                              "min_ms": round(min(times), 4), "runs": args.repeat}
+    json.dump({"tool": f"torchvision {__import__('torchvision').__version__}", "workload": name,
+               "gt": args.gt, "seed": args.seed, "threads": torch.get_num_threads(),
+               "stages": results}, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()
