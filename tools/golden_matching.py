@@ -307,6 +307,30 @@ def sampler_counts():
     return rows
 
 
+def wfpn_matches():
+    """torchvision on the W-FPN workload (tools/peer_bench.py): box_iou + Matcher(0.7, 0.3,
+    True) over the 268,569 FPN anchors for M = 20 and 100 synthetic boxes. Stored sparsely:
+    positive (anchor, gt) pairs and ignored anchors; every other anchor is -1."""
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    from peer_bench import gt_boxes, WFPN_IMAGE
+    from torchvision.models.detection import faster_rcnn
+    from torchvision.models.detection.image_list import ImageList
+    h, w = WFPN_IMAGE
+    gen = faster_rcnn._default_anchorgen()
+    feats = [torch.zeros(1, 1, -(-h // s), -(-w // s)) for s in (4, 8, 16, 32, 64)]
+    anchors = gen(ImageList(torch.zeros(1, 3, h, w), [(h, w)]), feats)[0]
+    out = []
+    for m in (20, 100):
+        gt = torch.from_numpy(gt_boxes(m, h, w, 1))
+        matches = Matcher(0.7, 0.3, True)(box_iou(gt, anchors))
+        pos = torch.where(matches >= 0)[0]
+        out.append({"gt": m, "seed": 1, "anchors": int(anchors.shape[0]),
+                    "positives": [[int(a), int(matches[a])] for a in pos],
+                    "ignored": torch.where(matches == -2)[0].tolist()})
+    return out
+
+
 def main():
     check_reference()
     rng = np.random.default_rng(20261129)
@@ -317,6 +341,9 @@ def main():
     atss = [atss_case(rng, i) for i in range(40)]
     (OUT / "matching_atss.json").write_text(json.dumps(
         {"source": "tools/golden_matching.py; torch " + torch.__version__, "cases": atss}, separators=(",", ":")))
+    (OUT / "matching_wfpn.json").write_text(json.dumps(
+        {"source": "tools/golden_matching.py; torchvision box_iou + Matcher(0.7, 0.3, True) on W-FPN", "cases": wfpn_matches()},
+        separators=(",", ":")))
     (OUT / "matching_sampler.json").write_text(json.dumps(
         {"source": "tools/golden_matching.py; torchvision BalancedPositiveNegativeSampler", "cases": sampler_counts()}, indent=0))
     print(f"matching.json: {len(cases)} cases; matching_atss.json: {len(atss)} cases "

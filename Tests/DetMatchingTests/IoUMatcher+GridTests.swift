@@ -1,5 +1,6 @@
 import DetGeometry
 import DetMatching
+import Foundation
 import Testing
 
 /// A random multi-level anchor grid in DESIGN.md's order (level -> row -> column -> type),
@@ -127,4 +128,22 @@ func sparseEqualsDenseOnGeneratedGrids(compatibility: AnchorGenerator.Compatibil
       }
     }
   }
+}
+
+/// W-FPN (800x1344, 268,569 torchvision FPN anchors, tools/peer_bench.py ground truth):
+/// the sparse matcher gives torchvision's box_iou + Matcher(0.7, 0.3, True) indices.
+@Test(arguments: [0, 1])
+func sparseMatchesTorchvisionOnWFPN(caseIndex: Int) throws {
+  let c = (try Golden.load("matching_wfpn.json")["cases"] as! [[String: Any]])[caseIndex]
+  let image = ImageSize(height: 800, width: 1344)
+  let grid = AnchorGenerator.fpn(compatibility: .torchvision).anchors(for: image)
+  #expect(grid.count == (c["anchors"] as! NSNumber).intValue)
+  let gt = SyntheticBoxes.cocoLike(count: (c["gt"] as! NSNumber).intValue, in: image, seed: 1)
+  var expected = [Int](repeating: -1, count: grid.count)
+  for pair in c["positives"] as! [[NSNumber]] { expected[pair[0].intValue] = pair[1].intValue }
+  for a in Golden.ints(c["ignored"]) { expected[a] = -2 }
+  let result = try IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
+    .match(groundTruth: gt, in: GridAnchorIndex(grid))
+  #expect(result.matches == expected)
+  #expect(result.statistics.positives == (c["positives"] as! [Any]).count)
 }
