@@ -11,6 +11,6 @@ struct Detkit: ParsableCommand {
       1 runtime failure, 64 usage error.
       """,
     version: "0.1.0",
-    subcommands: [AnchorsCommand.self, BenchCommand.self]
+    subcommands: [AnchorsCommand.self, BenchCommand.self, MatchCommand.self, SampleCommand.self]
   )
 }
