@@ -183,9 +183,11 @@ struct MatchCommand: ParsableCommand {
   static func json(_ result: MatchResult, anchors: Int, groundTruth: Int, sparse: Bool) -> String {
     let s = result.statistics
     let best = s.bestIoU.map { "\($0)" }.joined(separator: ",")
+    let unmatched = s.unmatchedGroundTruth.map(String.init).joined(separator: ",")
+    let skipped = s.skippedGroundTruth.map(String.init).joined(separator: ",")
     return "{\"anchors\":\(anchors),\"groundTruth\":\(groundTruth),\"sparse\":\(sparse),"
       + "\"positives\":\(s.positives),\"negatives\":\(s.negatives),\"ignored\":\(s.ignored),"
-      + "\"unmatchedGroundTruth\":\(s.unmatchedGroundTruth),\"skippedGroundTruth\":\(s.skippedGroundTruth),"
+      + "\"unmatchedGroundTruth\":[\(unmatched)],\"skippedGroundTruth\":[\(skipped)],"
       + "\"bestIoU\":[\(best)]}"
   }
 }
