@@ -46,6 +46,18 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
 
+    // MARK: - Fuzzing
+    // One harness per reader, each an `LLVMFuzzerTestOneInput`. Built by tools/fuzz.sh with
+    // `-sanitize=fuzzer,address -DFUZZING`, its entry hands over to libFuzzer's driver; in a
+    // normal build its `@main` replays inputs and runs seeded mutations (FuzzSupport).
+    .target(name: "CFuzzer"),
+    .target(name: "FuzzSupport", dependencies: ["CFuzzer"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzNPY", dependencies: ["DetTensorIO", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzSafetensors", dependencies: ["DetTensorIO", "FuzzSupport"],
+      swiftSettings: swiftSettings),
+
     // MARK: - Tests
     .testTarget(name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(
