@@ -48,6 +48,7 @@ set +e
   "$corpus" "${seeds[@]}" >"$log" 2>&1
 status=$?
 set -e
+rm -rf /dev/shm/detkit-fuzz-"$product"-* "${TMPDIR:-/tmp}"/detkit-fuzz-"$product"-* 2>/dev/null || true
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
