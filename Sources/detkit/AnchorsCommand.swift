@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetGeometry
+import DetTensorIO
 import Foundation
 
 /// `detkit anchors`: dump the anchor grid of a preset, optionally reconfigured, in one of
@@ -23,11 +24,13 @@ struct AnchorsCommand: ParsableCommand {
         table  per level: stride, grid, anchor count, base anchors (centred at 0)
         csv    header level,y,x,type,x1,y1,x2,y2, one anchor per line
         json   {"levels": [...metadata...], "boxes": [[x1,y1,x2,y2], ...]}
+        npy    float32 [N, 4] in the same order (np.load gives the boxes)
 
       Examples:
         detkit anchors --preset fpn --image 800x1344
         detkit anchors --preset retinanet --image 512x512 --compat torchvision --format csv --output a.csv
         detkit anchors --preset fpn --image 800x1344 --ratios 0.5,1,2,4 --offset 0.5 --format json
+        detkit anchors --preset fpn --image 800x1344 --compat torchvision --format npy --output anchors.npy
       """)
 
   @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types).")
@@ -54,7 +57,7 @@ struct AnchorsCommand: ParsableCommand {
   @Option(help: "Centre of cell (0,0) as a fraction of the stride (detectron2, mmdetection).")
   var offset: Double?
 
-  @Option(help: "Output format: table, csv, json (default: table on a terminal, else csv).")
+  @Option(help: "Output format: table, csv, json, npy (default: table on a terminal, else csv).")
   var format: AnchorsFormat?
 
   @Option(help: "Output file, or - for stdout.")
@@ -69,6 +72,9 @@ struct AnchorsCommand: ParsableCommand {
     guard let count = generator.anchorCount(for: image), count <= Self.maximumAnchors else {
       throw ValidationError(
         "--image \(image) gives more than \(Self.maximumAnchors) anchors; check --image and --strides")
+    }
+    if format == .npy && output == "-" && isatty(STDOUT_FILENO) != 0 {
+      throw ValidationError("refusing to write binary NPY to a terminal; pass --output FILE.npy or redirect stdout")
     }
   }
 
@@ -108,11 +114,21 @@ struct AnchorsCommand: ParsableCommand {
     let generator = try makeGenerator()
     let grid = generator.anchors(for: image)
     let chosen = format ?? (output == "-" && isatty(STDOUT_FILENO) != 0 ? .table : .csv)
+    if chosen == .npy {
+      let tensor = Tensor(shape: [grid.count, 4], float32: grid.boxes.values)
+      if output == "-" {
+        FileHandle.standardOutput.write(try NPYFile.encode(tensor))
+      } else {
+        try NPYFile.write(tensor, to: URL(fileURLWithPath: output))
+      }
+      return
+    }
     var out = try BufferedTextWriter(path: output)
     switch chosen {
     case .table: writeTable(grid, generator, to: &out)
     case .csv: writeCSV(grid, to: &out)
     case .json: writeJSON(grid, generator, to: &out)
+    case .npy: break
     }
     try out.close()
   }
@@ -211,7 +227,7 @@ enum CompatOption: String, ExpressibleByArgument, CaseIterable {
 
 /// `--format` values of `detkit anchors`.
 enum AnchorsFormat: String, ExpressibleByArgument, CaseIterable {
-  case table, csv, json
+  case table, csv, json, npy
 }
 
 /// A comma-separated list of finite numbers, e.g. `0.5,1,2`.

@@ -11,6 +11,9 @@ struct Detkit: ParsableCommand {
       1 runtime failure, 64 usage error.
       """,
     version: "0.1.0",
-    subcommands: [AnchorsCommand.self, BenchCommand.self]
+    subcommands: [
+      AnchorsCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
+      StatsCommand.self, ShowCommand.self, BenchCommand.self,
+    ]
   )
 }

@@ -92,3 +92,29 @@ func anchorsRejectsBadArgumentsWithUsageStatus(arguments: [String]) throws {
   #expect(result.status == 0)
   #expect(result.stdout.contains("detkit anchors --preset fpn --image 800x1344"))
 }
+
+@Test func anchorsNPYIsFloat32NByFourInFlatOrder() throws {
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-anchors-\(UUID()).npy").path
+  defer { try? FileManager.default.removeItem(atPath: path) }
+  let result = try CLI.run([
+    "anchors", "--image", "800x1344", "--compat", "torchvision", "--format", "npy", "--output", path,
+  ])
+  #expect(result.status == 0, "\(result.stderr)")
+  let data = try Data(contentsOf: URL(fileURLWithPath: path))
+  #expect(data.prefix(6) == Data([0x93]) + Data("NUMPY".utf8))
+  let headerLength = Int(data[8]) | Int(data[9]) << 8
+  let header = String(decoding: data[10..<10 + headerLength], as: UTF8.self)
+  #expect(header.contains("'descr': '<f4'") && header.contains("'shape': (268569, 4)"))
+  let body = data.subdata(in: 10 + headerLength..<data.count)
+  #expect(body.count == 268_569 * 16)
+  let first = (0..<4).map { i in
+    Float(bitPattern: body.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self) })
+  }
+  #expect(first == [-23, -11, 23, 11])  // REFERENCE TV1, cell (0, 0) of P2
+}
+
+@Test func anchorsNPYGoesToStdoutWhenPiped() throws {
+  let result = try CLI.run(["anchors", "--image", "37x53", "--format", "npy"])
+  #expect(result.status == 0)
+  #expect(result.stdout.utf8.count > 576 * 16)
+}

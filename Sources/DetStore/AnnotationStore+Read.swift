@@ -1,0 +1,103 @@
+extension AnnotationStore {
+  /// Calls `body` with each category of dataset `name`, in contiguous-index order (ascending
+  /// original id), `index` set. Streams: one record in memory at a time.
+  /// - Throws: `.notFound`; anything `body` throws (which stops the iteration).
+  /// - Complexity: O(categories).
+  public func forEachCategory(in name: String, _ body: (CategoryRecord) throws -> Void) throws {
+    let id = try requireDataset(named: name)
+    let s = try Statement(
+      database: database,
+      sql: "SELECT original_id, name, supercategory, idx FROM categories WHERE dataset_id = ? ORDER BY idx")
+    s.bind(id, at: 1)
+    while try s.step() {
+      try body(
+        CategoryRecord(
+          id: s.recordID(0), name: s.string(1), supercategory: s.optionalString(2), index: s.int(3)))
+    }
+  }
+
+  /// Calls `body` with each image of dataset `name`, in import order. Streams.
+  /// - Complexity: O(images).
+  public func forEachImage(in name: String, _ body: (ImageRecord) throws -> Void) throws {
+    let id = try requireDataset(named: name)
+    let s = try Statement(
+      database: database,
+      sql: "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? ORDER BY id")
+    s.bind(id, at: 1)
+    while try s.step() { try body(Self.image(s)) }
+  }
+
+  /// The image `imageID` of dataset `name`.
+  /// - Throws: `.notFound` for an unknown dataset or image.
+  public func image(in name: String, id imageID: RecordID) throws -> ImageRecord {
+    let id = try requireDataset(named: name)
+    let s = try database.statement(
+      "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? AND original_id = ?")
+    s.bind(id, at: 1)
+    s.bind(imageID, at: 2)
+    defer { s.reset() }
+    guard try s.step() else {
+      throw StoreError(.notFound, "dataset \"\(name)\" has no image with id \(imageID)")
+    }
+    return Self.image(s)
+  }
+
+  /// Calls `body` with each annotation of dataset `name`, in import order. Streams.
+  /// - Complexity: O(annotations).
+  public func forEachAnnotation(in name: String, _ body: (AnnotationRecord) throws -> Void) throws {
+    let id = try requireDataset(named: name)
+    let s = try Statement(
+      database: database, sql: "SELECT \(annotationColumns) FROM annotations WHERE dataset_id = ? ORDER BY id")
+    s.bind(id, at: 1)
+    while try s.step() { try body(Self.annotation(s)) }
+  }
+
+  /// The annotations of image `imageID` in dataset `name`, in import order.
+  /// - Complexity: O(log n + k) with the (dataset, image) index.
+  public func annotations(in name: String, image imageID: RecordID) throws -> [AnnotationRecord] {
+    let id = try requireDataset(named: name)
+    let s = try database.statement(
+      "SELECT \(annotationColumns) FROM annotations WHERE dataset_id = ? AND image_id = ? ORDER BY id")
+    s.bind(id, at: 1)
+    s.bind(imageID, at: 2)
+    var result: [AnnotationRecord] = []
+    while try s.step() { result.append(Self.annotation(s)) }
+    return result
+  }
+
+  /// Calls `body` with each detection of dataset `name`, in import order. Streams.
+  /// - Complexity: O(detections).
+  public func forEachDetection(in name: String, _ body: (DetectionRecord) throws -> Void) throws {
+    let id = try requireDataset(named: name)
+    let s = try Statement(
+      database: database,
+      sql: "SELECT image_id, category_id, x, y, w, h, score, segmentation FROM detections WHERE dataset_id = ? ORDER BY id")
+    s.bind(id, at: 1)
+    while try s.step() {
+      try body(
+        DetectionRecord(
+          imageID: s.recordID(0), categoryID: s.recordID(1), x: s.double(2), y: s.double(3),
+          width: s.double(4), height: s.double(5), score: s.double(6),
+          segmentation: s.optionalString(7)))
+    }
+  }
+
+  private var annotationColumns: String {
+    """
+    original_id, image_id, category_id, x, y, w, h, area, iscrowd, difficult, truncated, \
+    occluded, pose, segmentation, extra
+    """
+  }
+
+  private static func image(_ s: Statement) -> ImageRecord {
+    ImageRecord(id: s.recordID(0), fileName: s.string(1), width: s.int(2), height: s.int(3))
+  }
+
+  private static func annotation(_ s: Statement) -> AnnotationRecord {
+    AnnotationRecord(
+      id: s.recordID(0), imageID: s.recordID(1), categoryID: s.recordID(2), x: s.double(3),
+      y: s.double(4), width: s.double(5), height: s.double(6), area: s.double(7),
+      isCrowd: s.bool(8), isDifficult: s.bool(9), isTruncated: s.bool(10), isOccluded: s.bool(11),
+      pose: s.optionalString(12), segmentation: s.optionalString(13), extra: s.optionalString(14))
+  }
+}

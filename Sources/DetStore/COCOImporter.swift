@@ -1,0 +1,233 @@
+/// Imports a COCO "instances" JSON file (also LVIS and other COCO-like files) into a store,
+/// streaming.
+///
+/// - The file is memory-mapped and tokenised in one pass; no document tree is built and
+///   parsed pages are released as the reader moves on, so memory is bounded by one record
+///   plus the id sets of `DatasetWriter`, not by the file size.
+/// - Top-level keys may come in any order (`categories` after `annotations`, LVIS's
+///   `images` last); unknown keys anywhere are skipped (validated as JSON, not stored).
+/// - Read fields: images `id, file_name, width, height`; categories `id, name,
+///   supercategory`; annotations `id, image_id, category_id, bbox, area, iscrowd,
+///   segmentation` (kept verbatim), and the VOC fields `difficult, truncated, occluded,
+///   pose` that `COCOExporter` writes. Ids are numbers or strings (see `RecordID`). A missing
+///   `iscrowd` is 0; a missing `area` is `w * h`.
+/// - Errors name the file, line:column and JSON path, e.g.
+///   `train.json:1:88123 (annotations[1234].bbox[2]): expected a number, found a string`.
+public struct COCOImporter: Sendable {
+  /// The JSON file to read.
+  public var path: String
+
+  public init(path: String) { self.path = path }
+
+  /// Imports the file as dataset `name` (one transaction).
+  /// - Parameter progress: called now and then with the fraction of bytes read, in [0, 1].
+  /// - Returns: the import report.
+  /// - Throws: `StoreError` `.io` (unreadable file), `.malformedInput` (not JSON, not a COCO
+  ///   instances object), `.invalidRecord` (strict policy), `.datasetExists`, `.sqlite`.
+  /// - Complexity: O(file size) time.
+  public func importDataset(
+    into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
+    progress: ((Double) -> Void)? = nil
+  ) throws -> ImportReport {
+    let file = try MappedFile(path: path)
+    return try store.importDataset(named: name, format: "coco", source: path, options: options) {
+      writer in
+      writer.annotationPath = { "annotations[\($0)]" }
+      var stream = COCOStream(file: file, writer: writer, progress: progress)
+      try stream.reportingLocation { try $0.readInstances() }
+      progress?(1)
+    }
+  }
+}
+
+extension COCOStream {
+  /// The top-level object.
+  mutating func readInstances() throws {
+    let first = try scanner.peek()
+    guard first == UInt8(ascii: "{") else {
+      let hint = first == UInt8(ascii: "[") ? " (a top-level array is a results file: use import coco-results)" : ""
+      throw JSONError(offset: scanner.position, message: "expected a COCO instances object '{'\(hint), found \(scanner.describe(first))")
+    }
+    scanner.position += 1
+    var first_ = true
+    var sawSection = false
+    while let key = try scanner.nextKey(first: &first_) {
+      if scanner.bytes(key, equal: "images") {
+        sawSection = true
+        try readArray("images") { try $0.readImage() }
+      } else if scanner.bytes(key, equal: "annotations") {
+        sawSection = true
+        try readArray("annotations") { try $0.readAnnotation() }
+      } else if scanner.bytes(key, equal: "categories") {
+        sawSection = true
+        try readArray("categories") { try $0.readCategory() }
+      } else {
+        field = key
+        try scanner.skipValue()
+        field = nil
+      }
+    }
+    try scanner.expectEnd()
+    guard sawSection else {
+      throw JSONError(offset: 0, message: "no \"images\", \"annotations\" or \"categories\" key: not a COCO instances file")
+    }
+  }
+
+  /// An array of records under a top-level key; `read` consumes one element.
+  mutating func readArray(_ name: String, _ read: (inout COCOStream) throws -> Void) throws {
+    section = name
+    let start = try scanner.peek()
+    guard start == UInt8(ascii: "[") else {
+      section = nil
+      throw JSONError(offset: scanner.position, message: "\"\(name)\" must be an array, found \(scanner.describe(start))")
+    }
+    scanner.position += 1
+    index = 0
+    var first = true
+    while try scanner.nextElement(first: &first) {
+      try read(&self)
+      index += 1
+      recordDone()
+    }
+    section = nil
+  }
+
+  /// Starts a record: it must be an object. Returns its offset, or `nil` (after noting the
+  /// problem and skipping the value) when it is not an object.
+  private mutating func beginRecord() throws -> Int? {
+    problem = nil
+    let start = try scanner.peek()
+    let offset = scanner.position
+    guard start == UInt8(ascii: "{") else {
+      try typeProblem("an object", at: offset)
+      return nil
+    }
+    scanner.position += 1
+    return offset
+  }
+
+  /// Hands a record with a problem or a missing field to the writer's policy.
+  private mutating func rejectMalformed(
+    missing: String?, id: RecordID?, recordOffset: Int, isAnnotation: Bool
+  ) throws {
+    let (message, offset): (String, Int)
+    if let problem {
+      (message, offset) = problem
+    } else {
+      (message, offset) = ("\(section ?? "")[\(index)]: missing required key \"\(missing ?? "")\"", recordOffset)
+    }
+    let where_ = location(at: offset, path: "\(section ?? "")[\(index)]")
+    try writer.skip(.malformed, message, recordID: id, isAnnotation: isAnnotation, at: where_)
+  }
+
+  mutating func readImage() throws {
+    guard let recordOffset = try beginRecord() else {
+      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
+    }
+    var id: RecordID?
+    var fileName: String?
+    var width: Int?
+    var height: Int?
+    var first = true
+    while let key = try scanner.nextKey(first: &first) {
+      field = key
+      if scanner.bytes(key, equal: "id") {
+        id = try readID()
+      } else if scanner.bytes(key, equal: "file_name") {
+        fileName = try readString()
+      } else if scanner.bytes(key, equal: "width") {
+        width = try readInt()
+      } else if scanner.bytes(key, equal: "height") {
+        height = try readInt()
+      } else {
+        try scanner.skipValue()
+      }
+    }
+    field = nil
+    let missing = id == nil ? "id" : fileName == nil ? "file_name" : width == nil ? "width" : height == nil ? "height" : nil
+    guard problem == nil, missing == nil, let id, let fileName, let width, let height else {
+      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
+    }
+    let path = "images[\(index)]"
+    try writer.add(
+      ImageRecord(id: id, fileName: fileName, width: width, height: height),
+      at: location(at: recordOffset, path: path))
+  }
+
+  mutating func readCategory() throws {
+    guard let recordOffset = try beginRecord() else {
+      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
+    }
+    var id: RecordID?
+    var name: String?
+    var supercategory: String?
+    var first = true
+    while let key = try scanner.nextKey(first: &first) {
+      field = key
+      if scanner.bytes(key, equal: "id") {
+        id = try readID()
+      } else if scanner.bytes(key, equal: "name") {
+        name = try readString()
+      } else if scanner.bytes(key, equal: "supercategory") {
+        supercategory = try readString(nullable: true)
+      } else {
+        try scanner.skipValue()
+      }
+    }
+    field = nil
+    let missing = id == nil ? "id" : name == nil ? "name" : nil
+    guard problem == nil, missing == nil, let id, let name else {
+      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
+    }
+    let path = "categories[\(index)]"
+    try writer.add(
+      CategoryRecord(id: id, name: name, supercategory: supercategory),
+      at: location(at: recordOffset, path: path))
+  }
+
+  mutating func readAnnotation() throws {
+    guard let recordOffset = try beginRecord() else {
+      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: true)
+    }
+    var id: RecordID?
+    var imageID: RecordID?
+    var categoryID: RecordID?
+    var box: (Double, Double, Double, Double)?
+    var area: Double?
+    var isCrowd = false
+    var segmentation: String?
+    var flags = (difficult: false, truncated: false, occluded: false)
+    var pose: String?
+    var first = true
+    while let key = try scanner.nextKey(first: &first) {
+      field = key
+      switch key.count {
+      case 2 where scanner.bytes(key, equal: "id"): id = try readID()
+      case 4 where scanner.bytes(key, equal: "bbox"): box = try readBox()
+      case 4 where scanner.bytes(key, equal: "area"): area = try readDouble(nullable: true)
+      case 7 where scanner.bytes(key, equal: "iscrowd"): isCrowd = try readFlag() ?? false
+      case 8 where scanner.bytes(key, equal: "image_id"): imageID = try readID()
+      case 11 where scanner.bytes(key, equal: "category_id"): categoryID = try readID()
+      case 12 where scanner.bytes(key, equal: "segmentation"): segmentation = try readRaw()
+      case 9 where scanner.bytes(key, equal: "difficult"): flags.difficult = try readFlag() ?? false
+      case 9 where scanner.bytes(key, equal: "truncated"): flags.truncated = try readFlag() ?? false
+      case 8 where scanner.bytes(key, equal: "occluded"): flags.occluded = try readFlag() ?? false
+      case 4 where scanner.bytes(key, equal: "pose"): pose = try readString(nullable: true)
+      default: try scanner.skipValue()
+      }
+    }
+    field = nil
+    let missing =
+      id == nil ? "id" : imageID == nil ? "image_id" : categoryID == nil ? "category_id" : box == nil ? "bbox" : nil
+    guard problem == nil, missing == nil, let id, let imageID, let categoryID, let box else {
+      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: true)
+    }
+    let record = AnnotationRecord(
+      id: id, imageID: imageID, categoryID: categoryID, x: box.0, y: box.1, width: box.2,
+      height: box.3, area: area, isCrowd: isCrowd, isDifficult: flags.difficult,
+      isTruncated: flags.truncated, isOccluded: flags.occluded, pose: pose,
+      segmentation: segmentation)
+    let path = "annotations[\(index)]"
+    try writer.add(record, at: location(at: recordOffset, path: path))
+  }
+}

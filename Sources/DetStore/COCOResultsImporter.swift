@@ -1,0 +1,103 @@
+/// Imports a COCO results file (a JSON array of `{image_id, category_id, bbox, score}`)
+/// as detections of an existing dataset, streaming like `COCOImporter`.
+///
+/// Extra keys (`id`, `area`, `iscrowd`, `category_name`, ...) are skipped; a
+/// `segmentation` is kept verbatim. A result without `bbox` (a segmentation-only results
+/// file) is `SkipReason.missingBox`: an error under `.strict`, counted under `.skip`.
+public struct COCOResultsImporter: Sendable {
+  public var path: String
+
+  public init(path: String) { self.path = path }
+
+  /// Imports the detections into dataset `dataset` (one transaction).
+  /// - Throws: `.notFound` (no such dataset), `.malformedInput`, `.invalidRecord`,
+  ///   `.datasetExists` (the dataset has detections and `replace` is off), `.io`, `.sqlite`.
+  /// - Complexity: O(file size + images of the dataset).
+  public func importDetections(
+    into store: AnnotationStore, dataset: String, options: ImportOptions = ImportOptions(),
+    progress: ((Double) -> Void)? = nil
+  ) throws -> ImportReport {
+    let file = try MappedFile(path: path)
+    return try store.importDetections(into: dataset, source: path, options: options) { writer in
+      var stream = COCOStream(file: file, writer: writer, progress: progress)
+      try stream.reportingLocation { try $0.readResults() }
+      progress?(1)
+    }
+  }
+}
+
+extension COCOStream {
+  mutating func readResults() throws {
+    let first = try scanner.peek()
+    guard first == UInt8(ascii: "[") else {
+      let hint = first == UInt8(ascii: "{") ? " (an object is an instances file: use import coco)" : ""
+      throw JSONError(
+        offset: scanner.position,
+        message: "expected a COCO results array '['\(hint), found \(scanner.describe(first))")
+    }
+    section = ""
+    scanner.position += 1
+    index = 0
+    var firstElement = true
+    while try scanner.nextElement(first: &firstElement) {
+      try readResult()
+      index += 1
+      recordDone()
+    }
+    section = nil
+    try scanner.expectEnd()
+  }
+
+  private mutating func readResult() throws {
+    problem = nil
+    let recordOffset = try { () throws -> Int in _ = try scanner.peek(); return scanner.position }()
+    let here = "[\(index)]"
+    guard scanner.base[recordOffset] == UInt8(ascii: "{") else {
+      try typeProblem("an object", at: recordOffset)
+      return try writer.skip(.malformed, problem!.message, at: location(at: recordOffset, path: here))
+    }
+    scanner.position += 1
+    var imageID: RecordID?
+    var categoryID: RecordID?
+    var box: (Double, Double, Double, Double)?
+    var score: Double?
+    var segmentation: String?
+    var first = true
+    while let key = try scanner.nextKey(first: &first) {
+      field = key
+      if scanner.bytes(key, equal: "image_id") {
+        imageID = try readID()
+      } else if scanner.bytes(key, equal: "category_id") {
+        categoryID = try readID()
+      } else if scanner.bytes(key, equal: "bbox") {
+        box = try readBox()
+      } else if scanner.bytes(key, equal: "score") {
+        score = try readDouble()
+      } else if scanner.bytes(key, equal: "segmentation") {
+        segmentation = try readRaw()
+      } else {
+        try scanner.skipValue()
+      }
+    }
+    field = nil
+    if let problem {
+      return try writer.skip(.malformed, problem.message, at: location(at: problem.offset, path: here))
+    }
+    let missing = imageID == nil ? "image_id" : categoryID == nil ? "category_id" : score == nil ? "score" : nil
+    if let missing {
+      return try writer.skip(
+        .malformed, "missing required key \"\(missing)\"", at: location(at: recordOffset, path: here))
+    }
+    guard let box else {
+      return try writer.skip(
+        .missingBox,
+        "result has no \"bbox\" (a segmentation-only results file?); detkit stores box detections",
+        at: location(at: recordOffset, path: here))
+    }
+    try writer.add(
+      DetectionRecord(
+        imageID: imageID!, categoryID: categoryID!, x: box.0, y: box.1, width: box.2, height: box.3,
+        score: score!, segmentation: segmentation),
+      at: location(at: recordOffset, path: here))
+  }
+}

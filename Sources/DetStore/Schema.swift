@@ -1,0 +1,102 @@
+/// The store's schema as named forward migrations. Migration *n* (1-based) brings
+/// `PRAGMA user_version` from n-1 to n; a file whose version is above `Schema.version`
+/// was written by a newer detkit and is refused rather than misread.
+enum Schema {
+  struct Migration {
+    let name: String
+    let sql: String
+  }
+
+  static let migrations: [Migration] = [
+    Migration(
+      name: "v1: datasets, categories, images, annotations, detections",
+      sql: """
+        CREATE TABLE datasets (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          format TEXT NOT NULL,
+          source TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        ) STRICT;
+        CREATE TABLE categories (
+          id INTEGER PRIMARY KEY,
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          original_id ANY NOT NULL,
+          idx INTEGER NOT NULL DEFAULT -1,
+          name TEXT NOT NULL,
+          supercategory TEXT,
+          UNIQUE (dataset_id, original_id)
+        ) STRICT;
+        CREATE TABLE images (
+          id INTEGER PRIMARY KEY,
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          original_id ANY NOT NULL,
+          file_name TEXT NOT NULL,
+          width INTEGER NOT NULL CHECK (width > 0),
+          height INTEGER NOT NULL CHECK (height > 0),
+          UNIQUE (dataset_id, original_id)
+        ) STRICT;
+        CREATE TABLE annotations (
+          id INTEGER PRIMARY KEY,
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          ordinal INTEGER NOT NULL,
+          original_id ANY NOT NULL,
+          image_id ANY NOT NULL,
+          category_id ANY NOT NULL,
+          x REAL NOT NULL,
+          y REAL NOT NULL,
+          w REAL NOT NULL,
+          h REAL NOT NULL,
+          area REAL NOT NULL,
+          iscrowd INTEGER NOT NULL,
+          difficult INTEGER NOT NULL,
+          truncated INTEGER NOT NULL,
+          occluded INTEGER NOT NULL,
+          pose TEXT,
+          segmentation TEXT,
+          extra TEXT
+        ) STRICT;
+        CREATE INDEX annotations_by_image ON annotations (dataset_id, image_id);
+        CREATE TABLE detections (
+          id INTEGER PRIMARY KEY,
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          image_id ANY NOT NULL,
+          category_id ANY NOT NULL,
+          x REAL NOT NULL,
+          y REAL NOT NULL,
+          w REAL NOT NULL,
+          h REAL NOT NULL,
+          score REAL NOT NULL,
+          segmentation TEXT
+        ) STRICT;
+        CREATE INDEX detections_by_image ON detections (dataset_id, image_id);
+        """)
+  ]
+
+  /// The version this build writes.
+  static var version: Int { migrations.count }
+
+  /// Applies the missing migrations in one transaction.
+  /// - Throws: `.newerSchema` when the file's version is above `version`.
+  static func migrate(_ database: Database) throws {
+    let current = Int(try database.scalarInt("PRAGMA user_version") ?? 0)
+    if current > version {
+      throw StoreError(
+        .newerSchema,
+        "\(database.path) has schema version \(current); this detkit reads up to version \(version). Use a newer detkit."
+      )
+    }
+    guard current < version else { return }
+    try database.transaction {
+      for (offset, migration) in migrations.enumerated().dropFirst(current) {
+        do {
+          try database.execute(migration.sql)
+        } catch var error as StoreError {
+          error.message = "migration \"\(migration.name)\": " + error.message
+          throw error
+        }
+        try database.execute("PRAGMA user_version = \(offset + 1)")
+      }
+    }
+  }
+}

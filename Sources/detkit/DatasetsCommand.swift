@@ -1,0 +1,51 @@
+import ArgumentParser
+import DetStore
+
+/// `detkit datasets`: what a store holds.
+struct DatasetsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "datasets",
+    abstract: "List the datasets in an SQLite store with their record counts.",
+    discussion: """
+      Example:
+        detkit datasets --db store.sqlite --json
+      """
+  )
+
+  @Option(help: "The SQLite store file.")
+  var db: String
+
+  @Flag(help: "Print JSON instead of a table.")
+  var json = false
+
+  func run() throws {
+    let datasets = try AnnotationStore(path: db).datasets()
+    if json {
+      try printJSON(
+        datasets.map {
+          [
+            "name": $0.name, "format": $0.format, "source": $0.source, "created_at": $0.createdAt,
+            "categories": $0.categories, "images": $0.images, "annotations": $0.annotations,
+            "detections": $0.detections,
+          ] as [String: Any]
+        })
+      return
+    }
+    let header = ["name", "format", "categories", "images", "annotations", "detections", "source"]
+    let rows =
+      [header]
+      + datasets.map {
+        [
+          $0.name, $0.format, String($0.categories), String($0.images), String($0.annotations),
+          String($0.detections), $0.source,
+        ]
+      }
+    let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
+    for row in rows {
+      let cells = row.enumerated().map { column, cell in
+        column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+      }
+      print(cells.joined(separator: "  "))
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import DetStore
+
+/// `detkit export coco`.
+struct ExportCOCOCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "coco",
+    abstract: "Export a dataset as COCO instances JSON (original ids, verbatim segmentation).",
+    discussion: """
+      Importing the output gives the same records back. --output - writes to stdout.
+
+      Example:
+        detkit export coco --db store.sqlite --name val2017 --output val2017.json
+      """
+  )
+
+  @Option(help: "The SQLite store file.")
+  var db: String
+
+  @Option(help: "The dataset to export.")
+  var name: String
+
+  @Option(help: "The JSON file to write ('-' for stdout).")
+  var output: String
+
+  func run() throws {
+    let store = try AnnotationStore(path: db)
+    try COCOExporter(path: output).export(from: store, dataset: name)
+  }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import DetStore
+
+/// `detkit import coco-results FILE`.
+struct ImportCOCOResultsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "coco-results",
+    abstract: "Import a COCO results file (detections) for an existing dataset.",
+    discussion: """
+      A results file is a JSON array of {image_id, category_id, bbox, score}. The
+      detections are tied to the dataset --name, whose image and category ids they must
+      use. Results without a bbox (segmentation-only) are an error under --policy strict
+      and skipped as missing-box under --policy skip.
+
+      Example:
+        detkit import coco-results detections.json --db store.sqlite --name val2017
+      """
+  )
+
+  @Argument(help: "The COCO results JSON file.")
+  var source: String
+
+  @OptionGroup var options: StoreImportOptions
+
+  func run() throws {
+    let store = try options.openStore()
+    let bar = ProgressBar("importing \(source)")
+    defer { bar.finish() }
+    let report = try COCOResultsImporter(path: source).importDetections(
+      into: store, dataset: options.name, options: options.importOptions, progress: bar.update)
+    bar.finish()
+    printError(report.summary)
+  }
+}

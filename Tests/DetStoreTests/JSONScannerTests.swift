@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+@testable import DetStore
+
+/// Runs `body` on a scanner over `text`.
+private func scan<T>(_ text: String, _ body: (inout JSONScanner) throws -> T) throws -> T {
+  var bytes = Array(text.utf8)
+  bytes.append(0)  // never read: keeps the pointer valid for empty input
+  return try bytes.withUnsafeBufferPointer { buffer in
+    var scanner = JSONScanner(base: buffer.baseAddress!, count: buffer.count - 1)
+    return try body(&scanner)
+  }
+}
+
+@Test(arguments: [
+  "0", "-0", "1", "-1", "473.07", "0.1", "1e3", "1E-3", "2.5e+10", "123456789012345678",
+  "1.7976931348623157e308", "5e-324", "0.30000000000000004", "9007199254740993",
+  "123456789012345678901234567890", "1e400", "-1e400", "1e-400", "3.14159265358979323846264338327950288",
+])
+func numbersMatchTheStandardLibrary(text: String) throws {
+  let number = try scan(text) { try $0.number() }
+  // Swift's Double(String) is correctly rounded (strtod); an independent reference.
+  let expected = Double(text)!
+  #expect(number.value.bitPattern == expected.bitPattern, "\(text)")
+}
+
+@Test func randomDecimalsParseCorrectlyRounded() throws {
+  var rng = SplitMix64(seed: 42)
+  for _ in 0..<20_000 {
+    let digits = Int(rng.next() % 17) + 1
+    var mantissa = ""
+    for i in 0..<digits { mantissa += String(rng.next() % 10 == 0 && i == 0 ? 1 : rng.next() % 10) }
+    let point = Int(rng.next() % UInt64(digits + 1))
+    var text = String(mantissa.prefix(point)) + "." + String(mantissa.dropFirst(point))
+    if text.hasPrefix(".") { text = "0" + text }
+    if text.hasSuffix(".") { text += "0" }
+    while text.hasPrefix("0"), text.count > 1, !text.hasPrefix("0.") { text.removeFirst() }
+    if rng.next() % 3 == 0 { text += "e\(Int(rng.next() % 40) - 20)" }
+    let value = try scan(text) { try $0.number().value }
+    #expect(value.bitPattern == Double(text)!.bitPattern, "\(text)")
+  }
+}
+
+@Test func integersAreExactAndOnlyWithoutFractionOrExponent() throws {
+  #expect(try scan("9223372036854775807") { try $0.number().integer } == Int64.max)
+  #expect(try scan("-42") { try $0.number().integer } == -42)
+  #expect(try scan("42.0") { try $0.number().integer } == nil)
+  #expect(try scan("4e1") { try $0.number().integer } == nil)
+  #expect(try scan("9223372036854775808") { try $0.number().integer } == nil)
+}
+
+@Test(arguments: ["01", "-", "1.", ".5", "1e", "+1", "--1", "1.e5", "0x10", "NaN", "Infinity"])
+func malformedNumbersThrow(text: String) {
+  #expect(throws: JSONError.self) {
+    try scan(text) { s -> Void in
+      _ = try s.number()
+      try s.expectEnd()
+    }
+  }
+}
+
+@Test func stringsDecodeEscapesAndSurrogatePairs() throws {
+  let text = #""a\"b\\c\/d\n\t\u00e9\ud83d\ude00\u0041""#
+  let decoded = try scan(text) { s in s.string(try s.stringRange()) }
+  #expect(decoded == "a\"b\\c/d\n\té😀A")
+}
+
+@Test(arguments: [#""abc"#, #""a\x""#, #""a\u12""#, "\"a\u{01}b\""])
+func badStringsThrow(text: String) {
+  #expect(throws: JSONError.self) { try scan(text) { _ = try $0.stringRange() } }
+}
+
+@Test func skipValueReturnsTheExactSpan() throws {
+  let text = #"  {"a": [1, 2.5, {"b": null}], "c": "x}]"} , 7"#
+  let span = try scan(text) { try $0.skipValue() }
+  let start = text.utf8.index(text.utf8.startIndex, offsetBy: span.lowerBound)
+  let end = text.utf8.index(text.utf8.startIndex, offsetBy: span.upperBound)
+  #expect(String(text[start..<end]) == #"{"a": [1, 2.5, {"b": null}], "c": "x}]"}"#)
+}
+
+@Test func deepNestingIsAnErrorNotACrash() {
+  let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+  #expect(throws: JSONError.self) { try scan(deep) { try $0.skipValue() } }
+  let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+  #expect(throws: Never.self) { try scan(fine) { try $0.skipValue() } }
+}
+
+@Test(arguments: ["[1,]", "{\"a\" 1}", "{\"a\":1,}", "[1 2]", "{1:2}", "tru", "nul", "[", "{", "\"", "]"])
+func malformedStructureThrows(text: String) {
+  #expect(throws: JSONError.self) {
+    try scan(text) { s -> Void in
+      try s.skipValue()
+      try s.expectEnd()
+    }
+  }
+}
+
+@Test func lineAndColumnCountBytesFromOne() throws {
+  try scan("{\n  \"a\": x}") { s in
+    #expect(s.lineAndColumn(of: 0) == (1, 1))
+    #expect(s.lineAndColumn(of: 9) == (2, 8))
+  }
+}
+
+/// A small seeded generator (SplitMix64) so property tests are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
