@@ -57,6 +57,8 @@ let package = Package(
     .executableTarget(
       name: "FuzzSafetensors", dependencies: ["DetTensorIO", "FuzzSupport"],
       swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzCOCO", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
 
     // MARK: - Tests
     .testTarget(name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
@@ -69,6 +71,6 @@ let package = Package(
     .testTarget(name: "DetTensorIOTests", dependencies: ["DetTensorIO"], swiftSettings: swiftSettings),
     .testTarget(name: "DetStoreTests", dependencies: ["DetStore"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit"], swiftSettings: swiftSettings),
+      name: "DetkitCLITests", dependencies: ["detkit", "DetStore"], swiftSettings: swiftSettings),
   ]
 )

@@ -2,7 +2,7 @@
 # Builds one fuzz harness with libFuzzer + AddressSanitizer and runs it for SECONDS.
 #
 #   tools/fuzz.sh TARGET SECONDS [extra libFuzzer options...]
-#   TARGET: npy | safetensors   (or the product name, e.g. FuzzNPY)
+#   TARGET: npy | safetensors | coco   (or the product name, e.g. FuzzNPY)
 #
 # Seeds: fixtures/fuzz/<target>/ plus the fixtures that target reads (read-only); the growing
 # corpus lives in .build-fuzz/corpus/<target>/ and crashing inputs in
@@ -25,6 +25,7 @@ shift 2
 case "$target" in
   npy | FuzzNPY) product=FuzzNPY; name=npy; seeds=(fixtures/golden/tensorio) ;;
   safetensors | FuzzSafetensors) product=FuzzSafetensors; name=safetensors; seeds=(fixtures/golden/tensorio) ;;
+  coco | FuzzCOCO) product=FuzzCOCO; name=coco; seeds=(fixtures/demo) ;;
   *) echo "unknown fuzz target '$target'" >&2; exit 64 ;;
 esac
 [ -d "fixtures/fuzz/$name" ] && seeds=("fixtures/fuzz/$name" "${seeds[@]}")
