@@ -68,7 +68,7 @@ struct CrashSafetyTests {
   }
 
   @Test func killedImportLeavesTheStoreAsItWas() throws {
-    let setup = try Self.setUp(images: 20_000)
+    let setup = try Self.setUp(images: 10_000)
     defer { try? FileManager.default.removeItem(at: setup.directory) }
     var rng = SplitMix64(seed: 0xDE7C_0001)
     var estimate = setup.importSeconds
@@ -83,7 +83,7 @@ struct CrashSafetyTests {
       } else {
         // The import beat the kill: it must have landed whole; take it out again.
         let store = try AnnotationStore(path: setup.db)
-        #expect(try store.dataset(named: "victim").images == 20_000)
+        #expect(try store.dataset(named: "victim").images == 10_000)
         try store.deleteDataset(named: "victim")
       }
     }
@@ -91,11 +91,11 @@ struct CrashSafetyTests {
   }
 
   @Test func killedReplaceKeepsTheOldDatasetWhole() throws {
-    let setup = try Self.setUp(images: 20_000)
+    let setup = try Self.setUp(images: 10_000)
     defer { try? FileManager.default.removeItem(at: setup.directory) }
     // A replacement that differs from "base" (one image fewer), so a landed replace shows.
     let replacement = setup.directory.appendingPathComponent("replacement.json")
-    try StoreFixtures.writeCOCO(images: 19_999, perImage: 3, to: replacement)
+    try StoreFixtures.writeCOCO(images: 9_999, perImage: 3, to: replacement)
     var rng = SplitMix64(seed: 0xDE7C_0002)
     var estimate = setup.importSeconds
     var expected = setup.before
@@ -111,7 +111,7 @@ struct CrashSafetyTests {
         try Self.check(setup.db, holds: expected, after: attempts)
       } else {
         // The replace beat the kill: it must have landed whole; put the original back.
-        #expect(try AnnotationStore(path: setup.db).dataset(named: "base").images == 19_999)
+        #expect(try AnnotationStore(path: setup.db).dataset(named: "base").images == 9_999)
         let restore = try CLI.run(
           ["import", "coco", setup.large.path, "--db", setup.db, "--name", "base", "--replace"])
         #expect(restore.status == 0, "\(restore.stderr)")
