@@ -65,6 +65,7 @@ public enum FuzzDriver {
       for _ in 0...(rng.next() % 4) { mutate(&input, splicing: other, &rng) }
       feed(input, testOneInput)
     }
+    FuzzScratch.removeAll()
     FileHandle.standardError.write(
       Data("FuzzDriver: \(files.count) files replayed, \(runs) mutations run (seed \(seed))\n".utf8))
   }

@@ -1,9 +1,19 @@
 import Foundation
+import Synchronization
 
 /// A per-process scratch folder for harnesses whose reader takes a path, not bytes: in
 /// `/dev/shm` when there is one (no disk writes per input), else the temporary directory.
-/// Named `detkit-fuzz-<harness>-<pid>`; tools/fuzz.sh removes it after the run.
+/// Named `detkit-fuzz-<harness>-<pid>`; removed at the end of `FuzzDriver.run` (a normal
+/// build), by tools/fuzz.sh after a libFuzzer run.
 public struct FuzzScratch: Sendable {
+  /// Every folder this process made.
+  static let created = Mutex<[URL]>([])
+
+  /// Removes every folder this process made.
+  static func removeAll() {
+    for url in created.withLock({ $0 }) { try? FileManager.default.removeItem(at: url) }
+  }
+
   /// The folder.
   public let url: URL
 
@@ -19,6 +29,7 @@ public struct FuzzScratch: Sendable {
     } catch {
       fatalError("cannot create the fuzz scratch folder \(url.path): \(error)")
     }
+    FuzzScratch.created.withLock { [url] in $0.append(url) }
   }
 
   /// Writes `bytes` to `name` inside the folder (replacing it) and returns its path.
