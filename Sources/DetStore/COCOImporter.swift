@@ -27,14 +27,13 @@ public struct COCOImporter: Sendable {
   /// - Complexity: O(file size) time.
   public func importDataset(
     into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
-    progress: ((Double) -> Void)? = nil
+    progress: (@Sendable (Double) -> Void)? = nil
   ) throws -> ImportReport {
     let file = try MappedFile(path: path)
     return try store.importDataset(named: name, format: "coco", source: path, options: options) {
       writer in
       writer.annotationPath = { "annotations[\($0)]" }
-      var stream = COCOStream(file: file, writer: writer, progress: progress)
-      try stream.reportingLocation { try $0.readInstances() }
+      try COCOPipeline.run(file: file, progress: progress, writer: writer) { try $0.readInstances() }
       progress?(1)
     }
   }
@@ -110,14 +109,17 @@ extension COCOStream {
   private mutating func rejectMalformed(
     missing: String?, id: RecordID?, recordOffset: Int, isAnnotation: Bool
   ) throws {
-    let (message, offset): (String, Int)
     if let problem {
-      (message, offset) = problem
+      try emit(
+        .invalid(
+          .malformed, problem.message, id, isAnnotation: isAnnotation, offset: problem.offset,
+          path: problem.path, place(recordOffset)))
     } else {
-      (message, offset) = ("\(section ?? "")[\(index)]: missing required key \"\(missing ?? "")\"", recordOffset)
+      try emit(
+        .invalid(
+          .malformed, "missing required key \"\(missing ?? "")\"", id, isAnnotation: isAnnotation,
+          offset: recordOffset, path: nil, place(recordOffset)))
     }
-    let where_ = location(at: offset, path: "\(section ?? "")[\(index)]")
-    try writer.skip(.malformed, message, recordID: id, isAnnotation: isAnnotation, at: where_)
   }
 
   mutating func readImage() throws {
@@ -148,10 +150,7 @@ extension COCOStream {
     guard problem == nil, missing == nil, let id, let fileName, let width, let height else {
       return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
     }
-    let path = "images[\(index)]"
-    try writer.add(
-      ImageRecord(id: id, fileName: fileName, width: width, height: height),
-      at: location(at: recordOffset, path: path))
+    try emit(.image(ImageRecord(id: id, fileName: fileName, width: width, height: height), place(recordOffset)))
   }
 
   mutating func readCategory() throws {
@@ -179,10 +178,7 @@ extension COCOStream {
     guard problem == nil, missing == nil, let id, let name else {
       return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
     }
-    let path = "categories[\(index)]"
-    try writer.add(
-      CategoryRecord(id: id, name: name, supercategory: supercategory),
-      at: location(at: recordOffset, path: path))
+    try emit(.category(CategoryRecord(id: id, name: name, supercategory: supercategory), place(recordOffset)))
   }
 
   mutating func readAnnotation() throws {
@@ -227,7 +223,6 @@ extension COCOStream {
       height: box.3, area: area, isCrowd: isCrowd, isDifficult: flags.difficult,
       isTruncated: flags.truncated, isOccluded: flags.occluded, pose: pose,
       segmentation: segmentation)
-    let path = "annotations[\(index)]"
-    try writer.add(record, at: location(at: recordOffset, path: path))
+    try emit(.annotation(record, place(recordOffset)))
   }
 }

@@ -115,3 +115,8 @@ struct SplitMix64: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+@Test(arguments: ["[01]", "[-]", "[1.]", "[1e]", "[1e+]", "[-.5]", "[1.5e]"])
+func skippedNumbersAreValidatedToo(text: String) {
+  #expect(throws: JSONError.self) { try scan(text) { try $0.skipValue() } }
+}
