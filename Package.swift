@@ -59,6 +59,16 @@ let package = Package(
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzCOCO", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzVOC", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzYOLO", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzYOLONames", dependencies: ["DetStore", "FuzzSupport"],
+      swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzImageHeader", dependencies: ["DetStore", "FuzzSupport"],
+      swiftSettings: swiftSettings),
 
     // MARK: - Tests
     .testTarget(name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),

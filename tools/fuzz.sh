@@ -2,7 +2,7 @@
 # Builds one fuzz harness with libFuzzer + AddressSanitizer and runs it for SECONDS.
 #
 #   tools/fuzz.sh TARGET SECONDS [extra libFuzzer options...]
-#   TARGET: npy | safetensors | coco   (or the product name, e.g. FuzzNPY)
+#   TARGET: npy | safetensors | coco | voc | yolo | yolo-names | image   (or the product name, e.g. FuzzNPY)
 #
 # Seeds: fixtures/fuzz/<target>/ plus the fixtures that target reads (read-only); the growing
 # corpus lives in .build-fuzz/corpus/<target>/ and crashing inputs in
@@ -26,6 +26,10 @@ case "$target" in
   npy | FuzzNPY) product=FuzzNPY; name=npy; seeds=(fixtures/golden/tensorio) ;;
   safetensors | FuzzSafetensors) product=FuzzSafetensors; name=safetensors; seeds=(fixtures/golden/tensorio) ;;
   coco | FuzzCOCO) product=FuzzCOCO; name=coco; seeds=(fixtures/demo) ;;
+  voc | FuzzVOC) product=FuzzVOC; name=voc; seeds=() ;;
+  yolo | FuzzYOLO) product=FuzzYOLO; name=yolo; seeds=() ;;
+  yolo-names | FuzzYOLONames) product=FuzzYOLONames; name=yolo-names; seeds=() ;;
+  image | FuzzImageHeader) product=FuzzImageHeader; name=image; seeds=(fixtures/images) ;;
   *) echo "unknown fuzz target '$target'" >&2; exit 64 ;;
 esac
 [ -d "fixtures/fuzz/$name" ] && seeds=("fixtures/fuzz/$name" "${seeds[@]}")
