@@ -46,6 +46,7 @@ mkdir -p "$corpus" "$findings"
 log=$scratch/fuzz-$name.log
 before=$(ls "$findings" | wc -l)
 
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tools/lsan.supp:print_suppressions=0}
 echo "fuzzing $product for ${seconds}s (log: $log) ..." >&2
 set +e
 "$scratch/debug/$product" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
