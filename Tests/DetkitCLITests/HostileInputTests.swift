@@ -102,4 +102,26 @@ struct HostileInputTests {
     #expect(datasets == ["hostile"])
     #expect(result.stderr.contains("2 images, 2 annotations"), "\(result.stderr)")
   }
+
+  /// A FIFO named as the COCO file: opening it for reading used to wait for a writer
+  /// forever; it must be refused as not a regular file, at once.
+  @Test func aFIFOAsTheCOCOFileIsRefusedNotWaitedOn() throws {
+    let directory = try StoreFixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fifo = directory.appendingPathComponent("pipe.json")
+    try #require(mkfifo(fifo.path, 0o600) == 0)
+    let db = directory.appendingPathComponent("store.sqlite").path
+    let process = try StoreFixtures.start(["import", "coco", fifo.path, "--db", db, "--name", "p"])
+    let start = ContinuousClock.now
+    while process.isRunning && StoreFixtures.seconds(since: start) < 20 {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    let hung = process.isRunning
+    if hung { kill(process.processIdentifier, SIGKILL) }
+    process.waitUntilExit()
+    #expect(!hung, "import coco of a FIFO still waiting after 20 s")
+    #expect(process.terminationReason == .exit && process.terminationStatus == 1)
+    let result = try CLI.run(["import", "coco", "/dev/null", "--db", db, "--name", "p"])
+    #expect(result.status == 1 && result.stderr.contains("/dev/null"), "\(result.stderr)")
+  }
 }
