@@ -33,7 +33,9 @@ public struct COCOImporter: Sendable {
     return try store.importDataset(named: name, format: "coco", source: path, options: options) {
       writer in
       writer.annotationPath = { "annotations[\($0)]" }
-      try COCOPipeline.run(file: file, progress: progress, writer: writer) { try $0.readInstances() }
+      try COCOPipeline.run(file: file, progress: progress, writer: writer) {
+        try $0.readInstances()
+      }
       progress?(1)
     }
   }
@@ -44,8 +46,12 @@ extension COCOStream {
   mutating func readInstances() throws {
     let first = try scanner.peek()
     guard first == UInt8(ascii: "{") else {
-      let hint = first == UInt8(ascii: "[") ? " (a top-level array is a results file: use import coco-results)" : ""
-      throw JSONError(offset: scanner.position, message: "expected a COCO instances object '{'\(hint), found \(scanner.describe(first))")
+      let hint =
+        first == UInt8(ascii: "[")
+        ? " (a top-level array is a results file: use import coco-results)" : ""
+      throw JSONError(
+        offset: scanner.position,
+        message: "expected a COCO instances object '{'\(hint), found \(scanner.describe(first))")
     }
     scanner.position += 1
     var first_ = true
@@ -68,7 +74,9 @@ extension COCOStream {
     }
     try scanner.expectEnd()
     guard sawSection else {
-      throw JSONError(offset: 0, message: "no \"images\", \"annotations\" or \"categories\" key: not a COCO instances file")
+      throw JSONError(
+        offset: 0,
+        message: "no \"images\", \"annotations\" or \"categories\" key: not a COCO instances file")
     }
   }
 
@@ -78,7 +86,9 @@ extension COCOStream {
     let start = try scanner.peek()
     guard start == UInt8(ascii: "[") else {
       section = nil
-      throw JSONError(offset: scanner.position, message: "\"\(name)\" must be an array, found \(scanner.describe(start))")
+      throw JSONError(
+        offset: scanner.position,
+        message: "\"\(name)\" must be an array, found \(scanner.describe(start))")
     }
     scanner.position += 1
     index = 0
@@ -124,7 +134,8 @@ extension COCOStream {
 
   mutating func readImage() throws {
     guard let recordOffset = try beginRecord() else {
-      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
+      return try rejectMalformed(
+        missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
     }
     var id: RecordID?
     var fileName: String?
@@ -146,16 +157,23 @@ extension COCOStream {
       }
     }
     field = nil
-    let missing = id == nil ? "id" : fileName == nil ? "file_name" : width == nil ? "width" : height == nil ? "height" : nil
+    let missing =
+      id == nil
+      ? "id"
+      : fileName == nil ? "file_name" : width == nil ? "width" : height == nil ? "height" : nil
     guard problem == nil, missing == nil, let id, let fileName, let width, let height else {
-      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
+      return try rejectMalformed(
+        missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
     }
-    try emit(.image(ImageRecord(id: id, fileName: fileName, width: width, height: height), place(recordOffset)))
+    try emit(
+      .image(
+        ImageRecord(id: id, fileName: fileName, width: width, height: height), place(recordOffset)))
   }
 
   mutating func readCategory() throws {
     guard let recordOffset = try beginRecord() else {
-      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
+      return try rejectMalformed(
+        missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
     }
     var id: RecordID?
     var name: String?
@@ -176,14 +194,18 @@ extension COCOStream {
     field = nil
     let missing = id == nil ? "id" : name == nil ? "name" : nil
     guard problem == nil, missing == nil, let id, let name else {
-      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
+      return try rejectMalformed(
+        missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
     }
-    try emit(.category(CategoryRecord(id: id, name: name, supercategory: supercategory), place(recordOffset)))
+    try emit(
+      .category(
+        CategoryRecord(id: id, name: name, supercategory: supercategory), place(recordOffset)))
   }
 
   mutating func readAnnotation() throws {
     guard let recordOffset = try beginRecord() else {
-      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: true)
+      return try rejectMalformed(
+        missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: true)
     }
     var id: RecordID?
     var imageID: RecordID?
@@ -214,9 +236,12 @@ extension COCOStream {
     }
     field = nil
     let missing =
-      id == nil ? "id" : imageID == nil ? "image_id" : categoryID == nil ? "category_id" : box == nil ? "bbox" : nil
+      id == nil
+      ? "id"
+      : imageID == nil ? "image_id" : categoryID == nil ? "category_id" : box == nil ? "bbox" : nil
     guard problem == nil, missing == nil, let id, let imageID, let categoryID, let box else {
-      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: true)
+      return try rejectMalformed(
+        missing: missing, id: id, recordOffset: recordOffset, isAnnotation: true)
     }
     let record = AnnotationRecord(
       id: id, imageID: imageID, categoryID: categoryID, x: box.0, y: box.1, width: box.2,

@@ -80,7 +80,8 @@ enum COCOPipeline {
     case .image(let record, let place): try writer.add(record, at: place.location(in: file))
     case .annotation(let record, let place): try writer.add(record, at: place.location(in: file))
     case .detection(let record, let place): try writer.add(record, at: place.location(in: file))
-    case .invalid(let reason, let message, let id, let isAnnotation, let offset, let path, let place):
+    case .invalid(
+      let reason, let message, let id, let isAnnotation, let offset, let path, let place):
       try writer.skip(
         reason, message, recordID: id, isAnnotation: isAnnotation,
         at: place.location(in: file, at: offset, path: path))

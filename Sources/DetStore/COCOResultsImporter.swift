@@ -29,7 +29,8 @@ extension COCOStream {
   mutating func readResults() throws {
     let first = try scanner.peek()
     guard first == UInt8(ascii: "[") else {
-      let hint = first == UInt8(ascii: "{") ? " (an object is an instances file: use import coco)" : ""
+      let hint =
+        first == UInt8(ascii: "{") ? " (an object is an instances file: use import coco)" : ""
       throw JSONError(
         offset: scanner.position,
         message: "expected a COCO results array '['\(hint), found \(scanner.describe(first))")
@@ -49,10 +50,15 @@ extension COCOStream {
 
   private mutating func readResult() throws {
     problem = nil
-    let recordOffset = try { () throws -> Int in _ = try scanner.peek(); return scanner.position }()
+    let recordOffset = try { () throws -> Int in
+      _ = try scanner.peek()
+      return scanner.position
+    }()
     guard scanner.base[recordOffset] == UInt8(ascii: "{") else {
       try typeProblem("an object", at: recordOffset)
-      return try emit(.invalid(.malformed, problem!.message, nil, isAnnotation: false, offset: recordOffset, path: nil,
+      return try emit(
+        .invalid(
+          .malformed, problem!.message, nil, isAnnotation: false, offset: recordOffset, path: nil,
           place(recordOffset)))
     }
     scanner.position += 1
@@ -80,10 +86,13 @@ extension COCOStream {
     }
     field = nil
     if let problem {
-      return try emit(.invalid(.malformed, problem.message, nil, isAnnotation: false, offset: problem.offset,
+      return try emit(
+        .invalid(
+          .malformed, problem.message, nil, isAnnotation: false, offset: problem.offset,
           path: problem.path, place(recordOffset)))
     }
-    let missing = imageID == nil ? "image_id" : categoryID == nil ? "category_id" : score == nil ? "score" : nil
+    let missing =
+      imageID == nil ? "image_id" : categoryID == nil ? "category_id" : score == nil ? "score" : nil
     if let missing {
       return try emit(
         .invalid(

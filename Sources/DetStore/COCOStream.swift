@@ -123,7 +123,8 @@ struct COCOStream {
       if number.value.rounded() == number.value, abs(number.value) < 9.2e18 {
         return .int(Int64(number.value))
       }
-      let raw = UnsafeBufferPointer(start: scanner.base + number.start, count: number.end - number.start)
+      let raw = UnsafeBufferPointer(
+        start: scanner.base + number.start, count: number.end - number.start)
       return .text(String(decoding: raw, as: UTF8.self))
     default:
       try typeProblem("a number or string id", at: start)
@@ -219,7 +220,9 @@ struct COCOStream {
     element = nil
     guard ok else { return nil }
     guard n == 4 else {
-      if problem == nil { problem = ("expected 4 numbers [x, y, width, height], found \(n)", start, path) }
+      if problem == nil {
+        problem = ("expected 4 numbers [x, y, width, height], found \(n)", start, path)
+      }
       return nil
     }
     return values

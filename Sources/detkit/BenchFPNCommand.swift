@@ -21,7 +21,10 @@ struct FPNWorkload: Sendable {
   static let stages: [BenchStage<FPNWorkload>] = [
     BenchStage(name: "anchors", summary: "FPN anchor grid, 268,569 boxes") { w in
       { w.generator.anchors(for: FPNWorkload.image) }
-    }
+    },
+    BenchStage(name: "iou", summary: "IoU matrix, M ground-truth boxes x 268,569 anchors") { w in
+      { pairwiseIoU(w.groundTruth, w.anchors.boxes) }
+    },
   ]
 }
 

@@ -12,7 +12,8 @@ struct Detkit: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      AnchorsCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
+      AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
+      LossCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
       StatsCommand.self, ShowCommand.self, BenchCommand.self,
     ]
   )

@@ -65,7 +65,8 @@ extension ImportReport {
   /// The human summary the import commands print on stderr.
   var summary: String {
     var lines: [String] = []
-    var counts = "imported \"\(dataset)\": \(categories) categories, \(images) images, \(annotations) annotations"
+    var counts =
+      "imported \"\(dataset)\": \(categories) categories, \(images) images, \(annotations) annotations"
     if detections > 0 || (categories == 0 && images == 0 && annotations == 0) {
       counts = "imported \(detections) detections into \"\(dataset)\""
     }

@@ -14,7 +14,8 @@ private func number(_ value: Any?) -> Double { (value as! NSNumber).doubleValue 
 
 /// Checks that `exported` holds every record of `original` with the same ids, boxes,
 /// sizes, names and segmentation (compared as parsed JSON values).
-private func expectSameRecords(_ original: [String: Any], _ exported: [String: Any], _ name: String) {
+private func expectSameRecords(_ original: [String: Any], _ exported: [String: Any], _ name: String)
+{
   let (oi, ei) = (byID(original["images"]), byID(exported["images"]))
   #expect(Set(oi.keys) == Set(ei.keys), "\(name) image ids")
   for (id, o) in oi {
@@ -40,7 +41,9 @@ private func expectSameRecords(_ original: [String: Any], _ exported: [String: A
     #expect(number(e["area"]) == area)
     #expect((o["iscrowd"].map(number) ?? 0) == number(e["iscrowd"]))
     if let segmentation = o["segmentation"] {
-      #expect((segmentation as! NSObject).isEqual(e["segmentation"]), "\(name) annotation \(id) segmentation")
+      #expect(
+        (segmentation as! NSObject).isEqual(e["segmentation"]),
+        "\(name) annotation \(id) segmentation")
     } else {
       #expect(e["segmentation"] == nil)
     }
@@ -76,11 +79,15 @@ func sharedSampleRoundTrips(sample: String) throws {
   let here = SourceLocation(file: "t")
   _ = try temp.opened.importDataset(named: "v", format: "voc", source: "mem") { w in
     try w.add(CategoryRecord(id: .text("dog"), name: "dog"), at: here)
-    try w.add(ImageRecord(id: .text("2007_000027"), fileName: "../../etc/x \"q\".jpg", width: 50, height: 40), at: here)
+    try w.add(
+      ImageRecord(
+        id: .text("2007_000027"), fileName: "../../etc/x \"q\".jpg", width: 50, height: 40),
+      at: here)
     try w.add(
       AnnotationRecord(
         id: .int(1), imageID: .text("2007_000027"), categoryID: .text("dog"), x: 0.1, y: 2,
-        width: 3.3333333333333335, height: 4, isDifficult: true, isTruncated: true, isOccluded: true,
+        width: 3.3333333333333335, height: 4, isDifficult: true, isTruncated: true,
+        isOccluded: true,
         pose: "Left", extra: #"{"ignore": 1}"#), at: here)
   }
   let out = temp.directory.appendingPathComponent("v.json").path
@@ -89,11 +96,13 @@ func sharedSampleRoundTrips(sample: String) throws {
   let annotation = (json["annotations"] as! [[String: Any]])[0]
   #expect(annotation["ignore"] as? Int == 1)
   #expect(annotation["pose"] as? String == "Left")
-  #expect((json["images"] as! [[String: Any]])[0]["file_name"] as? String == "../../etc/x \"q\".jpg")
+  #expect(
+    (json["images"] as! [[String: Any]])[0]["file_name"] as? String == "../../etc/x \"q\".jpg")
   _ = try COCOImporter(path: out).importDataset(into: temp.opened, named: "w")
   let back = try temp.opened.annotations(in: "w", image: .text("2007_000027"))
   #expect(back.count == 1)
-  #expect(back[0].isDifficult && back[0].isTruncated && back[0].isOccluded && back[0].pose == "Left")
+  #expect(
+    back[0].isDifficult && back[0].isTruncated && back[0].isOccluded && back[0].pose == "Left")
   #expect(back[0].width == 3.3333333333333335 && back[0].x == 0.1)
 }
 

@@ -47,7 +47,9 @@ func independentID(_ value: Any) -> RecordID {
   return .int((value as! NSNumber).int64Value)
 }
 
-func writeTemp(_ text: String, in temp: TemporaryStore, name: String = "input.json") throws -> String {
+func writeTemp(_ text: String, in temp: TemporaryStore, name: String = "input.json") throws
+  -> String
+{
   let url = temp.directory.appendingPathComponent(name)
   try Data(text.utf8).write(to: url)
   return url.path
@@ -128,7 +130,9 @@ private func strictError(_ text: String, in temp: TemporaryStore) throws -> Stor
     """
   let error = try #require(try strictError(text, in: temp))
   #expect(error.code == .invalidRecord && error.reason == .malformed)
-  #expect(error.description.contains("(annotations[1].bbox[2]): malformed: expected a number, found a string"))
+  #expect(
+    error.description.contains(
+      "(annotations[1].bbox[2]): malformed: expected a number, found a string"))
   #expect(error.location?.line == 4)
   #expect(error.location?.file.hasSuffix("input.json") == true)
   let syntax = try #require(try strictError("{\"images\": [{\"id\": 1,, }]}", in: temp))
@@ -183,8 +187,10 @@ private func strictError(_ text: String, in temp: TemporaryStore) throws -> Stor
   }
   let hostile = [
     String(repeating: "[", count: 200_000),
-    "{\"images\": " + String(repeating: "{\"a\":", count: 100_000) + "1" + String(repeating: "}", count: 100_000) + "}",
-    "{\"images\": [{\"id\": 1" + String(repeating: "0", count: 5000) + ", \"file_name\": \"a\", \"width\": 1e400, \"height\": 1}]}",
+    "{\"images\": " + String(repeating: "{\"a\":", count: 100_000) + "1"
+      + String(repeating: "}", count: 100_000) + "}",
+    "{\"images\": [{\"id\": 1" + String(repeating: "0", count: 5000)
+      + ", \"file_name\": \"a\", \"width\": 1e400, \"height\": 1}]}",
     "{\"images\": {}}", "[]", "{}", "null", "\"images\"", "{\"images\": [1, 2]} trailing",
     "{\"images\": [{\"id\": 1, \"file_name\": \"a\", \"width\": 99999999999999999999999, \"height\": 1}]}",
     "\u{FEFF}{\"images\": []}",
@@ -192,13 +198,15 @@ private func strictError(_ text: String, in temp: TemporaryStore) throws -> Stor
   for text in hostile {
     #expect(try strictError(text, in: temp) != nil, "\(text.prefix(60))")
   }
-  #expect(try temp.opened.datasets().map(\.name).isEmpty || temp.opened.datasets().map(\.name) == ["x"])
+  #expect(
+    try temp.opened.datasets().map(\.name).isEmpty || temp.opened.datasets().map(\.name) == ["x"])
 }
 
 @Test func aMissingFileIsAnIOError() throws {
   let temp = try TemporaryStore()
   #expect {
-    _ = try COCOImporter(path: "/nonexistent/file.json").importDataset(into: temp.opened, named: "x")
+    _ = try COCOImporter(path: "/nonexistent/file.json").importDataset(
+      into: temp.opened, named: "x")
   } throws: { ($0 as? StoreError)?.code == .io }
 }
 
@@ -217,9 +225,11 @@ private func strictError(_ text: String, in temp: TemporaryStore) throws -> Stor
     if j > 0 { text += "," }
     let w = Double(rng.next() % 3000) / 10 + 1
     areaSum += w * 10
-    text += "{\"id\": \(j), \"image_id\": \(j / 5), \"category_id\": \(j % 3 + 1), \"bbox\": [1, 2, \(w), 10], \"segmentation\": [[1, 2, 3, 4, 5, 6]]}"
+    text +=
+      "{\"id\": \(j), \"image_id\": \(j / 5), \"category_id\": \(j % 3 + 1), \"bbox\": [1, 2, \(w), 10], \"segmentation\": [[1, 2, 3, 4, 5, 6]]}"
   }
-  text += "], \"categories\": [{\"id\": 1, \"name\": \"a\"}, {\"id\": 2, \"name\": \"b\"}, {\"id\": 3, \"name\": \"c\"}]}"
+  text +=
+    "], \"categories\": [{\"id\": 1, \"name\": \"a\"}, {\"id\": 2, \"name\": \"b\"}, {\"id\": 3, \"name\": \"c\"}]}"
   let temp = try TemporaryStore()
   let path = try writeTemp(text, in: temp)
   let report = try COCOImporter(path: path).importDataset(into: temp.opened, named: "big")

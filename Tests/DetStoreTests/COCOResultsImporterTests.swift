@@ -9,7 +9,10 @@ private let enabled = Testing.ConditionTrait.enabled(
 @Test(
   "results files import as detections of their dataset", enabled,
   arguments: [
-    ("coco_val2014_100/instances_val2014_100.json", "coco_val2014_100/instances_val2014_fakebbox100_results.json"),
+    (
+      "coco_val2014_100/instances_val2014_100.json",
+      "coco_val2014_100/instances_val2014_fakebbox100_results.json"
+    ),
     ("coco_val2017_small/fce_gt_ignore_test.json", "coco_val2017_small/fce_dt_ignore_test.json"),
     ("visdrone_sahi/coco_evaluate/dataset.json", "visdrone_sahi/coco_evaluate/result.json"),
   ])
@@ -19,7 +22,8 @@ func resultsImport(gt: String, results: String) throws {
     .importDataset(into: temp.opened, named: "gt")
   let url = sharedDatasets.appendingPathComponent(results)
   let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [[String: Any]]
-  let report = try COCOResultsImporter(path: url.path).importDetections(into: temp.opened, dataset: "gt")
+  let report = try COCOResultsImporter(path: url.path).importDetections(
+    into: temp.opened, dataset: "gt")
   #expect(report.detections == expected.count)
   var scores: [Double] = []
   try temp.opened.forEachDetection(in: "gt") { scores.append($0.score) }
@@ -34,7 +38,8 @@ func segmentationOnlyResults() throws {
     path: sharedDatasets.appendingPathComponent("coco_val2014_100/instances_val2014_100.json").path
   ).importDataset(into: temp.opened, named: "gt")
   let segm = sharedDatasets.appendingPathComponent(
-    "coco_val2014_100/instances_val2014_fakesegm100_results.json").path
+    "coco_val2014_100/instances_val2014_fakesegm100_results.json"
+  ).path
   #expect {
     _ = try COCOResultsImporter(path: segm).importDetections(into: temp.opened, dataset: "gt")
   } throws: { ($0 as? StoreError)?.reason == .missingBox && "\($0)".contains("[0]") }

@@ -3,7 +3,8 @@ import Testing
 
 /// A fresh directory for one test's store and files.
 private func scratch() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-cli-\(UUID().uuidString)")
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "detkit-cli-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
@@ -30,14 +31,18 @@ private let sample = """
   #expect(strict.status == 1)
   #expect(strict.stderr.contains("outside-image") && strict.stderr.contains("annotations[2]"))
 
-  let skip = try CLI.run(["import", "coco", input.path, "--db", db, "--name", "s", "--policy", "skip"])
+  let skip = try CLI.run([
+    "import", "coco", input.path, "--db", db, "--name", "s", "--policy", "skip",
+  ])
   #expect(skip.status == 0)
   #expect(skip.stderr.contains("2 images, 2 annotations"))
   #expect(skip.stderr.contains("skipped 1: outside-image 1"))
 
   let again = try CLI.run(["import", "coco", input.path, "--db", db, "--name", "s", "--clip"])
   #expect(again.status == 1 && again.stderr.contains("--replace"))
-  let clip = try CLI.run(["import", "coco", input.path, "--db", db, "--name", "s", "--clip", "--replace"])
+  let clip = try CLI.run([
+    "import", "coco", input.path, "--db", db, "--name", "s", "--clip", "--replace",
+  ])
   #expect(clip.status == 0 && clip.stderr.contains("clipped 1"))
 
   let stats = try CLI.run(["stats", "--db", db, "--name", "s", "--json"])
@@ -64,7 +69,9 @@ private let sample = """
   let out = dir.appendingPathComponent("out.json").path
   let export = try CLI.run(["export", "coco", "--db", db, "--name", "s", "--output", out])
   #expect(export.status == 0)
-  let exported = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as! [String: Any]
+  let exported =
+    try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
+    as! [String: Any]
   let boxes = (exported["annotations"] as! [[String: Any]]).map { $0["bbox"] as! [Double] }
   #expect(boxes == [[10, 20, 30, 40], [0, 0, 100, 100], [600, 0, 40, 10]])
 
@@ -78,14 +85,22 @@ private let sample = """
   let input = dir.appendingPathComponent("in.json")
   try Data(sample.utf8).write(to: input)
   let db = dir.appendingPathComponent("store.sqlite").path
-  #expect(try CLI.run(["import", "coco", input.path, "--db", db, "--name", "s", "--clip"]).status == 0)
+  #expect(
+    try CLI.run(["import", "coco", input.path, "--db", db, "--name", "s", "--clip"]).status == 0)
   let results = dir.appendingPathComponent("res.json")
-  try Data(#"[{"image_id": 7, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 0.5}, {"image_id": 7, "category_id": 2, "score": 0.4}]"#.utf8).write(to: results)
+  try Data(
+    #"[{"image_id": 7, "category_id": 2, "bbox": [1, 2, 3, 4], "score": 0.5}, {"image_id": 7, "category_id": 2, "score": 0.4}]"#
+      .utf8
+  ).write(to: results)
   let strict = try CLI.run(["import", "coco-results", results.path, "--db", db, "--name", "s"])
   #expect(strict.status == 1 && strict.stderr.contains("missing-box"))
-  let skip = try CLI.run(["import", "coco-results", results.path, "--db", db, "--name", "s", "--policy", "skip"])
+  let skip = try CLI.run([
+    "import", "coco-results", results.path, "--db", db, "--name", "s", "--policy", "skip",
+  ])
   #expect(skip.status == 0 && skip.stderr.contains("imported 1 detections"))
-  let usage = try CLI.run(["import", "coco", input.path, "--db", db, "--name", "s", "--policy", "lenient"])
+  let usage = try CLI.run([
+    "import", "coco", input.path, "--db", db, "--name", "s", "--policy", "lenient",
+  ])
   #expect(usage.status == 64)
   let empty = try CLI.run(["import", "coco", input.path, "--db", db, "--name", ""])
   #expect(empty.status == 64)
