@@ -11,6 +11,8 @@ P2-P6, sizes 32-512, ratios 0.5/1/2; 268,569 anchors), M synthetic ground-truth 
 Stages (each timed alone on precomputed inputs; median of --repeat runs after one warm-up):
   anchors  AnchorGenerator.forward on an ImageList + fake feature maps ceil(H/s) x ceil(W/s)
   iou      torchvision.ops.box_iou(gt [M,4], anchors [N,4]) -> [M, N]
+  match    box_iou + Matcher(0.7, 0.3, allow_low_quality_matches=True) (the RPN matcher)
+  match_dense  the same (torchvision has only the dense path)
 Later stages are added as one entry in STAGES here and one in detkit's stage list.
 
 Ground truth (`gt_boxes`), identical in Swift (`SyntheticBoxes.cocoLike`): SplitMix64 seeded
@@ -65,6 +67,7 @@ def fpn_workload(args):
     from torchvision.models.detection import faster_rcnn
     from torchvision.models.detection.image_list import ImageList
     from torchvision.ops import box_iou
+    from torchvision.models.detection._utils import Matcher
 
     h, w = WFPN_IMAGE
     gen = faster_rcnn._default_anchorgen()
@@ -73,10 +76,13 @@ def fpn_workload(args):
     gt = torch.from_numpy(gt_boxes(args.gt, h, w, args.seed))
     anchors = gen(images, feats)[0]
     assert anchors.shape[0] == 268569, anchors.shape
+    matcher = Matcher(0.7, 0.3, allow_low_quality_matches=True)
     # One entry per stage: name -> zero-argument callable on precomputed inputs.
     return {
         "anchors": lambda: gen(images, feats),
         "iou": lambda: box_iou(gt, anchors),
+        "match": lambda: matcher(box_iou(gt, anchors)),
+        "match_dense": lambda: matcher(box_iou(gt, anchors)),
     }
 
 

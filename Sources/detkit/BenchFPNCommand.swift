@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetGeometry
+import DetMatching
 import Foundation
 
 /// The W-FPN workload of DESIGN.md and its stages.
@@ -22,10 +23,22 @@ struct FPNWorkload: Sendable {
     BenchStage(name: "anchors", summary: "FPN anchor grid, 268,569 boxes") { w in
       { w.generator.anchors(for: FPNWorkload.image) }
     },
+<<<<<<< HEAD
     BenchStage(name: "iou", summary: "IoU matrix, M ground-truth boxes x 268,569 anchors") { w in
       { pairwiseIoU(w.groundTruth, w.anchors.boxes) }
+=======
+    BenchStage(name: "match", summary: "IoU + matching 0.7/0.3 with low-quality matches, grid-aware sparse path") { w in
+      let index = GridAnchorIndex(w.anchors)
+      return { try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, in: index) }
+    },
+    BenchStage(name: "match_dense", summary: "the same matching over every (box, anchor) pair") { w in
+      { try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
+>>>>>>> matching
     },
   ]
+
+  /// torchvision's RPN matcher, `Matcher(0.7, 0.3, allow_low_quality_matches=True)`.
+  static let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
 }
 
 /// `detkit bench fpn`.

@@ -14,7 +14,8 @@ struct Detkit: ParsableCommand {
     subcommands: [
       AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
       LossCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
-      StatsCommand.self, ShowCommand.self, BenchCommand.self,
+      StatsCommand.self, ShowCommand.self, MatchCommand.self, SampleCommand.self,
+      BenchCommand.self,
     ]
   )
 }

@@ -1,0 +1,46 @@
+import DetGeometry
+
+/// SplitMix64, so every seeded property test draws the same values on every platform.
+struct TestRNG: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
+    lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
+  }
+
+  /// `count` valid boxes with corners in about `[-span/5, span]`, integer corners when asked
+  /// (integers make exact IoU ties common).
+  mutating func boxes(count: Int, span: Float, integer: Bool, minSide: Float = 1, maxSide: Float? = nil) -> BoxArray {
+    var out = BoxArray()
+    for _ in 0..<count {
+      var x1 = uniform(-span / 5, span)
+      var y1 = uniform(-span / 5, span)
+      var w = uniform(minSide, maxSide ?? span)
+      var h = uniform(minSide, maxSide ?? span)
+      if integer { x1.round(); y1.round(); w = max(1, w.rounded()); h = max(1, h.rounded()) }
+      out.append(Box(x1: x1, y1: y1, x2: x1 + w, y2: y1 + h))
+    }
+    return out
+  }
+}
+
+/// torchvision box_iou for one pair, written out independently of the library, in its
+/// operation order: areas, clamped intersection, `(area1 + area2) - inter`, division.
+func testIoU(_ a: Box, _ b: Box) -> Float {
+  let area1 = (a.x2 - a.x1) * (a.y2 - a.y1)
+  let area2 = (b.x2 - b.x1) * (b.y2 - b.y1)
+  let w = max(min(a.x2, b.x2) - max(a.x1, b.x1), 0)
+  let h = max(min(a.y2, b.y2) - max(a.y1, b.y1), 0)
+  let inter = w * h
+  let union = (area1 + area2) - inter
+  return union == 0 ? 0 : inter / union
+}
