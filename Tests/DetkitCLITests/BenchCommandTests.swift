@@ -8,7 +8,8 @@ private func temporaryFile(_ contents: String) throws -> String {
 }
 
 @Test func benchJSONHasThePeerBenchKeys() throws {
-  let result = try CLI.run(["bench", "--repeat", "1", "--gt", "5", "--json"])
+  // The loss stages take about a minute each in a debug build: not here.
+  let result = try CLI.run(["bench", "--repeat", "1", "--gt", "5", "--stages", "anchors,iou", "--json"])
   #expect(result.status == 0, "\(result.stderr)")
   let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   #expect(object["tool"] as? String == "detkit")
@@ -21,6 +22,14 @@ private func temporaryFile(_ contents: String) throws -> String {
   #expect((anchors["median_ms"] as? Double ?? -1) > 0)
   let iou = try #require(stages["iou"])
   #expect((iou["median_ms"] as? Double ?? -1) > 0)
+}
+
+@Test func benchRunsTheSmoothL1LossStage() throws {
+  let result = try CLI.run(["bench", "--repeat", "1", "--stages", "smoothl1", "--json"])
+  #expect(result.status == 0, "\(result.stderr)")
+  let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let stages = try #require(object["stages"] as? [String: [String: Any]])
+  #expect(stages.keys.sorted() == ["smoothl1"])
 }
 
 @Test func benchFPNIsTheDefaultSubcommand() throws {
