@@ -13,6 +13,7 @@ Stages (each timed alone on precomputed inputs; median of --repeat runs after on
   iou      torchvision.ops.box_iou(gt [M,4], anchors [N,4]) -> [M, N]
   match    box_iou + Matcher(0.7, 0.3, allow_low_quality_matches=True) (the RPN matcher)
   match_dense  the same (torchvision has only the dense path)
+  encode   BoxCoder((1,1,1,1)).encode_single(gt[matches[pos]], anchors[pos]) on the positives
   focal    torchvision.ops.sigmoid_focal_loss(alpha 0.25, gamma 2, sum) over the non-ignored
            anchors x 80 classes / max(1, positives); labels from the `match` stage (ground
            truth j has class j % 80), logits[k] = float32((k * 2654435761) % 2001 - 1000) / 250
@@ -75,7 +76,7 @@ def fpn_workload(args):
     from torchvision.models.detection import faster_rcnn
     from torchvision.models.detection.image_list import ImageList
     from torchvision.ops import box_iou
-    from torchvision.models.detection._utils import Matcher
+    from torchvision.models.detection._utils import BoxCoder, Matcher
 
     h, w = WFPN_IMAGE
     gen = faster_rcnn._default_anchorgen()
@@ -85,6 +86,9 @@ def fpn_workload(args):
     anchors = gen(images, feats)[0]
     assert anchors.shape[0] == 268569, anchors.shape
     matcher = Matcher(0.7, 0.3, allow_low_quality_matches=True)
+    coder = BoxCoder(weights=(1.0, 1.0, 1.0, 1.0))
+    matches = matcher(box_iou(gt, anchors))
+    positive = torch.where(matches >= 0)[0]
     # One entry per stage: name -> zero-argument callable on precomputed inputs.
     losses = loss_stages(gt, anchors, matcher)
     return {
@@ -92,6 +96,7 @@ def fpn_workload(args):
         "iou": lambda: box_iou(gt, anchors),
         "match": lambda: matcher(box_iou(gt, anchors)),
         "match_dense": lambda: matcher(box_iou(gt, anchors)),
+        "encode": lambda: coder.encode_single(gt[matches[positive]], anchors[positive]),
         **losses,
     }
 

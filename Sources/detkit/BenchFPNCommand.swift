@@ -33,6 +33,10 @@ struct FPNWorkload: Sendable {
     BenchStage(name: "match_dense", summary: "the same matching over every (box, anchor) pair") { w in
       { try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
     },
+    BenchStage(name: "encode", summary: "regression targets of the matched positives, weights (1,1,1,1)") { w in
+      let result = try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, in: GridAnchorIndex(w.anchors))
+      return { result.regressionTargets(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
+    },
     BenchStage(name: "focal", summary: "sigmoid focal loss, non-ignored anchors x 80 / max(1, positives)") { w in
       w.focalStage(gradient: false)
     },

@@ -13,8 +13,8 @@ struct Detkit: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
-      LossCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
-      StatsCommand.self, ShowCommand.self, MatchCommand.self, SampleCommand.self,
+      MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
+      ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
       BenchCommand.self,
     ]
   )
