@@ -25,6 +25,14 @@ private func temporaryFile(_ contents: String) throws -> String {
   #expect((match["median_ms"] as? Double ?? -1) > 0)
 }
 
+@Test func benchRunsTheSmoothL1LossStage() throws {
+  let result = try CLI.run(["bench", "--repeat", "1", "--stages", "smoothl1", "--json"])
+  #expect(result.status == 0, "\(result.stderr)")
+  let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let stages = try #require(object["stages"] as? [String: [String: Any]])
+  #expect(stages.keys.sorted() == ["smoothl1"])
+}
+
 @Test func benchFPNIsTheDefaultSubcommand() throws {
   let explicit = try CLI.run(["bench", "fpn", "--repeat", "1", "--stages", "anchors"])
   #expect(explicit.status == 0)
