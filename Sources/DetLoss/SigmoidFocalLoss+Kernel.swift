@@ -121,12 +121,12 @@ struct FocalKernel {
     let inverse = 1 / (1 + e)
     let eInverse = e * inverse
     let nonNegative = x .>= 0
-    let p = eInverse.replacing(with: inverse, where: nonNegative)
-    let ce = x.replacing(with: 0, where: .!nonNegative) + VectorMath.log1p(e)
+    let p = VectorMath.select(nonNegative, inverse, eInverse)
+    let ce = VectorMath.select(nonNegative, x, FloatLanes()) + VectorMath.log1p(e)
     let p2 = p * p
     let loss = alphaNegative * p2 * ce
     guard let derivativeScale else { return (loss, FloatLanes()) }
-    let q = inverse.replacing(with: eInverse, where: nonNegative)
+    let q = VectorMath.select(nonNegative, eInverse, inverse)
     let derivative = (alphaNegative * derivativeScale) * p2 * (2 * q * ce + p)
     return (loss, derivative)
   }

@@ -63,14 +63,15 @@ enum VectorMath {
   /// - Complexity: O(1), about 12 vector operations.
   @inline(__always)
   static func expNegated(_ a: FloatLanes) -> FloatLanes {
+    // No clamp: lanes past the cut-off compute garbage (even NaN) that the final mask
+    // clears bitwise.
     let underflow = a .> 87.33654
-    let ac = a.replacing(with: 87.33654, where: underflow)
     // n = round(-a / ln 2) in [-126, 0], by the same 1.5 * 2^23 trick as `exp`.
     let magic: Float = 12_582_912
-    let shifted = ac * -1.442_695_04 + magic
+    let shifted = a * -1.442_695_04 + magic
     let n = shifted - magic
     // -a - n C1 with the sign folded into the constant: the same rounding as `exp`'s.
-    var r = n * -0.693_359_375 - ac
+    var r = n * -0.693_359_375 - a
     r = r - n * -2.121_944_4e-4
     let r2 = r * r
     var poly = FloatLanes(repeating: 1.987_569_15e-4)
@@ -85,7 +86,19 @@ enum VectorMath {
     let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
     let magicBits = unsafeBitCast(magic, to: UInt32.self)
     let scale = unsafeBitCast((bits &+ (127 &- magicBits)) &<< 23, to: FloatLanes.self)
-    return (er * scale).replacing(with: 0, where: underflow)
+    return select(underflow, FloatLanes(), er * scale)
+  }
+
+  /// `a` in the lanes where `mask` is true, `b` elsewhere, as three bitwise operations on
+  /// the comparison's all-ones / all-zeros lanes (`replacing(with:where:)` first turns
+  /// the mask into a sign test, two more operations on SSE).
+  ///
+  /// - Complexity: O(1).
+  @inline(__always)
+  static func select(_ mask: SIMDMask<SIMD8<Int32>>, _ a: FloatLanes, _ b: FloatLanes) -> FloatLanes {
+    let m = unsafeBitCast(mask, to: SIMD8<UInt32>.self)
+    let (aBits, bBits) = (unsafeBitCast(a, to: SIMD8<UInt32>.self), unsafeBitCast(b, to: SIMD8<UInt32>.self))
+    return unsafeBitCast((aBits & m) | (bBits & ~m), to: FloatLanes.self)
   }
 
   /// `ln(1 + u)` for each lane, for `u` in [0, 1].
