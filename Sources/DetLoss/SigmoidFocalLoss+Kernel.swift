@@ -99,4 +99,35 @@ struct FocalKernel {
     }
     return (loss, derivative)
   }
+
+  /// `lanes(x, 0, hard: true)` for `gamma = 2`, the common case of RetinaNet's loss,
+  /// where every lane is a negative (the bulk of a `[N, C]` label matrix): with
+  /// `p = sigma(x)`, `q = 1 - p` and `ce = max(x, 0) + log1p(e^-|x|)`,
+  ///
+  ///     FL = (1 - alpha) p^2 ce,   dFL/dx = (1 - alpha) p^2 (2 q ce + p)
+  ///
+  /// from one `exp`, one `log1p` and one reciprocal. For finite `x` the loss lanes are
+  /// bit for bit `lanes`'; the derivative is returned already multiplied by `derivativeScale`
+  /// (folded into the alpha weight, so within 1 ulp of `lanes`' times the scale), or is 0
+  /// when `derivativeScale` is nil.
+  ///
+  /// - Precondition: `power == .two` (the caller's check).
+  @inline(__always)
+  func negativeLanesGammaTwo(
+    _ x: FloatLanes, derivativeScale: Float?
+  ) -> (loss: FloatLanes, derivative: FloatLanes) {
+    let ax = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: FloatLanes.self)
+    let e = VectorMath.expNegated(ax)
+    let inverse = 1 / (1 + e)
+    let eInverse = e * inverse
+    let nonNegative = x .>= 0
+    let p = VectorMath.select(nonNegative, inverse, eInverse)
+    let ce = VectorMath.select(nonNegative, x, FloatLanes()) + VectorMath.log1p(e)
+    let p2 = p * p
+    let loss = alphaNegative * p2 * ce
+    guard let derivativeScale else { return (loss, FloatLanes()) }
+    let q = VectorMath.select(nonNegative, eInverse, inverse)
+    let derivative = (alphaNegative * derivativeScale) * p2 * (2 * q * ce + p)
+    return (loss, derivative)
+  }
 }

@@ -88,6 +88,8 @@ extension SigmoidFocalLoss {
     let (xp, lp) = (logits.baseAddress!, labels.baseAddress!)
     let (vp, gp) = (values?.baseAddress, gradient?.baseAddress)
     let c = classCount
+    let gammaTwo = kernel.power == .two
+    let negativeScale: Float? = gp != nil ? gradientScale : nil
     let sum = chunkedSum(count: rows, chunkSize: max(1, (1 << 15) / c), maxConcurrency: maxConcurrency) { range in
       var total = 0.0
       for row in range {
@@ -103,14 +105,22 @@ extension SigmoidFocalLoss {
         while j + 8 <= c {
           let xv = UnsafeRawPointer(xp + base + j).loadUnaligned(as: FloatLanes.self)
           // One lane set by index: a lane-wise integer compare is scalarised by the compiler.
-          var tv = FloatLanes()
-          if column >= j && column < j + 8 { tv[column - j] = 1 }
-          let (loss, derivative) = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
+          let loss: FloatLanes, derivative: FloatLanes
+          if column >= j && column < j + 8 {
+            var tv = FloatLanes()
+            tv[column - j] = 1
+            let lanes = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
+            (loss, derivative) = (lanes.loss, lanes.derivative * gradientScale)
+          } else if gammaTwo {
+            // All 8 lanes are negatives: the cheaper kernel, which scales the derivative itself.
+            (loss, derivative) = kernel.negativeLanesGammaTwo(xv, derivativeScale: negativeScale)
+          } else {
+            let lanes = kernel.lanes(xv, FloatLanes(), hard: true, derivative: gp != nil)
+            (loss, derivative) = (lanes.loss, lanes.derivative * gradientScale)
+          }
           rowSum += loss
           if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
-          if let gp {
-            UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
-          }
+          if let gp { UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative, as: FloatLanes.self) }
           j += 8
         }
         total += Double(rowSum.sum())

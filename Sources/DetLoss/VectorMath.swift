@@ -5,7 +5,8 @@
 /// range the losses use, and asserted there):
 /// - ``exp(_:)`` on [-87.3, 88.7]: relative error at most 2 ulp (2.4e-7); below
 ///   -87.33 (where `e^x` < `Float.leastNormalMagnitude`) the result is 0 instead of a
-///   subnormal, an absolute error below 1.2e-38. `-inf` gives 0.
+///   subnormal, an absolute error below 1.2e-38. `-inf` gives 0. ``expNegated(_:)``
+///   returns exactly `exp(-a)` for `a >= 0`, with fewer operations.
 /// - ``log1p(_:)`` on 0 and [`Float.leastNormalMagnitude`, 1] (the values `u = e^-|x|`
 ///   takes, since ``exp(_:)`` never returns a subnormal): relative error at most 3 ulp
 ///   (3.6e-7), exactly 0 at 0.
@@ -53,6 +54,51 @@ enum VectorMath {
     let scaleHigh = unsafeBitCast((nInt &- half &+ 127) &<< 23, to: FloatLanes.self)
     let result = er * scaleLow * scaleHigh
     return result.replacing(with: 0, where: underflow)
+  }
+
+  /// `e^-a` for each lane, for `a >= 0`: ``exp(_:)`` of `-a` (the same bits) without the
+  /// work only positive arguments need, for the `e^-|x|` of the losses. `a` above
+  /// 87.33654 gives 0, `+inf` gives 0, NaN gives NaN.
+  ///
+  /// - Complexity: O(1), about 12 vector operations.
+  @inline(__always)
+  static func expNegated(_ a: FloatLanes) -> FloatLanes {
+    // No clamp: lanes past the cut-off compute garbage (even NaN) that the final mask
+    // clears bitwise.
+    let underflow = a .> 87.33654
+    // n = round(-a / ln 2) in [-126, 0], by the same 1.5 * 2^23 trick as `exp`.
+    let magic: Float = 12_582_912
+    let shifted = a * -1.442_695_04 + magic
+    let n = shifted - magic
+    // -a - n C1 with the sign folded into the constant: the same rounding as `exp`'s.
+    var r = n * -0.693_359_375 - a
+    r = r - n * -2.121_944_4e-4
+    let r2 = r * r
+    var poly = FloatLanes(repeating: 1.987_569_15e-4)
+    poly = poly * r + 1.398_199_95e-3
+    poly = poly * r + 8.333_451_9e-3
+    poly = poly * r + 4.166_579_6e-2
+    poly = poly * r + 1.666_666_55e-1
+    poly = poly * r + 5.000_000_1e-1
+    let er = poly * r2 + r + 1
+    // 2^n = (n + 127) << 23, a normal float for every n in [-126, 0]; the low bits of
+    // `shifted` are `magic`'s plus n.
+    let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
+    let magicBits = unsafeBitCast(magic, to: UInt32.self)
+    let scale = unsafeBitCast((bits &+ (127 &- magicBits)) &<< 23, to: FloatLanes.self)
+    return select(underflow, FloatLanes(), er * scale)
+  }
+
+  /// `a` in the lanes where `mask` is true, `b` elsewhere, as three bitwise operations on
+  /// the comparison's all-ones / all-zeros lanes (`replacing(with:where:)` first turns
+  /// the mask into a sign test, two more operations on SSE).
+  ///
+  /// - Complexity: O(1).
+  @inline(__always)
+  static func select(_ mask: SIMDMask<SIMD8<Int32>>, _ a: FloatLanes, _ b: FloatLanes) -> FloatLanes {
+    let m = unsafeBitCast(mask, to: SIMD8<UInt32>.self)
+    let (aBits, bBits) = (unsafeBitCast(a, to: SIMD8<UInt32>.self), unsafeBitCast(b, to: SIMD8<UInt32>.self))
+    return unsafeBitCast((aBits & m) | (bBits & ~m), to: FloatLanes.self)
   }
 
   /// `ln(1 + u)` for each lane, for `u` in [0, 1].

@@ -221,6 +221,33 @@ struct SigmoidFocalLossTests {
     }
   }
 
+  /// The gamma = 2 label path (a cheaper kernel for all-negative lanes) against the
+  /// one-hot soft-target path: the same loss bits, and gradients within 4 ulp (the soft
+  /// path forms `p q / m` and `p (1 - t) - q t`, the label path folds the normalizer into
+  /// the alpha weight), on logits up to the extremes.
+  @Test func gammaTwoLabelPathMatchesOneHotTargets() throws {
+    var rng = SplitMix64(seed: 7)
+    let rows = 300, classes = 19
+    var x = (0 ..< rows * classes).map { _ in Float(rng.nextDouble() * 40 - 20) }
+    let extremes: [Float] = [1e30, -1e30, 88.8, -88.8, 87.4, -87.4, 0, -0.0, 1e-30, -1e4]
+    for (k, e) in extremes.enumerated() { x[k * 37] = e }
+    let labels = (0 ..< rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
+    var targets = [Float](repeating: 0, count: rows * classes)
+    for (row, label) in labels.enumerated() where label >= 0 { targets[row * classes + label] = 1 }
+    let loss = SigmoidFocalLoss(alpha: 0.25, gamma: 2)
+    let byLabel = try loss.evaluate(
+      logits: x, classCount: classes, labels: labels, convention: .torchvision, reduction: .sum,
+      normalizer: 3, outputs: [.values, .gradient])
+    let oneHot = try loss.evaluate(
+      logits: x, targets: targets, reduction: .sum, normalizer: 3, outputs: [.values, .gradient])
+    for i in 0 ..< x.count {
+      let ignored = labels[i / classes] == -2
+      #expect(byLabel.values[i].bitPattern == (ignored ? 0 : oneHot.values[i].bitPattern), "values[\(i)] x \(x[i])")
+      let g = ignored ? 0 : oneHot.gradient[i]
+      #expect(abs(byLabel.gradient[i] - g) <= 4 * g.ulp, "gradient[\(i)] x \(x[i])")
+    }
+  }
+
   /// Fixed chunking: the same sums and gradients, bit for bit, whatever the concurrency.
   @Test func resultsDoNotDependOnThreadCount() throws {
     var rng = SplitMix64(seed: 11)

@@ -47,6 +47,14 @@ struct VectorMathTests {
     #expect(abs(Double(edge) - exact) <= 2.4e-7 * exact)
   }
 
+  @Test func expNegatedIsExpOfTheNegation() {
+    let magnitudes = sweep(0, 88.7, count: 200_000) + [87.33654, 87.34, 100, 1e4, 1e30, .greatestFiniteMagnitude, .infinity]
+    let got = lanes(magnitudes, VectorMath.expNegated)
+    let expected = lanes(magnitudes.map { -$0 }, VectorMath.exp)
+    #expect(zip(got, expected).allSatisfy { $0.bitPattern == $1.bitPattern })
+    #expect(lanes([.nan], VectorMath.expNegated)[0].isNaN)
+  }
+
   @Test func log1pRelativeErrorOnUnitInterval() {
     // Linear over [0, 1] and logarithmic down to the smallest normal float: the values
     // e^-|x| takes (`VectorMath.exp` never returns a subnormal).
