@@ -84,7 +84,7 @@ enum VectorMath {
     // 2^n = (n + 127) << 23, a normal float for every n in [-126, 0]; the low bits of
     // `shifted` are `magic`'s plus n.
     let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
-    let magicBits = unsafeBitCast(magic, to: UInt32.self)
+    let magicBits = magic.bitPattern
     let scale = unsafeBitCast((bits &+ (127 &- magicBits)) &<< 23, to: FloatLanes.self)
     return select(underflow, FloatLanes(), er * scale)
   }
