@@ -23,6 +23,9 @@ struct FPNWorkload: Sendable {
     BenchStage(name: "anchors", summary: "FPN anchor grid, 268,569 boxes") { w in
       { w.generator.anchors(for: FPNWorkload.image) }
     },
+    BenchStage(name: "iou", summary: "IoU matrix, M ground-truth boxes x 268,569 anchors") { w in
+      { pairwiseIoU(w.groundTruth, w.anchors.boxes) }
+    },
     BenchStage(name: "match", summary: "IoU + matching 0.7/0.3 with low-quality matches, grid-aware sparse path") { w in
       let index = GridAnchorIndex(w.anchors)
       return { try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, in: index) }

@@ -12,8 +12,9 @@ struct Detkit: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      AnchorsCommand.self, ImportCommand.self, ExportCommand.self, DatasetsCommand.self,
-      StatsCommand.self, ShowCommand.self, MatchCommand.self, SampleCommand.self, BenchCommand.self,
+      AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
+      ImportCommand.self, ExportCommand.self, DatasetsCommand.self, StatsCommand.self,
+      ShowCommand.self, MatchCommand.self, SampleCommand.self, BenchCommand.self,
     ]
   )
 }

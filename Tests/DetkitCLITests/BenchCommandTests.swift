@@ -19,6 +19,8 @@ private func temporaryFile(_ contents: String) throws -> String {
   let anchors = try #require(stages["anchors"])
   #expect(anchors["runs"] as? Int == 1)
   #expect((anchors["median_ms"] as? Double ?? -1) > 0)
+  let iou = try #require(stages["iou"])
+  #expect((iou["median_ms"] as? Double ?? -1) > 0)
 }
 
 @Test func benchFPNIsTheDefaultSubcommand() throws {
@@ -32,7 +34,7 @@ private func temporaryFile(_ contents: String) throws -> String {
   let peer = try temporaryFile(
     #"{"tool": "torchvision 0.29.2", "workload": "W-FPN", "gt": 20, "seed": 1, "threads": 2, "stages": {"anchors": {"median_ms": 1000000.0, "runs": 7}}}"#)
   defer { try? FileManager.default.removeItem(atPath: peer) }
-  let result = try CLI.run(["bench", "--repeat", "1", "--compare", peer, "--json"])
+  let result = try CLI.run(["bench", "--repeat", "1", "--stages", "anchors", "--compare", peer, "--json"])
   #expect(result.status == 0, "\(result.stderr)")
   let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   let stages = try #require(object["stages"] as? [String: [String: Any]])
@@ -47,7 +49,7 @@ private func temporaryFile(_ contents: String) throws -> String {
   let peer = try temporaryFile(
     #"{"tool": "torchvision", "workload": "W-FPN", "gt": 100, "threads": 2, "stages": {}}"#)
   defer { try? FileManager.default.removeItem(atPath: peer) }
-  let result = try CLI.run(["bench", "--repeat", "1", "--compare", peer])
+  let result = try CLI.run(["bench", "--repeat", "1", "--stages", "anchors", "--compare", peer])
   #expect(result.status == 0)
   #expect(result.stderr.contains("gt 100"))
 }

@@ -1,0 +1,137 @@
+import Foundation
+
+/// The IoU-family matrix between every box of `a` and every box of `b`.
+///
+/// Row-major `a.count x b.count`: entry `i * b.count + j` compares `a[i]` with `b[j]`. The
+/// formulas and float32 op order are torchvision's `box_iou`, `generalized_box_iou`,
+/// `distance_box_iou` and `complete_box_iou` (see ``IoUKind``), so `iou`, `giou` and
+/// `diou` are bit-identical to torchvision wherever torchvision's result is finite. `ciou`
+/// differs from torchvision by at most a few ulps, because its `atan` comes from the C
+/// library and torch's from SLEEF (neither is correctly rounded).
+///
+/// Degenerate cases: where torchvision returns NaN (two zero-area boxes, `union == 0`)
+/// detkit returns IoU 0 (see ``IoUKind``). Inverted boxes (`x2 < x1`) are not rejected: they
+/// go through the same arithmetic as in torchvision (negative areas). NaN coordinates give
+/// NaN.
+///
+/// - Parameters:
+///   - a: The first set, `N` boxes `xyxy`.
+///   - b: The second set, `M` boxes `xyxy`.
+///   - kind: The measure; plain IoU by default.
+/// - Returns: `N * M` values, empty when either set is empty.
+/// - Complexity: O(N * M) work in eight-lane SIMD steps over `b`, split across cores in
+///   column tiles when `N * M` is large; O(N + M) extra memory besides the result.
+public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
+  switch kind {
+  case .iou: return pairwise(a, b, PlainIoUKernel.self)
+  case .giou: return pairwise(a, b, GeneralizedIoUKernel.self)
+  case .diou: return pairwise(a, b, DistanceIoUKernel.self)
+  case .ciou: return pairwise(a, b, CompleteIoUKernel.self)
+  }
+}
+
+/// The IoU-family value of each pair `(a[i], b[i])`: the diagonal of
+/// ``pairwiseIoU(_:_:kind:)``, with the same op order, degenerate cases and parity with
+/// torchvision.
+///
+/// These are the pairwise functions' values, not torchvision's `*_box_iou_loss` functions,
+/// which add `eps` to the union and use a different op order (they differ by about 1e-7
+/// relative).
+///
+/// - Precondition: `a.count == b.count`.
+/// - Returns: `a.count` values.
+/// - Complexity: O(N), eight lanes per step, split across cores for large N.
+public func elementwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
+  precondition(a.count == b.count, "elementwiseIoU needs equal counts, got \(a.count) and \(b.count)")
+  switch kind {
+  case .iou: return elementwise(a, b, PlainIoUKernel.self)
+  case .giou: return elementwise(a, b, GeneralizedIoUKernel.self)
+  case .diou: return elementwise(a, b, DistanceIoUKernel.self)
+  case .ciou: return elementwise(a, b, CompleteIoUKernel.self)
+  }
+}
+
+/// Columns of `b` per tile: 2,048 boxes of six fields stay within a core's L2 cache.
+private let tileColumns = 2048
+
+/// Below this many pairs one thread is faster than waking the others.
+private let parallelPairs = 1 << 16
+
+/// Stores the first `lanes` lanes of `v` at `p`.
+@inline(__always)
+private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
+  if lanes == 8 {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+  } else {
+    for l in 0..<lanes { p[l] = v[l] }
+  }
+}
+
+private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> [Float] {
+  let n = a.count
+  let m = b.count
+  guard n > 0, m > 0 else { return [] }
+  let rows = BoxColumns(a, aspect: K.needsAspect)
+  let columns = BoxColumns(b, aspect: K.needsAspect)
+  let rowLanes = (0..<n).map { rows.broadcast($0) }
+  return [Float](unsafeUninitializedCapacity: n * m) { out, initialized in
+    // Tiles write disjoint column ranges of the result, so sharing the pointer is safe;
+    // concurrentPerform returns when every tile is done.
+    nonisolated(unsafe) let result = out.baseAddress!
+    columns.withPointers { cols in
+      let tiles = (m + tileColumns - 1) / tileColumns
+      let work: @Sendable (Int) -> Void = { tile in
+        let start = tile * tileColumns
+        let end = min(start + tileColumns, m)
+        for i in 0..<n {
+          let row = rowLanes[i]
+          let dst = result + i * m
+          var j = start
+          while j < end {
+            let v = K.evaluate(row, cols.load(j, aspect: K.needsAspect))
+            store(v, dst + j, lanes: min(8, end - j))
+            j += 8
+          }
+        }
+      }
+      if n * m >= parallelPairs && tiles > 1 {
+        DispatchQueue.concurrentPerform(iterations: tiles, execute: work)
+      } else {
+        for t in 0..<tiles { work(t) }
+      }
+    }
+    initialized = n * m
+  }
+}
+
+private func elementwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> [Float] {
+  let n = a.count
+  guard n > 0 else { return [] }
+  let left = BoxColumns(a, aspect: K.needsAspect)
+  let right = BoxColumns(b, aspect: K.needsAspect)
+  return [Float](unsafeUninitializedCapacity: n) { out, initialized in
+    // Chunks write disjoint ranges of the result (see `pairwise`).
+    nonisolated(unsafe) let result = out.baseAddress!
+    left.withPointers { l in
+      right.withPointers { r in
+        let chunk = 8 * tileColumns
+        let chunks = (n + chunk - 1) / chunk
+        let work: @Sendable (Int) -> Void = { c in
+          let end = min((c + 1) * chunk, n)
+          var i = c * chunk
+          while i < end {
+            let v = K.evaluate(l.load(i, aspect: K.needsAspect), r.load(i, aspect: K.needsAspect))
+            store(v, result + i, lanes: min(8, end - i))
+            i += 8
+          }
+        }
+        if n >= parallelPairs && chunks > 1 {
+          DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+        } else {
+          for c in 0..<chunks { work(c) }
+        }
+      }
+    }
+    initialized = n
+  }
+}

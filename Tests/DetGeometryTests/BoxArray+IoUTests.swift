@@ -1,0 +1,190 @@
+@testable import DetGeometry
+import Testing
+
+/// fixtures/golden/boxes_iou.json: torchvision 0.29.2 in float32 (tools/golden_boxes.py).
+private struct IoUGolden: Decodable {
+  var a: [Float]
+  var b: [Float]
+  var pairwise_iou, pairwise_giou, pairwise_diou, pairwise_ciou: [Float?]
+  var elementwise_iou, elementwise_giou, elementwise_diou, elementwise_ciou: [Float?]
+  var loss_giou, loss_diou, loss_ciou: [Float?]
+
+  func pairwise(_ kind: IoUKind) -> [Float?] {
+    switch kind {
+    case .iou: pairwise_iou
+    case .giou: pairwise_giou
+    case .diou: pairwise_diou
+    case .ciou: pairwise_ciou
+    }
+  }
+
+  func elementwise(_ kind: IoUKind) -> [Float?] {
+    switch kind {
+    case .iou: elementwise_iou
+    case .giou: elementwise_giou
+    case .diou: elementwise_diou
+    case .ciou: elementwise_ciou
+    }
+  }
+
+  static let shared = try! loadBoxGolden("boxes_iou.json", as: IoUGolden.self)
+}
+
+/// IoU, GIoU and DIoU use only + - * / min max, in torchvision's order: equal bit for bit.
+@Test(arguments: [IoUKind.iou, .giou, .diou])
+func pairwiseMatchesTorchvisionBitForBit(kind: IoUKind) {
+  let g = IoUGolden.shared
+  let mine = pairwiseIoU(BoxArray(flat: g.a), BoxArray(flat: g.b), kind: kind)
+  let theirs = g.pairwise(kind)
+  #expect(mine.count == theirs.count)
+  var nanCases = 0
+  for (k, (m, t)) in zip(mine, theirs).enumerated() {
+    if let t {
+      #expect(m.bitPattern == t.bitPattern, "\(kind) entry \(k): \(m) vs torchvision \(t)")
+    } else {
+      nanCases += 1
+      #expect(m.isFinite, "\(kind) entry \(k): torchvision NaN, detkit must be finite, got \(m)")
+    }
+  }
+  // The fixture holds the two zero-area identical pairs (zero width, point): NaN there.
+  #expect(nanCases >= 2)
+}
+
+/// Where torchvision's 0/0 gives NaN (two zero-area boxes), detkit's IoU is 0.
+@Test func zeroAreaPairsHaveIoUZero() {
+  let line = BoxArray([Box(x1: 3, y1: 3, x2: 3, y2: 9), Box(x1: 4, y1: 4, x2: 4, y2: 4)])
+  #expect(pairwiseIoU(line, line) == [0, 0, 0, 0])
+  #expect(elementwiseIoU(line, line, kind: .giou) == [0, 0])
+  for kind in IoUKind.allCases {
+    #expect(pairwiseIoU(line, line, kind: kind).allSatisfy { $0.isFinite }, "\(kind)")
+  }
+}
+
+/// CIoU goes through `atan`, which torch takes from SLEEF (not correctly rounded) and detkit
+/// from glibc: each `atan` may differ by an ulp (<= 1.2e-7 near pi/2), which moves
+/// `v = 4/pi^2 * d^2` and `alpha * v` by at most ~1e-6 for |d| <= pi/2.
+@Test func pairwiseCompleteIoUMatchesTorchvisionWithinAtanUlps() {
+  let g = IoUGolden.shared
+  let mine = pairwiseIoU(BoxArray(flat: g.a), BoxArray(flat: g.b), kind: .ciou)
+  for (k, (m, t)) in zip(mine, g.pairwise_ciou).enumerated() {
+    if let t {
+      #expect(abs(m - t) <= 1e-6, "ciou entry \(k): \(m) vs torchvision \(t)")
+    } else {
+      #expect(m.isFinite)
+    }
+  }
+}
+
+@Test(arguments: IoUKind.allCases)
+func elementwiseMatchesTorchvisionDiagonal(kind: IoUKind) {
+  let g = IoUGolden.shared
+  let n = g.elementwise(kind).count
+  let a = BoxArray(flat: Array(g.a.prefix(4 * n)))
+  let b = BoxArray(flat: Array(g.b.prefix(4 * n)))
+  let mine = elementwiseIoU(a, b, kind: kind)
+  for (k, (m, t)) in zip(mine, g.elementwise(kind)).enumerated() {
+    guard let t else { continue }
+    if kind == .ciou {
+      #expect(abs(m - t) <= 1e-6, "entry \(k)")  // atan ulps, see the pairwise CIoU test
+    } else {
+      #expect(m.bitPattern == t.bitPattern, "\(kind) entry \(k): \(m) vs \(t)")
+    }
+  }
+}
+
+/// torchvision's losses add eps = 1e-7 to the union and the enclosing area, so 1 - loss
+/// differs from the pairwise functions by about eps / area (at most ~1e-4 for the fixture's
+/// 1e-3-pixel tiny box, far less elsewhere): compare loosely, skipping the tiny pair.
+@Test func elementwiseAgreesWithTorchvisionLossesUpToTheirEps() {
+  let g = IoUGolden.shared
+  let n = g.loss_giou.count
+  let a = BoxArray(flat: Array(g.a.prefix(4 * n)))
+  let b = BoxArray(flat: Array(g.b.prefix(4 * n)))
+  let cases: [(IoUKind, [Float?])] = [(.giou, g.loss_giou), (.diou, g.loss_diou), (.ciou, g.loss_ciou)]
+  for (kind, losses) in cases {
+    let mine = elementwiseIoU(a, b, kind: kind)
+    for i in 0..<n where i != 7 {
+      guard let loss = losses[i], (a[i].area > 0 && b[i].area > 0) else { continue }
+      #expect(abs((1 - loss) - mine[i]) <= 2e-6, "\(kind) pair \(i)")
+    }
+  }
+}
+
+/// REFERENCE.md TV6: [0,0,10,10] vs [5,5,20,15] and the disjoint [20,20,30,40].
+@Test func referenceVectorTV6() {
+  let p = BoxArray([Box(x1: 0, y1: 0, x2: 10, y2: 10)])
+  let q = BoxArray([Box(x1: 5, y1: 5, x2: 20, y2: 15)])
+  let r = BoxArray([Box(x1: 20, y1: 20, x2: 30, y2: 40)])
+  #expect(abs(Double(pairwiseIoU(p, q)[0]) - 0.1111111111111111) < 1e-7)
+  #expect(abs(Double(1 - pairwiseIoU(p, q, kind: .giou)[0]) - 1.1388888888549382) < 1e-6)
+  #expect(abs(Double(1 - pairwiseIoU(p, q, kind: .diou)[0]) - 1.0188888889174716) < 1e-6)
+  #expect(abs(Double(1 - pairwiseIoU(p, q, kind: .ciou)[0]) - 1.0191645494451977) < 1e-6)
+  #expect(abs(Double(1 - pairwiseIoU(p, r, kind: .giou)[0]) - 1.7499999999375) < 1e-6)
+  #expect(abs(Double(1 - pairwiseIoU(p, r, kind: .diou)[0]) - 1.4099999999836) < 1e-6)
+  #expect(abs(Double(1 - pairwiseIoU(p, r, kind: .ciou)[0]) - 1.4116894606829955) < 1e-6)
+}
+
+@Test(arguments: 0..<8)
+func iouFamilyProperties(seed: UInt64) {
+  var rng = SyntheticBoxes.SplitMix64(state: seed)
+  let a = randomBoxes(13, using: &rng)
+  let b = randomBoxes(29, using: &rng)
+  for kind in IoUKind.allCases {
+    let ab = pairwiseIoU(a, b, kind: kind)
+    let ba = pairwiseIoU(b, a, kind: kind)
+    for i in 0..<a.count {
+      for j in 0..<b.count {
+        #expect(ab[i * b.count + j] == ba[j * a.count + i], "\(kind) symmetric")
+      }
+    }
+    let bounds: ClosedRange<Float> = kind == .iou ? 0...1 : -1...1
+    if kind != .ciou { #expect(ab.allSatisfy { bounds.contains($0) }, "\(kind) in \(bounds)") }
+    #expect(ab.allSatisfy { $0 <= 1 })
+    #expect(elementwiseIoU(a, a, kind: kind).allSatisfy { $0 == 1 }, "\(kind) of a box with itself")
+  }
+  // GIoU <= IoU, DIoU <= IoU, CIoU <= DIoU. The GIoU penalty (C - U) / C can come out one
+  // rounding below 0 when the enclosing box is the union (nested boxes): allow 1e-6.
+  let iou = pairwiseIoU(a, b)
+  let giou = pairwiseIoU(a, b, kind: .giou)
+  let diou = pairwiseIoU(a, b, kind: .diou)
+  let ciou = pairwiseIoU(a, b, kind: .ciou)
+  for k in iou.indices {
+    #expect(giou[k] <= iou[k] + 1e-6 && diou[k] <= iou[k] && ciou[k] <= diou[k])
+  }
+}
+
+/// The SIMD tiles, their tails and the multi-core split give the scalar helper's bits.
+@Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003)])
+func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
+  var rng = SyntheticBoxes.SplitMix64(state: UInt64(n * 10_007 + m))
+  var a = randomBoxes(n, using: &rng)
+  let b = randomBoxes(m, using: &rng)
+  a[0] = Box(x1: 5, y1: 5, x2: 5, y2: 30)  // zero width
+  let matrix = pairwiseIoU(a, b)
+  #expect(matrix.count == n * m)
+  for i in 0..<n {
+    for j in 0..<m where matrix[i * m + j].bitPattern != pairIoU(a[i], b[j]).bitPattern {
+      Issue.record("entry (\(i), \(j)): \(matrix[i * m + j]) vs \(pairIoU(a[i], b[j]))")
+      return
+    }
+  }
+  let diagonal = elementwiseIoU(BoxArray(b.prefix(m)), BoxArray(b.reversed()))
+  for j in 0..<m {
+    #expect(diagonal[j] == pairIoU(b[j], b[m - 1 - j]))
+  }
+}
+
+@Test func emptyInputsGiveEmptyResults() {
+  let some = BoxArray([Box(x1: 0, y1: 0, x2: 1, y2: 1)])
+  for kind in IoUKind.allCases {
+    #expect(pairwiseIoU(BoxArray(), some, kind: kind).isEmpty)
+    #expect(pairwiseIoU(some, BoxArray(), kind: kind).isEmpty)
+    #expect(elementwiseIoU(BoxArray(), BoxArray(), kind: kind).isEmpty)
+  }
+}
+
+@Test func elementwiseRejectsUnequalCounts() async {
+  await #expect(processExitsWith: .failure) {
+    _ = elementwiseIoU(BoxArray(zeros: 2), BoxArray(zeros: 3))
+  }
+}
