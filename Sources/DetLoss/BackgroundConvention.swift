@@ -1,0 +1,42 @@
+/// How a class-index target array marks background and ignored anchors, per framework.
+///
+/// With `C` classes, labels `0 ..< C` are always the positive class of the anchor.
+///
+/// | convention | background | ignored (excluded from the sum) | anything else |
+/// |---|---|---|---|
+/// | ``torchvision`` | `-1` (``MatchLabel/background``) | `-2` (``MatchLabel/ignore``) | invalid |
+/// | ``detectron2`` | `C` | any negative (detectron2 writes `-1`) | invalid (`> C`) |
+/// | ``mmdetection`` | `C` | any negative (an anchor whose label weight is 0) | invalid (`> C`) |
+///
+/// torchvision builds the one-hot target directly (`gt_classes_target`) and drops
+/// anchors matched `-2`; detectron2 and mmdetection one-hot into `C + 1` columns and drop
+/// the background column. All three give the same per-element losses; detkit never
+/// materialises the one-hot matrix.
+public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
+  case torchvision
+  case detectron2
+  case mmdetection
+
+  /// The positive column of an anchor with `label`: `0 ..< classCount` for a positive,
+  /// `-1` for background, `nil` for ignored.
+  ///
+  /// - Throws: ``LossError`` (`invalidLabel`) for a label the convention does not allow.
+  /// - Complexity: O(1).
+  func positiveColumn(of label: Int, classCount: Int, row: Int) throws -> Int? {
+    if label >= 0 && label < classCount { return label }
+    switch self {
+    case .torchvision:
+      if label == -1 { return -1 }
+      if label == -2 { return nil }
+      throw LossError(
+        .invalidLabel, at: "labels[\(row)]",
+        "expected a class in 0..<\(classCount), -1 (background) or -2 (ignore) under the torchvision convention, found \(label)")
+    case .detectron2, .mmdetection:
+      if label == classCount { return -1 }
+      if label < 0 { return nil }
+      throw LossError(
+        .invalidLabel, at: "labels[\(row)]",
+        "expected a class in 0..<\(classCount), \(classCount) (background) or a negative value (ignore) under the \(rawValue) convention, found \(label)")
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/// The per-lane focal loss and its derivative, shared by the soft-target and label paths.
+///
+/// With `p = sigma(x)`, `q = 1 - p = sigma(-x)` (both computed without cancellation from
+/// `e = exp(-|x|)`), `ce = max(x, 0) - x t + log1p(e)`, `m = 1 - p_t = p (1 - t) + q t`
+/// and `alpha_t = alpha t + (1 - alpha)(1 - t)`:
+///
+///     FL = alpha_t m^gamma ce
+///     dFL/dx = alpha_t (gamma m^gamma (p q / m) (1 - 2t) ce + m^gamma (p - t))
+///
+/// since `dm/dx = p q (1 - 2t)` and `dce/dx = p - t`. Writing `m^(gamma-1) p q` as
+/// `m^gamma (p q / m)` keeps `gamma < 1` finite: `p q / m <= max(p, q) <= 1`, and for
+/// hard targets it is exactly `p` (t = 1) or `q` (t = 0). For t = 1 this is
+/// `alpha (1-p)^gamma (gamma p ln p + p - 1)` and for t = 0
+/// `(1-alpha) p^gamma (p - gamma (1-p) ln(1-p))`, REFERENCE.md §4's formulas.
+/// `gamma = 0` gives `m^0 = 1` even at `m = 0` (as torch's `pow(0, 0)`).
+struct FocalKernel {
+  enum Power { case zero, one, two, general }
+
+  let alphaPositive: Float
+  let alphaNegative: Float
+  let gamma: Float
+  let power: Power
+
+  init(alpha: Float, gamma: Float) {
+    if alpha < 0 {
+      (alphaPositive, alphaNegative) = (1, 1)
+    } else {
+      (alphaPositive, alphaNegative) = (alpha, 1 - alpha)
+    }
+    self.gamma = gamma
+    switch gamma {
+    case 0: power = .zero
+    case 1: power = .one
+    case 2: power = .two
+    default: power = .general
+    }
+  }
+
+  /// Loss and derivative for 8 logits `x` and targets `t`. `hard` promises every `t`
+  /// is exactly 0 or 1, which lets the kernel select instead of divide.
+  @inline(__always)
+  func lanes(_ x: FloatLanes, _ t: FloatLanes, hard: Bool) -> (loss: FloatLanes, derivative: FloatLanes) {
+    let ax = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: FloatLanes.self)
+    let e = VectorMath.exp(-ax)
+    let inverse = 1 / (1 + e)
+    let eInverse = e * inverse
+    let nonNegative = x .>= 0
+    let p = eInverse.replacing(with: inverse, where: nonNegative)
+    let q = inverse.replacing(with: eInverse, where: nonNegative)
+    let log1pE = VectorMath.log1p(e)
+    let relu = x.replacing(with: 0, where: .!nonNegative)
+    let ce = relu - x * t + log1pE
+
+    let m: FloatLanes
+    let ratio: FloatLanes  // p q / m
+    let pMinusT: FloatLanes  // dce/dx; for hard targets -q or p, without cancellation
+    let alphaT: FloatLanes
+    let positive = t .> 0.5
+    if hard {
+      m = p.replacing(with: q, where: positive)
+      ratio = q.replacing(with: p, where: positive)
+      alphaT = FloatLanes(repeating: alphaNegative).replacing(with: alphaPositive, where: positive)
+      pMinusT = p.replacing(with: -q, where: positive)
+    } else {
+      m = p * (1 - t) + q * t
+      ratio = p * q / m.replacing(with: Float.leastNormalMagnitude, where: m .< Float.leastNormalMagnitude)
+      alphaT = alphaNegative + (alphaPositive - alphaNegative) * t
+      pMinusT = p * (1 - t) - q * t  // = p - t, exact for t in {0, 1}
+    }
+
+    let mPower: FloatLanes
+    switch power {
+    case .zero: mPower = FloatLanes(repeating: 1)
+    case .one: mPower = m
+    case .two: mPower = m * m
+    case .general:
+      if hard {
+        // ln q = -(max(x,0) + log1p(e)), ln p = -(max(-x,0) + log1p(e)); always finite.
+        let logM = -(relu + log1pE) + x.replacing(with: 0, where: positive)
+        mPower = VectorMath.exp(gamma * logM)
+      } else {
+        let tiny = m .< Float.leastNormalMagnitude
+        let logM = VectorMath.log(m.replacing(with: 1, where: tiny))
+        mPower = VectorMath.exp(gamma * logM).replacing(with: 0, where: tiny)
+      }
+    }
+
+    let loss = alphaT * mPower * ce
+    let derivative: FloatLanes
+    if power == .zero {
+      derivative = alphaT * pMinusT
+    } else {
+      derivative = alphaT * mPower * (gamma * ratio * (1 - 2 * t) * ce + pMinusT)
+    }
+    return (loss, derivative)
+  }
+}
