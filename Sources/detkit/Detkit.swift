@@ -14,7 +14,8 @@ struct Detkit: ParsableCommand {
     subcommands: [
       AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
       ImportCommand.self, ExportCommand.self, DatasetsCommand.self, StatsCommand.self,
-      ShowCommand.self, MatchCommand.self, SampleCommand.self, BenchCommand.self,
+      ShowCommand.self, MatchCommand.self, SampleCommand.self, CoverageCommand.self, TargetsCommand.self,
+      DrawCommand.self, BenchCommand.self,
     ]
   )
 }
