@@ -75,18 +75,25 @@ struct GridCache {
 /// Streams a dataset's images with resized ground truth.
 struct DatasetWalker {
   let store: AnnotationStore
-  let options: PipelineOptions
+  /// The dataset.
+  let name: String
+  let resize: ResizeOption
   /// Category original id -> contiguous index.
   let categoryIndex: [RecordID: Int]
   /// Contiguous index -> name.
   let categoryNames: [String]
 
   init(_ options: PipelineOptions) throws {
-    self.options = options
-    store = try AnnotationStore(path: options.db)
+    try self.init(db: options.db, name: options.name, resize: options.resize)
+  }
+
+  init(db: String, name: String, resize: ResizeOption) throws {
+    self.name = name
+    self.resize = resize
+    store = try AnnotationStore(path: db)
     var index: [RecordID: Int] = [:]
     var names: [String] = []
-    try store.forEachCategory(in: options.name) { c in
+    try store.forEachCategory(in: name) { c in
       index[c.id] = names.count
       names.append(c.name)
     }
@@ -97,12 +104,12 @@ struct DatasetWalker {
   /// `record` with its annotations, resized per `--resize`.
   func load(_ record: ImageRecord) throws -> PipelineImage {
     let size = ImageSize(height: record.height, width: record.width)
-    let policy = options.resize.policy
+    let policy = resize.policy
     var boxes = BoxArray()
     var crowd = BoxArray()
     var labels: [Int] = []
     var kept: [AnnotationRecord] = []
-    for a in try store.annotations(in: options.name, image: record.id) {
+    for a in try store.annotations(in: name, image: record.id) {
       let box = Box(
         x1: Float(a.x), y1: Float(a.y), x2: Float(a.x + a.width), y2: Float(a.y + a.height))
       if a.isCrowd {
@@ -131,7 +138,7 @@ struct DatasetWalker {
 
   /// Calls `body` with every image of the dataset, in import order; one image in memory.
   func forEachImage(_ body: (PipelineImage) throws -> Void) throws {
-    try store.forEachImage(in: options.name) { try body(try load($0)) }
+    try store.forEachImage(in: name) { try body(try load($0)) }
   }
 }
 

@@ -35,7 +35,7 @@ struct DrawCommand: ParsableCommand {
 
   func run() throws {
     let walker = try DatasetWalker(options)
-    let record = try walker.store.image(in: options.name, id: RecordID(canonicalizing: image))
+    let record = try walker.store.image(in: walker.name, id: RecordID(canonicalizing: image))
     let picture = try walker.load(record)
     let grid = options.generator.anchors(for: picture.canvas)
     let targets = try TargetsCommand.targets(
@@ -68,20 +68,20 @@ struct DrawCommand: ParsableCommand {
       <?xml version="1.0" encoding="UTF-8"?>
       <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" viewBox="0 0 \(w) \(h)" font-family="Helvetica, Arial, sans-serif" font-size="13">
       <title>\(xmlEscape("\(image.record.fileName) (id \(image.record.id)), \(options.preset.rawValue) anchors"))</title>
-      <defs><pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#888" stroke-width="2"/></pattern></defs>
+      <defs><pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#888" stroke-width="2"/></pattern><clipPath id="canvas"><rect x="0" y="0" width="\(image.canvas.width)" height="\(image.canvas.height)"/></clipPath></defs>
       <rect width="100%" height="100%" fill="white"/>
       <rect x="0" y="0" width="\(image.canvas.width)" height="\(image.canvas.height)" fill="#eeeeee"/>
       <rect x="0" y="0" width="\(image.resized.width)" height="\(image.resized.height)" fill="#fbfbf7" stroke="#333" stroke-width="1.5"/>
 
       """
-    s += "<g id=\"ignored\" fill=\"none\" stroke=\"#888\" stroke-width=\"0.6\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\">\n"
+    s += "<g id=\"ignored\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"#888\" stroke-width=\"0.6\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\">\n"
     for i in targets.matches.indices where targets.matches[i] == MatchLabel.ignore {
       s += rect(grid.boxes[i], "")
     }
     s += "</g>\n"
     for (l, level) in grid.levels.enumerated() {
       let color = levelColors[l % levelColors.count]
-      s += "<g id=\"positive-\(xmlEscape(level.name))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-opacity=\"0.85\">\n"
+      s += "<g id=\"positive-\(xmlEscape(level.name))\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-opacity=\"0.85\">\n"
       for i in level.range where targets.matches[i] >= 0 { s += rect(grid.boxes[i], "") }
       s += "</g>\n"
     }
