@@ -15,7 +15,7 @@ struct Detkit: ParsableCommand {
       AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
       ImportCommand.self, ExportCommand.self, DatasetsCommand.self, StatsCommand.self,
       ShowCommand.self, MatchCommand.self, SampleCommand.self, CoverageCommand.self, TargetsCommand.self,
-      DrawCommand.self, LossCommand.self, WorstCommand.self, BenchCommand.self,
+      DrawCommand.self, LossCommand.self, WorstCommand.self, DemoCommand.self, BenchCommand.self,
     ]
   )
 }

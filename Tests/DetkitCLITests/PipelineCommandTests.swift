@@ -180,3 +180,23 @@ func pipelineCommandsRejectBadInput(arguments: [String], status: Int32, mention:
 func wellFormed(_ data: Data) throws -> Bool {
   XMLParser(data: data).parse()
 }
+
+/// `detkit demo` runs end to end from an unrelated directory (the dataset is embedded), and
+/// the embedded copy is the fixture: both export to the same COCO JSON.
+@Test func demoRunsAndEmbedsTheFixture() throws {
+  let dir = try NPYBytes.temporaryDirectory()
+  let work = dir.appendingPathComponent("demo")
+  let r = try CLI.run(["demo", "--dir", work.path])
+  #expect(r.status == 0, "\(r.stderr)")
+  for section in ["== detkit stats", "== detkit coverage", "\"summary\":true", "== detkit worst"] {
+    #expect(r.stdout.contains(section), "\(section)")
+  }
+  let svgs = r.stdout.split(separator: "\n").filter { $0.hasSuffix(".svg") }.map(String.init)
+  #expect(svgs.count == 3)
+  for svg in svgs { #expect(try wellFormed(Data(contentsOf: URL(fileURLWithPath: svg))), "\(svg)") }
+  let (fixtureDB, _) = try Demo.store()
+  let a = try CLI.run(["export", "coco", "--db", work.appendingPathComponent("demo.sqlite").path, "--name", "demo", "--output", "-"])
+  let b = try CLI.run(["export", "coco", "--db", fixtureDB, "--name", "demo", "--output", "-"])
+  #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+  #expect(!a.stdout.isEmpty && a.stdout == b.stdout)
+}
