@@ -200,3 +200,15 @@ func wellFormed(_ data: Data) throws -> Bool {
   #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
   #expect(!a.stdout.isEmpty && a.stdout == b.stdout)
 }
+
+@Test func benchPipelineRejectsBadInputBeforeWorking() throws {
+  let dir = try NPYBytes.temporaryDirectory()
+  let bogus = dir.appendingPathComponent("peer.json")
+  try Data("{\"workload\":\"W-FPN\"}".utf8).write(to: bogus)
+  let r = try CLI.run(["bench", "pipeline", "--images", "1", "--compare", bogus.path])
+  #expect(r.status == 1)
+  #expect(r.stderr.contains("not a tools/peer_pipeline.py report"), "\(r.stderr)")
+  let usage = try CLI.run(["bench", "pipeline", "--images", "0"])
+  #expect(usage.status == 64)
+  #expect(usage.stderr.contains("--images"), "\(usage.stderr)")
+}

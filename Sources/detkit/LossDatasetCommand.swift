@@ -6,11 +6,11 @@ import DetStore
 import DetTensorIO
 import Foundation
 
-/// `detkit loss retinanet|rpn`: detection-head losses of predictions over a stored dataset.
-struct LossCommand: ParsableCommand {
+/// `detkit loss retinanet`: RetinaNet head losses of stored predictions over a dataset.
+struct LossRetinaNetCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "loss",
-    abstract: "RetinaNet or RPN losses of stored predictions over a dataset, per image and per batch.",
+    commandName: "retinanet",
+    abstract: "RetinaNet losses of stored predictions over a dataset, per image and per batch.",
     discussion: """
       Predictions: a safetensors file with <image_id>/cls_logits [N, C] and
       <image_id>/bbox_deltas [N, 4] (F16, BF16 or F32), or a folder of NPY files
@@ -34,12 +34,34 @@ struct LossCommand: ParsableCommand {
         detkit loss retinanet --db store.sqlite --name demo --predictions preds.safetensors --record run1
       """)
 
-  enum Head: String, ExpressibleByArgument, CaseIterable {
+  @OptionGroup var options: DatasetLossOptions
+
+  func run() throws { try options.run(head: .retinanet) }
+}
+
+/// `detkit loss rpn`: RPN losses of stored predictions over a dataset.
+struct LossRPNCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rpn",
+    abstract: "RPN losses of stored objectness / box predictions over a dataset, per image and per batch.",
+    discussion: """
+      See `detkit loss retinanet --help` for the prediction files and the output; for the
+      RPN cls_logits are [N, 1] (or [N]) objectness logits over the FPN preset's anchors.
+
+      Example:
+        detkit loss rpn --db store.sqlite --name demo --predictions rpn.safetensors --seed 3
+      """)
+
+  @OptionGroup var options: DatasetLossOptions
+
+  func run() throws { try options.run(head: .rpn) }
+}
+
+/// Options and work shared by `detkit loss retinanet` and `detkit loss rpn`.
+struct DatasetLossOptions: ParsableArguments {
+  enum Head: String {
     case retinanet, rpn
   }
-
-  @Argument(help: "The head: retinanet or rpn.")
-  var head: Head
 
   @Option(help: "The SQLite store file.")
   var db: String
@@ -69,9 +91,8 @@ struct LossCommand: ParsableCommand {
     guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
   }
 
-  var preset: PresetOption { head == .retinanet ? .retinanet : .fpn }
-
-  func run() throws {
+  func run(head: Head) throws {
+    let preset: PresetOption = head == .retinanet ? .retinanet : .fpn
     let walker = try DatasetWalker(db: db, name: name, resize: resize)
     let source = try PredictionSource(path: predictions)
     var cache = GridCache(AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
