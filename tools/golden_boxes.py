@@ -5,6 +5,7 @@ Writes
   fixtures/golden/boxes_iou.json    torchvision box_iou / generalized_box_iou /
                                     distance_box_iou / complete_box_iou (pairwise, float32),
                                     their diagonals (elementwise) and the IoU losses
+  fixtures/golden/boxes_nms.json    torchvision nms keep indices (float32 boxes, tied scores)
   fixtures/golden/boxes_coder.json  torchvision BoxCoder encode/decode (float32, weights
                                     (1,1,1,1) and (10,10,5,5), clamp case), mmdetection
                                     DeltaXYWHBBoxCoder and Detectron legacy "+1" coder
@@ -23,7 +24,7 @@ import json, math, pathlib
 import numpy as np
 import torch
 from torchvision.models.detection._utils import BoxCoder
-from torchvision.ops import (box_iou, complete_box_iou, complete_box_iou_loss, distance_box_iou,
+from torchvision.ops import (box_iou, nms, complete_box_iou, complete_box_iou_loss, distance_box_iou,
                              distance_box_iou_loss, generalized_box_iou, generalized_box_iou_loss)
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "golden"
@@ -272,9 +273,24 @@ def write_coder():
     (OUT / "boxes_coder.json").write_text(json.dumps(doc, separators=(",", ":")) + "\n")
 
 
+def write_nms():
+    rng = np.random.default_rng(777)
+    cases = []
+    for n, scale in [(60, 200), (200, 400), (8, 50)]:
+        boxes = torch.from_numpy(random_boxes(rng, n, scale).astype(np.float32))
+        # scores on a coarse grid so that ties occur (torchvision keeps the lower index first)
+        scores = torch.from_numpy((rng.integers(0, 12, n) / 12.0).astype(np.float32))
+        for thr in (0.3, 0.5, 0.7):
+            cases.append({"boxes": f32list(boxes), "scores": f32list(scores), "iou_threshold": thr,
+                          "keep": nms(boxes, scores, thr).tolist()})
+    doc = {"note": "torchvision.ops.nms, float32 boxes and scores; keep is in decreasing score order", "cases": cases}
+    (OUT / "boxes_nms.json").write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     write_iou()
     write_coder()
-    for name in ("boxes_iou.json", "boxes_coder.json"):
+    write_nms()
+    for name in ("boxes_iou.json", "boxes_coder.json", "boxes_nms.json"):
         print(f"wrote fixtures/golden/{name} ({(OUT / name).stat().st_size} bytes)")

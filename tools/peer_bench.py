@@ -13,6 +13,7 @@ Stages (each timed alone on precomputed inputs; median of --repeat runs after on
   iou      torchvision.ops.box_iou(gt [M,4], anchors [N,4]) -> [M, N]
   match    box_iou + Matcher(0.7, 0.3, allow_low_quality_matches=True) (the RPN matcher)
   match_dense  the same (torchvision has only the dense path)
+  encode   BoxCoder((1,1,1,1)).encode_single(gt[matches[pos]], anchors[pos]) on the positives
 Later stages are added as one entry in STAGES here and one in detkit's stage list.
 
 Ground truth (`gt_boxes`), identical in Swift (`SyntheticBoxes.cocoLike`): SplitMix64 seeded
@@ -67,7 +68,7 @@ def fpn_workload(args):
     from torchvision.models.detection import faster_rcnn
     from torchvision.models.detection.image_list import ImageList
     from torchvision.ops import box_iou
-    from torchvision.models.detection._utils import Matcher
+    from torchvision.models.detection._utils import BoxCoder, Matcher
 
     h, w = WFPN_IMAGE
     gen = faster_rcnn._default_anchorgen()
@@ -77,12 +78,16 @@ def fpn_workload(args):
     anchors = gen(images, feats)[0]
     assert anchors.shape[0] == 268569, anchors.shape
     matcher = Matcher(0.7, 0.3, allow_low_quality_matches=True)
+    coder = BoxCoder(weights=(1.0, 1.0, 1.0, 1.0))
+    matches = matcher(box_iou(gt, anchors))
+    positive = torch.where(matches >= 0)[0]
     # One entry per stage: name -> zero-argument callable on precomputed inputs.
     return {
         "anchors": lambda: gen(images, feats),
         "iou": lambda: box_iou(gt, anchors),
         "match": lambda: matcher(box_iou(gt, anchors)),
         "match_dense": lambda: matcher(box_iou(gt, anchors)),
+        "encode": lambda: coder.encode_single(gt[matches[positive]], anchors[positive]),
     }
 
 

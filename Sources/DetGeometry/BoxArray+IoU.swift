@@ -19,8 +19,9 @@ import Foundation
 ///   - b: The second set, `M` boxes `xyxy`.
 ///   - kind: The measure; plain IoU by default.
 /// - Returns: `N * M` values, empty when either set is empty.
-/// - Complexity: O(N * M) work in eight-lane SIMD steps over `b`, split across cores in
-///   column tiles when `N * M` is large; O(N + M) extra memory besides the result.
+/// - Complexity: O(N * M) work in vectorised loops over `b` (structure-of-arrays columns),
+///   split across cores in column tiles when `N * M` is large; O(N + M) extra memory
+///   besides the result.
 public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
   switch kind {
   case .iou: return pairwise(a, b, PlainIoUKernel.self)
@@ -40,7 +41,7 @@ public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [
 ///
 /// - Precondition: `a.count == b.count`.
 /// - Returns: `a.count` values.
-/// - Complexity: O(N), eight lanes per step, split across cores for large N.
+/// - Complexity: O(N) in vectorised loops, split across cores for large N.
 public func elementwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
   precondition(a.count == b.count, "elementwiseIoU needs equal counts, got \(a.count) and \(b.count)")
   switch kind {
@@ -57,23 +58,13 @@ private let tileColumns = 2048
 /// Below this many pairs one thread is faster than waking the others.
 private let parallelPairs = 1 << 16
 
-/// Stores the first `lanes` lanes of `v` at `p`.
-@inline(__always)
-private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int) {
-  if lanes == 8 {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-  } else {
-    for l in 0..<lanes { p[l] = v[l] }
-  }
-}
-
 private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> [Float] {
   let n = a.count
   let m = b.count
   guard n > 0, m > 0 else { return [] }
   let rows = BoxColumns(a, aspect: K.needsAspect)
   let columns = BoxColumns(b, aspect: K.needsAspect)
-  let rowLanes = (0..<n).map { rows.broadcast($0) }
+  let rowFields = (0..<n).map { rows.fields($0) }
   return [Float](unsafeUninitializedCapacity: n * m) { out, initialized in
     // Tiles write disjoint column ranges of the result, so sharing the pointer is safe;
     // concurrentPerform returns when every tile is done.
@@ -84,13 +75,10 @@ private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> 
         let start = tile * tileColumns
         let end = min(start + tileColumns, m)
         for i in 0..<n {
-          let row = rowLanes[i]
+          let row = rowFields[i]
           let dst = result + i * m
-          var j = start
-          while j < end {
-            let v = K.evaluate(row, cols.load(j, aspect: K.needsAspect))
-            store(v, dst + j, lanes: min(8, end - j))
-            j += 8
+          for j in start..<end {
+            dst[j] = K.evaluate(row, cols.load(j, aspect: K.needsAspect))
           }
         }
       }
@@ -114,15 +102,11 @@ private func elementwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) 
     nonisolated(unsafe) let result = out.baseAddress!
     left.withPointers { l in
       right.withPointers { r in
-        let chunk = 8 * tileColumns
+        let chunk = 8 * tileColumns  // 16,384 pairs
         let chunks = (n + chunk - 1) / chunk
         let work: @Sendable (Int) -> Void = { c in
-          let end = min((c + 1) * chunk, n)
-          var i = c * chunk
-          while i < end {
-            let v = K.evaluate(l.load(i, aspect: K.needsAspect), r.load(i, aspect: K.needsAspect))
-            store(v, result + i, lanes: min(8, end - i))
-            i += 8
+          for i in (c * chunk)..<min((c + 1) * chunk, n) {
+            result[i] = K.evaluate(l.load(i, aspect: K.needsAspect), r.load(i, aspect: K.needsAspect))
           }
         }
         if n >= parallelPairs && chunks > 1 {

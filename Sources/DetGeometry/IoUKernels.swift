@@ -1,26 +1,24 @@
 import Foundation
 
-/// Eight lanes of boxes in structure-of-arrays form: the operand of the IoU kernels.
-struct BoxLanes {
-  var x1, y1, x2, y2: SIMD8<Float>
+/// One box's fields as the IoU kernels read them.
+struct BoxFields {
+  var x1, y1, x2, y2: Float
   /// `(x2 - x1) * (y2 - y1)`, not clamped (torchvision `box_area`).
-  var area: SIMD8<Float>
+  var area: Float
   /// `atan(w / h)`, filled only for CIoU.
-  var aspect: SIMD8<Float>
+  var aspect: Float
 }
 
-/// Boxes transposed to padded structure-of-arrays storage, so the kernels load eight boxes
-/// with one vector load per field. Padding lanes hold zero boxes; their results are dropped.
+/// Boxes transposed to structure-of-arrays storage, so the inner loops read each field
+/// contiguously and the compiler vectorises them.
 struct BoxColumns {
   let count: Int
-  let paddedCount: Int
   var x1, y1, x2, y2, area, aspect: [Float]
 
   /// - Complexity: O(n), plus n `atan` calls when `aspect` is true.
   init(_ boxes: BoxArray, aspect withAspect: Bool) {
     count = boxes.count
-    paddedCount = (count + 7) & ~7
-    x1 = [Float](repeating: 0, count: paddedCount)
+    x1 = [Float](repeating: 0, count: count)
     y1 = x1; x2 = x1; y2 = x1; area = x1
     aspect = withAspect ? x1 : []
     boxes.withUnsafeBufferPointer { v in
@@ -33,13 +31,11 @@ struct BoxColumns {
     }
   }
 
-  /// The box at `index` broadcast to every lane.
-  func broadcast(_ index: Int) -> BoxLanes {
-    BoxLanes(
-      x1: SIMD8(repeating: x1[index]), y1: SIMD8(repeating: y1[index]),
-      x2: SIMD8(repeating: x2[index]), y2: SIMD8(repeating: y2[index]),
-      area: SIMD8(repeating: area[index]),
-      aspect: SIMD8(repeating: aspect.isEmpty ? 0 : aspect[index]))
+  /// The box at `index`.
+  func fields(_ index: Int) -> BoxFields {
+    BoxFields(
+      x1: x1[index], y1: y1[index], x2: x2[index], y2: y2[index], area: area[index],
+      aspect: aspect.isEmpty ? 0 : aspect[index])
   }
 }
 
@@ -49,13 +45,10 @@ struct BoxColumnPointers: @unchecked Sendable {
   let aspect: UnsafePointer<Float>?
 
   @inline(__always)
-  func load(_ index: Int, aspect withAspect: Bool) -> BoxLanes {
-    @inline(__always) func lanes(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-      UnsafeRawPointer(p + index).loadUnaligned(as: SIMD8<Float>.self)
-    }
-    return BoxLanes(
-      x1: lanes(x1), y1: lanes(y1), x2: lanes(x2), y2: lanes(y2), area: lanes(area),
-      aspect: withAspect ? lanes(aspect!) : .zero)
+  func load(_ index: Int, aspect withAspect: Bool) -> BoxFields {
+    BoxFields(
+      x1: x1[index], y1: y1[index], x2: x2[index], y2: y2[index], area: area[index],
+      aspect: withAspect ? aspect![index] : 0)
   }
 }
 
@@ -81,38 +74,41 @@ extension BoxColumns {
   }
 }
 
-/// One member of the IoU family on eight pairs at once, with torchvision's float32 op
-/// order lane by lane (so the result equals the scalar formula bit for bit).
+/// One member of the IoU family on one pair, with torchvision's float32 op order. Written
+/// with selects instead of branches so that the loops over boxes vectorise.
 protocol IoUKernel: SendableMetatype {
   static var needsAspect: Bool { get }
-  static func evaluate(_ a: BoxLanes, _ b: BoxLanes) -> SIMD8<Float>
+  static func evaluate(_ a: BoxFields, _ b: BoxFields) -> Float
 }
+
+/// `max(v, lo)` as a select (torch `clamp(min:)`, `torch.max` for finite values).
+@inline(__always) private func larger(_ x: Float, _ y: Float) -> Float { x > y ? x : y }
+/// `min(x, y)` as a select.
+@inline(__always) private func smaller(_ x: Float, _ y: Float) -> Float { x < y ? x : y }
 
 /// Plain IoU; also returns the union, which GIoU needs.
 @inline(__always)
-func iouLanes(_ a: BoxLanes, _ b: BoxLanes) -> (iou: SIMD8<Float>, union: SIMD8<Float>) {
-  let w = pointwiseMax(pointwiseMin(a.x2, b.x2) - pointwiseMax(a.x1, b.x1), .zero)
-  let h = pointwiseMax(pointwiseMin(a.y2, b.y2) - pointwiseMax(a.y1, b.y1), .zero)
+func iouFields(_ a: BoxFields, _ b: BoxFields) -> (iou: Float, union: Float) {
+  let w = larger(smaller(a.x2, b.x2) - larger(a.x1, b.x1), 0)
+  let h = larger(smaller(a.y2, b.y2) - larger(a.y1, b.y1), 0)
   let inter = w * h
   let union = (a.area + b.area) - inter
-  let iou = (inter / union).replacing(with: 0, where: union .== 0)
-  return (iou, union)
+  let iou = inter / union
+  return (union == 0 ? 0 : iou, union)
 }
 
 /// Width and height of the smallest enclosing box, clamped at 0 (`whi` in torchvision).
 @inline(__always)
-func enclosingLanes(_ a: BoxLanes, _ b: BoxLanes) -> (w: SIMD8<Float>, h: SIMD8<Float>) {
-  let w = pointwiseMax(pointwiseMax(a.x2, b.x2) - pointwiseMin(a.x1, b.x1), .zero)
-  let h = pointwiseMax(pointwiseMax(a.y2, b.y2) - pointwiseMin(a.y1, b.y1), .zero)
-  return (w, h)
+func enclosingFields(_ a: BoxFields, _ b: BoxFields) -> (w: Float, h: Float) {
+  (larger(larger(a.x2, b.x2) - smaller(a.x1, b.x1), 0), larger(larger(a.y2, b.y2) - smaller(a.y1, b.y1), 0))
 }
 
 /// `(diou, iou)` as torchvision's `_box_diou_iou`.
 @inline(__always)
-func diouLanes(_ a: BoxLanes, _ b: BoxLanes) -> (diou: SIMD8<Float>, iou: SIMD8<Float>) {
-  let iou = iouLanes(a, b).iou
-  let (ew, eh) = enclosingLanes(a, b)
-  let diagonal = (ew * ew + eh * eh) + SIMD8(repeating: IoUKind.eps)
+func diouFields(_ a: BoxFields, _ b: BoxFields) -> (diou: Float, iou: Float) {
+  let iou = iouFields(a, b).iou
+  let (ew, eh) = enclosingFields(a, b)
+  let diagonal = (ew * ew + eh * eh) + IoUKind.eps
   let dx = (a.x1 + a.x2) / 2 - (b.x1 + b.x2) / 2
   let dy = (a.y1 + a.y2) / 2 - (b.y1 + b.y2) / 2
   let centres = dx * dx + dy * dy
@@ -122,25 +118,25 @@ func diouLanes(_ a: BoxLanes, _ b: BoxLanes) -> (diou: SIMD8<Float>, iou: SIMD8<
 enum PlainIoUKernel: IoUKernel {
   static var needsAspect: Bool { false }
   @inline(__always)
-  static func evaluate(_ a: BoxLanes, _ b: BoxLanes) -> SIMD8<Float> { iouLanes(a, b).iou }
+  static func evaluate(_ a: BoxFields, _ b: BoxFields) -> Float { iouFields(a, b).iou }
 }
 
 enum GeneralizedIoUKernel: IoUKernel {
   static var needsAspect: Bool { false }
   @inline(__always)
-  static func evaluate(_ a: BoxLanes, _ b: BoxLanes) -> SIMD8<Float> {
-    let (iou, union) = iouLanes(a, b)
-    let (ew, eh) = enclosingLanes(a, b)
+  static func evaluate(_ a: BoxFields, _ b: BoxFields) -> Float {
+    let (iou, union) = iouFields(a, b)
+    let (ew, eh) = enclosingFields(a, b)
     let enclosing = ew * eh
-    let penalty = ((enclosing - union) / enclosing).replacing(with: 0, where: enclosing .== 0)
-    return iou - penalty
+    let penalty = (enclosing - union) / enclosing
+    return iou - (enclosing == 0 ? 0 : penalty)
   }
 }
 
 enum DistanceIoUKernel: IoUKernel {
   static var needsAspect: Bool { false }
   @inline(__always)
-  static func evaluate(_ a: BoxLanes, _ b: BoxLanes) -> SIMD8<Float> { diouLanes(a, b).diou }
+  static func evaluate(_ a: BoxFields, _ b: BoxFields) -> Float { diouFields(a, b).diou }
 }
 
 enum CompleteIoUKernel: IoUKernel {
@@ -149,12 +145,12 @@ enum CompleteIoUKernel: IoUKernel {
   static let fourOverPiSquared = Float(4 / (Double.pi * Double.pi))
 
   @inline(__always)
-  static func evaluate(_ a: BoxLanes, _ b: BoxLanes) -> SIMD8<Float> {
-    let (diou, iou) = diouLanes(a, b)
+  static func evaluate(_ a: BoxFields, _ b: BoxFields) -> Float {
+    let (diou, iou) = diouFields(a, b)
     let d = a.aspect - b.aspect
-    var v = SIMD8(repeating: fourOverPiSquared) * (d * d)
-    v.replace(with: 0, where: v .!= v)
-    let alpha = v / (((1 - iou) + v) + SIMD8(repeating: IoUKind.eps))
+    let raw = fourOverPiSquared * (d * d)
+    let v = raw.isNaN ? 0 : raw
+    let alpha = v / (((1 - iou) + v) + IoUKind.eps)
     return diou - alpha * v
   }
 }

@@ -37,9 +37,12 @@ struct FocalKernel {
   }
 
   /// Loss and derivative for 8 logits `x` and targets `t`. `hard` promises every `t`
-  /// is exactly 0 or 1, which lets the kernel select instead of divide.
+  /// is exactly 0 or 1, which lets the kernel select instead of divide; without
+  /// `derivative` the derivative lanes are 0 and cost nothing.
   @inline(__always)
-  func lanes(_ x: FloatLanes, _ t: FloatLanes, hard: Bool) -> (loss: FloatLanes, derivative: FloatLanes) {
+  func lanes(
+    _ x: FloatLanes, _ t: FloatLanes, hard: Bool, derivative wantsDerivative: Bool = true
+  ) -> (loss: FloatLanes, derivative: FloatLanes) {
     let ax = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: FloatLanes.self)
     let e = VectorMath.exp(-ax)
     let inverse = 1 / (1 + e)
@@ -87,7 +90,9 @@ struct FocalKernel {
 
     let loss = alphaT * mPower * ce
     let derivative: FloatLanes
-    if power == .zero {
+    if !wantsDerivative {
+      derivative = FloatLanes()
+    } else if power == .zero {
       derivative = alphaT * pMinusT
     } else {
       derivative = alphaT * mPower * (gamma * ratio * (1 - 2 * t) * ce + pMinusT)

@@ -88,7 +88,6 @@ extension SigmoidFocalLoss {
     let (xp, lp) = (logits.baseAddress!, labels.baseAddress!)
     let (vp, gp) = (values?.baseAddress, gradient?.baseAddress)
     let c = classCount
-    let laneIndex = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
     let sum = chunkedSum(count: rows, chunkSize: max(1, (1 << 15) / c), maxConcurrency: maxConcurrency) { range in
       var total = 0.0
       for row in range {
@@ -103,8 +102,10 @@ extension SigmoidFocalLoss {
         var j = 0
         while j + 8 <= c {
           let xv = UnsafeRawPointer(xp + base + j).loadUnaligned(as: FloatLanes.self)
-          let tv = FloatLanes().replacing(with: 1, where: laneIndex &+ Int32(j) .== Int32(column))
-          let (loss, derivative) = kernel.lanes(xv, tv, hard: true)
+          // One lane set by index: a lane-wise integer compare is scalarised by the compiler.
+          var tv = FloatLanes()
+          if column >= j && column < j + 8 { tv[column - j] = 1 }
+          let (loss, derivative) = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
           rowSum += loss
           if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
           if let gp {
@@ -116,8 +117,9 @@ extension SigmoidFocalLoss {
         if j < c {
           var xv = FloatLanes()
           for lane in 0 ..< c - j { xv[lane] = xp[base + j + lane] }
-          let tv = FloatLanes().replacing(with: 1, where: laneIndex &+ Int32(j) .== Int32(column))
-          let (loss, derivative) = kernel.lanes(xv, tv, hard: true)
+          var tv = FloatLanes()
+          if column >= j && column < c { tv[column - j] = 1 }
+          let (loss, derivative) = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
           for lane in 0 ..< c - j {
             total += Double(loss[lane])
             vp?[base + j + lane] = loss[lane]

@@ -92,7 +92,7 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
               while i + 8 <= range.upperBound {
                 let xv = UnsafeRawPointer(xp + i).loadUnaligned(as: FloatLanes.self)
                 let tv = UnsafeRawPointer(tp + i).loadUnaligned(as: FloatLanes.self)
-                let (loss, derivative) = kernel.lanes(xv, tv, hard: false)
+                let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
                 block += loss
                 blockLength += 1
                 if blockLength == 16 {
@@ -113,7 +113,7 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
                   xv[lane] = xp[i + lane]
                   tv[lane] = tp[i + lane]
                 }
-                let (loss, derivative) = kernel.lanes(xv, tv, hard: false)
+                let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
                 for lane in 0 ..< range.upperBound - i {
                   total += Double(loss[lane])
                   vp?[i + lane] = loss[lane]

@@ -27,7 +27,9 @@ enum VectorMath {
   @inline(__always)
   static func exp(_ x: FloatLanes) -> FloatLanes {
     let underflow = x .< -87.33654
-    let xc = x.clamped(lowerBound: FloatLanes(repeating: -87.33654), upperBound: FloatLanes(repeating: 88.72283))
+    // Selects rather than `clamped`, whose generic min / max are not inlined.
+    var xc = x.replacing(with: -87.33654, where: underflow)
+    xc = xc.replacing(with: 88.72283, where: xc .> 88.72283)
     // n = round(x / ln 2) using the 1.5 * 2^23 trick: the sum's low mantissa bits hold n.
     let magic: Float = 12_582_912
     let shifted = xc * 1.442_695_04 + magic

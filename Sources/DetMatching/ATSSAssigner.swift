@@ -111,7 +111,7 @@ public struct ATSSAssigner: Sendable, Hashable {
                 let dx = (a[4 * i] + a[4 * i + 2]) / 2 - gcx
                 let dy = (a[4 * i + 1] + a[4 * i + 3]) / 2 - gcy
                 d = (dx * dx + dy * dy).squareRoot()
-                let v = pendingPairIoU(gx1, gy1, gx2, gy2, a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3])
+                let v = pairIoU(Box(x1: gx1, y1: gy1, x2: gx2, y2: gy2), Box(x1: a[4 * i], y1: a[4 * i + 1], x2: a[4 * i + 2], y2: a[4 * i + 3]))
                 result.best = max(result.best, v)
               }
               nearest.insert(distance: d, index: i)
@@ -119,7 +119,7 @@ public struct ATSSAssigner: Sendable, Hashable {
             result.anchors += nearest.indices
           }
           result.ious = result.anchors.map { i in
-            pendingPairIoU(gx1, gy1, gx2, gy2, a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3])
+            pairIoU(Box(x1: gx1, y1: gy1, x2: gx2, y2: gy2), Box(x1: a[4 * i], y1: a[4 * i + 1], x2: a[4 * i + 2], y2: a[4 * i + 3]))
           }
           let threshold = Self.threshold(result.ious)
           result.positive = zip(result.anchors, result.ious).map { i, v in

@@ -76,9 +76,7 @@ struct BoxPairScores: PairScores {
 
   @inline(__always)
   func score(_ j: Int, _ a: Int) -> Float {
-    pendingPairIoU(
-      groundTruth[4 * j], groundTruth[4 * j + 1], groundTruth[4 * j + 2], groundTruth[4 * j + 3],
-      anchors[4 * a], anchors[4 * a + 1], anchors[4 * a + 2], anchors[4 * a + 3])
+    pairIoU(Box(x1: groundTruth[4 * j], y1: groundTruth[4 * j + 1], x2: groundTruth[4 * j + 2], y2: groundTruth[4 * j + 3]), Box(x1: anchors[4 * a], y1: anchors[4 * a + 1], x2: anchors[4 * a + 2], y2: anchors[4 * a + 3]))
   }
 }
 

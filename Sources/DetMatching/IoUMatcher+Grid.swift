@@ -177,7 +177,7 @@ struct SparseMatch {
                     for c in cols {
                       let a = rowBase + c * g.types
                       if let ignored, ignored[a] { continue }
-                      let v = pendingPairIoU(bx1, by1, bx2, by2, xs1[t * g.columns + c], ay1, xs2[t * g.columns + c], ay2)
+                      let v = pairIoU(Box(x1: bx1, y1: by1, x2: bx2, y2: by2), Box(x1: xs1[t * g.columns + c], y1: ay1, x2: xs2[t * g.columns + c], y2: ay2))
                       body(j, a, v)
                     }
                   }
@@ -354,8 +354,7 @@ struct SparseMatch {
         let k = g.typeOffset + t
         let (ax1, ay1, ax2, ay2) = (g.xs1[t * g.columns + c], g.ys1[t * g.rows + r], g.xs2[t * g.columns + c], g.ys2[t * g.rows + r])
         for j in skippers[k] where prunedBound[j * typeCount + k] >= Double(anchorMax[a]) {
-          let v = pendingPairIoU(
-            groundTruth[4 * j], groundTruth[4 * j + 1], groundTruth[4 * j + 2], groundTruth[4 * j + 3], ax1, ay1, ax2, ay2)
+          let v = pairIoU(Box(x1: groundTruth[4 * j], y1: groundTruth[4 * j + 1], x2: groundTruth[4 * j + 2], y2: groundTruth[4 * j + 3]), Box(x1: ax1, y1: ay1, x2: ax2, y2: ay2))
           if v > anchorMax[a] || (v == anchorMax[a] && Int32(j) < anchorArg[a]) {
             anchorMax[a] = v
             anchorArg[a] = Int32(j)

@@ -25,13 +25,16 @@ extension AnnotationStore {
       if existing != nil, !options.replace {
         throw StoreError(
           .datasetExists,
-          "dataset \"\(name)\" already exists in \(database.path); pass replace (--replace) to overwrite it")
+          "dataset \"\(name)\" already exists in \(database.path); pass replace (--replace) to overwrite it"
+        )
       }
       // A fresh store gets its annotation index built once after the bulk insert, which
       // is several times cheaper than maintaining it row by row.
-      let rebuildIndex = try database.scalarInt("SELECT count(*) FROM (SELECT 1 FROM annotations LIMIT 1)") == 0
+      let rebuildIndex =
+        try database.scalarInt("SELECT count(*) FROM (SELECT 1 FROM annotations LIMIT 1)") == 0
       if rebuildIndex { try database.execute("DROP INDEX annotations_by_image") }
-      let insert = try database.statement("INSERT INTO datasets (name, format, source) VALUES (?, ?, ?)")
+      let insert = try database.statement(
+        "INSERT INTO datasets (name, format, source) VALUES (?, ?, ?)")
       // The new dataset lives under a name no user can type until the swap.
       insert.bind(existing == nil ? name : "\u{0}importing \(name)", at: 1)
       insert.bind(format, at: 2)
@@ -45,7 +48,8 @@ extension AnnotationStore {
       try body(writer)
       try writer.finish()
       if rebuildIndex {
-        try database.execute("CREATE INDEX annotations_by_image ON annotations (dataset_id, image_id)")
+        try database.execute(
+          "CREATE INDEX annotations_by_image ON annotations (dataset_id, image_id)")
       }
       if let existing {
         let delete = try database.statement("DELETE FROM datasets WHERE id = ?")
@@ -74,13 +78,16 @@ extension AnnotationStore {
   ) throws -> ImportReport {
     let id = try requireDataset(named: name)
     return try database.transaction {
-      let count = try database.scalarInt("SELECT count(*) FROM detections WHERE dataset_id = ?", [.int(id)]) ?? 0
+      let count =
+        try database.scalarInt("SELECT count(*) FROM detections WHERE dataset_id = ?", [.int(id)])
+        ?? 0
       var replaced = false
       if count > 0 {
         guard options.replace else {
           throw StoreError(
             .datasetExists,
-            "dataset \"\(name)\" already has \(count) detections; pass replace (--replace) to overwrite them")
+            "dataset \"\(name)\" already has \(count) detections; pass replace (--replace) to overwrite them"
+          )
         }
         let delete = try database.statement("DELETE FROM detections WHERE dataset_id = ?")
         delete.bind(id, at: 1)

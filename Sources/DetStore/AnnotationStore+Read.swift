@@ -7,12 +7,15 @@ extension AnnotationStore {
     let id = try requireDataset(named: name)
     let s = try Statement(
       database: database,
-      sql: "SELECT original_id, name, supercategory, idx FROM categories WHERE dataset_id = ? ORDER BY idx")
+      sql:
+        "SELECT original_id, name, supercategory, idx FROM categories WHERE dataset_id = ? ORDER BY idx"
+    )
     s.bind(id, at: 1)
     while try s.step() {
       try body(
         CategoryRecord(
-          id: s.recordID(0), name: s.string(1), supercategory: s.optionalString(2), index: s.int(3)))
+          id: s.recordID(0), name: s.string(1), supercategory: s.optionalString(2), index: s.int(3))
+      )
     }
   }
 
@@ -22,7 +25,8 @@ extension AnnotationStore {
     let id = try requireDataset(named: name)
     let s = try Statement(
       database: database,
-      sql: "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? ORDER BY id")
+      sql:
+        "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? ORDER BY id")
     s.bind(id, at: 1)
     while try s.step() { try body(Self.image(s)) }
   }
@@ -32,7 +36,8 @@ extension AnnotationStore {
   public func image(in name: String, id imageID: RecordID) throws -> ImageRecord {
     let id = try requireDataset(named: name)
     let s = try database.statement(
-      "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? AND original_id = ?")
+      "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? AND original_id = ?"
+    )
     s.bind(id, at: 1)
     s.bind(imageID, at: 2)
     defer { s.reset() }
@@ -47,7 +52,8 @@ extension AnnotationStore {
   public func forEachAnnotation(in name: String, _ body: (AnnotationRecord) throws -> Void) throws {
     let id = try requireDataset(named: name)
     let s = try Statement(
-      database: database, sql: "SELECT \(annotationColumns) FROM annotations WHERE dataset_id = ? ORDER BY id")
+      database: database,
+      sql: "SELECT \(annotationColumns) FROM annotations WHERE dataset_id = ? ORDER BY id")
     s.bind(id, at: 1)
     while try s.step() { try body(Self.annotation(s)) }
   }
@@ -57,7 +63,8 @@ extension AnnotationStore {
   public func annotations(in name: String, image imageID: RecordID) throws -> [AnnotationRecord] {
     let id = try requireDataset(named: name)
     let s = try database.statement(
-      "SELECT \(annotationColumns) FROM annotations WHERE dataset_id = ? AND image_id = ? ORDER BY id")
+      "SELECT \(annotationColumns) FROM annotations WHERE dataset_id = ? AND image_id = ? ORDER BY id"
+    )
     s.bind(id, at: 1)
     s.bind(imageID, at: 2)
     var result: [AnnotationRecord] = []
@@ -71,7 +78,9 @@ extension AnnotationStore {
     let id = try requireDataset(named: name)
     let s = try Statement(
       database: database,
-      sql: "SELECT image_id, category_id, x, y, w, h, score, segmentation FROM detections WHERE dataset_id = ? ORDER BY id")
+      sql:
+        "SELECT image_id, category_id, x, y, w, h, score, segmentation FROM detections WHERE dataset_id = ? ORDER BY id"
+    )
     s.bind(id, at: 1)
     while try s.step() {
       try body(

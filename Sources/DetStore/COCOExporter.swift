@@ -19,13 +19,15 @@ public struct COCOExporter: Sendable {
     let info = try store.dataset(named: name)
     let out = try OutputFile(path: path)
     try out.write(
-      "{\"info\": {\"description\": \(JSONText.string("exported by detkit from dataset " + name)), \"format\": \(JSONText.string(info.format))},\n\"images\": [")
+      "{\"info\": {\"description\": \(JSONText.string("exported by detkit from dataset " + name)), \"format\": \(JSONText.string(info.format))},\n\"images\": ["
+    )
     var first = true
     try store.forEachImage(in: name) { image in
       try out.write(first ? "\n" : ",\n")
       first = false
       try out.write(
-        "{\"id\": \(JSONText.id(image.id)), \"file_name\": \(JSONText.string(image.fileName)), \"width\": \(image.width), \"height\": \(image.height)}")
+        "{\"id\": \(JSONText.id(image.id)), \"file_name\": \(JSONText.string(image.fileName)), \"width\": \(image.width), \"height\": \(image.height)}"
+      )
     }
     try out.write("],\n\"annotations\": [")
     first = true

@@ -27,14 +27,15 @@ public struct COCOImporter: Sendable {
   /// - Complexity: O(file size) time.
   public func importDataset(
     into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
-    progress: ((Double) -> Void)? = nil
+    progress: (@Sendable (Double) -> Void)? = nil
   ) throws -> ImportReport {
     let file = try MappedFile(path: path)
     return try store.importDataset(named: name, format: "coco", source: path, options: options) {
       writer in
       writer.annotationPath = { "annotations[\($0)]" }
-      var stream = COCOStream(file: file, writer: writer, progress: progress)
-      try stream.reportingLocation { try $0.readInstances() }
+      try COCOPipeline.run(file: file, progress: progress, writer: writer) {
+        try $0.readInstances()
+      }
       progress?(1)
     }
   }
@@ -45,8 +46,12 @@ extension COCOStream {
   mutating func readInstances() throws {
     let first = try scanner.peek()
     guard first == UInt8(ascii: "{") else {
-      let hint = first == UInt8(ascii: "[") ? " (a top-level array is a results file: use import coco-results)" : ""
-      throw JSONError(offset: scanner.position, message: "expected a COCO instances object '{'\(hint), found \(scanner.describe(first))")
+      let hint =
+        first == UInt8(ascii: "[")
+        ? " (a top-level array is a results file: use import coco-results)" : ""
+      throw JSONError(
+        offset: scanner.position,
+        message: "expected a COCO instances object '{'\(hint), found \(scanner.describe(first))")
     }
     scanner.position += 1
     var first_ = true
@@ -69,7 +74,9 @@ extension COCOStream {
     }
     try scanner.expectEnd()
     guard sawSection else {
-      throw JSONError(offset: 0, message: "no \"images\", \"annotations\" or \"categories\" key: not a COCO instances file")
+      throw JSONError(
+        offset: 0,
+        message: "no \"images\", \"annotations\" or \"categories\" key: not a COCO instances file")
     }
   }
 
@@ -79,7 +86,9 @@ extension COCOStream {
     let start = try scanner.peek()
     guard start == UInt8(ascii: "[") else {
       section = nil
-      throw JSONError(offset: scanner.position, message: "\"\(name)\" must be an array, found \(scanner.describe(start))")
+      throw JSONError(
+        offset: scanner.position,
+        message: "\"\(name)\" must be an array, found \(scanner.describe(start))")
     }
     scanner.position += 1
     index = 0
@@ -110,19 +119,23 @@ extension COCOStream {
   private mutating func rejectMalformed(
     missing: String?, id: RecordID?, recordOffset: Int, isAnnotation: Bool
   ) throws {
-    let (message, offset): (String, Int)
     if let problem {
-      (message, offset) = problem
+      try emit(
+        .invalid(
+          .malformed, problem.message, id, isAnnotation: isAnnotation, offset: problem.offset,
+          path: problem.path, place(recordOffset)))
     } else {
-      (message, offset) = ("\(section ?? "")[\(index)]: missing required key \"\(missing ?? "")\"", recordOffset)
+      try emit(
+        .invalid(
+          .malformed, "missing required key \"\(missing ?? "")\"", id, isAnnotation: isAnnotation,
+          offset: recordOffset, path: nil, place(recordOffset)))
     }
-    let where_ = location(at: offset, path: "\(section ?? "")[\(index)]")
-    try writer.skip(.malformed, message, recordID: id, isAnnotation: isAnnotation, at: where_)
   }
 
   mutating func readImage() throws {
     guard let recordOffset = try beginRecord() else {
-      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
+      return try rejectMalformed(
+        missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
     }
     var id: RecordID?
     var fileName: String?
@@ -144,19 +157,23 @@ extension COCOStream {
       }
     }
     field = nil
-    let missing = id == nil ? "id" : fileName == nil ? "file_name" : width == nil ? "width" : height == nil ? "height" : nil
+    let missing =
+      id == nil
+      ? "id"
+      : fileName == nil ? "file_name" : width == nil ? "width" : height == nil ? "height" : nil
     guard problem == nil, missing == nil, let id, let fileName, let width, let height else {
-      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
+      return try rejectMalformed(
+        missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
     }
-    let path = "images[\(index)]"
-    try writer.add(
-      ImageRecord(id: id, fileName: fileName, width: width, height: height),
-      at: location(at: recordOffset, path: path))
+    try emit(
+      .image(
+        ImageRecord(id: id, fileName: fileName, width: width, height: height), place(recordOffset)))
   }
 
   mutating func readCategory() throws {
     guard let recordOffset = try beginRecord() else {
-      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
+      return try rejectMalformed(
+        missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: false)
     }
     var id: RecordID?
     var name: String?
@@ -177,17 +194,18 @@ extension COCOStream {
     field = nil
     let missing = id == nil ? "id" : name == nil ? "name" : nil
     guard problem == nil, missing == nil, let id, let name else {
-      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
+      return try rejectMalformed(
+        missing: missing, id: id, recordOffset: recordOffset, isAnnotation: false)
     }
-    let path = "categories[\(index)]"
-    try writer.add(
-      CategoryRecord(id: id, name: name, supercategory: supercategory),
-      at: location(at: recordOffset, path: path))
+    try emit(
+      .category(
+        CategoryRecord(id: id, name: name, supercategory: supercategory), place(recordOffset)))
   }
 
   mutating func readAnnotation() throws {
     guard let recordOffset = try beginRecord() else {
-      return try rejectMalformed(missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: true)
+      return try rejectMalformed(
+        missing: nil, id: nil, recordOffset: scanner.position, isAnnotation: true)
     }
     var id: RecordID?
     var imageID: RecordID?
@@ -218,16 +236,18 @@ extension COCOStream {
     }
     field = nil
     let missing =
-      id == nil ? "id" : imageID == nil ? "image_id" : categoryID == nil ? "category_id" : box == nil ? "bbox" : nil
+      id == nil
+      ? "id"
+      : imageID == nil ? "image_id" : categoryID == nil ? "category_id" : box == nil ? "bbox" : nil
     guard problem == nil, missing == nil, let id, let imageID, let categoryID, let box else {
-      return try rejectMalformed(missing: missing, id: id, recordOffset: recordOffset, isAnnotation: true)
+      return try rejectMalformed(
+        missing: missing, id: id, recordOffset: recordOffset, isAnnotation: true)
     }
     let record = AnnotationRecord(
       id: id, imageID: imageID, categoryID: categoryID, x: box.0, y: box.1, width: box.2,
       height: box.3, area: area, isCrowd: isCrowd, isDifficult: flags.difficult,
       isTruncated: flags.truncated, isOccluded: flags.occluded, pose: pose,
       segmentation: segmentation)
-    let path = "annotations[\(index)]"
-    try writer.add(record, at: location(at: recordOffset, path: path))
+    try emit(.annotation(record, place(recordOffset)))
   }
 }

@@ -15,12 +15,11 @@ public struct COCOResultsImporter: Sendable {
   /// - Complexity: O(file size + images of the dataset).
   public func importDetections(
     into store: AnnotationStore, dataset: String, options: ImportOptions = ImportOptions(),
-    progress: ((Double) -> Void)? = nil
+    progress: (@Sendable (Double) -> Void)? = nil
   ) throws -> ImportReport {
     let file = try MappedFile(path: path)
     return try store.importDetections(into: dataset, source: path, options: options) { writer in
-      var stream = COCOStream(file: file, writer: writer, progress: progress)
-      try stream.reportingLocation { try $0.readResults() }
+      try COCOPipeline.run(file: file, progress: progress, writer: writer) { try $0.readResults() }
       progress?(1)
     }
   }
@@ -30,7 +29,8 @@ extension COCOStream {
   mutating func readResults() throws {
     let first = try scanner.peek()
     guard first == UInt8(ascii: "[") else {
-      let hint = first == UInt8(ascii: "{") ? " (an object is an instances file: use import coco)" : ""
+      let hint =
+        first == UInt8(ascii: "{") ? " (an object is an instances file: use import coco)" : ""
       throw JSONError(
         offset: scanner.position,
         message: "expected a COCO results array '['\(hint), found \(scanner.describe(first))")
@@ -50,11 +50,16 @@ extension COCOStream {
 
   private mutating func readResult() throws {
     problem = nil
-    let recordOffset = try { () throws -> Int in _ = try scanner.peek(); return scanner.position }()
-    let here = "[\(index)]"
+    let recordOffset = try { () throws -> Int in
+      _ = try scanner.peek()
+      return scanner.position
+    }()
     guard scanner.base[recordOffset] == UInt8(ascii: "{") else {
       try typeProblem("an object", at: recordOffset)
-      return try writer.skip(.malformed, problem!.message, at: location(at: recordOffset, path: here))
+      return try emit(
+        .invalid(
+          .malformed, problem!.message, nil, isAnnotation: false, offset: recordOffset, path: nil,
+          place(recordOffset)))
     }
     scanner.position += 1
     var imageID: RecordID?
@@ -81,23 +86,31 @@ extension COCOStream {
     }
     field = nil
     if let problem {
-      return try writer.skip(.malformed, problem.message, at: location(at: problem.offset, path: here))
+      return try emit(
+        .invalid(
+          .malformed, problem.message, nil, isAnnotation: false, offset: problem.offset,
+          path: problem.path, place(recordOffset)))
     }
-    let missing = imageID == nil ? "image_id" : categoryID == nil ? "category_id" : score == nil ? "score" : nil
+    let missing =
+      imageID == nil ? "image_id" : categoryID == nil ? "category_id" : score == nil ? "score" : nil
     if let missing {
-      return try writer.skip(
-        .malformed, "missing required key \"\(missing)\"", at: location(at: recordOffset, path: here))
+      return try emit(
+        .invalid(
+          .malformed, "missing required key \"\(missing)\"", nil, isAnnotation: false,
+          offset: recordOffset, path: nil, place(recordOffset)))
     }
     guard let box else {
-      return try writer.skip(
-        .missingBox,
-        "result has no \"bbox\" (a segmentation-only results file?); detkit stores box detections",
-        at: location(at: recordOffset, path: here))
+      return try emit(
+        .invalid(
+          .missingBox,
+          "result has no \"bbox\" (a segmentation-only results file?); detkit stores box detections",
+          nil, isAnnotation: false, offset: recordOffset, path: nil, place(recordOffset)))
     }
-    try writer.add(
-      DetectionRecord(
-        imageID: imageID!, categoryID: categoryID!, x: box.0, y: box.1, width: box.2, height: box.3,
-        score: score!, segmentation: segmentation),
-      at: location(at: recordOffset, path: here))
+    try emit(
+      .detection(
+        DetectionRecord(
+          imageID: imageID!, categoryID: categoryID!, x: box.0, y: box.1, width: box.2,
+          height: box.3, score: score!, segmentation: segmentation),
+        place(recordOffset)))
   }
 }

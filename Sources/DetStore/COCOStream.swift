@@ -1,16 +1,16 @@
-/// The shared machinery of the COCO importers: a `JSONScanner` over a mapped file, the
-/// writer records go to, where in the document the reader is (for error paths), and the
-/// typed field readers.
+/// The shared machinery of the COCO importers: a `JSONScanner` over a mapped file, where
+/// in the document the reader is (for error paths), the typed field readers, and `emit`,
+/// which receives each parsed record (`COCOPipeline` batches them to the writer's thread).
 ///
 /// A field of the wrong type does not stop the import by itself: the reader skips the value,
-/// remembers the first problem of the record, and the importer hands the record to
-/// `DatasetWriter.skip(.malformed, ...)`, which throws under `.strict` and counts under
-/// `.skip`. Syntax errors (not JSON) always throw: nothing after them can be trusted.
+/// remembers the first problem of the record, and emits it as `.invalid(.malformed, ...)`,
+/// which `DatasetWriter.skip` turns into an error under `.strict` and a count under `.skip`.
+/// Syntax errors (not JSON) always throw: nothing after them can be trusted.
 struct COCOStream {
   let file: MappedFile
   var scanner: JSONScanner
-  let writer: DatasetWriter
-  let progress: ((Double) -> Void)?
+  let emit: (COCOItem) throws -> Void
+  let progress: (@Sendable (Double) -> Void)?
 
   /// The array being read: `images`, `annotations`, `categories`, `""` for a top-level
   /// array (results), `nil` outside arrays of records.
@@ -21,16 +21,24 @@ struct COCOStream {
   var field: Range<Int>?
   /// The element index inside the field (e.g. which `bbox` number).
   var element: Int?
-  /// The first problem of the current record: message and byte offset.
-  var problem: (message: String, offset: Int)?
+  /// The first problem of the current record: message, byte offset and JSON path.
+  var problem: (message: String, offset: Int, path: String)?
   private var nextProgress = 0
   private var nextRelease = 0
 
-  init(file: MappedFile, writer: DatasetWriter, progress: ((Double) -> Void)?) {
+  init(
+    file: MappedFile, progress: (@Sendable (Double) -> Void)?,
+    emit: @escaping (COCOItem) throws -> Void
+  ) {
     self.file = file
     self.scanner = JSONScanner(base: file.bytes, count: file.count)
-    self.writer = writer
+    self.emit = emit
     self.progress = progress
+  }
+
+  /// Where the current record starts, for the writer's error messages.
+  func place(_ offset: Int) -> COCOPlace {
+    COCOPlace(section: section ?? "", index: index, offset: offset)
   }
 
   // MARK: Locations
@@ -85,7 +93,7 @@ struct COCOStream {
     let found = describeValue(at: offset)
     scanner.position = offset
     try scanner.skipValue()
-    if problem == nil { problem = ("\(path): expected \(expected), found \(found)", offset) }
+    if problem == nil { problem = ("expected \(expected), found \(found)", offset, path) }
   }
 
   private func describeValue(at offset: Int) -> String {
@@ -115,7 +123,8 @@ struct COCOStream {
       if number.value.rounded() == number.value, abs(number.value) < 9.2e18 {
         return .int(Int64(number.value))
       }
-      let raw = UnsafeBufferPointer(start: scanner.base + number.start, count: number.end - number.start)
+      let raw = UnsafeBufferPointer(
+        start: scanner.base + number.start, count: number.end - number.start)
       return .text(String(decoding: raw, as: UTF8.self))
     default:
       try typeProblem("a number or string id", at: start)
@@ -147,7 +156,7 @@ struct COCOStream {
     let number = try scanner.number()
     if let integer = number.integer, let value = Int(exactly: integer) { return value }
     if let value = Int(exactly: number.value) { return value }
-    if problem == nil { problem = ("\(path): expected an integer, found \(number.value)", start) }
+    if problem == nil { problem = ("expected an integer, found \(number.value)", start, path) }
     return nil
   }
 
@@ -211,7 +220,9 @@ struct COCOStream {
     element = nil
     guard ok else { return nil }
     guard n == 4 else {
-      if problem == nil { problem = ("\(path): expected 4 numbers [x, y, width, height], found \(n)", start) }
+      if problem == nil {
+        problem = ("expected 4 numbers [x, y, width, height], found \(n)", start, path)
+      }
       return nil
     }
     return values

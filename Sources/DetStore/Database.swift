@@ -29,6 +29,9 @@ final class Database {
     sqlite3_extended_result_codes(handle, 1)
     sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
     try execute("PRAGMA foreign_keys = ON")
+    // 16 KiB pages for new files (no effect on existing ones): a quarter of the WAL frames
+    // and write calls of the 4 KiB default for bulk imports.
+    try execute("PRAGMA page_size = 16384")
     // journal_mode returns a row; it also fails with SQLITE_NOTADB on a non-database file.
     try execute("PRAGMA journal_mode = WAL")
     // In WAL mode NORMAL keeps every commit atomic and consistent (a crash may lose the

@@ -60,7 +60,8 @@ public final class DatasetWriter {
     insertCategory = try database.statement(
       "INSERT INTO categories (dataset_id, original_id, name, supercategory) VALUES (?, ?, ?, ?)")
     insertImage = try database.statement(
-      "INSERT INTO images (dataset_id, original_id, file_name, width, height) VALUES (?, ?, ?, ?, ?)")
+      "INSERT INTO images (dataset_id, original_id, file_name, width, height) VALUES (?, ?, ?, ?, ?)"
+    )
     insertAnnotation = try database.statement(
       """
       INSERT INTO annotations (dataset_id, ordinal, original_id, image_id, category_id, x, y, w, h,
@@ -76,12 +77,14 @@ public final class DatasetWriter {
 
   /// Loads the ids and image sizes of an existing dataset (for detections).
   func loadExistingRecords() throws {
-    let images = try database.statement("SELECT original_id, width, height FROM images WHERE dataset_id = ?")
+    let images = try database.statement(
+      "SELECT original_id, width, height FROM images WHERE dataset_id = ?")
     images.bind(datasetID, at: 1)
     while try images.step() {
       imageSizes.insert(images.recordID(0), (images.int(1), images.int(2)))
     }
-    let categories = try database.statement("SELECT original_id FROM categories WHERE dataset_id = ?")
+    let categories = try database.statement(
+      "SELECT original_id FROM categories WHERE dataset_id = ?")
     categories.bind(datasetID, at: 1)
     while try categories.step() { categoryIDs.insert(categories.recordID(0)) }
   }
@@ -91,11 +94,13 @@ public final class DatasetWriter {
   /// Adds a category.
   /// - Parameter location: where the record is in the source; evaluated only on error.
   /// - Throws: under `.strict`, `StoreError` `.invalidRecord` for a duplicate id.
-  public func add(_ category: CategoryRecord, at location: @autoclosure () -> SourceLocation) throws {
+  public func add(_ category: CategoryRecord, at location: @autoclosure () -> SourceLocation) throws
+  {
     precondition(isOpen, "DatasetWriter used after its import ended")
     precondition(!isDetectionImport, "importDetections accepts only DetectionRecord")
     guard categoryIDs.insert(category.id) else {
-      return try reject(.duplicateID, "category id \(category.id) appears twice", category.id, location())
+      return try reject(
+        .duplicateID, "category id \(category.id) appears twice", category.id, location())
     }
     insertCategory.bind(datasetID, at: 1)
     insertCategory.bind(category.id, at: 2)
@@ -279,7 +284,8 @@ public final class DatasetWriter {
       let cx2 = min(x2, w)
       let cy2 = min(y2, h)
       guard cx2 > cx1, cy2 > cy1 else {
-        return "box [\(record.x), \(record.y), \(record.width), \(record.height)] lies outside the \(width)x\(height) image"
+        return
+          "box [\(record.x), \(record.y), \(record.width), \(record.height)] lies outside the \(width)x\(height) image"
       }
       record.x = cx1
       record.y = cy1
@@ -290,7 +296,8 @@ public final class DatasetWriter {
     }
     let t = options.tolerance
     guard record.x >= -t, record.y >= -t, x2 <= w + t, y2 <= h + t else {
-      return "box [\(record.x), \(record.y), \(record.width), \(record.height)] extends beyond the \(width)x\(height) image by more than \(t) px"
+      return
+        "box [\(record.x), \(record.y), \(record.width), \(record.height)] extends beyond the \(width)x\(height) image by more than \(t) px"
     }
     return nil
   }

@@ -52,7 +52,9 @@ struct JSONScanner {
   @inline(__always)
   mutating func peek() throws -> UInt8 {
     skipWhitespace()
-    guard position < count else { throw JSONError(offset: position, message: "unexpected end of file") }
+    guard position < count else {
+      throw JSONError(offset: position, message: "unexpected end of file")
+    }
     return base[position]
   }
 
@@ -60,7 +62,8 @@ struct JSONScanner {
     let found = try peek()
     guard found == byte else {
       throw JSONError(
-        offset: position, message: "expected '\(Character(Unicode.Scalar(byte)))', found \(describe(found))")
+        offset: position,
+        message: "expected '\(Character(Unicode.Scalar(byte)))', found \(describe(found))")
     }
     position += 1
   }
@@ -75,7 +78,8 @@ struct JSONScanner {
     }
     if !first {
       guard byte == UInt8(ascii: ",") else {
-        throw JSONError(offset: position, message: "expected ',' or '}' in object, found \(describe(byte))")
+        throw JSONError(
+          offset: position, message: "expected ',' or '}' in object, found \(describe(byte))")
       }
       position += 1
       byte = try peek()
@@ -98,7 +102,8 @@ struct JSONScanner {
     }
     if !first {
       guard byte == UInt8(ascii: ",") else {
-        throw JSONError(offset: position, message: "expected ',' or ']' in array, found \(describe(byte))")
+        throw JSONError(
+          offset: position, message: "expected ',' or ']' in array, found \(describe(byte))")
       }
       position += 1
       _ = try peek()
@@ -113,7 +118,8 @@ struct JSONScanner {
   /// Validates escapes and rejects raw control characters.
   mutating func stringRange() throws -> Range<Int> {
     guard try peek() == UInt8(ascii: "\"") else {
-      throw JSONError(offset: position, message: "expected a string, found \(describe(base[position]))")
+      throw JSONError(
+        offset: position, message: "expected a string, found \(describe(base[position]))")
     }
     position += 1
     let start = position
@@ -131,12 +137,14 @@ struct JSONScanner {
           UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
           position += 1
         case UInt8(ascii: "u"):
-          guard position + 4 < count, (1...4).allSatisfy({ hexValue(base[position + $0]) != nil }) else {
+          guard position + 4 < count, (1...4).allSatisfy({ hexValue(base[position + $0]) != nil })
+          else {
             throw JSONError(offset: position - 1, message: "invalid \\u escape in string")
           }
           position += 5
         default:
-          throw JSONError(offset: position - 1, message: "invalid escape \\\(describe(base[position])) in string")
+          throw JSONError(
+            offset: position - 1, message: "invalid escape \\\(describe(base[position])) in string")
         }
         continue
       }
@@ -244,7 +252,9 @@ struct JSONScanner {
     let intDigits = position - intStart
     guard intDigits > 0 else {
       throw JSONError(
-        offset: start, message: position < count ? "expected a number, found \(describe(base[position]))" : "unexpected end of file")
+        offset: start,
+        message: position < count
+          ? "expected a number, found \(describe(base[position]))" : "unexpected end of file")
     }
     if intDigits > 1, base[intStart] == UInt8(ascii: "0") {
       throw JSONError(offset: start, message: "number with a leading zero")
@@ -275,7 +285,9 @@ struct JSONScanner {
       isInteger = false
       position += 1
       var expNegative = false
-      if position < count, base[position] == UInt8(ascii: "-") || base[position] == UInt8(ascii: "+") {
+      if position < count,
+        base[position] == UInt8(ascii: "-") || base[position] == UInt8(ascii: "+")
+      {
         expNegative = base[position] == UInt8(ascii: "-")
         position += 1
       }
@@ -323,7 +335,9 @@ struct JSONScanner {
     while position < count, base[position] &- 0x30 < 10 { position += 1 }
     guard position > intStart else {
       throw JSONError(
-        offset: start, message: position < count ? "expected a number, found \(describe(base[position]))" : "unexpected end of file")
+        offset: start,
+        message: position < count
+          ? "expected a number, found \(describe(base[position]))" : "unexpected end of file")
     }
     if position - intStart > 1, base[intStart] == UInt8(ascii: "0") {
       throw JSONError(offset: start, message: "number with a leading zero")
@@ -338,7 +352,9 @@ struct JSONScanner {
     }
     if position < count, base[position] | 0x20 == UInt8(ascii: "e") {
       position += 1
-      if position < count, base[position] == UInt8(ascii: "-") || base[position] == UInt8(ascii: "+") {
+      if position < count,
+        base[position] == UInt8(ascii: "-") || base[position] == UInt8(ascii: "+")
+      {
         position += 1
       }
       let expStart = position
@@ -391,7 +407,8 @@ struct JSONScanner {
         switch byte {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
           guard stack.count < JSONScanner.maxDepth else {
-            throw JSONError(offset: position, message: "nesting deeper than \(JSONScanner.maxDepth) levels")
+            throw JSONError(
+              offset: position, message: "nesting deeper than \(JSONScanner.maxDepth) levels")
           }
           position += 1
           let isObject = byte == UInt8(ascii: "{")
@@ -437,7 +454,9 @@ struct JSONScanner {
   mutating func expectEnd() throws {
     skipWhitespace()
     guard position == count else {
-      throw JSONError(offset: position, message: "unexpected \(describe(base[position])) after the top-level value")
+      throw JSONError(
+        offset: position,
+        message: "unexpected \(describe(base[position])) after the top-level value")
     }
   }
 
@@ -445,7 +464,8 @@ struct JSONScanner {
 
   /// A byte for a message: printable ASCII quoted, anything else in hex.
   func describe(_ byte: UInt8) -> String {
-    (0x20..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    (0x20..<0x7F).contains(byte)
+      ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
   }
 
   /// The 1-based line and byte column of `offset`.

@@ -9,7 +9,9 @@
 /// Streaming readers call `release(before:)` as they go so that the pages they are done
 /// with leave the resident set: memory stays bounded by the window being parsed, not by the
 /// file size.
-final class MappedFile {
+/// `@unchecked Sendable`: the mapping is immutable; `release(before:)` is called by the one
+/// thread that parses (other threads only read bytes, which re-fault from the file).
+final class MappedFile: @unchecked Sendable {
   let path: String
   let bytes: UnsafePointer<UInt8>
   let count: Int

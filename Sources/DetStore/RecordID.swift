@@ -28,7 +28,8 @@ public enum RecordID: Hashable, Sendable, Comparable, CustomStringConvertible {
   }
 
   /// The digits of `bytes` as an `Int64` when they are `-?(0|[1-9][0-9]*)` in range.
-  package static func canonicalInteger<C: Collection>(_ bytes: C) -> Int64? where C.Element == UInt8 {
+  package static func canonicalInteger<C: Collection>(_ bytes: C) -> Int64?
+  where C.Element == UInt8 {
     var index = bytes.startIndex
     guard index != bytes.endIndex else { return nil }
     var negative = false

@@ -33,6 +33,10 @@ struct FPNWorkload: Sendable {
     BenchStage(name: "match_dense", summary: "the same matching over every (box, anchor) pair") { w in
       { try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
     },
+    BenchStage(name: "encode", summary: "regression targets of the matched positives, weights (1,1,1,1)") { w in
+      let result = try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, in: GridAnchorIndex(w.anchors))
+      return { result.regressionTargets(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
+    },
   ]
 
   /// torchvision's RPN matcher, `Matcher(0.7, 0.3, allow_low_quality_matches=True)`.

@@ -29,7 +29,8 @@ struct BenchImportCommand: ParsableCommand {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = db ?? directory.appendingPathComponent("bench.sqlite").path
-    let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
+    let size =
+      (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
     let start = DispatchTime.now().uptimeNanoseconds
     let report: ImportReport
     do {

@@ -43,7 +43,8 @@ struct DatasetsCommand: ParsableCommand {
     let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
     for row in rows {
       let cells = row.enumerated().map { column, cell in
-        column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        column == row.count - 1
+          ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
       }
       print(cells.joined(separator: "  "))
     }

@@ -13,9 +13,10 @@ struct Detkit: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
-      ImportCommand.self, ExportCommand.self, DatasetsCommand.self, StatsCommand.self,
-      ShowCommand.self, MatchCommand.self, SampleCommand.self, CoverageCommand.self, TargetsCommand.self,
-      DrawCommand.self, LossCommand.self, WorstCommand.self, DemoCommand.self, BenchCommand.self,
+      MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
+      ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
+      CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
+      DemoCommand.self, BenchCommand.self,
     ]
   )
 }

@@ -25,7 +25,8 @@ struct ImportCOCOCommand: ParsableCommand {
     let bar = ProgressBar("importing \(source)")
     defer { bar.finish() }
     let report = try COCOImporter(path: source).importDataset(
-      into: store, named: options.name, options: options.importOptions, progress: bar.update)
+      into: store, named: options.name, options: options.importOptions, progress: { bar.update($0) }
+    )
     bar.finish()
     printError(report.summary)
   }

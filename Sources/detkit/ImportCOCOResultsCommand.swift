@@ -27,7 +27,8 @@ struct ImportCOCOResultsCommand: ParsableCommand {
     let bar = ProgressBar("importing \(source)")
     defer { bar.finish() }
     let report = try COCOResultsImporter(path: source).importDetections(
-      into: store, dataset: options.name, options: options.importOptions, progress: bar.update)
+      into: store, dataset: options.name, options: options.importOptions,
+      progress: { bar.update($0) })
     bar.finish()
     printError(report.summary)
   }

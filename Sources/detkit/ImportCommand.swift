@@ -12,6 +12,9 @@ struct ImportCommand: ParsableCommand {
       Example:
         detkit import coco instances_val2017.json --db store.sqlite --name val2017
       """,
-    subcommands: [ImportCOCOCommand.self, ImportCOCOResultsCommand.self]
+    subcommands: [
+      ImportCOCOCommand.self, ImportCOCOResultsCommand.self, ImportVOCCommand.self,
+      ImportYOLOCommand.self,
+    ]
   )
 }

@@ -10,24 +10,32 @@ struct MatchCommand: ParsableCommand {
     commandName: "match",
     abstract: "Match ground-truth boxes to anchors (max-IoU or ATSS); write int64 match indices.",
     discussion: """
-      Anchors come from an NPY file [N,4] (--anchors) or from a preset grid (--preset with
-      --image); ground truth is an NPY file [M,4], float32 or float64, xyxy pixels. The
-      output NPY is int64 [N]: the matched ground-truth row (>= 0), -1 background, -2
-      ignore (torchvision's Matcher encoding). Preset grids use the grid-aware sparse
-      matcher (never the M x N matrix); --anchors files are matched densely, streaming.
+      Anchors come from an NPY file [N,4] (--anchors) or a preset grid
+      (--preset with --image); ground truth is an NPY file [M,4], float32
+      or float64, xyxy pixels. The output NPY is int64 [N]: the matched
+      ground-truth row (>= 0), -1 background, -2 ignore (torchvision's
+      Matcher encoding). Preset grids use the grid-aware sparse matcher
+      (never the M x N matrix); --anchors files are matched densely.
 
-      --policy (max-iou): torchvision, detectron2 (same indices as torchvision),
-      mmdetection (MaxIoUAssigner, --min-pos-iou), detectron (RetinaNet: low-quality
-      positives below --low reset), detkit (default: torchvision plus two guards, a box
-      whose best IoU is 0 makes no match and ties are within 1e-5).
-      --assigner atss: mmdetection's ATSSAssigner (--topk per level); --atss-fallback gives
-      a box left without a positive its best candidate (not in mmdetection).
-      --stats prints a JSON summary (to stderr when the matches go to stdout).
+      --policy (max-iou):
+        torchvision  own-argmax ties, exact ==, best IoU 0 ties everything
+        detectron2   same indices as torchvision
+        mmdetection  MaxIoUAssigner: ties forced to the box, later boxes
+                     overwrite, --min-pos-iou
+        detectron    RetinaNet: low-quality positives below --low reset
+        detkit       (default) torchvision plus two guards: a box whose
+                     best IoU is 0 makes no match; ties within 1e-5
+      --assigner atss: mmdetection's ATSSAssigner (--topk per level);
+      --atss-fallback gives a box left without a positive its best
+      candidate (not in mmdetection).
+      --stats prints a JSON summary (to stderr when matches go to stdout).
 
       Examples:
-        detkit match --preset fpn --image 800x1344 --compat torchvision --gt gt.npy --low-quality --policy torchvision --output m.npy --stats
-        detkit match --anchors anchors.npy --gt gt.npy --high 0.5 --low 0.4 --low-quality --stats
-        detkit match --preset retinanet --image 800x1344 --gt gt.npy --ignore crowd.npy --assigner atss --output m.npy
+        detkit match --preset fpn --image 800x1344 --compat torchvision \\
+          --gt gt.npy --low-quality --policy torchvision --output m.npy --stats
+        detkit match --anchors a.npy --gt gt.npy --high 0.5 --low 0.4 --stats
+        detkit match --preset retinanet --image 800x1344 --gt gt.npy \\
+          --ignore crowd.npy --assigner atss --output m.npy
       """)
 
   @Option(help: "Anchors NPY file [N,4] (float32 or float64, xyxy).")
@@ -175,9 +183,11 @@ struct MatchCommand: ParsableCommand {
   static func json(_ result: MatchResult, anchors: Int, groundTruth: Int, sparse: Bool) -> String {
     let s = result.statistics
     let best = s.bestIoU.map { "\($0)" }.joined(separator: ",")
+    let unmatched = s.unmatchedGroundTruth.map(String.init).joined(separator: ",")
+    let skipped = s.skippedGroundTruth.map(String.init).joined(separator: ",")
     return "{\"anchors\":\(anchors),\"groundTruth\":\(groundTruth),\"sparse\":\(sparse),"
       + "\"positives\":\(s.positives),\"negatives\":\(s.negatives),\"ignored\":\(s.ignored),"
-      + "\"unmatchedGroundTruth\":\(s.unmatchedGroundTruth),\"skippedGroundTruth\":\(s.skippedGroundTruth),"
+      + "\"unmatchedGroundTruth\":[\(unmatched)],\"skippedGroundTruth\":[\(skipped)],"
       + "\"bestIoU\":[\(best)]}"
   }
 }

@@ -32,7 +32,10 @@ struct StatsCommand: ParsableCommand {
           "images": s.images, "annotations": s.annotations, "categories": s.categories,
           "crowd": s.crowd,
           "per_category": s.perCategory.map {
-            ["id": jsonID($0.id), "name": $0.name, "annotations": $0.annotations, "images": $0.images]
+            [
+              "id": jsonID($0.id), "name": $0.name, "annotations": $0.annotations,
+              "images": $0.images,
+            ]
               as [String: Any]
           },
           "area": ["small": s.small, "medium": s.medium, "large": s.large],
@@ -40,7 +43,9 @@ struct StatsCommand: ParsableCommand {
             "min": s.boxesPerImageMin, "max": s.boxesPerImageMax, "mean": s.boxesPerImageMean,
             "images_without_boxes": s.imagesWithoutAnnotations,
           ] as [String: Any],
-          "image_sizes": s.imageSizes.map { ["width": $0.width, "height": $0.height, "images": $0.images] },
+          "image_sizes": s.imageSizes.map {
+            ["width": $0.width, "height": $0.height, "images": $0.images]
+          },
         ] as [String: Any])
       return
     }
@@ -53,7 +58,9 @@ struct StatsCommand: ParsableCommand {
       "boxes/image  min \(s.boxesPerImageMin), max \(s.boxesPerImageMax), mean \(String(format2: s.boxesPerImageMean)), \(s.imagesWithoutAnnotations) images without boxes"
     )
     let sizes = s.imageSizes.prefix(5).map { "\($0.width)x\($0.height) (\($0.images))" }
-    print("image sizes  \(s.imageSizes.count) distinct (WxH); most common: \(sizes.joined(separator: ", "))")
+    print(
+      "image sizes  \(s.imageSizes.count) distinct (WxH); most common: \(sizes.joined(separator: ", "))"
+    )
     print("per category (id name: annotations / images):")
     for c in s.perCategory {
       print("  \(c.id) \(c.name): \(c.annotations) / \(c.images)")

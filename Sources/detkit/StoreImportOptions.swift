@@ -31,7 +31,9 @@ struct StoreImportOptions: ParsableArguments {
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-final class ProgressBar {
+/// `@unchecked Sendable`: `update` is called from the importer's parsing thread only, and
+/// `finish` after the import has returned (the thread has ended).
+final class ProgressBar: @unchecked Sendable {
   private let label: String
   private let enabled = isatty(STDERR_FILENO) != 0
   private var lastPercent = -1
@@ -63,7 +65,8 @@ extension ImportReport {
   /// The human summary the import commands print on stderr.
   var summary: String {
     var lines: [String] = []
-    var counts = "imported \"\(dataset)\": \(categories) categories, \(images) images, \(annotations) annotations"
+    var counts =
+      "imported \"\(dataset)\": \(categories) categories, \(images) images, \(annotations) annotations"
     if detections > 0 || (categories == 0 && images == 0 && annotations == 0) {
       counts = "imported \(detections) detections into \"\(dataset)\""
     }

@@ -47,8 +47,7 @@ func boxPathEqualsMatrixPath(seed: UInt64) throws {
   var rng = TestRNG(seed: seed)
   let anchors = rng.boxes(count: Int(rng.next() % 40) + 1, span: 30, integer: seed % 2 == 0)
   let gt = rng.boxes(count: Int(rng.next() % 6), span: 30, integer: seed % 2 == 0)
-  var matrix: [Float] = []
-  for g in gt { for a in anchors { matrix.append(testIoU(g, a)) } }
+  let matrix = pairwiseIoU(gt, anchors)
   for policy in [MatchPolicy.torchvision, .mmdetection, .mmdetection(minPositiveIoU: 0, assignsAllTies: false), .detectron, .detkit] {
     let matcher = IoUMatcher(high: 0.6, low: 0.3, allowsLowQualityMatches: true, policy: policy)
     let viaBoxes = try matcher.match(groundTruth: gt, anchors: anchors)

@@ -32,15 +32,3 @@ struct TestRNG: RandomNumberGenerator {
     return out
   }
 }
-
-/// torchvision box_iou for one pair, written out independently of the library, in its
-/// operation order: areas, clamped intersection, `(area1 + area2) - inter`, division.
-func testIoU(_ a: Box, _ b: Box) -> Float {
-  let area1 = (a.x2 - a.x1) * (a.y2 - a.y1)
-  let area2 = (b.x2 - b.x1) * (b.y2 - b.y1)
-  let w = max(min(a.x2, b.x2) - max(a.x1, b.x1), 0)
-  let h = max(min(a.y2, b.y2) - max(a.y1, b.y1), 0)
-  let inter = w * h
-  let union = (area1 + area2) - inter
-  return union == 0 ? 0 : inter / union
-}

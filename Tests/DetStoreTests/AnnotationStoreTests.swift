@@ -13,10 +13,12 @@ private func tiny(_ store: AnnotationStore, name: String, images: Int, replace: 
   ) { w in
     try w.add(CategoryRecord(id: .int(1), name: "c"), at: here)
     for i in 0..<images {
-      try w.add(ImageRecord(id: .int(Int64(i)), fileName: "\(i).jpg", width: 10, height: 10), at: here)
+      try w.add(
+        ImageRecord(id: .int(Int64(i)), fileName: "\(i).jpg", width: 10, height: 10), at: here)
       try w.add(
         AnnotationRecord(
-          id: .int(Int64(i)), imageID: .int(Int64(i)), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2),
+          id: .int(Int64(i)), imageID: .int(Int64(i)), categoryID: .int(1), x: 1, y: 1, width: 2,
+          height: 2),
         at: here)
     }
   }
@@ -88,7 +90,8 @@ private func tiny(_ store: AnnotationStore, name: String, images: Int, replace: 
 @Test func aNonDatabaseFileIsAClearError() throws {
   let temp = try TemporaryStore()
   let path = temp.directory.appendingPathComponent("garbage.sqlite").path
-  try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: URL(fileURLWithPath: path))
+  try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(
+    to: URL(fileURLWithPath: path))
   #expect {
     _ = try AnnotationStore(path: path)
   } throws: { ($0 as? StoreError)?.code == .sqlite }
@@ -112,7 +115,10 @@ private func tiny(_ store: AnnotationStore, name: String, images: Int, replace: 
   try mode.step()
   #expect(mode.string(0) == "wal")
   mode.reset()
-  #expect(try db.scalarInt("SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND schema = 'main'") == 7)  // v1: 5 tables, v2: loss_runs, image_losses
+  // v1: 5 tables; v2: loss_runs, image_losses.
+  #expect(
+    try db.scalarInt("SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND schema = 'main'")
+      == 7)
   #expect(try db.scalarInt("PRAGMA user_version") == Int64(AnnotationStore.schemaVersion))
 }
 

@@ -95,7 +95,8 @@ func everyRuleFailsStrictImportsWithItsReason(referencesFirst: Bool) throws {
 func everyRuleIsCountedUnderSkip(referencesFirst: Bool) throws {
   let temp = try TemporaryStore()
   for (reason, bad) in invalidCases {
-    let report = try importWith(bad, policy: .skip, referencesFirst: referencesFirst, store: temp.opened)
+    let report = try importWith(
+      bad, policy: .skip, referencesFirst: referencesFirst, store: temp.opened)
     #expect(report.skipped == [reason: 1], "\(bad)")
     #expect(report.annotations == 1)
     var ids: [RecordID] = []
@@ -158,10 +159,22 @@ func clippingMovesBoxesInsideOrRejectsThemWhenNothingRemains(referencesFirst: Bo
   let report = try store.importDetections(
     into: "gt", source: "mem", options: ImportOptions(policy: .skip)
   ) { w in
-    try w.add(DetectionRecord(imageID: .int(5), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2, score: 0.9), at: here)
-    try w.add(DetectionRecord(imageID: .int(6), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2, score: 0.9), at: here)
-    try w.add(DetectionRecord(imageID: .int(5), categoryID: .int(2), x: 1, y: 1, width: 2, height: 2, score: 0.9), at: here)
-    try w.add(DetectionRecord(imageID: .int(5), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2, score: .nan), at: here)
+    try w.add(
+      DetectionRecord(
+        imageID: .int(5), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2, score: 0.9),
+      at: here)
+    try w.add(
+      DetectionRecord(
+        imageID: .int(6), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2, score: 0.9),
+      at: here)
+    try w.add(
+      DetectionRecord(
+        imageID: .int(5), categoryID: .int(2), x: 1, y: 1, width: 2, height: 2, score: 0.9),
+      at: here)
+    try w.add(
+      DetectionRecord(
+        imageID: .int(5), categoryID: .int(1), x: 1, y: 1, width: 2, height: 2, score: .nan),
+      at: here)
   }
   #expect(report.detections == 1)
   #expect(report.skipped == [.unknownImage: 1, .unknownCategory: 1, .nonFinite: 1])

@@ -16,7 +16,8 @@ private func scan<T>(_ text: String, _ body: (inout JSONScanner) throws -> T) th
 @Test(arguments: [
   "0", "-0", "1", "-1", "473.07", "0.1", "1e3", "1E-3", "2.5e+10", "123456789012345678",
   "1.7976931348623157e308", "5e-324", "0.30000000000000004", "9007199254740993",
-  "123456789012345678901234567890", "1e400", "-1e400", "1e-400", "3.14159265358979323846264338327950288",
+  "123456789012345678901234567890", "1e400", "-1e400", "1e-400",
+  "3.14159265358979323846264338327950288",
 ])
 func numbersMatchTheStandardLibrary(text: String) throws {
   let number = try scan(text) { try $0.number() }
@@ -86,7 +87,9 @@ func badStringsThrow(text: String) {
   #expect(throws: Never.self) { try scan(fine) { try $0.skipValue() } }
 }
 
-@Test(arguments: ["[1,]", "{\"a\" 1}", "{\"a\":1,}", "[1 2]", "{1:2}", "tru", "nul", "[", "{", "\"", "]"])
+@Test(arguments: [
+  "[1,]", "{\"a\" 1}", "{\"a\":1,}", "[1 2]", "{1:2}", "tru", "nul", "[", "{", "\"", "]",
+])
 func malformedStructureThrows(text: String) {
   #expect(throws: JSONError.self) {
     try scan(text) { s -> Void in
@@ -114,4 +117,9 @@ struct SplitMix64: RandomNumberGenerator {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
   }
+}
+
+@Test(arguments: ["[01]", "[-]", "[1.]", "[1e]", "[1e+]", "[-.5]", "[1.5e]"])
+func skippedNumbersAreValidatedToo(text: String) {
+  #expect(throws: JSONError.self) { try scan(text) { try $0.skipValue() } }
 }

@@ -1,0 +1,103 @@
+import Foundation
+
+/// A folder an exporter writes into, which no stored name can make it leave.
+///
+/// Stored file names are data from other people's datasets: ``sanitizedComponents(_:)``
+/// turns `../../x`, `/abs/path`, `C:\dir\x` or `a/./b` into plain relative components, and
+/// ``write(_:to:)`` refuses to write through a symbolic link (a pre-existing link in the
+/// output folder could otherwise redirect a write).
+struct OutputFolder {
+  let url: URL
+  /// Relative paths written so far, to catch two records mapping to one file.
+  private var written: [String: String] = [:]
+
+  /// Creates the folder (and its parents) when missing.
+  ///
+  /// - Throws: `StoreError` `.io` when `url` exists and is not a folder, or cannot be made.
+  init(_ url: URL) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else {
+        throw StoreError(
+          .io, "exists and is not a folder", location: SourceLocation(file: url.path))
+      }
+    } else {
+      do {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+      } catch {
+        throw StoreError(
+          .io, "cannot create folder: \(error.localizedDescription)",
+          location: SourceLocation(file: url.path))
+      }
+    }
+    self.url = url.standardizedFileURL
+  }
+
+  /// The path components of a stored name that are safe to join under a folder: split at
+  /// `/` and `\`, dropping empty, `.` and `..` components, a drive prefix (`C:`) and NUL
+  /// characters. Empty when nothing is left.
+  ///
+  /// - Complexity: O(n) in the length of `name`.
+  static func sanitizedComponents(_ name: String) -> [String] {
+    var parts = name.split(omittingEmptySubsequences: true) { $0 == "/" || $0 == "\\" }
+      .map { $0.replacingOccurrences(of: "\u{0}", with: "") }
+      .filter { !$0.isEmpty && $0 != "." && $0 != ".." }
+    if let first = parts.first, first.count == 2, first.hasSuffix(":") { parts.removeFirst() }
+    return parts
+  }
+
+  /// Writes `data` at `components` under the folder, creating folders as needed.
+  ///
+  /// - Parameter owner: who wants the file (for the collision message, e.g. `image 7`).
+  /// - Throws: `StoreError` `.io` when a folder or the file on the way is a symbolic link,
+  ///   when another record already wrote that file, or when writing fails.
+  mutating func write(_ data: Data, to components: [String], owner: String) throws {
+    precondition(
+      !components.isEmpty && !components.contains(".."), "unsanitised output path \(components)")
+    let relative = components.joined(separator: "/")
+    if let other = written[relative] {
+      throw StoreError(
+        .io, "\(owner) and \(other) both export to \(relative); rename one",
+        location: SourceLocation(file: url.appendingPathComponent(relative).path))
+    }
+    written[relative] = owner
+    var folder = url
+    for component in components.dropLast() {
+      folder.appendPathComponent(component)
+      try refuseSymlink(folder)
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else {
+          throw StoreError(
+            .io, "exists and is not a folder", location: SourceLocation(file: folder.path))
+        }
+      } else {
+        do {
+          try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        } catch {
+          throw StoreError(
+            .io, "cannot create folder: \(error.localizedDescription)",
+            location: SourceLocation(file: folder.path))
+        }
+      }
+    }
+    let file = folder.appendingPathComponent(components.last!)
+    try refuseSymlink(file)
+    do {
+      try data.write(to: file)
+    } catch {
+      throw StoreError(
+        .io, "cannot write: \(error.localizedDescription)",
+        location: SourceLocation(file: file.path))
+    }
+  }
+
+  private func refuseSymlink(_ url: URL) throws {
+    let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey])
+    if values?.isSymbolicLink == true {
+      throw StoreError(
+        .io, "refused: a symbolic link inside the output folder",
+        location: SourceLocation(file: url.path))
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Writes a dataset of an ``AnnotationStore`` as Pascal VOC XML, one file per image, at
+/// `output/Annotations/<folders of the file name>/<stem>.xml`.
+///
+/// Each file has `<filename>` (the stored name's last component), `<folder>` (its folders,
+/// when any), `<size>` (width, height; no `<depth>`, which the store does not keep),
+/// `<segmented>0`, and one `<object>` per annotation with `<name>`, `<pose>` (when
+/// stored), `<truncated>`, `<difficult>`, `<occluded>` (only when set) and `<bndbox>`.
+/// Boxes are the inverse of ``convention`` (see ``VOCBoxConvention``), printed with at
+/// most 9 decimals and whole numbers without a point. VOC has no crowd flag: a COCO crowd
+/// box is written with `<difficult>1</difficult>`, which VOC evaluation likewise ignores.
+///
+/// Stored file names are sanitised (`../../x` becomes `x`, `/abs/p.jpg` becomes
+/// `abs/p.jpg`); an image whose name sanitises to nothing is written as `image_<id>.xml`.
+public struct VOCExporter: Sendable {
+  /// The output folder (created when missing).
+  public var path: String
+  public var convention: VOCBoxConvention
+
+  public init(path: String, convention: VOCBoxConvention = .asWritten) {
+    self.path = path
+    self.convention = convention
+  }
+
+  /// Writes dataset `name` under ``path``.
+  ///
+  /// - Returns: the number of XML files written.
+  /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when the output exists
+  ///   as a file, two images map to one XML path, a symbolic link is in the way, or a write
+  ///   fails.
+  /// - Complexity: O(images + annotations), one indexed query per image.
+  @discardableResult
+  public func export(from store: AnnotationStore, dataset name: String) throws -> Int {
+    var categories: [RecordID: String] = [:]
+    try store.forEachCategory(in: name) { categories[$0.id] = $0.name }
+    var images: [ImageRecord] = []
+    try store.forEachImage(in: name) { images.append($0) }
+    var folder = try OutputFolder(URL(fileURLWithPath: path))
+    for image in images {
+      var parts = OutputFolder.sanitizedComponents(image.fileName)
+      if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
+      let fileName = parts.removeLast()
+      let stem =
+        (fileName as NSString).deletingPathExtension.isEmpty
+        ? fileName : (fileName as NSString).deletingPathExtension
+      let annotations = try store.annotations(in: name, image: image.id)
+      let xml = document(
+        image: image, fileName: fileName, folder: parts, annotations: annotations,
+        categories: categories)
+      try folder.write(
+        Data(xml.utf8), to: ["Annotations"] + parts + [stem + ".xml"], owner: "image \(image.id)")
+    }
+    return images.count
+  }
+
+  private func document(
+    image: ImageRecord, fileName: String, folder: [String], annotations: [AnnotationRecord],
+    categories: [RecordID: String]
+  ) -> String {
+    var xml = "<annotation>\n"
+    if !folder.isEmpty { xml += "\t<folder>\(escape(folder.joined(separator: "/")))</folder>\n" }
+    xml += "\t<filename>\(escape(fileName))</filename>\n"
+    xml +=
+      "\t<size>\n\t\t<width>\(image.width)</width>\n\t\t<height>\(image.height)</height>\n\t</size>\n"
+    xml += "\t<segmented>0</segmented>\n"
+    for a in annotations {
+      let v = convention.vocValues(x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height)
+      xml += "\t<object>\n"
+      xml += "\t\t<name>\(escape(categories[a.categoryID] ?? "\(a.categoryID)"))</name>\n"
+      if let pose = a.pose { xml += "\t\t<pose>\(escape(pose))</pose>\n" }
+      xml += "\t\t<truncated>\(a.isTruncated ? 1 : 0)</truncated>\n"
+      xml += "\t\t<difficult>\(a.isDifficult || a.isCrowd ? 1 : 0)</difficult>\n"
+      if a.isOccluded { xml += "\t\t<occluded>1</occluded>\n" }
+      xml += "\t\t<bndbox>\n"
+      for (key, value) in [("xmin", v.xmin), ("ymin", v.ymin), ("xmax", v.xmax), ("ymax", v.ymax)] {
+        xml += "\t\t\t<\(key)>\(NumberText.format(value, decimals: 9))</\(key)>\n"
+      }
+      xml += "\t\t</bndbox>\n\t</object>\n"
+    }
+    return xml + "</annotation>\n"
+  }
+
+  private func escape(_ text: String) -> String {
+    var out = ""
+    for c in text.unicodeScalars {
+      switch c {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&apos;"
+      default:
+        // XML 1.0 cannot carry C0 controls other than tab, LF, CR, even as references.
+        if c.value < 0x20, c != "\t", c != "\n", c != "\r" { continue }
+        out.unicodeScalars.append(c)
+      }
+    }
+    return out
+  }
+}

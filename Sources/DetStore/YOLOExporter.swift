@@ -1,0 +1,80 @@
+import DetGeometry
+import Foundation
+
+/// Writes a dataset of an ``AnnotationStore`` in the Ultralytics YOLO layout: one label
+/// file per image at `output/labels/<folders of the file name>/<stem>.txt` and
+/// `output/data.yaml` with the class names.
+///
+/// The class number of a category is its contiguous training index (the rank of its id,
+/// see `CategoryRecord.index`), and `data.yaml` lists the names under `names:` as an index
+/// map, with `nc`, `path: .` and `train`/`val: images` so Ultralytics finds the images
+/// once they are copied to `output/images/` with their stored names. Each line is
+/// `class cx cy w h`, normalised by the stored image size, printed with at most 10
+/// decimals (so normalised values read from a YOLO file with up to 10 decimals come back
+/// exactly). Images without annotations get an empty file (a background image). Polygons
+/// are not written: only boxes. Images are not copied.
+///
+/// Stored file names are sanitised as by the VOC exporter.
+public struct YOLOExporter: Sendable {
+  /// The output folder (created when missing).
+  public var path: String
+
+  public init(path: String) { self.path = path }
+
+  /// Writes dataset `name` under ``path``.
+  ///
+  /// - Returns: the number of label files written.
+  /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when two images map
+  ///   to one label path, a symbolic link is in the way, or a write fails.
+  /// - Complexity: O(images + annotations), one indexed query per image.
+  @discardableResult
+  public func export(from store: AnnotationStore, dataset name: String) throws -> Int {
+    var classes: [RecordID: Int] = [:]
+    var names: [String] = []
+    try store.forEachCategory(in: name) { category in
+      classes[category.id] = names.count
+      names.append(category.name)
+    }
+    var images: [ImageRecord] = []
+    try store.forEachImage(in: name) { images.append($0) }
+    var folder = try OutputFolder(URL(fileURLWithPath: path))
+    for image in images {
+      var parts = OutputFolder.sanitizedComponents(image.fileName)
+      if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
+      let fileName = parts.removeLast()
+      let stem =
+        (fileName as NSString).deletingPathExtension.isEmpty
+        ? fileName : (fileName as NSString).deletingPathExtension
+      let size = ImageSize(height: image.height, width: image.width)
+      var text = ""
+      for a in try store.annotations(in: name, image: image.id) {
+        guard let cls = classes[a.categoryID] else { continue }
+        let label = YOLOLabel(
+          classIndex: cls, x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height, in: size)
+        text += "\(cls)"
+        for v in [label.centerX, label.centerY, label.width, label.height] {
+          text += " " + NumberText.format(v, decimals: 10)
+        }
+        text += "\n"
+      }
+      try folder.write(
+        Data(text.utf8), to: ["labels"] + parts + [stem + ".txt"], owner: "image \(image.id)")
+    }
+    try folder.write(
+      Data(yaml(dataset: name, names: names).utf8), to: ["data.yaml"], owner: "the class names")
+    return images.count
+  }
+
+  /// The dataset YAML: names as an index map, every name single-quoted.
+  func yaml(dataset: String, names: [String]) -> String {
+    func quoted(_ s: String) -> String {
+      "'" + s.replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "\n", with: " ")
+        + "'"
+    }
+    var text = "# Written by detkit export yolo from dataset \(quoted(dataset)).\n"
+    text += "# Copy the images to images/ under their stored names.\n"
+    text += "path: .\ntrain: images\nval: images\nnc: \(names.count)\nnames:\n"
+    for (i, name) in names.enumerated() { text += "  \(i): \(quoted(name))\n" }
+    return text
+  }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import DetStore
+
+/// `detkit export voc`.
+struct ExportVOCCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "voc",
+    abstract: "Export a dataset as Pascal VOC XML files (OUTPUT/Annotations/<name>.xml).",
+    discussion: """
+      One XML per image; --boxes must match the import's to give back the values read. \
+      Stored file names are sanitised: nothing is written outside OUTPUT.
+
+      Example:
+        detkit export voc --db store.sqlite --name voc2012 --output exported/
+      """
+  )
+
+  @Option(help: "The SQLite store file.")
+  var db: String
+
+  @Option(help: "The dataset to export.")
+  var name: String
+
+  @Option(help: "The output folder (created if missing).")
+  var output: String
+
+  @Option(help: "How corners map to <bndbox> values: as-written or one-based.")
+  var boxes: VOCBoxConvention = .asWritten
+
+  func run() throws {
+    let store = try AnnotationStore(path: db)
+    let count = try VOCExporter(path: output, convention: boxes).export(from: store, dataset: name)
+    printError("exported \"\(name)\": \(count) XML files under \(output)/Annotations")
+  }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import DetStore
+
+extension VOCBoxConvention: ExpressibleByArgument {}

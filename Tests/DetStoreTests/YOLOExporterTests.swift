@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@testable import DetStore
+
+private let coco128 = FormatFixtures.hasDataset("coco128_yolo")
+private let coco128Missing: Comment = "../shared/datasets/coco128_yolo is absent"
+
+/// The numbers of each non-blank line, as Doubles.
+private func values(_ url: URL) throws -> [[Double]] {
+  try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+    .filter { !$0.allSatisfy(\.isWhitespace) }
+    .map { $0.split(separator: " ").map { Double($0)! } }
+}
+
+@Test(.enabled(if: coco128, coco128Missing))
+func yoloToStoreToYOLOGivesBackEveryValue() throws {
+  let root = FormatFixtures.dataset("coco128_yolo")
+  let out = try FormatFixtures.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: out) }
+  let temp = try TemporaryStore()
+  try YOLOImporter(path: root.path).importDataset(into: temp.opened, named: "c")
+  #expect(try YOLOExporter(path: out.path).export(from: temp.opened, dataset: "c") == 128)
+
+  let originals = root.appendingPathComponent("labels/train2017")
+  var compared = 0
+  for image in try FileManager.default.contentsOfDirectory(
+    atPath: root.appendingPathComponent("images/train2017").path)
+  {
+    let stem = (image as NSString).deletingPathExtension
+    let exported = out.appendingPathComponent("labels/train2017/\(stem).txt")
+    let original = originals.appendingPathComponent("\(stem).txt")
+    let expected = FileManager.default.fileExists(atPath: original.path) ? try values(original) : []
+    // Normalised values had at most 8 decimals; exported with up to 10, they read back
+    // as the very same Doubles, in the same order.
+    #expect(try values(exported) == expected, "\(stem)")
+    compared += 1
+  }
+  #expect(compared == 128)
+  // Labels without images were not imported, so they are not exported either.
+  #expect(
+    !FileManager.default.fileExists(
+      atPath: out.appendingPathComponent("labels/train2017/000000000656.txt").path))
+  let names = try YOLOClassNames.parse(
+    yaml: [UInt8](try Data(contentsOf: out.appendingPathComponent("data.yaml"))))
+  let originalNames = try YOLOClassNames.parse(
+    yaml: [UInt8](try Data(contentsOf: root.appendingPathComponent("coco128.yaml"))))
+  #expect(names == originalNames)
+
+  // The export, with the original images, imports to the same boxes.
+  try YOLOImporter(path: out.path, imagesDirectory: root.appendingPathComponent("images").path)
+    .importDataset(into: temp.opened, named: "again")
+  let a = try FormatFixtures.namedBoxes(temp.opened, "c")
+  let b = try FormatFixtures.namedBoxes(temp.opened, "again")
+  #expect(a.count == b.count)
+  for (x, y) in zip(a, b) { #expect(x.matches(y, tolerance: 1e-9), "\(x) vs \(y)") }
+}
+
+@Test func classNumbersAreTheContiguousIndexAndNamesAreQuoted() throws {
+  let out = try FormatFixtures.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: out) }
+  let temp = try TemporaryStore()
+  let here = SourceLocation(file: "mem")
+  _ = try temp.opened.importDataset(named: "s", format: "test", source: "mem") { w in
+    // Sparse COCO-style ids: 90 ranks after 3, so it is class 1.
+    try w.add(CategoryRecord(id: .int(90), name: "it's #1: \"odd\""), at: here)
+    try w.add(CategoryRecord(id: .int(3), name: "car"), at: here)
+    try w.add(ImageRecord(id: .int(7), fileName: "img/a.jpg", width: 200, height: 100), at: here)
+    try w.add(ImageRecord(id: .int(8), fileName: "img/empty.jpg", width: 20, height: 10), at: here)
+    try w.add(
+      AnnotationRecord(
+        id: .int(1), imageID: .int(7), categoryID: .int(90), x: 10, y: 20, width: 50, height: 30),
+      at: here)
+    try w.add(
+      AnnotationRecord(
+        id: .int(2), imageID: .int(7), categoryID: .int(3), x: 0, y: 0, width: 200, height: 100),
+      at: here)
+  }
+  try YOLOExporter(path: out.path).export(from: temp.opened, dataset: "s")
+  let label = try String(
+    contentsOf: out.appendingPathComponent("labels/img/a.txt"), encoding: .utf8)
+  // cx = (10 + 60) / 2 / 200 = 0.175, cy = (20 + 50) / 2 / 100 = 0.35, w = 0.25, h = 0.3.
+  #expect(label == "1 0.175 0.35 0.25 0.3\n0 0.5 0.5 1 1\n")
+  #expect(
+    try String(contentsOf: out.appendingPathComponent("labels/img/empty.txt"), encoding: .utf8)
+      == "")
+  let names = try YOLOClassNames.parse(
+    yaml: [UInt8](try Data(contentsOf: out.appendingPathComponent("data.yaml"))))
+  #expect(names == ["car", "it's #1: \"odd\""])
+}
+
+@Test func numberTextRoundsAwayConversionNoise() {
+  #expect(NumberText.format(0.47949200000000004, decimals: 10) == "0.479492")
+  #expect(NumberText.format(174.29999999999998, decimals: 9) == "174.3")
+  #expect(NumberText.format(-0.0000000000001, decimals: 9) == "0")
+  #expect(NumberText.format(351, decimals: 9) == "351")
+  #expect(NumberText.format(1e-11, decimals: 10) == "0")
+}
