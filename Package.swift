@@ -46,6 +46,30 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
 
+    // MARK: - Fuzzing
+    // One harness per reader, each an `LLVMFuzzerTestOneInput`. Built by tools/fuzz.sh with
+    // `-sanitize=fuzzer,address -DFUZZING`, its entry hands over to libFuzzer's driver; in a
+    // normal build its `@main` replays inputs and runs seeded mutations (FuzzSupport).
+    .target(name: "CFuzzer"),
+    .target(name: "FuzzSupport", dependencies: ["CFuzzer"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzNPY", dependencies: ["DetTensorIO", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzSafetensors", dependencies: ["DetTensorIO", "FuzzSupport"],
+      swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzCOCO", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzVOC", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzYOLO", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzYOLONames", dependencies: ["DetStore", "FuzzSupport"],
+      swiftSettings: swiftSettings),
+    .executableTarget(
+      name: "FuzzImageHeader", dependencies: ["DetStore", "FuzzSupport"],
+      swiftSettings: swiftSettings),
+
     // MARK: - Tests
     .testTarget(name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(
@@ -57,6 +81,6 @@ let package = Package(
     .testTarget(name: "DetTensorIOTests", dependencies: ["DetTensorIO"], swiftSettings: swiftSettings),
     .testTarget(name: "DetStoreTests", dependencies: ["DetStore"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit"], swiftSettings: swiftSettings),
+      name: "DetkitCLITests", dependencies: ["detkit", "DetStore"], swiftSettings: swiftSettings),
   ]
 )

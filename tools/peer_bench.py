@@ -14,6 +14,14 @@ Stages (each timed alone on precomputed inputs; median of --repeat runs after on
   match    box_iou + Matcher(0.7, 0.3, allow_low_quality_matches=True) (the RPN matcher)
   match_dense  the same (torchvision has only the dense path)
   encode   BoxCoder((1,1,1,1)).encode_single(gt[matches[pos]], anchors[pos]) on the positives
+  focal    torchvision.ops.sigmoid_focal_loss(alpha 0.25, gamma 2, sum) over the non-ignored
+           anchors x 80 classes / max(1, positives); labels from the `match` stage (ground
+           truth j has class j % 80), logits[k] = float32((k * 2654435761) % 2001 - 1000) / 250
+           (detkit computes the same); the one-hot target and the non-ignored rows are
+           gathered before timing
+  focal_grad  the same forward plus .backward() into the logits' gradient
+  smoothl1 F.smooth_l1_loss(beta=1/9, sum) / max(1, positives) between deltas[k] = logit(k) / 40
+           of the positive anchors and BoxCoder((1, 1, 1, 1)).encode of their ground truth
 Later stages are added as one entry in STAGES here and one in detkit's stage list.
 
 Ground truth (`gt_boxes`), identical in Swift (`SyntheticBoxes.cocoLike`): SplitMix64 seeded
@@ -82,13 +90,63 @@ def fpn_workload(args):
     matches = matcher(box_iou(gt, anchors))
     positive = torch.where(matches >= 0)[0]
     # One entry per stage: name -> zero-argument callable on precomputed inputs.
+    losses = loss_stages(gt, anchors, matcher)
     return {
         "anchors": lambda: gen(images, feats),
         "iou": lambda: box_iou(gt, anchors),
         "match": lambda: matcher(box_iou(gt, anchors)),
         "match_dense": lambda: matcher(box_iou(gt, anchors)),
         "encode": lambda: coder.encode_single(gt[matches[positive]], anchors[positive]),
+        **losses,
     }
+
+
+def loss_stages(gt, anchors, matcher, classes=80):
+    """The focal / focal_grad / smoothl1 stages on the W-FPN matching (see the docstring)."""
+    import torch
+    import numpy as np
+    import torch.nn.functional as F
+    from torchvision.ops import box_iou, sigmoid_focal_loss
+    from torchvision.models.detection._utils import BoxCoder
+
+    n = anchors.shape[0]
+    if gt.shape[0] == 0:
+        matched = torch.full((n,), -1, dtype=torch.int64)
+    else:
+        matched = matcher(box_iou(gt, anchors))
+    positive = matched >= 0
+    norm = max(1, int(positive.sum()))
+    valid = matched != -2
+    k = np.arange(n * classes, dtype=np.int64)
+    logits = torch.from_numpy(((k * 2654435761) % 2001 - 1000).astype(np.float32) / np.float32(250))
+    logits = logits.reshape(n, classes)
+    with torch.inference_mode(False):
+        target = torch.zeros(n, classes)
+        rows = torch.where(positive)[0]
+        target[rows, matched[rows] % classes] = 1.0
+        x = logits[valid].clone()
+        t = target[valid].clone()
+        xg = x.clone().requires_grad_(True)
+        pos_rows = rows
+        deltas = torch.from_numpy(
+            ((np.arange(4 * n, dtype=np.int64) * 2654435761) % 2001 - 1000).astype(np.float32)
+            / np.float32(250) / np.float32(40)).reshape(n, 4)[pos_rows].clone()
+        targets = BoxCoder((1.0, 1.0, 1.0, 1.0)).encode_single(gt[matched[pos_rows]], anchors[pos_rows])
+
+    def focal():
+        return sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="sum") / norm
+
+    def focal_grad():
+        with torch.inference_mode(False), torch.enable_grad():
+            xg.grad = None
+            loss = sigmoid_focal_loss(xg, t, alpha=0.25, gamma=2, reduction="sum") / norm
+            loss.backward()
+            return loss
+
+    def smoothl1():
+        return F.smooth_l1_loss(deltas, targets, beta=1 / 9, reduction="sum") / norm
+
+    return {"focal": focal, "focal_grad": focal_grad, "smoothl1": smoothl1}
 
 
 WORKLOADS = {"fpn": ("W-FPN", fpn_workload)}

@@ -36,6 +36,13 @@ public struct BalancedSampler: Sendable, Hashable {
     /// Chosen negative anchors, ascending.
     public var negatives: [Int]
 
+    /// A sample drawn elsewhere (e.g. by another framework's sampler), so a criterion
+    /// can be evaluated on exactly those anchors.
+    public init(positives: [Int], negatives: [Int]) {
+      self.positives = positives
+      self.negatives = negatives
+    }
+
     /// Per anchor of `count`: 1 chosen positive, 0 chosen negative, -1 not chosen (the
     /// RPN objectness-label convention).
     public func labels(count: Int) -> [Int] {

@@ -102,7 +102,7 @@ extension MatchAssembly {
     var lastTie = [Int32](repeating: -1, count: n)
     let chunks = chunkCount(n, minimumChunk: 2048)
     var partialMax = [Float](repeating: -1, count: chunks * m)
-    nonisolated(unsafe) let ignoredMask = ignored
+    let ignoredMask = ignored
     if m > 0 {
       anchorMax.withUnsafeMutableBufferPointer { maxOut in
         anchorArg.withUnsafeMutableBufferPointer { argOut in

@@ -22,7 +22,9 @@ final class MappedFile: @unchecked Sendable {
   /// - Throws: `StoreError` `.io` naming the file and the system's reason.
   init(path: String) throws {
     self.path = path
-    let fd = open(path, O_RDONLY)
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever,
+    // before the regular-file check below could refuse it. It changes nothing for files.
+    let fd = open(path, O_RDONLY | O_NONBLOCK)
     guard fd >= 0 else {
       throw StoreError(.io, "cannot open \(path): \(String(cString: strerror(errno)))")
     }

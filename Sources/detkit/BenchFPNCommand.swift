@@ -37,6 +37,15 @@ struct FPNWorkload: Sendable {
       let result = try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, in: GridAnchorIndex(w.anchors))
       return { result.regressionTargets(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
     },
+    BenchStage(name: "focal", summary: "sigmoid focal loss, non-ignored anchors x 80 / max(1, positives)") { w in
+      w.focalStage(gradient: false)
+    },
+    BenchStage(name: "focal_grad", summary: "the same plus the gradient into a preallocated buffer") { w in
+      w.focalStage(gradient: true)
+    },
+    BenchStage(name: "smoothl1", summary: "smooth L1 (beta 1/9) on the positives' encoded deltas") { w in
+      w.smoothL1Stage()
+    },
   ]
 
   /// torchvision's RPN matcher, `Matcher(0.7, 0.3, allow_low_quality_matches=True)`.

@@ -12,9 +12,10 @@ struct BenchPipelineCommand: ParsableCommand {
     abstract: "Time the per-image target + loss pipeline (W-FPN, C = 80) in images per second.",
     discussion: """
       Per image (800 x 1344, torchvision-compatible FPN anchors, 268,569 of them): anchors,
-      grid-aware sparse matching (0.7 / 0.3, low-quality matches, torchvision's rule),
-      targets (BoxCoder 1,1,1,1), RetinaNetCriterion (focal 0.25 / 2 over non-ignored
-      anchors x 80 classes and L1 on positives, each / max(1, positives)). Forward only.
+      then RetinaNetCriterion with the grid-aware sparse matcher (0.7 / 0.3, low-quality
+      matches, torchvision's rule), BoxCoder (1,1,1,1), focal 0.25 / 2 over non-ignored
+      anchors x 80 classes and L1 on positives, each / max(1, positives). The criterion
+      also computes the gradients (torchvision's side is forward only).
       Ground truth of image k: SyntheticBoxes.cocoLike(count: --gt, seed: --seed + k),
       box j of class 7j mod 80; predictions are the formula tools/peer_pipeline.py
       documents, built once and not timed. One warm-up image, then --images timed.
@@ -76,12 +77,14 @@ struct BenchPipelineCommand: ParsableCommand {
     let classes = (0..<gt).map { (7 * $0) % Self.classes }
     let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
     let boxes = (0...images).map { SyntheticBoxes.cocoLike(count: gt, in: image, seed: seed + UInt64($0)) }
+    let criterion = RetinaNetCriterion(matcher: matcher)
     func one(_ groundTruth: BoxArray) throws -> RetinaNetCriterion.ImageLoss {
       let grid = generator.anchors(for: image)
-      let match = try matcher.match(groundTruth: groundTruth, in: GridAnchorIndex(grid))
-      let targets = TrainingTargets(match: match, classes: classes, groundTruth: groundTruth, anchors: grid.boxes, coder: BoxCoder())
-      return try RetinaNetCriterion().evaluate(
-        logits: logits, classCount: Self.classes, deltas: deltas, labels: targets.labels, boxTargets: targets.boxTargets)
+      let loss = try criterion.evaluate([
+        RetinaNetCriterion.Image(
+          anchors: .grid(GridAnchorIndex(grid)), groundTruth: groundTruth, labels: classes, logits: logits, deltas: deltas)
+      ])
+      return loss.images[0]
     }
     _ = try one(boxes[images])  // warm-up on an image outside the timed set
     let start = DispatchTime.now().uptimeNanoseconds

@@ -98,51 +98,69 @@ struct DatasetLossOptions: ParsableArguments {
     var cache = GridCache(AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
     let classCount = head == .retinanet ? walker.categoryNames.count : 1
     let runID = try record.map { try walker.store.beginLossRun(named: $0, dataset: name, head: head.rawValue) }
-    var generator = SeededGenerator(seed: seed)
     var out = try BufferedTextWriter(path: "-")
-    var batch: [ImageLossRecord] = []
+    var pending: [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
     var batches = 0
     var images = 0
     var sums = (classification: 0.0, box: 0.0)
     func flush() throws {
-      guard !batch.isEmpty else { return }
-      let n = Double(batch.count)
-      let cls = batch.reduce(0) { $0 + $1.classification } / n
-      let box = batch.reduce(0) { $0 + $1.box } / n
-      out.write("{\"batch\":\(batches),\"images\":\(batch.count),\"classification\":\(cls),\"box\":\(box),\"cost\":\(cls + box)}\n")
-      if let runID { try walker.store.appendLosses(batch, toRun: runID) }
-      batches += 1
-      batch.removeAll(keepingCapacity: true)
-    }
-    try walker.forEachImage { image in
-      let (grid, index) = cache.grid(for: image.canvas)
-      let targets = try TargetsCommand.targets(of: image, grid: grid, index: index, preset: preset)
-      let key = image.record.id.description
-      let (logits, deltas) = try source.tensors(for: key, anchors: grid.count, classes: classCount)
-      let loss: RetinaNetCriterion.ImageLoss
+      guard !pending.isEmpty else { return }
+      var records: [ImageLossRecord] = []
+      let batchCost: (Double, Double)
       do {
         switch head {
         case .retinanet:
-          loss = try RetinaNetCriterion().evaluate(
-            logits: logits, classCount: classCount, deltas: deltas, labels: targets.labels, boxTargets: targets.boxTargets)
+          let loss = try RetinaNetCriterion().evaluate(
+            pending.map {
+              RetinaNetCriterion.Image(
+                anchors: .grid($0.index), groundTruth: $0.image.boxes, labels: $0.image.labels, logits: $0.logits,
+                deltas: $0.deltas)
+            })
+          for (p, l) in zip(pending, loss.images) {
+            let n = LossNormalizer.perImage(positives: l.positives)
+            records.append(
+              ImageLossRecord(
+                imageID: p.image.record.id, fileName: p.image.record.fileName, classification: l.classificationSum / n,
+                box: l.boxSum / n, positives: l.positives, ignored: l.ignored))
+          }
+          batchCost = (loss.classification, loss.box)
         case .rpn:
-          loss = try RPNCriterion().evaluate(
-            logits: logits, deltas: deltas, matches: targets.matches, boxTargets: targets.boxTargets, using: &generator)
+          let loss = try RPNCriterion(seed: seed &+ UInt64(batches)).evaluate(
+            pending.map {
+              RPNCriterion.Image(anchors: .grid($0.index), groundTruth: $0.image.boxes, objectness: $0.logits, deltas: $0.deltas)
+            })
+          for (p, l) in zip(pending, loss.images) {
+            let n = Double(max(1, l.sample.positives.count + l.sample.negatives.count))
+            records.append(
+              ImageLossRecord(
+                imageID: p.image.record.id, fileName: p.image.record.fileName, classification: l.objectnessSum / n,
+                box: l.boxSum / n, positives: l.matches.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, ignored: l.ignored))
+          }
+          batchCost = (loss.objectness, loss.box)
         }
       } catch {
-        throw PipelineError("image \(key) (\(image.record.fileName)): \(error)")
+        let ids = pending.map { $0.image.record.id.description }.joined(separator: ", ")
+        throw PipelineError("batch \(batches) (images \(ids)): \(error)")
       }
-      let r = ImageLossRecord(
-        imageID: image.record.id, fileName: image.record.fileName, classification: loss.classification, box: loss.box,
-        positives: loss.positives, ignored: loss.ignored)
-      out.write(
-        "{\"image_id\":\(jsonText(image.record.id)),\"file_name\":\(jsonString(r.fileName)),\"classification\":\(r.classification),\"box\":\(r.box),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
-      )
-      sums.classification += r.classification
-      sums.box += r.box
-      images += 1
-      batch.append(r)
-      if batch.count == batchSize { try flush() }
+      for r in records {
+        out.write(
+          "{\"image_id\":\(jsonText(r.imageID)),\"file_name\":\(jsonString(r.fileName)),\"classification\":\(r.classification),\"box\":\(r.box),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
+        )
+        sums.classification += r.classification
+        sums.box += r.box
+      }
+      let (cls, box) = batchCost
+      out.write("{\"batch\":\(batches),\"images\":\(records.count),\"classification\":\(cls),\"box\":\(box),\"cost\":\(cls + box)}\n")
+      if let runID { try walker.store.appendLosses(records, toRun: runID) }
+      images += records.count
+      batches += 1
+      pending.removeAll(keepingCapacity: true)
+    }
+    try walker.forEachImage { image in
+      let (grid, index) = cache.grid(for: image.canvas)
+      let (logits, deltas) = try source.tensors(for: image.record.id.description, anchors: grid.count, classes: classCount)
+      pending.append((image, index, logits, deltas))
+      if pending.count == batchSize { try flush() }
     }
     try flush()
     let n = Double(max(images, 1))

@@ -8,7 +8,8 @@ private func temporaryFile(_ contents: String) throws -> String {
 }
 
 @Test func benchJSONHasThePeerBenchKeys() throws {
-  let result = try CLI.run(["bench", "--repeat", "1", "--gt", "5", "--json"])
+  // Stages chosen to stay quick in a debug build; the keys are what peer_bench.py writes.
+  let result = try CLI.run(["bench", "--repeat", "1", "--gt", "5", "--json", "--stages", "anchors,match,encode"])
   #expect(result.status == 0, "\(result.stderr)")
   let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   #expect(object["tool"] as? String == "detkit")
@@ -16,12 +17,20 @@ private func temporaryFile(_ contents: String) throws -> String {
   #expect(object["gt"] as? Int == 5)
   #expect((object["threads"] as? Int ?? 0) >= 1)
   let stages = try #require(object["stages"] as? [String: [String: Any]])
-  #expect(Set(stages.keys) == ["anchors", "iou"])
+  #expect(Set(stages.keys) == ["anchors", "match", "encode"])
   let anchors = try #require(stages["anchors"])
   #expect(anchors["runs"] as? Int == 1)
   #expect((anchors["median_ms"] as? Double ?? -1) > 0)
-  let iou = try #require(stages["iou"])
-  #expect((iou["median_ms"] as? Double ?? -1) > 0)
+  let match = try #require(stages["match"])
+  #expect((match["median_ms"] as? Double ?? -1) > 0)
+}
+
+@Test func benchRunsTheSmoothL1LossStage() throws {
+  let result = try CLI.run(["bench", "--repeat", "1", "--stages", "smoothl1", "--json"])
+  #expect(result.status == 0, "\(result.stderr)")
+  let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let stages = try #require(object["stages"] as? [String: [String: Any]])
+  #expect(stages.keys.sorted() == ["smoothl1"])
 }
 
 @Test func benchFPNIsTheDefaultSubcommand() throws {

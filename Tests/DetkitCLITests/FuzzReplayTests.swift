@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// Replays every fuzz seed and past finding (fixtures/fuzz/<target>/, plus the fixtures the
+/// target's corpus starts from) through each harness built normally, then a few thousand
+/// seeded mutations of them: a crash found by tools/fuzz.sh is added to fixtures/fuzz/ and
+/// stays a regression test here.
+struct FuzzReplayTests {
+  /// Harness product, its fixtures/fuzz folder and the other seed folders tools/fuzz.sh uses.
+  static let harnesses: [(product: String, seeds: [String])] = [
+    ("FuzzNPY", ["fixtures/fuzz/npy", "fixtures/golden/tensorio"]),
+    ("FuzzSafetensors", ["fixtures/fuzz/safetensors", "fixtures/golden/tensorio"]),
+    ("FuzzCOCO", ["fixtures/fuzz/coco", "fixtures/demo"]),
+    ("FuzzVOC", ["fixtures/fuzz/voc"]),
+    ("FuzzYOLO", ["fixtures/fuzz/yolo"]),
+    ("FuzzYOLONames", ["fixtures/fuzz/yolo-names"]),
+    ("FuzzImageHeader", ["fixtures/fuzz/image", "fixtures/images"]),
+  ]
+
+  @Test(arguments: harnesses.map(\.product))
+  func harnessSurvivesItsSeedsAndMutations(product: String) throws {
+    let seeds = try #require(Self.harnesses.first { $0.product == product }).seeds
+    let process = Process()
+    process.executableURL = CLI.executable.deletingLastPathComponent()
+      .appendingPathComponent(product)
+    process.arguments =
+      seeds.map { StoreFixtures.packageRoot.appendingPathComponent($0).path }
+      + ["-runs=\(product == "FuzzNPY" || product == "FuzzSafetensors" ? 3000 : 300)", "-seed=20261129"]
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(message)")
+    #expect(message.contains("mutations run"), "\(message)")
+  }
+}
