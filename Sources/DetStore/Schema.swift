@@ -70,7 +70,29 @@ enum Schema {
           segmentation TEXT
         ) STRICT;
         CREATE INDEX detections_by_image ON detections (dataset_id, image_id);
-        """)
+        """),
+    Migration(
+      name: "v2: loss runs (per-image losses for hard-example mining)",
+      sql: """
+        CREATE TABLE loss_runs (
+          id INTEGER PRIMARY KEY,
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          name TEXT NOT NULL UNIQUE,
+          head TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        ) STRICT;
+        CREATE TABLE image_losses (
+          run_id INTEGER NOT NULL REFERENCES loss_runs(id) ON DELETE CASCADE,
+          image_id ANY NOT NULL,
+          file_name TEXT NOT NULL,
+          classification REAL NOT NULL,
+          box REAL NOT NULL,
+          positives INTEGER NOT NULL,
+          ignored INTEGER NOT NULL,
+          PRIMARY KEY (run_id, image_id)
+        ) STRICT;
+        CREATE INDEX image_losses_by_total ON image_losses (run_id, (classification + box) DESC);
+        """),
   ]
 
   /// The version this build writes.

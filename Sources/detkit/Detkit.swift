@@ -15,7 +15,8 @@ struct Detkit: ParsableCommand {
       AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
       MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
-      BenchCommand.self,
+      CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
+      DemoCommand.self, BenchCommand.self,
     ]
   )
 }

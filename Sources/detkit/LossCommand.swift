@@ -9,7 +9,7 @@ struct LossCommand: ParsableCommand {
     commandName: "loss",
     abstract: "Evaluate a detection loss (and its gradient) over NPY arrays.",
     discussion: """
-      Every subcommand reads float NPY arrays (any float dtype; converted to float32), prints
+      The element losses read float NPY arrays (any float dtype; converted to float32), print
       {"count": N, "loss": L} and optionally writes the per-element losses (--output) and
       the gradient of the reduced loss w.r.t. the prediction (--grad) as float32 NPY.
 
@@ -17,10 +17,14 @@ struct LossCommand: ParsableCommand {
         detkit loss focal --logits logits.npy --targets labels.npy --normalizer 12
         detkit loss smooth-l1 --input deltas.npy --targets targets.npy --beta 0.1111 --reduction mean
         detkit loss giou --input pred_boxes.npy --targets gt_boxes.npy --grad g.npy
+
+      retinanet and rpn instead evaluate a detection head over a stored dataset
+      (predictions in safetensors or NPY per image); see their --help.
       """,
     subcommands: [
       LossFocalCommand.self, LossBCECommand.self, LossSmoothL1Command.self, LossL1Command.self,
       LossHuberCommand.self, LossGIoUCommand.self, LossDIoUCommand.self, LossCIoUCommand.self,
+      LossRetinaNetCommand.self, LossRPNCommand.self,
     ]
   )
 }

@@ -1,0 +1,182 @@
+import ArgumentParser
+import DetGeometry
+import DetMatching
+import Foundation
+
+/// `detkit coverage`: how well an anchor preset fits a stored dataset.
+struct CoverageCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "coverage",
+    abstract: "Anchor coverage of a dataset: best-anchor IoU and positives per size bucket and log2 bin.",
+    discussion: """
+      Each image is resized per --resize (default torchvision: shorter side 800, longer at
+      most 1333) and the preset's anchors cover its canvas padded to 32. Crowd boxes are
+      left out. Per COCO bucket of the resized box area (small < 32², medium < 96², large)
+      and per log2 bin of the box side sqrt(area): the share of boxes whose best anchor IoU
+      reaches 0.5 and 0.7, the mean best IoU, the positive anchors per box (mean, median,
+      share with none) under the preset's matcher (fpn: RPN 0.7/0.3, retinanet: 0.5/0.4,
+      both with low-quality matches; --high/--low override), and each level's share of the
+      positives. Matching is the grid-aware sparse matcher.
+
+      Example:
+        detkit coverage --db store.sqlite --name demo --preset retinanet --svg coverage.svg
+      """)
+
+  @OptionGroup var options: PipelineOptions
+
+  @Option(help: "IoU at or above which an anchor is positive (default: the preset's).")
+  var high: Float?
+
+  @Option(help: "IoU below which an anchor is background (default: the preset's).")
+  var low: Float?
+
+  @Flag(help: "Print JSON instead of the table.")
+  var json = false
+
+  @Option(help: "Also write an SVG bar chart of the log2 bins to this file.")
+  var svg: String?
+
+  func validate() throws {
+    let m = presetMatcher(options.preset)
+    let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
+    guard h.isFinite, l >= 0, l <= h else { throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)") }
+  }
+
+  func run() throws {
+    let coverage = try Self.compute(options, high: high, low: low)
+    if json {
+      try printJSON(Self.jsonObject(coverage, options: options))
+    } else {
+      print(Self.table(coverage, options: options), terminator: "")
+    }
+    if let svg {
+      try Data(Self.svg(coverage, title: "\(options.name): \(options.preset.rawValue) anchors").utf8)
+        .write(to: URL(fileURLWithPath: svg))
+    }
+  }
+
+  /// Walks the dataset and accumulates coverage.
+  static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws -> AnchorCoverage {
+    let walker = try DatasetWalker(options)
+    var cache = GridCache(options.generator)
+    var matcher = presetMatcher(options.preset)
+    if let high { matcher.highThreshold = high }
+    if let low { matcher.lowThreshold = low }
+    var coverage = AnchorCoverage(levelNames: options.generator.levels.map(\.name), matcher: matcher)
+    try walker.forEachImage { image in
+      let (grid, index) = cache.grid(for: image.canvas)
+      try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
+    }
+    return coverage
+  }
+
+  static func percent(_ v: Double) -> String { String(format: "%5.1f%%", 100 * v) }
+
+  /// The text table: one row per bucket, then per bin.
+  static func table(_ c: AnchorCoverage, options: PipelineOptions) -> String {
+    var out = "coverage of \(options.name): \(c.images) images, \(c.all.count) boxes (crowd left out"
+    out += c.skipped > 0 ? ", \(c.skipped) degenerate skipped)\n" : ")\n"
+    out += "anchors \(options.preset.rawValue) (\(options.compat.rawValue)), resize \(options.resize.rawValue), "
+    out += "matcher high \(c.matcher.highThreshold) low \(c.matcher.lowThreshold) low-quality \(c.matcher.allowsLowQualityMatches)\n"
+    let levelHeader = c.levelNames.map { $0.padding(toLength: 6, withPad: " ", startingAt: 0) }.joined()
+    out += "size      boxes  IoU>=.5  IoU>=.7  meanIoU  pos/box  median  no-pos  \(levelHeader)"
+      .trimmingCharacters(in: .whitespaces) + "\n"
+    func line(_ r: AnchorCoverage.Row) -> String {
+      var s = r.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+      s += String(format: "%7d", r.count)
+      s += "  " + percent(r.share05) + "   " + percent(r.share07)
+      s += String(format: "   %6.3f   %6.2f  %6.1f", r.meanBestIoU, r.positivesMean, r.positivesMedian)
+      s += "  " + percent(r.shareWithoutPositive) + "  "
+      s += r.levelShares.map { String(format: "%3.0f%%  ", 100 * $0) }.joined()
+      return s.trimmingCharacters(in: .whitespaces) + "\n"
+    }
+    for r in c.buckets { out += line(r) }
+    out += line(c.all)
+    out += "log2 bins of sqrt(area):\n"
+    for r in c.bins where r.count > 0 { out += line(r) }
+    return out
+  }
+
+  static func rowObject(_ r: AnchorCoverage.Row, levels: [String]) -> [String: Any] {
+    [
+      "name": r.name, "boxes": r.count, "share_iou_0.5": r.share05, "share_iou_0.7": r.share07,
+      "mean_best_iou": r.meanBestIoU, "positives_mean": r.positivesMean,
+      "positives_median": r.positivesMedian, "share_without_positive": r.shareWithoutPositive,
+      "positives": r.positives,
+      "level_shares": Dictionary(uniqueKeysWithValues: zip(levels, r.levelShares)),
+    ]
+  }
+
+  static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> [String: Any] {
+    [
+      "dataset": options.name, "preset": options.preset.rawValue, "compat": options.compat.rawValue,
+      "resize": options.resize.rawValue, "images": c.images, "skipped_degenerate": c.skipped,
+      "matcher": [
+        "high": Double(c.matcher.highThreshold), "low": Double(c.matcher.lowThreshold),
+        "low_quality": c.matcher.allowsLowQualityMatches,
+      ] as [String: Any],
+      "all": rowObject(c.all, levels: c.levelNames),
+      "buckets": c.buckets.map { rowObject($0, levels: c.levelNames) },
+      "bins": c.bins.map { rowObject($0, levels: c.levelNames) },
+    ]
+  }
+
+  /// A grouped bar chart: per non-empty log2 bin, the shares reaching IoU 0.5 and 0.7 and
+  /// the share without a positive; box counts under the axis.
+  static func svg(_ c: AnchorCoverage, title: String) -> String {
+    let rows = c.bins.filter { $0.count > 0 }
+    let (left, top, plotH, group) = (60.0, 50.0, 260.0, 90.0)
+    let width = left + Double(max(rows.count, 1)) * group + 180
+    let height = top + plotH + 70
+    var s = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+      <rect width="100%" height="100%" fill="white"/>
+      <text x="\(left)" y="24" font-size="15" font-weight="bold">\(xmlEscape(title))</text>
+
+      """
+    for k in 0...4 {
+      let y = top + plotH * (1 - Double(k) / 4)
+      s += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + Double(rows.count) * group)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
+      s += "<text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(k * 25)%</text>\n"
+    }
+    let series: [(String, String, (AnchorCoverage.Row) -> Double)] = [
+      ("best IoU ≥ 0.5", "#4e79a7", { $0.share05 }), ("best IoU ≥ 0.7", "#f28e2b", { $0.share07 }),
+      ("no positive anchor", "#e15759", { $0.shareWithoutPositive }),
+    ]
+    for (i, r) in rows.enumerated() {
+      let x0 = left + Double(i) * group + 12
+      for (k, (_, color, value)) in series.enumerated() {
+        let h = plotH * value(r)
+        s += "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(color)\"/>\n"
+      }
+      s += "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(r.name))</text>\n"
+      s += "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(r.count)</text>\n"
+    }
+    s += "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">box side sqrt(area) in resized pixels (log2 bins)</text>\n"
+    let lx = left + Double(rows.count) * group + 20
+    for (k, (label, color, _)) in series.enumerated() {
+      let y = top + Double(k) * 22
+      s += "<rect x=\"\(lx)\" y=\"\(y)\" width=\"14\" height=\"14\" fill=\"\(color)\"/>\n"
+      s += "<text x=\"\(lx + 20)\" y=\"\(y + 12)\">\(xmlEscape(label))</text>\n"
+    }
+    s += "</svg>\n"
+    return s
+  }
+}
+
+/// `text` with the five XML special characters escaped.
+func xmlEscape(_ text: String) -> String {
+  var out = ""
+  for ch in text {
+    switch ch {
+    case "&": out += "&amp;"
+    case "<": out += "&lt;"
+    case ">": out += "&gt;"
+    case "\"": out += "&quot;"
+    case "'": out += "&apos;"
+    default: out.append(ch)
+    }
+  }
+  return out
+}

@@ -1,0 +1,245 @@
+import ArgumentParser
+import DetGeometry
+import DetLoss
+import DetMatching
+import DetStore
+import DetTensorIO
+import Foundation
+
+/// `detkit loss retinanet`: RetinaNet head losses of stored predictions over a dataset.
+struct LossRetinaNetCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "retinanet",
+    abstract: "RetinaNet losses of stored predictions over a dataset, per image and per batch.",
+    discussion: """
+      Predictions: a safetensors file with <image_id>/cls_logits [N, C] and
+      <image_id>/bbox_deltas [N, 4] (F16, BF16 or F32), or a folder of NPY files
+      <image_id>.cls.npy and <image_id>.box.npy. N is the anchor count of the image's
+      canvas (resize per --resize, detkit's anchor order), C the dataset's category count
+      for retinanet (contiguous index order), 1 for rpn.
+
+      retinanet: RetinaNet preset anchors, Matcher(0.5, 0.4, low-quality), sigmoid focal
+      loss (0.25, 2) over non-ignored anchors and L1 on the positives' encoded deltas, each
+      divided by max(1, positives) (torchvision's v1 head, RetinaNetCriterion).
+      rpn: FPN preset anchors, Matcher(0.7, 0.3, low-quality), 256 sampled anchors (half
+      positive at most, seeded by --seed), BCE objectness and smooth L1 (1/9), divided by
+      the sampled count (RPNCriterion, per image).
+
+      Output, JSON lines: one per image (image_id, file_name, classification, box,
+      positives, ignored), one per batch (the batch cost: each term averaged over the
+      batch's images), then a summary. Memory holds one batch. --record RUN stores the
+      per-image losses in the database for `detkit worst`.
+
+      Example:
+        detkit loss retinanet --db store.sqlite --name demo --predictions preds.safetensors --record run1
+      """)
+
+  @OptionGroup var options: DatasetLossOptions
+
+  func run() throws { try options.run(head: .retinanet) }
+}
+
+/// `detkit loss rpn`: RPN losses of stored predictions over a dataset.
+struct LossRPNCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rpn",
+    abstract: "RPN losses of stored objectness / box predictions over a dataset, per image and per batch.",
+    discussion: """
+      See `detkit loss retinanet --help` for the prediction files and the output; for the
+      RPN cls_logits are [N, 1] (or [N]) objectness logits over the FPN preset's anchors.
+
+      Example:
+        detkit loss rpn --db store.sqlite --name demo --predictions rpn.safetensors --seed 3
+      """)
+
+  @OptionGroup var options: DatasetLossOptions
+
+  func run() throws { try options.run(head: .rpn) }
+}
+
+/// Options and work shared by `detkit loss retinanet` and `detkit loss rpn`.
+struct DatasetLossOptions: ParsableArguments {
+  enum Head: String {
+    case retinanet, rpn
+  }
+
+  @Option(help: "The SQLite store file.")
+  var db: String
+
+  @Option(help: "The dataset.")
+  var name: String
+
+  @Option(help: "Predictions: a .safetensors file or a folder of NPY files.")
+  var predictions: String
+
+  @Option(help: "Anchor arithmetic: torchvision, detectron2, mmdetection, detectron-legacy.")
+  var compat: CompatOption = .torchvision
+
+  @Option(help: "Input resize: torchvision, detectron2, or none.")
+  var resize: ResizeOption = .torchvision
+
+  @Option(help: "Images per batch.")
+  var batchSize = 8
+
+  @Option(help: "Store the per-image losses under this run name.")
+  var record: String?
+
+  @Option(help: "Seed of the RPN sampler.")
+  var seed: UInt64 = 0
+
+  func validate() throws {
+    guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
+  }
+
+  func run(head: Head) throws {
+    let preset: PresetOption = head == .retinanet ? .retinanet : .fpn
+    let walker = try DatasetWalker(db: db, name: name, resize: resize)
+    let source = try PredictionSource(path: predictions)
+    var cache = GridCache(AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
+    let classCount = head == .retinanet ? walker.categoryNames.count : 1
+    let runID = try record.map { try walker.store.beginLossRun(named: $0, dataset: name, head: head.rawValue) }
+    var out = try BufferedTextWriter(path: "-")
+    var pending: [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
+    var batches = 0
+    var images = 0
+    var sums = (classification: 0.0, box: 0.0)
+    func flush() throws {
+      guard !pending.isEmpty else { return }
+      var records: [ImageLossRecord] = []
+      let batchCost: (Double, Double)
+      do {
+        switch head {
+        case .retinanet:
+          let loss = try RetinaNetCriterion().evaluate(
+            pending.map {
+              RetinaNetCriterion.Image(
+                anchors: .grid($0.index), groundTruth: $0.image.boxes, labels: $0.image.labels, logits: $0.logits,
+                deltas: $0.deltas)
+            })
+          for (p, l) in zip(pending, loss.images) {
+            let n = LossNormalizer.perImage(positives: l.positives)
+            records.append(
+              ImageLossRecord(
+                imageID: p.image.record.id, fileName: p.image.record.fileName, classification: l.classificationSum / n,
+                box: l.boxSum / n, positives: l.positives, ignored: l.ignored))
+          }
+          batchCost = (loss.classification, loss.box)
+        case .rpn:
+          let loss = try RPNCriterion(seed: seed &+ UInt64(batches)).evaluate(
+            pending.map {
+              RPNCriterion.Image(anchors: .grid($0.index), groundTruth: $0.image.boxes, objectness: $0.logits, deltas: $0.deltas)
+            })
+          for (p, l) in zip(pending, loss.images) {
+            let n = Double(max(1, l.sample.positives.count + l.sample.negatives.count))
+            records.append(
+              ImageLossRecord(
+                imageID: p.image.record.id, fileName: p.image.record.fileName, classification: l.objectnessSum / n,
+                box: l.boxSum / n, positives: l.matches.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, ignored: l.ignored))
+          }
+          batchCost = (loss.objectness, loss.box)
+        }
+      } catch {
+        let ids = pending.map { $0.image.record.id.description }.joined(separator: ", ")
+        throw PipelineError("batch \(batches) (images \(ids)): \(error)")
+      }
+      for r in records {
+        out.write(
+          "{\"image_id\":\(jsonText(r.imageID)),\"file_name\":\(jsonString(r.fileName)),\"classification\":\(r.classification),\"box\":\(r.box),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
+        )
+        sums.classification += r.classification
+        sums.box += r.box
+      }
+      let (cls, box) = batchCost
+      out.write("{\"batch\":\(batches),\"images\":\(records.count),\"classification\":\(cls),\"box\":\(box),\"cost\":\(cls + box)}\n")
+      if let runID { try walker.store.appendLosses(records, toRun: runID) }
+      images += records.count
+      batches += 1
+      pending.removeAll(keepingCapacity: true)
+    }
+    try walker.forEachImage { image in
+      let (grid, index) = cache.grid(for: image.canvas)
+      let (logits, deltas) = try source.tensors(for: image.record.id.description, anchors: grid.count, classes: classCount)
+      pending.append((image, index, logits, deltas))
+      if pending.count == batchSize { try flush() }
+    }
+    try flush()
+    let n = Double(max(images, 1))
+    out.write(
+      "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(images),\"batches\":\(batches),\"classification\":\(sums.classification / n),\"box\":\(sums.box / n),\"cost\":\((sums.classification + sums.box) / n)}\n"
+    )
+    try out.close()
+    if let record { FileHandle.standardError.write(Data("recorded run \"\(record)\" (\(images) images)\n".utf8)) }
+  }
+}
+
+/// A record id as JSON: a number for `.int`, a string for `.text`.
+func jsonText(_ id: RecordID) -> String {
+  switch id {
+  case .int(let v): String(v)
+  case .text(let t): jsonString(t)
+  }
+}
+
+/// `text` as a JSON string literal.
+func jsonString(_ text: String) -> String {
+  var out = "\""
+  for u in text.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+    default: out.unicodeScalars.append(u)
+    }
+  }
+  return out + "\""
+}
+
+/// Where predictions come from: one memory-mapped safetensors archive or a folder of NPY.
+struct PredictionSource {
+  let path: String
+  let archive: SafetensorsArchive?
+
+  init(path: String) throws {
+    self.path = path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw PipelineError("--predictions \(path): no such file or folder")
+    }
+    archive = isDirectory.boolValue ? nil : try SafetensorsFile.read(contentsOf: URL(fileURLWithPath: path))
+  }
+
+  /// The image's logits `[N, C]` and deltas `[N, 4]` as Float, shapes checked.
+  func tensors(for key: String, anchors n: Int, classes c: Int) throws -> (logits: [Float], deltas: [Float]) {
+    let (cls, box): (Tensor, Tensor)
+    let (clsName, boxName): (String, String)
+    if let archive {
+      (clsName, boxName) = ("\(key)/cls_logits", "\(key)/bbox_deltas")
+      guard let a = archive[clsName], let b = archive[boxName] else {
+        throw PipelineError("\(path): no tensor \(archive[clsName] == nil ? clsName : boxName) for image \(key)")
+      }
+      (cls, box) = (a, b)
+    } else {
+      let dir = URL(fileURLWithPath: path)
+      (clsName, boxName) = ("\(key).cls.npy", "\(key).box.npy")
+      for f in [clsName, boxName] where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
+        throw PipelineError("\(path): no file \(f) for image \(key)")
+      }
+      cls = try NPYFile.read(contentsOf: dir.appendingPathComponent(clsName))
+      box = try NPYFile.read(contentsOf: dir.appendingPathComponent(boxName))
+    }
+    let clsOK = cls.shape == [n, c] || (c == 1 && cls.shape == [n])
+    guard clsOK else {
+      throw PipelineError("\(path): \(clsName) has shape \(cls.shape), expected [\(n), \(c)] (anchors, classes) for image \(key)")
+    }
+    guard box.shape == [n, 4] else {
+      throw PipelineError("\(path): \(boxName) has shape \(box.shape), expected [\(n), 4] (anchors) for image \(key)")
+    }
+    for (t, name) in [(cls, clsName), (box, boxName)] where ![.float32, .float16, .bfloat16].contains(t.dtype) {
+      throw PipelineError("\(path): \(name) has dtype \(t.dtype.rawValue), expected F32, F16 or BF16")
+    }
+    return (try cls.asFloat32(), try box.asFloat32())
+  }
+}
