@@ -62,6 +62,10 @@ public struct RetinaNetCriterion: Sendable {
   public var coder: BoxCoder
   /// The normalisation.
   public var normalization: Normalization
+  /// Whether ``evaluate(_:)`` fills ``ImageLoss/logitsGradient``. Off for loss reports
+  /// (forward only): the `N x C` gradient is the largest allocation of an evaluation
+  /// (86 MB for W-FPN with 80 classes), and the costs are the same bits either way.
+  public var computesLogitsGradient: Bool = true
 
   /// Creates a criterion; the defaults are torchvision RetinaNet v1.
   ///
@@ -131,7 +135,8 @@ public struct RetinaNetCriterion: Sendable {
     public var ignored: Int
     /// The per-anchor matches (ground-truth row, -1 background, -2 ignored).
     public var matches: [Int]
-    /// The gradient of the batch cost with respect to this image's logits, `N * C`.
+    /// The gradient of the batch cost with respect to this image's logits, `N * C`; empty
+    /// when ``RetinaNetCriterion/computesLogitsGradient`` is off.
     public var logitsGradient: [Float]
     /// The gradient of the batch cost with respect to this image's deltas, `N * 4`.
     public var deltasGradient: [Float]
@@ -230,13 +235,13 @@ public struct RetinaNetCriterion: Sendable {
     let anchorLabels = m.map { $0 >= 0 ? image.labels[$0] : $0 }
     let focalResult = try focal.evaluate(
       logits: image.logits, classCount: classCount, labels: anchorLabels, convention: .torchvision,
-      reduction: .sum, normalizer: normalizer, outputs: .gradient)
+      reduction: .sum, normalizer: normalizer, outputs: computesLogitsGradient ? .gradient : [])
     let box = try boxTerm(image.deltas, anchors: anchors, groundTruth: image.groundTruth, matches: m, normalizer: normalizer)
     return ImageLoss(
       classification: focalResult.sum / normalizer, box: box.sum / normalizer,
       classificationSum: focalResult.sum, boxSum: box.sum, normalizer: normalizer,
       positives: match.statistics.positives, ignored: match.statistics.ignored, matches: m,
-      logitsGradient: n == 0 ? [] : focalResult.gradient, deltasGradient: box.gradient)
+      logitsGradient: n == 0 || !computesLogitsGradient ? [] : focalResult.gradient, deltasGradient: box.gradient)
   }
 
   /// The summed box loss over the positives and its gradient (divided by `normalizer`)

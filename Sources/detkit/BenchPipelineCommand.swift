@@ -14,8 +14,8 @@ struct BenchPipelineCommand: ParsableCommand {
       Per image (800 x 1344, torchvision-compatible FPN anchors, 268,569 of them): anchors,
       then RetinaNetCriterion with the grid-aware sparse matcher (0.7 / 0.3, low-quality
       matches, torchvision's rule), BoxCoder (1,1,1,1), focal 0.25 / 2 over non-ignored
-      anchors x 80 classes and L1 on positives, each / max(1, positives). The criterion
-      also computes the gradients (torchvision's side is forward only).
+      anchors x 80 classes and L1 on positives, each / max(1, positives). Forward only on
+      both sides (no logits gradient), as a loss report needs.
       Ground truth of image k: SyntheticBoxes.cocoLike(count: --gt, seed: --seed + k),
       box j of class 7j mod 80; predictions are the formula tools/peer_pipeline.py
       documents, built once and not timed. One warm-up image, then --images timed.
@@ -77,7 +77,8 @@ struct BenchPipelineCommand: ParsableCommand {
     let classes = (0..<gt).map { (7 * $0) % Self.classes }
     let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
     let boxes = (0...images).map { SyntheticBoxes.cocoLike(count: gt, in: image, seed: seed + UInt64($0)) }
-    let criterion = RetinaNetCriterion(matcher: matcher)
+    var criterion = RetinaNetCriterion(matcher: matcher)
+    criterion.computesLogitsGradient = false  // forward only, as torchvision's side
     func one(_ groundTruth: BoxArray) throws -> RetinaNetCriterion.ImageLoss {
       let grid = generator.anchors(for: image)
       let loss = try criterion.evaluate([

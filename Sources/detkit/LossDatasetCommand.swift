@@ -110,7 +110,9 @@ struct DatasetLossOptions: ParsableArguments {
       do {
         switch head {
         case .retinanet:
-          let loss = try RetinaNetCriterion().evaluate(
+          var criterion = RetinaNetCriterion()
+          criterion.computesLogitsGradient = false  // the report needs costs only
+          let loss = try criterion.evaluate(
             pending.map {
               RetinaNetCriterion.Image(
                 anchors: .grid($0.index), groundTruth: $0.image.boxes, labels: $0.image.labels, logits: $0.logits,

@@ -266,3 +266,27 @@ func expectClose(
     }
   }
 }
+
+@Test func forwardOnlyCriterionGivesTheSameCostsWithoutTheLogitsGradient() throws {
+  var rng = SplitMix64(seed: 11)
+  let anchors = BoxArray((0 ..< 40).map { k in
+    let x = Float(k % 8) * 12, y = Float(k / 8) * 12
+    return Box(x1: x, y1: y, x2: x + 16, y2: y + 16)
+  })
+  let truth = BoxArray([Box(x1: 10, y1: 10, x2: 30, y2: 28), Box(x1: 50, y1: 5, x2: 70, y2: 40)])
+  let logits = (0 ..< 40 * 3).map { _ in Float.random(in: -4 ..< 4, using: &rng) }
+  let deltas = (0 ..< 40 * 4).map { _ in Float.random(in: -0.5 ..< 0.5, using: &rng) }
+  let image = RetinaNetCriterion.Image(
+    anchors: .boxes(anchors), groundTruth: truth, labels: [0, 2], logits: logits, deltas: deltas)
+  let full = try RetinaNetCriterion().evaluate([image])
+  var forward = RetinaNetCriterion()
+  forward.computesLogitsGradient = false
+  let cheap = try forward.evaluate([image])
+  #expect(full.images[0].positives > 0)
+  #expect(full.images[0].logitsGradient.count == 40 * 3)
+  #expect(cheap.images[0].logitsGradient.isEmpty)
+  #expect(cheap.classification == full.classification)
+  #expect(cheap.box == full.box)
+  #expect(cheap.images[0].deltasGradient == full.images[0].deltasGradient)
+}
+
