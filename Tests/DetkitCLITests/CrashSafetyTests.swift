@@ -4,7 +4,7 @@ import Testing
 
 /// `detkit import coco` killed with SIGKILL at seeded random moments: after every kill the
 /// store must pass `PRAGMA integrity_check`, keep the datasets it had, and hold nothing of
-/// the interrupted import. Then the same for `--replace` over an existing dataset, which
+/// the interrupted import (or all of it, when the kill came after the commit). Then the same for `--replace` over an existing dataset, which
 /// must keep its old content whole.
 ///
 /// Kill moments are drawn from [2 %, 98 %] of an estimate of the import's duration: first
@@ -60,10 +60,16 @@ struct CrashSafetyTests {
     return process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
   }
 
-  /// The store after a kill: sound, and holding exactly `expected`.
-  static func check(_ db: String, holds expected: [DatasetInfo], after attempt: Int) throws {
+  /// The store after a kill: sound, and holding exactly `expected` — unless the kill came
+  /// after the import's commit (while the process was reporting or exiting), in which case
+  /// `landed` must see the import whole and undo it. Either way nothing half-done remains.
+  static func check(
+    _ db: String, holds expected: [DatasetInfo], after attempt: Int,
+    landed: (AnnotationStore) throws -> Bool
+  ) throws {
     let store = try AnnotationStore(path: db)
     #expect(try store.integrityProblems() == [], "after kill \(attempt)")
+    if try landed(store) { return }
     #expect(try store.datasets() == expected, "after kill \(attempt)")
   }
 
@@ -79,7 +85,13 @@ struct CrashSafetyTests {
       let arguments = ["import", "coco", setup.large.path, "--db", setup.db, "--name", "victim"]
       if try Self.killed(arguments, within: &estimate, rng: &rng) {
         kills += 1
-        try Self.check(setup.db, holds: setup.before, after: attempts)
+        try Self.check(setup.db, holds: setup.before, after: attempts) { store in
+          guard try store.datasets().contains(where: { $0.name == "victim" }) else { return false }
+          #expect(try store.dataset(named: "victim").images == 10_000, "after kill \(attempts)")
+          try store.deleteDataset(named: "victim")
+          #expect(try store.datasets() == setup.before, "after kill \(attempts)")
+          return true
+        }
       } else {
         // The import beat the kill: it must have landed whole; take it out again.
         let store = try AnnotationStore(path: setup.db)
@@ -99,6 +111,13 @@ struct CrashSafetyTests {
     var rng = SplitMix64(seed: 0xDE7C_0002)
     var estimate = setup.importSeconds
     var expected = setup.before
+    func restore() throws {
+      let restore = try CLI.run(
+        ["import", "coco", setup.large.path, "--db", setup.db, "--name", "base", "--replace"])
+      #expect(restore.status == 0, "\(restore.stderr)")
+      expected = try AnnotationStore(path: setup.db).datasets()
+      #expect(expected.map(\.images) == setup.before.map(\.images))
+    }
     var kills = 0
     var attempts = 0
     while kills < Self.kills && attempts < 3 * Self.kills {
@@ -108,15 +127,16 @@ struct CrashSafetyTests {
       ]
       if try Self.killed(arguments, within: &estimate, rng: &rng) {
         kills += 1
-        try Self.check(setup.db, holds: expected, after: attempts)
+        var replaced = false
+        try Self.check(setup.db, holds: expected, after: attempts) { store in
+          replaced = try store.dataset(named: "base").images == 9_999
+          return replaced
+        }
+        if replaced { try restore() }
       } else {
         // The replace beat the kill: it must have landed whole; put the original back.
         #expect(try AnnotationStore(path: setup.db).dataset(named: "base").images == 9_999)
-        let restore = try CLI.run(
-          ["import", "coco", setup.large.path, "--db", setup.db, "--name", "base", "--replace"])
-        #expect(restore.status == 0, "\(restore.stderr)")
-        expected = try AnnotationStore(path: setup.db).datasets()
-        #expect(expected.map(\.images) == setup.before.map(\.images))
+        try restore()
       }
     }
     #expect(kills >= Self.kills, "only \(kills) of \(attempts) replaces were killed mid-way")
