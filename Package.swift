@@ -52,19 +52,20 @@ let package = Package(
     // normal build its `@main` replays inputs and runs seeded mutations (FuzzSupport).
     .target(name: "CFuzzer"),
     .target(name: "FuzzSupport", dependencies: ["CFuzzer"], swiftSettings: swiftSettings),
+    .target(name: "FuzzStoreSupport", dependencies: ["DetStore"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzNPY", dependencies: ["DetTensorIO", "FuzzSupport"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzSafetensors", dependencies: ["DetTensorIO", "FuzzSupport"],
       swiftSettings: swiftSettings),
     .executableTarget(
-      name: "FuzzCOCO", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+      name: "FuzzCOCO", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"], swiftSettings: swiftSettings),
     .executableTarget(
-      name: "FuzzVOC", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+      name: "FuzzVOC", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"], swiftSettings: swiftSettings),
     .executableTarget(
-      name: "FuzzYOLO", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+      name: "FuzzYOLO", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"], swiftSettings: swiftSettings),
     .executableTarget(
-      name: "FuzzYOLONames", dependencies: ["DetStore", "FuzzSupport"],
+      name: "FuzzYOLONames", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"],
       swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzImageHeader", dependencies: ["DetStore", "FuzzSupport"],

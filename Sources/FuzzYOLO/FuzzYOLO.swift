@@ -1,5 +1,6 @@
 import DetStore
 import Foundation
+import FuzzStoreSupport
 import FuzzSupport
 
 /// A flat YOLO folder: a 4 x 3 PNG, three class names, and the label file under test.
@@ -15,9 +16,7 @@ private let scratch: FuzzScratch = {
   scratch.write(names, names.count, to: "classes.txt")
   return scratch
 }()
-nonisolated(unsafe) private let store: AnnotationStore = {
-  do { return try AnnotationStore(path: ":memory:") } catch { fatalError("\(error)") }
-}()
+nonisolated(unsafe) private let store = makeFuzzStore()
 
 /// libFuzzer entry: imports a YOLO folder whose one label file is the input (odd sizes
 /// strict, even sizes skip). A failure must be a `StoreError` that leaves no dataset; a
@@ -26,25 +25,10 @@ nonisolated(unsafe) private let store: AnnotationStore = {
 public func fuzzYOLO(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   scratch.write(bytes, size, to: "image.txt")
   let options = ImportOptions(replace: true, policy: size % 2 == 0 ? .skip : .strict)
-  do {
+  checkImportOutcome(in: store, {
     _ = try YOLOImporter(path: scratch.url.path).importDataset(
       into: store, named: "fuzz", options: options)
-  } catch let error as StoreError {
-    _ = error.description
-    precondition((try? store.datasets())?.isEmpty == true, "a failed import left a dataset")
-    return 0
-  } catch {
-    preconditionFailure("not a StoreError: \(error)")
-  }
-  do {
-    let info = try store.dataset(named: "fuzz")
-    var annotations = 0
-    try store.forEachAnnotation(in: "fuzz") { _ in annotations += 1 }
-    precondition(annotations == info.annotations)
-    try store.deleteDataset(named: "fuzz")
-  } catch {
-    preconditionFailure("a landed dataset does not read back: \(error)")
-  }
+  })
   return 0
 }
 
