@@ -68,6 +68,7 @@ private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> 
   return [Float](unsafeUninitializedCapacity: n * m) { out, initialized in
     // Tiles write disjoint column ranges of the result, so sharing the pointer is safe;
     // concurrentPerform returns when every tile is done.
+    adviseHugePages(UnsafeMutableRawBufferPointer(out))
     nonisolated(unsafe) let result = out.baseAddress!
     columns.withPointers { cols in
       let tiles = (m + tileColumns - 1) / tileColumns
@@ -76,10 +77,7 @@ private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> 
         let end = min(start + tileColumns, m)
         for i in 0..<n {
           let row = rowFields[i]
-          let dst = result + i * m
-          for j in start..<end {
-            dst[j] = K.evaluate(row, cols.load(j, aspect: K.needsAspect))
-          }
+          K.fillRow(row, cols, start..<end, into: result + i * m)
         }
       }
       if n * m >= parallelPairs && tiles > 1 {

@@ -153,8 +153,9 @@ func iouFamilyProperties(seed: UInt64) {
   }
 }
 
-/// The SIMD tiles, their tails and the multi-core split give the scalar helper's bits.
-@Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003)])
+/// The SIMD tiles, their tails and the multi-core split give the scalar helper's bits;
+/// 40 x 60,001 (9.6 MB) also takes the huge-page path of large results.
+@Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003), (40, 60_001)])
 func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   var rng = SyntheticBoxes.SplitMix64(state: UInt64(n * 10_007 + m))
   var a = randomBoxes(n, using: &rng)
@@ -172,6 +173,31 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   for j in 0..<m {
     #expect(diagonal[j] == pairIoU(b[j], b[m - 1 - j]))
   }
+}
+
+/// Rows the lane kernel's no-overlap shortcut must not swallow: an inverted box (negative
+/// area, so a negative union and -0), a zero-area box, a NaN box (NaN everywhere) and a
+/// box far from every column (all +0), against the scalar helper bit for bit.
+@Test func laneKernelKeepsTheScalarResultsOnDegenerateRows() {
+  var rng = SyntheticBoxes.SplitMix64(state: 11)
+  let b = randomBoxes(4_003, using: &rng)
+  let rows = [
+    Box(x1: 300, y1: 300, x2: 100, y2: 100), Box(x1: 50, y1: 50, x2: 50, y2: 50),
+    Box(x1: .nan, y1: 0, x2: 10, y2: 10), Box(x1: 1e6, y1: 1e6, x2: 1e6 + 5, y2: 1e6 + 5),
+    Box(x1: 0, y1: 0, x2: 800, y2: 800),
+  ]
+  let matrix = pairwiseIoU(BoxArray(rows), b)
+  for (i, row) in rows.enumerated() {
+    for j in 0..<b.count {
+      let (got, expected) = (matrix[i * b.count + j], pairIoU(row, b[j]))
+      if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
+        Issue.record("row \(i), column \(j): \(got) vs \(expected)")
+        return
+      }
+    }
+  }
+  #expect(matrix[(3 * b.count)..<(4 * b.count)].allSatisfy { $0.bitPattern == 0 })
+  #expect(matrix[(2 * b.count)..<(3 * b.count)].allSatisfy { $0.isNaN })
 }
 
 @Test func emptyInputsGiveEmptyResults() {
