@@ -39,4 +39,30 @@ public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
         "expected a class in 0..<\(classCount), \(classCount) (background) or a negative value (ignore) under the \(rawValue) convention, found \(label)")
     }
   }
+
+  /// The number of labels that are not ignored (positives and background), validating
+  /// every label as ``positiveColumn(of:classCount:row:)`` does.
+  ///
+  /// - Throws: ``LossError`` (`invalidLabel`) naming the first invalid label.
+  /// - Complexity: O(n), one branch-free pass (a second one only to name an invalid label).
+  func countedLabels(_ labels: UnsafeBufferPointer<Int>, classCount: Int) throws -> Int {
+    var counted = 0
+    var invalid = false
+    switch self {
+    case .torchvision:
+      for label in labels {
+        counted &+= label >= -1 ? 1 : 0
+        invalid = invalid || label < -2 || label >= classCount
+      }
+    case .detectron2, .mmdetection:
+      for label in labels {
+        counted &+= label >= 0 ? 1 : 0
+        invalid = invalid || label > classCount
+      }
+    }
+    if invalid {
+      for row in labels.indices { _ = try positiveColumn(of: labels[row], classCount: classCount, row: row) }
+    }
+    return counted
+  }
 }

@@ -76,11 +76,7 @@ extension SigmoidFocalLoss {
     }
     precondition(values == nil || values!.count == logits.count, "values buffer must hold \(logits.count) floats")
     precondition(gradient == nil || gradient!.count == logits.count, "gradient buffer must hold \(logits.count) floats")
-    var counted = 0
-    for row in 0 ..< rows where try convention.positiveColumn(of: labels[row], classCount: classCount, row: row) != nil {
-      counted += 1
-    }
-    let count = counted * classCount
+    let count = try convention.countedLabels(labels, classCount: classCount) * classCount
     let scale = reduction.scale(count: count, normalizer: normalizer)
     if rows == 0 { return LossResult(loss: 0, sum: 0, count: 0) }
     let kernel = FocalKernel(alpha: alpha, gamma: gamma)
@@ -100,29 +96,52 @@ extension SigmoidFocalLoss {
           gp?.advanced(by: base).update(repeating: 0, count: c)
           continue
         }
-        var rowSum = FloatLanes()
-        var j = 0
-        while j + 8 <= c {
-          let xv = UnsafeRawPointer(xp + base + j).loadUnaligned(as: FloatLanes.self)
-          // One lane set by index: a lane-wise integer compare is scalarised by the compiler.
-          let loss: FloatLanes, derivative: FloatLanes
-          if column >= j && column < j + 8 {
-            var tv = FloatLanes()
-            tv[column - j] = 1
-            let lanes = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
-            (loss, derivative) = (lanes.loss, lanes.derivative * gradientScale)
-          } else if gammaTwo {
-            // All 8 lanes are negatives: the cheaper kernel, which scales the derivative itself.
-            (loss, derivative) = kernel.negativeLanesGammaTwo(xv, derivativeScale: negativeScale)
+        // One label, so at most one group of 8 holds a positive: the groups before and
+        // after it take the all-negative path in loops with no per-group test.
+        let fullEnd = c & ~7
+        let positiveStart = column >= 0 && column < fullEnd ? column & ~7 : fullEnd
+        @inline(__always) func negativeGroups(_ start: Int, _ end: Int, _ sum: FloatLanes) -> FloatLanes {
+          var sum = sum
+          var j = start
+          if gammaTwo {
+            while j < end {
+              let xv = UnsafeRawPointer(xp + base + j).loadUnaligned(as: FloatLanes.self)
+              // The cheaper kernel, which scales the derivative itself.
+              let (loss, derivative) = kernel.negativeLanesGammaTwo(xv, derivativeScale: negativeScale)
+              sum += loss
+              if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
+              if let gp { UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative, as: FloatLanes.self) }
+              j &+= 8
+            }
           } else {
-            let lanes = kernel.lanes(xv, FloatLanes(), hard: true, derivative: gp != nil)
-            (loss, derivative) = (lanes.loss, lanes.derivative * gradientScale)
+            while j < end {
+              let xv = UnsafeRawPointer(xp + base + j).loadUnaligned(as: FloatLanes.self)
+              let (loss, derivative) = kernel.lanes(xv, FloatLanes(), hard: true, derivative: gp != nil)
+              sum += loss
+              if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
+              if let gp {
+                UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
+              }
+              j &+= 8
+            }
           }
-          rowSum += loss
-          if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
-          if let gp { UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative, as: FloatLanes.self) }
-          j += 8
+          return sum
         }
+        var rowSum = negativeGroups(0, positiveStart, FloatLanes())
+        if positiveStart < fullEnd {
+          let xv = UnsafeRawPointer(xp + base + positiveStart).loadUnaligned(as: FloatLanes.self)
+          var tv = FloatLanes()
+          tv[column - positiveStart] = 1
+          let lanes = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
+          rowSum += lanes.loss
+          if let vp { UnsafeMutableRawPointer(vp + base + positiveStart).storeBytes(of: lanes.loss, as: FloatLanes.self) }
+          if let gp {
+            UnsafeMutableRawPointer(gp + base + positiveStart).storeBytes(
+              of: lanes.derivative * gradientScale, as: FloatLanes.self)
+          }
+          rowSum = negativeGroups(positiveStart + 8, fullEnd, rowSum)
+        }
+        let j = fullEnd
         total += Double(rowSum.sum())
         if j < c {
           var xv = FloatLanes()

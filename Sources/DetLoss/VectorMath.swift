@@ -3,28 +3,29 @@
 ///
 /// Accuracy (measured against `Double` by `VectorMathTests` on a dense sweep of every
 /// range the losses use, and asserted there):
-/// - ``exp(_:)`` on [-87.3, 88.7]: relative error at most 2 ulp (2.4e-7); below
+/// - ``exp(_:)`` on [-87.3, 88.7]: relative error at most 2.6e-7 (about 2 ulp); below
 ///   -87.33 (where `e^x` < `Float.leastNormalMagnitude`) the result is 0 instead of a
 ///   subnormal, an absolute error below 1.2e-38. `-inf` gives 0. ``expNegated(_:)``
-///   returns exactly `exp(-a)` for `a >= 0`, with fewer operations.
+///   returns exactly `exp(-a)` for `a` in [0, 87.33654], with fewer operations.
 /// - ``log1p(_:)`` on 0 and [`Float.leastNormalMagnitude`, 1] (the values `u = e^-|x|`
-///   takes, since ``exp(_:)`` never returns a subnormal): relative error at most 3 ulp
-///   (3.6e-7), exactly 0 at 0.
+///   takes, since ``expNegated(_:)`` never returns a subnormal): relative error at most
+///   3 ulp (3.6e-7), exactly 0 at 0.
 /// - ``log(_:)`` on [`Float.leastNormalMagnitude`, `Float.greatestFiniteMagnitude`]:
 ///   absolute error at most 2.4e-7 + 2 ulp of the result.
 ///
-/// The algorithms are the classic Cephes single-precision ones (range reduction by
-/// `ln 2` with a two-part constant and a degree-6 polynomial for `exp`; mantissa in
-/// [sqrt(1/2), sqrt(2)) and a degree-8 polynomial for `log`), and for `log1p` on
-/// [0, 1] the odd series `log1p(u) = 2 atanh(s)`, `s = u / (2 + u)` in [0, 1/3], with a
-/// least-squares polynomial in `s^2` (approximation error 4.3e-10, far under Float
-/// rounding). No branches: every lane takes the same path.
+/// The algorithms: for `exp`, Cephes' range reduction by `ln 2` with a two-part constant,
+/// then a degree-5 polynomial fitted for least maximum relative error (1.05e-7 before
+/// rounding; Cephes' degree 7 buys nothing a loss can see and costs two steps); for
+/// `log`, Cephes' mantissa in [sqrt(1/2), sqrt(2)) and degree-8 polynomial; for `log1p`
+/// on [0, 1], the odd series `log1p(u) = 2 atanh(s)`, `s = u / (2 + u)` in [0, 1/3],
+/// with a cubic in `s^2` fitted the same way (4.5e-9 before rounding). The fits are
+/// reproduced by `tools/fit_vector_math.py`. No branches: every lane takes the same path.
 typealias FloatLanes = SIMD8<Float>
 
 enum VectorMath {
   /// `e^x` for each lane.
   ///
-  /// - Complexity: O(1), about 15 vector operations.
+  /// - Complexity: O(1), about 17 vector operations.
   @inline(__always)
   static func exp(_ x: FloatLanes) -> FloatLanes {
     let underflow = x .< -87.33654
@@ -37,14 +38,7 @@ enum VectorMath {
     let n = shifted - magic
     var r = xc - n * 0.693_359_375
     r = r - n * -2.121_944_4e-4
-    let r2 = r * r
-    var poly = FloatLanes(repeating: 1.987_569_15e-4)
-    poly = poly * r + 1.398_199_95e-3
-    poly = poly * r + 8.333_451_9e-3
-    poly = poly * r + 4.166_579_6e-2
-    poly = poly * r + 1.666_666_55e-1
-    poly = poly * r + 5.000_000_1e-1
-    let er = poly * r2 + r + 1
+    let er = expReduced(r)
     // 2^n from the integer in the low bits of `shifted`: (n + 127) << 23.
     let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
     let nInt = unsafeBitCast(bits &- unsafeBitCast(FloatLanes(repeating: magic), to: SIMD8<UInt32>.self), to: SIMD8<Int32>.self)
@@ -57,36 +51,67 @@ enum VectorMath {
   }
 
   /// `e^-a` for each lane, for `a >= 0`: ``exp(_:)`` of `-a` (the same bits) without the
-  /// work only positive arguments need, for the `e^-|x|` of the losses. `a` above
-  /// 87.33654 gives 0, `+inf` gives 0, NaN gives NaN.
+  /// work only positive arguments need, for the `e^-|x|` of the losses. Past the cut-off
+  /// (`a > 87.33654`, including `+inf`) it returns `e^-87.33654` = 1.18e-38, the smallest
+  /// value it can return, instead of `exp`'s 0: a normal float within 1.2e-38 of the true
+  /// value. NaN gives NaN.
   ///
-  /// - Complexity: O(1), about 12 vector operations.
+  /// - Complexity: O(1), about 10 vector operations.
   @inline(__always)
   static func expNegated(_ a: FloatLanes) -> FloatLanes {
-    // No clamp: lanes past the cut-off compute garbage (even NaN) that the final mask
-    // clears bitwise.
-    let underflow = a .> 87.33654
-    // n = round(-a / ln 2) in [-126, 0], by the same 1.5 * 2^23 trick as `exp`.
-    let magic: Float = 12_582_912
-    let shifted = a * -1.442_695_04 + magic
-    let n = shifted - magic
+    // `87.33654 < a ? 87.33654 : a` (one `minps`) keeps NaN lanes NaN.
+    let clamped = smaller(FloatLanes(repeating: 87.336_54), a)
+    // n = round(-a / ln 2) in [-126, 0], by the 1.5 * 2^23 trick of `exp`, with the
+    // exponent bias 127 folded into the constant: the low bits of `shifted` hold n + 127,
+    // so `bits << 23` is 2^n (n + 127 is in [1, 127], under the sign bit).
+    let biasedMagic: Float = 12_583_039  // 1.5 * 2^23 + 127
+    let shifted = clamped * -1.442_695_04 + biasedMagic
+    let n = shifted - biasedMagic
     // -a - n C1 with the sign folded into the constant: the same rounding as `exp`'s.
-    var r = n * -0.693_359_375 - a
+    var r = n * -0.693_359_375 - clamped
     r = r - n * -2.121_944_4e-4
+    let er = expReduced(r)
+    let scale = unsafeBitCast(unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &<< 23, to: FloatLanes.self)
+    return er * scale
+  }
+
+  /// `e^r` for the reduced argument `|r| <= ln(2) / 2`: `1 + r + r^2 P(r)` with a cubic
+  /// `P` fitted for least maximum relative error (1.05e-7 before rounding), shared by
+  /// ``exp(_:)`` and ``expNegated(_:)`` so that they agree bit for bit.
+  ///
+  /// - Complexity: O(1), 4 multiply-adds.
+  @inline(__always)
+  static func expReduced(_ r: FloatLanes) -> FloatLanes {
     let r2 = r * r
-    var poly = FloatLanes(repeating: 1.987_569_15e-4)
-    poly = poly * r + 1.398_199_95e-3
-    poly = poly * r + 8.333_451_9e-3
-    poly = poly * r + 4.166_579_6e-2
-    poly = poly * r + 1.666_666_55e-1
-    poly = poly * r + 5.000_000_1e-1
-    let er = poly * r2 + r + 1
-    // 2^n = (n + 127) << 23, a normal float for every n in [-126, 0]; the low bits of
-    // `shifted` are `magic`'s plus n.
-    let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
-    let magicBits = magic.bitPattern
-    let scale = unsafeBitCast((bits &+ (127 &- magicBits)) &<< 23, to: FloatLanes.self)
-    return select(underflow, FloatLanes(), er * scale)
+    var poly = FloatLanes(repeating: 8.312_502_9e-3)
+    poly = poly * r + 4.189_033_4e-2
+    poly = poly * r + 1.666_711_6e-1
+    poly = poly * r + 4.999_923_1e-1
+    return poly * r2 + r + 1
+  }
+
+  /// `x < y ? x : y` for each lane, one `minps` per 4 lanes (an 8-lane select takes
+  /// several instructions on SSE). A NaN in `x` gives `y`, a NaN in `y` gives NaN.
+  ///
+  /// - Complexity: O(1).
+  @inline(__always)
+  static func smaller(_ x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
+    @inline(__always) func half(_ x: SIMD4<Float>, _ y: SIMD4<Float>) -> SIMD4<Float> {
+      y.replacing(with: x, where: x .< y)
+    }
+    return FloatLanes(lowHalf: half(x.lowHalf, y.lowHalf), highHalf: half(x.highHalf, y.highHalf))
+  }
+
+  /// `x > y ? x : y` for each lane, one `maxps` per 4 lanes. A NaN in `x` gives `y`, a
+  /// NaN in `y` gives NaN.
+  ///
+  /// - Complexity: O(1).
+  @inline(__always)
+  static func larger(_ x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
+    @inline(__always) func half(_ x: SIMD4<Float>, _ y: SIMD4<Float>) -> SIMD4<Float> {
+      y.replacing(with: x, where: x .> y)
+    }
+    return FloatLanes(lowHalf: half(x.lowHalf, y.lowHalf), highHalf: half(x.highHalf, y.highHalf))
   }
 
   /// `a` in the lanes where `mask` is true, `b` elsewhere, as three bitwise operations on
@@ -103,16 +128,15 @@ enum VectorMath {
 
   /// `ln(1 + u)` for each lane, for `u` in [0, 1].
   ///
-  /// - Complexity: O(1), one division and 6 multiply-adds.
+  /// - Complexity: O(1), one division and 5 multiply-adds.
   @inline(__always)
   static func log1p(_ u: FloatLanes) -> FloatLanes {
     let s = u / (2 + u)
     let z = s * s
-    var poly = FloatLanes(repeating: 0.231_174_42)
-    poly = poly * z + 0.217_322_5
-    poly = poly * z + 0.285_903_5
-    poly = poly * z + 0.399_997_6
-    poly = poly * z + 0.666_666_67
+    var poly = FloatLanes(repeating: 0.280_119_75)
+    poly = poly * z + 0.280_018_09
+    poly = poly * z + 0.400_215_27
+    poly = poly * z + 0.666_664_18
     return 2 * s + s * z * poly
   }
 
