@@ -65,59 +65,12 @@ struct MatchAssembly {
     anchorCount n: Int, ignored: [Bool]?, anchorMax: [Float], anchorArg: [Int32],
     groundTruthMax: [Float], lastTie: [Int32], firstTie: [Int32]
   ) -> Labels {
-    let m = active.count
-    let rule = self.rule(groundTruthMax: groundTruthMax)
-    let mask = ignored ?? []
-    let chunks = chunkCount(n, minimumChunk: 32768)
-    var counts = [Int](repeating: 0, count: 2 * chunks)
-    var hits = [Bool](repeating: false, count: chunks * m)
-    let out = [Int](unsafeUninitializedCapacity: n) { buffer, initialized in
-      initialized = n
-      nonisolated(unsafe) let out = buffer
-      anchorMax.withUnsafeBufferPointer { amax in
-        anchorArg.withUnsafeBufferPointer { aarg in
-          lastTie.withUnsafeBufferPointer { tie in
-            mask.withUnsafeBufferPointer { mask in
-              active.withUnsafeBufferPointer { active in
-                counts.withUnsafeMutableBufferPointer { counts in
-                  hits.withUnsafeMutableBufferPointer { hits in
-                    nonisolated(unsafe) let (amax, aarg, tie, mask, active, counts, hits) = (amax, aarg, tie, mask, active, counts, hits)
-                    let hasMask = !mask.isEmpty
-                    forEachChunk(n, minimumChunk: 32768) { c, range in
-                      var positives = 0
-                      var negatives = 0
-                      let hit = hits.baseAddress.map { $0 + c * m }
-                      for a in range {
-                        if hasMask && mask[a] { out[a] = MatchLabel.ignore; continue }
-                        if m == 0 { out[a] = MatchLabel.background; negatives += 1; continue }
-                        let j = rule.code(amax[a], aarg[a], tie[a])
-                        if j >= 0 {
-                          out[a] = active[Int(j)]
-                          hit![Int(j)] = true
-                          positives += 1
-                        } else {
-                          out[a] = Int(j)
-                          negatives += j == -1 ? 1 : 0
-                        }
-                      }
-                      counts[2 * c] = positives
-                      counts[2 * c + 1] = negatives
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    var labels = Labels(
-      labels: out,
-      positives: stride(from: 0, to: counts.count, by: 2).reduce(0) { $0 + counts[$1] },
-      negatives: stride(from: 1, to: counts.count, by: 2).reduce(0) { $0 + counts[$1] },
-      matchedActive: (0..<m).map { j in (0..<chunks).contains { hits[$0 * m + j] } })
-    assignFirstTies(&labels, ignored: ignored, groundTruthMax: groundTruthMax, firstTie: firstTie)
-    return labels
+    // Every anchor has an argmax (>= 0), so `common` only labels them all when there is
+    // no ground truth.
+    labelsInOnePass(
+      anchorCount: n, rule: rule(groundTruthMax: groundTruthMax), common: Int32(MatchLabel.background),
+      ignored: ignored, anchorMax: anchorMax, anchorArg: anchorArg, groundTruthMax: groundTruthMax,
+      lastTie: lastTie, firstTie: firstTie)
   }
 
   /// Labels from the anchors a sparse pass touched; every other anchor has best IoU 0,
@@ -138,7 +91,7 @@ struct MatchAssembly {
     if touchedCount > n / 16 {
       // Many anchors touched: one sequential pass beats scattered access. Untouched anchors
       // (anchorArg < 0) take the common label.
-      return linearLabels(
+      return labelsInOnePass(
         anchorCount: n, rule: rule, common: common, ignored: ignored, anchorMax: anchorMax, anchorArg: anchorArg,
         groundTruthMax: groundTruthMax, lastTie: lastTie, firstTie: firstTie)
     }
@@ -180,11 +133,13 @@ struct MatchAssembly {
     return labels
   }
 
-  /// The sequential, parallel form of the sparse labelling: anchors with `anchorArg < 0`
-  /// were never touched and take `common`.
+  /// One parallel pass over every anchor that labels it and counts the labels: ignored
+  /// anchors take `ignore`; anchors with `anchorArg < 0` (never touched by a sparse pass),
+  /// or every anchor when there is no ground truth, take `common`; the others take
+  /// `rule`'s label.
   ///
   /// - Complexity: O(N + M * chunks), parallel over anchors.
-  private func linearLabels(
+  private func labelsInOnePass(
     anchorCount n: Int, rule: LabelRule, common: Int32, ignored: [Bool]?, anchorMax: [Float], anchorArg: [Int32],
     groundTruthMax: [Float], lastTie: [Int32], firstTie: [Int32]
   ) -> Labels {
@@ -211,7 +166,7 @@ struct MatchAssembly {
                       let hit = hits.baseAddress.map { $0 + c * m }
                       for a in range {
                         if hasMask && mask[a] { out[a] = MatchLabel.ignore; continue }
-                        let arg = aarg[a]
+                        let arg = m == 0 ? -1 : aarg[a]
                         let j = arg < 0 ? common : rule.code(amax[a], arg, tie[a])
                         if j >= 0 {
                           out[a] = active[Int(j)]
