@@ -15,8 +15,9 @@
 /// Numerics: everything comes from `e^-|x|`, so the loss and gradient are finite for
 /// every finite logit (`+-1e4`, `+-1e30`, `+-Float.greatestFiniteMagnitude`), and
 /// `gamma < 1` never evaluates `0^(gamma - 1)`. Elements are computed in `Float` with
-/// the vector kernels of `VectorMath` (per-element relative error within about 1e-6 of a
-/// `Double` evaluation wherever the loss is a normal float); sums accumulate 8 lanes
+/// the vector kernels of `VectorMath` (per-element relative error within 3e-6 of a
+/// `Double` evaluation wherever the loss is above 1e-30; measured 1.4e-6 for values and
+/// 1.9e-6 for gradients, worst in the far tails); sums accumulate 8 lanes
 /// over one row or 128 elements in `Float`, then in `Double`, over fixed-size chunks, so
 /// results do not depend on the number of threads. NaN logits give NaN.
 public struct SigmoidFocalLoss: Sendable, Hashable {
