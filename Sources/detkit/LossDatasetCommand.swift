@@ -27,8 +27,13 @@ struct LossRetinaNetCommand: ParsableCommand {
 
       Output, JSON lines: one per image (image_id, file_name, classification, box,
       positives, ignored), one per batch (the batch cost: each term averaged over the
-      batch's images), then a summary. Memory holds one batch. --record RUN stores the
-      per-image losses in the database for `detkit worst`.
+      batch's images), then a summary. Memory holds one batch.
+
+      --record RUN stores the per-image losses in the database for `detkit worst`, in one
+      transaction when the run ends: a run that fails or is killed part-way records nothing,
+      and an earlier run of the same name is replaced only when the new one is complete.
+      Until then the records wait in memory (about 100 bytes an image); the write lock is
+      taken only for the insert, waiting up to 60 s for a concurrent import to commit.
 
       Example:
         detkit loss retinanet --db store.sqlite --name demo --predictions preds.safetensors --record run1
@@ -81,7 +86,7 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Images per batch.")
   var batchSize = 8
 
-  @Option(help: "Store the per-image losses under this run name.")
+  @Option(help: "Store the per-image losses under this run name when the run completes (replaces a run of that name).")
   var record: String?
 
   @Option(help: "Seed of the RPN sampler.")
@@ -97,7 +102,7 @@ struct DatasetLossOptions: ParsableArguments {
     let source = try PredictionSource(path: predictions)
     var cache = GridCache(AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
     let classCount = head == .retinanet ? walker.categoryNames.count : 1
-    let runID = try record.map { try walker.store.beginLossRun(named: $0, dataset: name, head: head.rawValue) }
+    var recorded: [ImageLossRecord] = []
     var out = try BufferedTextWriter(path: "-")
     var pending: [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
     var batches = 0
@@ -153,7 +158,7 @@ struct DatasetLossOptions: ParsableArguments {
       }
       let (cls, box) = batchCost
       out.write("{\"batch\":\(batches),\"images\":\(records.count),\"classification\":\(cls),\"box\":\(box),\"cost\":\(cls + box)}\n")
-      if let runID { try walker.store.appendLosses(records, toRun: runID) }
+      if record != nil { recorded += records }
       images += records.count
       batches += 1
       pending.removeAll(keepingCapacity: true)
@@ -170,7 +175,10 @@ struct DatasetLossOptions: ParsableArguments {
       "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(images),\"batches\":\(batches),\"classification\":\(sums.classification / n),\"box\":\(sums.box / n),\"cost\":\((sums.classification + sums.box) / n)}\n"
     )
     try out.close()
-    if let record { FileHandle.standardError.write(Data("recorded run \"\(record)\" (\(images) images)\n".utf8)) }
+    if let record {
+      try walker.store.recordLossRun(named: record, dataset: name, head: head.rawValue, records: recorded)
+      FileHandle.standardError.write(Data("recorded run \"\(record)\" (\(images) images)\n".utf8))
+    }
   }
 }
 
