@@ -115,9 +115,9 @@ private func predictions(_ n: Int, classes: Int, salt: Int) -> (cls: [Float], bo
   let (db, dir) = try smallStore()
   let preds = dir.appendingPathComponent("p")
   try FileManager.default.createDirectory(at: preds, withIntermediateDirectories: true)
-  // --resize none: image 1 is 128x160, image 2 96x96 (RetinaNet: 9 anchors per cell, strides 8..128).
+  // --resize none: image 1 is 128 x 160 (H x W), image 2 96 x 96.
   for (id, (h, w)) in [1: (128, 160), 2: (96, 96)] {
-    let n = [8, 16, 32, 64, 128].reduce(0) { $0 + 9 * ((h + $1 - 1) / $1) * ((w + $1 - 1) / $1) }
+    let n = StoreFixtures.retinaNetAnchorCount(height: h, width: w)
     let (cls, box) = predictions(n, classes: 2, salt: id)
     try NPYBytes.file(descr: "<f4", shape: [n, 2], bytes: cls.withUnsafeBytes { Data($0) })
       .write(to: preds.appendingPathComponent("\(id).cls.npy"))
