@@ -116,21 +116,6 @@ func propagatedNonFiniteInputReachesItsElementAndTheSum(_ planted: PlantedValue)
 
 // MARK: - Predictions over a stored dataset
 
-/// Image 1: 96 x 96 without boxes; image 2: 96 x 64 (W x H) with one box; two categories.
-private func twoImageStore(in dir: URL) throws -> String {
-  let json = """
-    {"images":[{"id":1,"file_name":"a.jpg","width":96,"height":96},{"id":2,"file_name":"b.jpg","width":96,"height":64}],
-     "categories":[{"id":4,"name":"cat"},{"id":9,"name":"dog"}],
-     "annotations":[{"id":3,"image_id":2,"category_id":4,"bbox":[20,20,40,30],"area":1200,"iscrowd":0}]}
-    """
-  let file = dir.appendingPathComponent("two.json")
-  try Data(json.utf8).write(to: file)
-  let db = dir.appendingPathComponent("two.sqlite").path
-  let r = try CLI.run(["import", "coco", file.path, "--db", db, "--name", "two"])
-  #expect(r.status == 0, "\(r.stderr)")
-  return db
-}
-
 /// RetinaNet anchors of the two images with --resize none.
 private let retinaNetAnchors = [
   1: StoreFixtures.retinaNetAnchorCount(height: 96, width: 96),
@@ -179,7 +164,7 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
 @Test func nonFinitePredictionIsAnErrorNamingFileTensorAnchorAndClass() throws {
   let dir = try NPYBytes.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
-  let db = try twoImageStore(in: dir)
+  let db = try StoreFixtures.emptyAndOneBoxStore(in: dir)
   let loss = ["loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions"]
   var predictions = finitePredictions()
 
@@ -239,7 +224,7 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
 @Test func propagatedNonFinitePredictionReachesItsImageBatchAndSummary() throws {
   let dir = try NPYBytes.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
-  let db = try twoImageStore(in: dir)
+  let db = try StoreFixtures.emptyAndOneBoxStore(in: dir)
   let loss = ["loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions"]
   let clean = dir.appendingPathComponent("clean")
   try writeFolder(finitePredictions(), to: clean)

@@ -56,6 +56,23 @@ enum StoreFixtures {
     try Data(text.utf8).write(to: url)
   }
 
+  /// A store in `directory` holding dataset "two": image 1 (96 x 96, W x H) without boxes,
+  /// image 2 (96 x 64) with one box [20, 20, 40, 30] of category 4; categories 4 "cat" and
+  /// 9 "dog". Returns the store's path.
+  static func emptyAndOneBoxStore(in directory: URL) throws -> String {
+    let json = """
+      {"images":[{"id":1,"file_name":"a.jpg","width":96,"height":96},{"id":2,"file_name":"b.jpg","width":96,"height":64}],
+       "categories":[{"id":4,"name":"cat"},{"id":9,"name":"dog"}],
+       "annotations":[{"id":3,"image_id":2,"category_id":4,"bbox":[20,20,40,30],"area":1200,"iscrowd":0}]}
+      """
+    let file = directory.appendingPathComponent("two.json")
+    try Data(json.utf8).write(to: file)
+    let db = directory.appendingPathComponent("two.sqlite").path
+    let r = try CLI.run(["import", "coco", file.path, "--db", db, "--name", "two"])
+    #expect(r.status == 0, "\(r.stderr)")
+    return db
+  }
+
   /// The RetinaNet preset's anchor count on a `height` x `width` canvas: 9 anchors per cell
   /// of the strides 8, 16, 32, 64, 128, with ceil(H / s) x ceil(W / s) cells.
   static func retinaNetAnchorCount(height: Int, width: Int) -> Int {
