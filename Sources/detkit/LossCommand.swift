@@ -9,11 +9,12 @@ struct LossCommand: ParsableCommand {
     commandName: "loss",
     abstract: "Evaluate a detection loss (and its gradient) over NPY arrays.",
     discussion: """
-      The element losses read float NPY arrays (any float dtype; converted to float32), print
-      {"count": N, "loss": L} and optionally write the per-element losses (--output) and
-      the gradient of the reduced loss w.r.t. the prediction (--grad) as float32 NPY.
-      A NaN or infinity in any input is an error naming the file, the array and the element,
-      unless --non-finite propagate (then L may be null: NaN or infinite).
+      The element losses read float NPY arrays (any float dtype; converted to
+      float32), print {"count": N, "loss": L} and optionally write the per-element
+      losses (--output) and the gradient of the reduced loss w.r.t. the prediction
+      (--grad) as float32 NPY. A NaN or infinity in any input is an error naming the
+      file, the array and the element, unless --non-finite propagate (then L may be
+      null: NaN or infinite).
 
       Examples:
         detkit loss focal --logits logits.npy --targets labels.npy --normalizer 12

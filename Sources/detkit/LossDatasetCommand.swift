@@ -29,17 +29,19 @@ struct LossRetinaNetCommand: ParsableCommand {
       positives, ignored), one per batch (the batch cost: each term averaged over the
       batch's images), then a summary. Memory holds one batch.
 
-      A NaN or infinity in the predictions stops the run with an error naming the file, the
-      tensor, the flat index, the anchor and the class (or box coordinate). With
-      --non-finite propagate the run goes on: a NaN / inf logit of a non-ignored anchor, or a
-      NaN / inf delta of a positive one, makes its image's loss, its batch's and the
-      summary's NaN or infinite, printed as null; other values are never read.
+      A NaN or infinity in the predictions stops the run with an error naming the
+      file, the tensor, the flat index, the anchor and the class (or box coordinate).
+      With --non-finite propagate the run goes on: a NaN / inf logit of a non-ignored
+      anchor, or a NaN / inf delta of a positive one, makes its image's loss, its
+      batch's and the summary's NaN or infinite, printed as null; other values are
+      never read.
 
-      --record RUN stores the per-image losses in the database for `detkit worst`, in one
-      transaction when the run ends: a run that fails or is killed part-way records nothing,
-      and an earlier run of the same name is replaced only when the new one is complete.
-      Until then the records wait in memory (about 100 bytes an image); the write lock is
-      taken only for the insert, waiting up to 60 s for a concurrent import to commit.
+      --record RUN stores the per-image losses in the database for `detkit worst`, in
+      one transaction when the run ends: a run that fails or is killed part-way
+      records nothing, and an earlier run of the same name is replaced only when the
+      new one is complete. Until then the records wait in memory (about 100 bytes an
+      image); the write lock is taken only for the insert, waiting up to 60 s for a
+      concurrent import to commit.
 
       Example:
         detkit loss retinanet --db store.sqlite --name demo --predictions preds.safetensors --record run1
