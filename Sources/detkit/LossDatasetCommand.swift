@@ -94,7 +94,7 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Images per batch.")
   var batchSize = 8
 
-  @Option(help: "Store the per-image losses under this run name when the run completes (replaces a run of that name).")
+  @Option(help: "Store the per-image losses under this run name once the run completes (replacing one of that name).")
   var record: String?
 
   @Option(help: "Seed of the RPN sampler.")
@@ -280,10 +280,12 @@ struct PredictionSource {
     let (clsFile, clsArray, boxFile, boxArray) =
       archive != nil
       ? (path, "tensor \"\(clsName)\"", path, "tensor \"\(boxName)\"")
-      : (folderFile(clsName), "cls_logits of image \(key)", folderFile(boxName), "bbox_deltas of image \(key)")
+      : (folderFile(clsName), "cls_logits of image \(key)",
+        folderFile(boxName), "bbox_deltas of image \(key)")
+    let clsAxes = cls.shape.count == 2 ? ["anchor", "class"] : ["anchor"]
+    try nonFinite.check(logits, of: cls, file: clsFile, array: clsArray, axes: clsAxes)
     try nonFinite.check(
-      logits, of: cls, file: clsFile, array: clsArray, axes: cls.shape.count == 2 ? ["anchor", "class"] : ["anchor"])
-    try nonFinite.check(deltas, of: box, file: boxFile, array: boxArray, axes: ["anchor", "coordinate"])
+      deltas, of: box, file: boxFile, array: boxArray, axes: ["anchor", "coordinate"])
     return (logits, deltas)
   }
 

@@ -25,7 +25,8 @@ private func records(_ losses: [(Double, Double)]) -> [ImageLossRecord] {
   let temp = try demoStore()
   let store = temp.opened
   try store.recordLossRun(
-    named: "r", dataset: "demo", head: "retinanet", records: records([(0.5, 0.25), (3.0, 0.0), (1.0, 1.5)]))
+    named: "r", dataset: "demo", head: "retinanet",
+    records: records([(0.5, 0.25), (3.0, 0.0), (1.0, 1.5)]))
   #expect(try store.hardestImages(inRun: "r", top: 2).map(\.imageID) == [.int(2), .int(3)])
   #expect(try store.hardestImages(inRun: "r", top: 10).map(\.total) == [3.0, 2.5, 0.75])
   // Recording again under the same name replaces the run.
@@ -78,7 +79,9 @@ private func records(_ losses: [(Double, Double)]) -> [ImageLossRecord] {
   let importFailure = Mutex<String?>(nil)
   let importer = Thread {
     do {
-      _ = try AnnotationStore(path: path).importDataset(named: "slow", format: "coco", source: "test") { _ in
+      _ = try AnnotationStore(path: path).importDataset(
+        named: "slow", format: "coco", source: "test"
+      ) { _ in
         importing.signal()
         Thread.sleep(forTimeInterval: 6)
       }

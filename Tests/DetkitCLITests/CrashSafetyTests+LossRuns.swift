@@ -13,7 +13,9 @@ extension CrashSafetyTests {
     let directory = try StoreFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("store.sqlite").path
-    let demo = try CLI.run(["import", "coco", StoreFixtures.demo.path, "--db", db, "--name", "earlier"])
+    let demo = try CLI.run([
+      "import", "coco", StoreFixtures.demo.path, "--db", db, "--name", "earlier",
+    ])
     try #require(demo.status == 0, "\(demo.stderr)")
     // 32 images of 128 x 128 with --resize none: 3,069 anchors x 8 classes each; about 1.5 s
     // per run in a debug build.
@@ -92,6 +94,8 @@ extension CrashSafetyTests {
     #expect(kills >= Self.kills, "only \(kills) of \(attempts) runs were killed")
     // The commit comes at the very end of a run, so most kills must land before it;
     // otherwise this test would not be testing the interrupted case.
-    #expect(killedBeforeCommit >= kills / 2, "only \(killedBeforeCommit) of \(kills) kills came before the commit")
+    #expect(
+      killedBeforeCommit >= kills / 2,
+      "only \(killedBeforeCommit) of \(kills) kills came before the commit")
   }
 }

@@ -16,12 +16,15 @@ private struct CrowdedImage {
 
   var anchorCount: Int { anchors.count / 4 }
 
-  func box(_ j: Int) -> ArraySlice<Float> { anchors[(4 * anchorIndex[j])..<(4 * anchorIndex[j] + 4)] }
+  func box(_ j: Int) -> ArraySlice<Float> {
+    anchors[(4 * anchorIndex[j])..<(4 * anchorIndex[j] + 4)]
+  }
 
   init(in dir: URL) throws {
     let file = dir.appendingPathComponent("anchors.npy")
     let r = try CLI.run([
-      "anchors", "--preset", "retinanet", "--image", "800x1344", "--compat", "torchvision", "--format", "npy",
+      "anchors", "--preset", "retinanet", "--image", "800x1344", "--compat", "torchvision",
+      "--format", "npy",
       "--output", file.path,
     ])
     try #require(r.status == 0, "\(r.stderr)")
@@ -44,15 +47,19 @@ private struct CrowdedImage {
   let image = try CrowdedImage(in: dir)
   #expect(image.anchorCount == StoreFixtures.retinaNetAnchorCount(height: 800, width: 1344))
   let gt = dir.appendingPathComponent("gt.npy")
-  try NPYBytes.float32((0..<CrowdedImage.boxes).flatMap { image.box($0) }, rows: CrowdedImage.boxes).write(to: gt)
+  try NPYBytes.float32((0..<CrowdedImage.boxes).flatMap { image.box($0) }, rows: CrowdedImage.boxes)
+    .write(to: gt)
   let m = dir.appendingPathComponent("m.npy")
   let (r, peak) = try CLI.runMeasuringMemory(
     [
-      "match", "--preset", "retinanet", "--image", "800x1344", "--compat", "torchvision", "--gt", gt.path,
-      "--high", "0.5", "--low", "0.4", "--low-quality", "--policy", "torchvision", "--output", m.path, "--stats",
+      "match", "--preset", "retinanet", "--image", "800x1344", "--compat", "torchvision", "--gt",
+      gt.path,
+      "--high", "0.5", "--low", "0.4", "--low-quality", "--policy", "torchvision", "--output",
+      m.path, "--stats",
     ], in: dir)
   #expect(r.status == 0, "\(r.stderr)")
-  let stats = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+  let stats = try #require(
+    try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
   #expect(stats["groundTruth"] as? Int == CrowdedImage.boxes)
   #expect((stats["unmatchedGroundTruth"] as? [Int])?.isEmpty == true)
   let best = try #require(stats["bestIoU"] as? [Double])
@@ -90,11 +97,14 @@ private struct CrowdedImage {
 
   let targets = dir.appendingPathComponent("targets")
   let t = try CLI.run([
-    "targets", "--db", db, "--name", "crowded", "--preset", "retinanet", "--resize", "none", "--output", targets.path,
+    "targets", "--db", db, "--name", "crowded", "--preset", "retinanet", "--resize", "none",
+    "--output", targets.path,
   ])
   #expect(t.status == 0, "\(t.stderr)")
-  let matches = try #require(NPYBytes.readInt64(try Data(contentsOf: targets.appendingPathComponent("1.matches.npy"))))
-  let labels = try #require(NPYBytes.readInt64(try Data(contentsOf: targets.appendingPathComponent("1.labels.npy"))))
+  let matches = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: targets.appendingPathComponent("1.matches.npy"))))
+  let labels = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: targets.appendingPathComponent("1.labels.npy"))))
   let wrong = (0..<CrowdedImage.boxes).filter {
     matches[image.anchorIndex[$0]] != Int64($0) || labels[image.anchorIndex[$0]] != Int64($0 % 2)
   }
@@ -106,11 +116,17 @@ private struct CrowdedImage {
   let logits = (0..<(2 * n)).map { Float(sin(Double($0))) * 3 - 2 }
   try NPYBytes.file(descr: "<f4", shape: [n, 2], bytes: logits.withUnsafeBytes { Data($0) })
     .write(to: preds.appendingPathComponent("1.cls.npy"))
-  try NPYBytes.float32([Float](repeating: 0, count: 4 * n), rows: n).write(to: preds.appendingPathComponent("1.box.npy"))
+  try NPYBytes.float32([Float](repeating: 0, count: 4 * n), rows: n).write(
+    to: preds.appendingPathComponent("1.box.npy"))
   let (r, peak) = try CLI.runMeasuringMemory(
-    ["loss", "retinanet", "--db", db, "--name", "crowded", "--resize", "none", "--predictions", preds.path], in: dir)
+    [
+      "loss", "retinanet", "--db", db, "--name", "crowded", "--resize", "none", "--predictions",
+      preds.path,
+    ], in: dir)
   #expect(r.status == 0, "\(r.stderr)")
-  let line = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n")[0].utf8)) as? [String: Any])
+  let line = try #require(
+    try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n")[0].utf8))
+      as? [String: Any])
   #expect((line["positives"] as? Int ?? 0) >= CrowdedImage.boxes)
   for key in ["classification", "box"] {
     let value = try #require(line[key] as? Double, "\(key) in \(line)")

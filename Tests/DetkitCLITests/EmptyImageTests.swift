@@ -32,7 +32,9 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
   let preds = dir.appendingPathComponent("retinanet")
   try FileManager.default.createDirectory(at: preds, withIntermediateDirectories: true)
   var expected = 0.0
-  for (id, n) in [1: emptyImageAnchors, 2: StoreFixtures.retinaNetAnchorCount(height: 64, width: 96)] {
+  for (id, n) in [
+    1: emptyImageAnchors, 2: StoreFixtures.retinaNetAnchorCount(height: 64, width: 96),
+  ] {
     let logits = (0..<(2 * n)).map { Float($0 % 13) * 0.75 - 6 }
     if id == 1 { expected = logits.reduce(0) { $0 + negativeFocal(Double($1)) } }
     try NPYBytes.file(descr: "<f4", shape: [n, 2], bytes: logits.withUnsafeBytes { Data($0) })
@@ -41,7 +43,8 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
       .write(to: preds.appendingPathComponent("\(id).box.npy"))
   }
   let r = try CLI.run([
-    "loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions", preds.path,
+    "loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions",
+    preds.path,
   ])
   #expect(r.status == 0, "\(r.stderr)")
   let lines = try jsonLines(r.stdout)
@@ -63,12 +66,15 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
   try FileManager.default.createDirectory(at: rpn, withIntermediateDirectories: true)
   for (id, n) in [1: 3 * 769, 2: 3 * 512] {
     try NPYBytes.file(
-      descr: "<f4", shape: [n, 1], bytes: [Float](repeating: -1, count: n).withUnsafeBytes { Data($0) }
+      descr: "<f4", shape: [n, 1],
+      bytes: [Float](repeating: -1, count: n).withUnsafeBytes { Data($0) }
     ).write(to: rpn.appendingPathComponent("\(id).cls.npy"))
     try NPYBytes.float32([Float](repeating: 0.1, count: 4 * n), rows: n)
       .write(to: rpn.appendingPathComponent("\(id).box.npy"))
   }
-  let o = try CLI.run(["loss", "rpn", "--db", db, "--name", "two", "--resize", "none", "--predictions", rpn.path])
+  let o = try CLI.run([
+    "loss", "rpn", "--db", db, "--name", "two", "--resize", "none", "--predictions", rpn.path,
+  ])
   #expect(o.status == 0, "\(o.stderr)")
   let rpnEmpty = try #require(try jsonLines(o.stdout).first { $0["image_id"] as? Int == 1 })
   #expect(rpnEmpty["positives"] as? Int == 0)
@@ -85,16 +91,21 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
   let db = try StoreFixtures.emptyAndOneBoxStore(in: dir)
   let out = dir.appendingPathComponent("targets")
   let r = try CLI.run([
-    "targets", "--db", db, "--name", "two", "--preset", "retinanet", "--resize", "none", "--output", out.path,
+    "targets", "--db", db, "--name", "two", "--preset", "retinanet", "--resize", "none", "--output",
+    out.path,
   ])
   #expect(r.status == 0, "\(r.stderr)")
-  let labels = try #require(NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("1.labels.npy"))))
-  let matches = try #require(NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("1.matches.npy"))))
-  let boxes = try #require(Demo.readFloat32(try Data(contentsOf: out.appendingPathComponent("1.box_targets.npy"))))
+  let labels = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("1.labels.npy"))))
+  let matches = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("1.matches.npy"))))
+  let boxes = try #require(
+    Demo.readFloat32(try Data(contentsOf: out.appendingPathComponent("1.box_targets.npy"))))
   #expect(labels.count == emptyImageAnchors && labels.allSatisfy { $0 == -1 })
   #expect(matches.count == emptyImageAnchors && matches.allSatisfy { $0 == -1 })
   #expect(boxes.count == 4 * emptyImageAnchors && boxes.allSatisfy { $0 == 0 })
-  let other = try #require(NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("2.labels.npy"))))
+  let other = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("2.labels.npy"))))
   #expect(other.contains(0))
 }
 
@@ -112,10 +123,13 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
   let imported = try CLI.run(["import", "coco", none.path, "--db", db, "--name", "none"])
   try #require(imported.status == 0, "\(imported.stderr)")
   for (name, boxes) in [("two", 1), ("none", 0)] {
-    let arguments = ["coverage", "--db", db, "--name", name, "--preset", "retinanet", "--resize", "none"]
+    let arguments = [
+      "coverage", "--db", db, "--name", name, "--preset", "retinanet", "--resize", "none",
+    ]
     let json = try CLI.run(arguments + ["--json"])
     #expect(json.status == 0, "\(json.stderr)")
-    let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
     #expect(report["images"] as? Int == 2)
     let all = try #require(report["all"] as? [String: Any])
     #expect(all["boxes"] as? Int == boxes)
@@ -138,10 +152,12 @@ func matchWithoutGroundTruthIsAllBackground(_ shape: [Int]) throws {
   try NPYBytes.file(descr: "<f4", shape: shape, bytes: Data()).write(to: gt)
   let m = dir.appendingPathComponent("m.npy")
   let r = try CLI.run([
-    "match", "--preset", "retinanet", "--image", "96x96", "--gt", gt.path, "--output", m.path, "--stats",
+    "match", "--preset", "retinanet", "--image", "96x96", "--gt", gt.path, "--output", m.path,
+    "--stats",
   ])
   #expect(r.status == 0, "\(r.stderr)")
-  let stats = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+  let stats = try #require(
+    try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
   #expect(stats["anchors"] as? Int == emptyImageAnchors)
   #expect(stats["positives"] as? Int == 0 && stats["ignored"] as? Int == 0)
   #expect(stats["negatives"] as? Int == emptyImageAnchors)

@@ -30,7 +30,9 @@ struct PlantedValue: Sendable, CustomTestStringConvertible {
 
 /// Writes the command's two input files (the planted value in `planted.option`'s) into
 /// `dir`; returns the arguments naming them and the planted file's path.
-private func inputs(for planted: PlantedValue, in dir: URL) throws -> (arguments: [String], file: String) {
+private func inputs(for planted: PlantedValue, in dir: URL) throws -> (
+  arguments: [String], file: String
+) {
   let shape = planted.shape
   let count = shape[0] * shape[1]
   let prediction: [Double]
@@ -42,7 +44,8 @@ private func inputs(for planted: PlantedValue, in dir: URL) throws -> (arguments
     prediction = (0..<count).map { Double($0 % 7) * 0.5 - 1.5 }
     target = [Double](repeating: 0, count: count)
   }
-  let (predictionOption, targetOption) = planted.isFocal ? ("--logits", "--targets") : ("--input", "--targets")
+  let (predictionOption, targetOption) =
+    planted.isFocal ? ("--logits", "--targets") : ("--input", "--targets")
   var arguments = [planted.loss]
   var plantedFile = ""
   for (option, var values) in [(predictionOption, prediction), (targetOption, target)] {
@@ -106,9 +109,11 @@ func propagatedNonFiniteInputReachesItsElementAndTheSum(_ planted: PlantedValue)
   defer { try? FileManager.default.removeItem(at: dir) }
   let (arguments, _) = try inputs(for: planted, in: dir)
   let output = dir.appendingPathComponent("per-element.npy")
-  let r = try CLI.run(["loss"] + arguments + ["--non-finite", "propagate", "--output", output.path])
+  let r = try CLI.run(
+    ["loss"] + arguments + ["--non-finite", "propagate", "--output", output.path])
   #expect(r.status == 0, "\(r.stderr)")
-  let reply = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+  let reply = try #require(
+    try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
   #expect(reply["loss"] is NSNull, "\(r.stdout)")
   let values = try #require(Demo.readFloat32(try Data(contentsOf: output)))
   #expect(values.indices.filter { !values[$0].isFinite } == [planted.reachedElement])
@@ -125,17 +130,23 @@ private let retinaNetAnchors = [
 /// Finite RetinaNet predictions for both images: logits [N, 2] and deltas [N, 4].
 private func finitePredictions() -> [Int: (logits: [Float], deltas: [Float])] {
   retinaNetAnchors.mapValues { n in
-    ((0..<(2 * n)).map { Float($0 % 11) * 0.5 - 4 }, (0..<(4 * n)).map { Float($0 % 5) * 0.1 - 0.2 })
+    (
+      (0..<(2 * n)).map { Float($0 % 11) * 0.5 - 4 },
+      (0..<(4 * n)).map { Float($0 % 5) * 0.1 - 0.2 }
+    )
   }
 }
 
-private func writeFolder(_ predictions: [Int: (logits: [Float], deltas: [Float])], to folder: URL) throws {
+private func writeFolder(_ predictions: [Int: (logits: [Float], deltas: [Float])], to folder: URL)
+  throws
+{
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   for (id, p) in predictions {
     let n = p.deltas.count / 4
     try NPYBytes.file(descr: "<f4", shape: [n, 2], bytes: p.logits.withUnsafeBytes { Data($0) })
       .write(to: folder.appendingPathComponent("\(id).cls.npy"))
-    try NPYBytes.float32(p.deltas, rows: n).write(to: folder.appendingPathComponent("\(id).box.npy"))
+    try NPYBytes.float32(p.deltas, rows: n).write(
+      to: folder.appendingPathComponent("\(id).box.npy"))
   }
 }
 
@@ -147,7 +158,8 @@ private func safetensors(_ tensors: [(name: String, shape: [Int], values: [Float
     let start = body.count
     body += t.values.withUnsafeBytes { Data($0) }
     entries.append(
-      "\"\(t.name)\":{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(start),\(body.count)]}")
+      "\"\(t.name)\":{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(start),\(body.count)]}"
+    )
   }
   var header = "{" + entries.joined(separator: ",") + "}"
   while header.utf8.count % 8 != 0 { header += " " }
@@ -165,7 +177,9 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
   let dir = try NPYBytes.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let db = try StoreFixtures.emptyAndOneBoxStore(in: dir)
-  let loss = ["loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions"]
+  let loss = [
+    "loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions",
+  ]
   var predictions = finitePredictions()
 
   // A NaN logit of image 1, anchor 5, class 1 (flat index 11) in an NPY folder.
@@ -210,10 +224,14 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
     try NPYBytes.float32([Float](repeating: 0, count: 4 * n), rows: n)
       .write(to: rpn.appendingPathComponent("\(id).box.npy"))
   }
-  let o = try CLI.run(["loss", "rpn", "--db", db, "--name", "two", "--resize", "none", "--predictions", rpn.path])
+  let o = try CLI.run([
+    "loss", "rpn", "--db", db, "--name", "two", "--resize", "none", "--predictions", rpn.path,
+  ])
   #expect(o.status == 1)
   #expect(
-    o.stderr.contains("\(rpn.path)/2.cls.npy: cls_logits of image 2 [1536]: first non-finite value -inf at flat index 7 (anchor 7)"),
+    o.stderr.contains(
+      "\(rpn.path)/2.cls.npy: cls_logits of image 2 [1536]: first non-finite value -inf at flat index 7 (anchor 7)"
+    ),
     "\(o.stderr)")
 }
 
@@ -225,7 +243,9 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
   let dir = try NPYBytes.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
   let db = try StoreFixtures.emptyAndOneBoxStore(in: dir)
-  let loss = ["loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions"]
+  let loss = [
+    "loss", "retinanet", "--db", db, "--name", "two", "--resize", "none", "--predictions",
+  ]
   let clean = dir.appendingPathComponent("clean")
   try writeFolder(finitePredictions(), to: clean)
   let expected = try CLI.run(loss + [clean.path])
