@@ -23,43 +23,64 @@ public struct ImageLossRecord: Hashable, Sendable {
 }
 
 extension AnnotationStore {
-  /// Starts (or restarts) the loss run `run` over dataset `dataset`: any earlier run of
-  /// that name is deleted with its records.
-  /// - Returns: the run's row id for ``appendLosses(_:toRun:)``.
-  /// - Throws: `.notFound` for an unknown dataset.
-  public func beginLossRun(named run: String, dataset: String, head: String) throws -> Int64 {
-    let datasetID = try requireDataset(named: dataset)
-    return try database.transaction {
+  /// How long ``recordLossRun(named:dataset:head:records:)`` waits for another writer's
+  /// lock: the records are the product of a whole run, so it outwaits an import (which holds
+  /// the write lock until it commits) rather than failing after the usual 5 s.
+  static let lossRunLockWaitMilliseconds: Int32 = 60_000
+
+  /// Records the loss run `run` over dataset `dataset` in one transaction: every record
+  /// lands, or nothing does. A failure, crash or kill before the commit leaves the file as
+  /// it was. An earlier run of the same name is replaced in the same transaction, so readers
+  /// see the old run or the new one, never neither and never a part.
+  ///
+  /// Takes the write lock only for the insert itself, waiting up to 60 s for another writer
+  /// (an import holds the lock until it commits).
+  ///
+  /// - Parameters:
+  ///   - run: the run's name, unique in the store.
+  ///   - dataset: the dataset the losses were computed on.
+  ///   - head: a short tag such as `retinanet` or `rpn`.
+  ///   - records: one per image (image ids unique), in the order `hardestImages` breaks
+  ///     ties by. Losses must be finite: SQLite would store NaN as NULL.
+  /// - Throws: `.notFound` for an unknown dataset; `.invalidRecord` (reason `.nonFinite`)
+  ///   naming the first image whose loss is NaN or infinite; `.sqlite` for two records of one
+  ///   image or a lock not granted within 60 s. Nothing is written when it throws.
+  /// - Complexity: O(records), one transaction.
+  public func recordLossRun(
+    named run: String, dataset: String, head: String, records: [ImageLossRecord]
+  ) throws {
+    if let bad = records.first(where: { !($0.classification.isFinite && $0.box.isFinite) }) {
+      throw StoreError(
+        .invalidRecord,
+        "loss run \"\(run)\": image \(bad.imageID) (\(bad.fileName)) has a non-finite loss (classification \(bad.classification), box \(bad.box))",
+        recordID: bad.imageID, reason: .nonFinite)
+    }
+    try database.transaction(lockWaitMilliseconds: Self.lossRunLockWaitMilliseconds) {
+      let datasetID = try requireDataset(named: dataset)
       let delete = try database.statement("DELETE FROM loss_runs WHERE name = ?")
       delete.bind(run, at: 1)
       try delete.run()
-      let insert = try database.statement("INSERT INTO loss_runs (dataset_id, name, head) VALUES (?, ?, ?)")
-      insert.bind(datasetID, at: 1)
-      insert.bind(run, at: 2)
-      insert.bind(head, at: 3)
-      try insert.run()
-      return try database.scalarInt("SELECT id FROM loss_runs WHERE name = ?", [.text(run)]) ?? -1
-    }
-  }
-
-  /// Appends per-image losses to a run, in one transaction (a batch at a time).
-  /// - Complexity: O(records).
-  public func appendLosses(_ records: [ImageLossRecord], toRun runID: Int64) throws {
-    try database.transaction {
-      let s = try database.statement(
+      let insertRun = try database.statement(
+        "INSERT INTO loss_runs (dataset_id, name, head) VALUES (?, ?, ?)")
+      insertRun.bind(datasetID, at: 1)
+      insertRun.bind(run, at: 2)
+      insertRun.bind(head, at: 3)
+      try insertRun.run()
+      let runID = database.lastInsertRowID
+      let insert = try database.statement(
         """
-        INSERT OR REPLACE INTO image_losses (run_id, image_id, file_name, classification, box, positives, ignored)
+        INSERT INTO image_losses (run_id, image_id, file_name, classification, box, positives, ignored)
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """)
       for r in records {
-        s.bind(runID, at: 1)
-        s.bind(r.imageID, at: 2)
-        s.bind(r.fileName, at: 3)
-        s.bind(r.classification, at: 4)
-        s.bind(r.box, at: 5)
-        s.bind(Int64(r.positives), at: 6)
-        s.bind(Int64(r.ignored), at: 7)
-        try s.run()
+        insert.bind(runID, at: 1)
+        insert.bind(r.imageID, at: 2)
+        insert.bind(r.fileName, at: 3)
+        insert.bind(r.classification, at: 4)
+        insert.bind(r.box, at: 5)
+        insert.bind(Int64(r.positives), at: 6)
+        insert.bind(Int64(r.ignored), at: 7)
+        try insert.run()
       }
     }
   }

@@ -8,6 +8,9 @@ import CSQLite
 final class Database {
   let handle: OpaquePointer
   let path: String
+  /// How long a statement waits for another connection's lock before failing with
+  /// SQLITE_BUSY ("database is locked").
+  let busyTimeoutMilliseconds: Int32
   private var cache: [String: Statement] = [:]
 
   /// Opens (creating if needed) `path` with WAL journal, foreign keys and a busy timeout.
@@ -26,6 +29,7 @@ final class Database {
     }
     handle = pointer
     self.path = path
+    self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
     sqlite3_extended_result_codes(handle, 1)
     sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
     try execute("PRAGMA foreign_keys = ON")
@@ -75,8 +79,18 @@ final class Database {
   }
 
   /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`; rolls back and rethrows if it throws.
-  func transaction<T>(_ body: () throws -> T) throws -> T {
-    try execute("BEGIN IMMEDIATE")
+  ///
+  /// `lockWaitMilliseconds` overrides the busy timeout for taking the write lock only (a
+  /// writer that has already done long work may wait longer for an import to commit).
+  func transaction<T>(lockWaitMilliseconds: Int32? = nil, _ body: () throws -> T) throws -> T {
+    if let lockWaitMilliseconds {
+      sqlite3_busy_timeout(handle, lockWaitMilliseconds)
+      let begun = Result { try execute("BEGIN IMMEDIATE") }
+      sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+      try begun.get()
+    } else {
+      try execute("BEGIN IMMEDIATE")
+    }
     do {
       let value = try body()
       try execute("COMMIT")

@@ -9,9 +9,12 @@ struct LossCommand: ParsableCommand {
     commandName: "loss",
     abstract: "Evaluate a detection loss (and its gradient) over NPY arrays.",
     discussion: """
-      The element losses read float NPY arrays (any float dtype; converted to float32), print
-      {"count": N, "loss": L} and optionally writes the per-element losses (--output) and
-      the gradient of the reduced loss w.r.t. the prediction (--grad) as float32 NPY.
+      The element losses read float NPY arrays (any float dtype; converted to
+      float32), print {"count": N, "loss": L} and optionally write the per-element
+      losses (--output) and the gradient of the reduced loss w.r.t. the prediction
+      (--grad) as float32 NPY. A NaN or infinity in any input is an error naming the
+      file, the array and the element, unless --non-finite propagate (then L may be
+      null: NaN or infinite).
 
       Examples:
         detkit loss focal --logits logits.npy --targets labels.npy --normalizer 12
@@ -45,6 +48,9 @@ struct LossOutputOptions: ParsableArguments {
   @Option(help: "Write the gradient w.r.t. the prediction as float32 NPY to this file.")
   var grad: String?
 
+  @Option(help: NonFiniteOption.help)
+  var nonFinite: NonFiniteOption = .error
+
   func validate() throws {
     guard normalizer > 0 && normalizer.isFinite else {
       throw ValidationError("--normalizer must be a positive number, got \(normalizer)")
@@ -59,7 +65,17 @@ struct LossOutputOptions: ParsableArguments {
     return outputs
   }
 
-  /// Writes the requested arrays and prints `{"count", "loss"}`.
+  /// Reads the float NPY array of option `option` (e.g. `--logits`) as float32 values
+  /// with its shape, checked per `--non-finite`.
+  func readFloatArray(_ path: String, option: String) throws -> (values: [Float], shape: [Int]) {
+    let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
+    let values = try tensor.asFloat32()
+    try nonFinite.check(values, of: tensor, file: path, array: option)
+    return (values, tensor.shape)
+  }
+
+  /// Writes the requested arrays and prints `{"count", "loss"}`; a NaN or infinite loss
+  /// (under `--non-finite propagate`) prints as null.
   func finish(_ result: LossResult, valueShape: [Int], gradientShape: [Int]) throws {
     if let output {
       try NPYFile.write(Tensor(shape: valueShape, float32: result.values), to: URL(fileURLWithPath: output))
@@ -67,17 +83,12 @@ struct LossOutputOptions: ParsableArguments {
     if let grad {
       try NPYFile.write(Tensor(shape: gradientShape, float32: result.gradient), to: URL(fileURLWithPath: grad))
     }
-    try printJSON(["loss": Double(result.loss), "count": result.count])
+    let loss: Any = result.loss.isFinite ? Double(result.loss) : NSNull()
+    try printJSON(["loss": loss, "count": result.count])
   }
 }
 
 /// A runtime problem with the input arrays (wrong shape or dtype), with the file it concerns.
 struct LossInputError: Error, CustomStringConvertible {
   var description: String
-}
-
-/// Reads a float NPY array as float32 values with its shape.
-func readFloatArray(_ path: String) throws -> (values: [Float], shape: [Int]) {
-  let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
-  return (try tensor.asFloat32(), tensor.shape)
 }

@@ -27,8 +27,21 @@ struct LossRetinaNetCommand: ParsableCommand {
 
       Output, JSON lines: one per image (image_id, file_name, classification, box,
       positives, ignored), one per batch (the batch cost: each term averaged over the
-      batch's images), then a summary. Memory holds one batch. --record RUN stores the
-      per-image losses in the database for `detkit worst`.
+      batch's images), then a summary. Memory holds one batch.
+
+      A NaN or infinity in the predictions stops the run with an error naming the
+      file, the tensor, the flat index, the anchor and the class (or box coordinate).
+      With --non-finite propagate the run goes on: a NaN / inf logit of a non-ignored
+      anchor, or a NaN / inf delta of a positive one, makes its image's loss, its
+      batch's and the summary's NaN or infinite, printed as null; other values are
+      never read.
+
+      --record RUN stores the per-image losses in the database for `detkit worst`, in
+      one transaction when the run ends: a run that fails or is killed part-way
+      records nothing, and an earlier run of the same name is replaced only when the
+      new one is complete. Until then the records wait in memory (about 100 bytes an
+      image); the write lock is taken only for the insert, waiting up to 60 s for a
+      concurrent import to commit.
 
       Example:
         detkit loss retinanet --db store.sqlite --name demo --predictions preds.safetensors --record run1
@@ -81,14 +94,20 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Images per batch.")
   var batchSize = 8
 
-  @Option(help: "Store the per-image losses under this run name.")
+  @Option(help: "Store the per-image losses under this run name once the run completes (replacing one of that name).")
   var record: String?
 
   @Option(help: "Seed of the RPN sampler.")
   var seed: UInt64 = 0
 
+  @Option(help: NonFiniteOption.help)
+  var nonFinite: NonFiniteOption = .error
+
   func validate() throws {
     guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
+    if record != nil && nonFinite == .propagate {
+      throw ValidationError("--record stores finite losses only; drop --record or --non-finite propagate")
+    }
   }
 
   func run(head: Head) throws {
@@ -97,7 +116,7 @@ struct DatasetLossOptions: ParsableArguments {
     let source = try PredictionSource(path: predictions)
     var cache = GridCache(AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
     let classCount = head == .retinanet ? walker.categoryNames.count : 1
-    let runID = try record.map { try walker.store.beginLossRun(named: $0, dataset: name, head: head.rawValue) }
+    var recorded: [ImageLossRecord] = []
     var out = try BufferedTextWriter(path: "-")
     var pending: [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
     var batches = 0
@@ -146,31 +165,37 @@ struct DatasetLossOptions: ParsableArguments {
       }
       for r in records {
         out.write(
-          "{\"image_id\":\(jsonText(r.imageID)),\"file_name\":\(jsonString(r.fileName)),\"classification\":\(r.classification),\"box\":\(r.box),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
+          "{\"image_id\":\(jsonText(r.imageID)),\"file_name\":\(jsonString(r.fileName)),\"classification\":\(jsonNumber(r.classification)),\"box\":\(jsonNumber(r.box)),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
         )
         sums.classification += r.classification
         sums.box += r.box
       }
       let (cls, box) = batchCost
-      out.write("{\"batch\":\(batches),\"images\":\(records.count),\"classification\":\(cls),\"box\":\(box),\"cost\":\(cls + box)}\n")
-      if let runID { try walker.store.appendLosses(records, toRun: runID) }
+      out.write(
+        "{\"batch\":\(batches),\"images\":\(records.count),\"classification\":\(jsonNumber(cls)),\"box\":\(jsonNumber(box)),\"cost\":\(jsonNumber(cls + box))}\n"
+      )
+      if record != nil { recorded += records }
       images += records.count
       batches += 1
       pending.removeAll(keepingCapacity: true)
     }
     try walker.forEachImage { image in
       let (grid, index) = cache.grid(for: image.canvas)
-      let (logits, deltas) = try source.tensors(for: image.record.id.description, anchors: grid.count, classes: classCount)
+      let (logits, deltas) = try source.tensors(
+        for: image.record.id.description, anchors: grid.count, classes: classCount, nonFinite: nonFinite)
       pending.append((image, index, logits, deltas))
       if pending.count == batchSize { try flush() }
     }
     try flush()
     let n = Double(max(images, 1))
     out.write(
-      "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(images),\"batches\":\(batches),\"classification\":\(sums.classification / n),\"box\":\(sums.box / n),\"cost\":\((sums.classification + sums.box) / n)}\n"
+      "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(images),\"batches\":\(batches),\"classification\":\(jsonNumber(sums.classification / n)),\"box\":\(jsonNumber(sums.box / n)),\"cost\":\(jsonNumber((sums.classification + sums.box) / n))}\n"
     )
     try out.close()
-    if let record { FileHandle.standardError.write(Data("recorded run \"\(record)\" (\(images) images)\n".utf8)) }
+    if let record {
+      try walker.store.recordLossRun(named: record, dataset: name, head: head.rawValue, records: recorded)
+      FileHandle.standardError.write(Data("recorded run \"\(record)\" (\(images) images)\n".utf8))
+    }
   }
 }
 
@@ -180,6 +205,11 @@ func jsonText(_ id: RecordID) -> String {
   case .int(let v): String(v)
   case .text(let t): jsonString(t)
   }
+}
+
+/// `value` as a JSON number, or `null` for NaN and infinity (which JSON cannot express).
+func jsonNumber(_ value: Double) -> String {
+  value.isFinite ? "\(value)" : "null"
 }
 
 /// `text` as a JSON string literal.
@@ -213,8 +243,11 @@ struct PredictionSource {
     archive = isDirectory.boolValue ? nil : try SafetensorsFile.read(contentsOf: URL(fileURLWithPath: path))
   }
 
-  /// The image's logits `[N, C]` and deltas `[N, 4]` as Float, shapes checked.
-  func tensors(for key: String, anchors n: Int, classes c: Int) throws -> (logits: [Float], deltas: [Float]) {
+  /// The image's logits `[N, C]` and deltas `[N, 4]` as Float, shapes checked and values
+  /// checked per `nonFinite`.
+  func tensors(
+    for key: String, anchors n: Int, classes c: Int, nonFinite: NonFiniteOption
+  ) throws -> (logits: [Float], deltas: [Float]) {
     let (cls, box): (Tensor, Tensor)
     let (clsName, boxName): (String, String)
     if let archive {
@@ -242,6 +275,22 @@ struct PredictionSource {
     for (t, name) in [(cls, clsName), (box, boxName)] where ![.float32, .float16, .bfloat16].contains(t.dtype) {
       throw PipelineError("\(path): \(name) has dtype \(t.dtype.rawValue), expected F32, F16 or BF16")
     }
-    return (try cls.asFloat32(), try box.asFloat32())
+    let (logits, deltas) = (try cls.asFloat32(), try box.asFloat32())
+    // A safetensors archive is one file holding named tensors; a folder holds one file each.
+    let (clsFile, clsArray, boxFile, boxArray) =
+      archive != nil
+      ? (path, "tensor \"\(clsName)\"", path, "tensor \"\(boxName)\"")
+      : (folderFile(clsName), "cls_logits of image \(key)",
+        folderFile(boxName), "bbox_deltas of image \(key)")
+    let clsAxes = cls.shape.count == 2 ? ["anchor", "class"] : ["anchor"]
+    try nonFinite.check(logits, of: cls, file: clsFile, array: clsArray, axes: clsAxes)
+    try nonFinite.check(
+      deltas, of: box, file: boxFile, array: boxArray, axes: ["anchor", "coordinate"])
+    return (logits, deltas)
+  }
+
+  /// `name` inside the predictions folder, joined to the folder as the user wrote it.
+  private func folderFile(_ name: String) -> String {
+    path.hasSuffix("/") ? path + name : path + "/" + name
   }
 }

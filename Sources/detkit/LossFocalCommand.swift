@@ -16,15 +16,17 @@ struct FocalTargetOptions: ParsableArguments {
 
   /// Evaluates `loss` on the files and finishes the command.
   func run(_ loss: SigmoidFocalLoss, _ options: LossOutputOptions) throws {
-    let (logits, shape) = try readFloatArray(self.logits)
+    let (logits, shape) = try options.readFloatArray(self.logits, option: "--logits")
     let targetTensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: targets))
     let result: LossResult
     if targetTensor.dtype.isFloatingPoint {
       guard targetTensor.shape == shape else {
         throw LossInputError(description: "\(targets): float targets must have the logits' shape \(shape), found \(targetTensor.shape)")
       }
+      let targetValues = try targetTensor.asFloat32()
+      try options.nonFinite.check(targetValues, of: targetTensor, file: targets, array: "--targets")
       result = try loss.evaluate(
-        logits: logits, targets: try targetTensor.asFloat32(), reduction: options.reduction,
+        logits: logits, targets: targetValues, reduction: options.reduction,
         normalizer: options.normalizer, outputs: options.requested)
     } else {
       guard shape.count == 2, targetTensor.shape == [shape[0]] else {

@@ -24,8 +24,8 @@ struct IoUInputOptions: ParsableArguments {
   }
 
   func run(_ kind: IoULoss.Kind, _ options: LossOutputOptions) throws {
-    let (predicted, shape) = try readFloatArray(input)
-    let (target, targetShape) = try readFloatArray(targets)
+    let (predicted, shape) = try options.readFloatArray(input, option: "--input")
+    let (target, targetShape) = try options.readFloatArray(targets, option: "--targets")
     guard shape.count == 2, shape[1] == 4 else {
       throw LossInputError(description: "\(input): boxes must be [N, 4], found \(shape)")
     }

@@ -11,8 +11,8 @@ struct RegressionInputOptions: ParsableArguments {
   var targets: String
 
   func run(_ loss: RegressionLoss, _ options: LossOutputOptions) throws {
-    let (predictions, shape) = try readFloatArray(input)
-    let (targetValues, targetShape) = try readFloatArray(targets)
+    let (predictions, shape) = try options.readFloatArray(input, option: "--input")
+    let (targetValues, targetShape) = try options.readFloatArray(targets, option: "--targets")
     guard targetShape == shape else {
       throw LossInputError(description: "\(targets): targets must have --input's shape \(shape), found \(targetShape)")
     }

@@ -51,4 +51,40 @@ enum CLI {
       stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self))
   }
+
+  /// Runs `detkit arguments` with its output in files and returns its exit status, its
+  /// output and its peak resident memory (`ru_maxrss` of `wait4` on this one child, so other
+  /// processes the tests run do not count).
+  static func runMeasuringMemory(_ arguments: [String], in directory: URL) throws -> (
+    result: Result, peakBytes: Int
+  ) {
+    let outPath = directory.appendingPathComponent("stdout-\(UUID().uuidString)").path
+    let errPath = directory.appendingPathComponent("stderr-\(UUID().uuidString)").path
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+    defer { for arg in argv { free(arg) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 {
+      guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
+    }
+    // Exited: low 7 bits 0, code in bits 8-15; killed: the signal in the low 7 bits.
+    let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    let result = Result(
+      status: code, stdout: try String(contentsOfFile: outPath, encoding: .utf8),
+      stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+    #if canImport(Darwin)
+      return (result, usage.ru_maxrss)
+    #else
+      return (result, usage.ru_maxrss * 1024)  // Linux reports kilobytes
+    #endif
+  }
 }

@@ -108,3 +108,35 @@ private func predictions(_ n: Int, classes: Int, salt: Int) -> (cls: [Float], bo
   let usage = try CLI.run(["loss", "ssd", "--db", db, "--name", "small", "--predictions", preds.path])
   #expect(usage.status == 64)
 }
+
+/// `--record` writes the run only when it completes: a run that fails on its second batch
+/// records nothing and leaves the earlier run of the same name whole.
+@Test func failedRunKeepsTheEarlierRecording() throws {
+  let (db, dir) = try smallStore()
+  let preds = dir.appendingPathComponent("p")
+  try FileManager.default.createDirectory(at: preds, withIntermediateDirectories: true)
+  // --resize none: image 1 is 128 x 160 (H x W), image 2 96 x 96.
+  for (id, (h, w)) in [1: (128, 160), 2: (96, 96)] {
+    let n = StoreFixtures.retinaNetAnchorCount(height: h, width: w)
+    let (cls, box) = predictions(n, classes: 2, salt: id)
+    try NPYBytes.file(descr: "<f4", shape: [n, 2], bytes: cls.withUnsafeBytes { Data($0) })
+      .write(to: preds.appendingPathComponent("\(id).cls.npy"))
+    try NPYBytes.float32(box, rows: n).write(to: preds.appendingPathComponent("\(id).box.npy"))
+  }
+  let arguments = [
+    "loss", "retinanet", "--db", db, "--name", "small", "--resize", "none", "--predictions", preds.path,
+    "--batch-size", "1", "--record", "run1",
+  ]
+  let first = try CLI.run(arguments)
+  try #require(first.status == 0, "\(first.stderr)")
+  let before = try CLI.run(["worst", "--db", db, "--run", "run1", "--json"])
+  #expect(before.stdout.split(separator: "\n").count == 2)
+  try NPYBytes.float32([0, 0, 0, 0], rows: 1).write(to: preds.appendingPathComponent("2.box.npy"))
+  let failed = try CLI.run(arguments)
+  #expect(failed.status == 1)
+  #expect(failed.stderr.contains("2.box.npy has shape [1, 4]"), "\(failed.stderr)")
+  #expect(!failed.stderr.contains("recorded run"), "\(failed.stderr)")
+  let after = try CLI.run(["worst", "--db", db, "--run", "run1", "--json"])
+  #expect(after.status == 0, "\(after.stderr)")
+  #expect(after.stdout == before.stdout)
+}
