@@ -79,84 +79,12 @@ extension SigmoidFocalLoss {
     let count = try convention.countedLabels(labels, classCount: classCount) * classCount
     let scale = reduction.scale(count: count, normalizer: normalizer)
     if rows == 0 { return LossResult(loss: 0, sum: 0, count: 0) }
-    let kernel = FocalKernel(alpha: alpha, gamma: gamma)
-    let gradientScale = Float(scale)
-    let (xp, lp) = (logits.baseAddress!, labels.baseAddress!)
-    let (vp, gp) = (values?.baseAddress, gradient?.baseAddress)
-    let c = classCount
-    let gammaTwo = kernel.power == .two
-    let negativeScale: Float? = gp != nil ? gradientScale : nil
-    let sum = chunkedSum(count: rows, chunkSize: max(1, (1 << 15) / c), maxConcurrency: maxConcurrency) { range in
-      var total = 0.0
-      for row in range {
-        let base = row * c
-        // Validated above, so the lookup cannot throw here.
-        guard let column = try? convention.positiveColumn(of: lp[row], classCount: c, row: row) else {
-          vp?.advanced(by: base).update(repeating: 0, count: c)
-          gp?.advanced(by: base).update(repeating: 0, count: c)
-          continue
-        }
-        // One label, so at most one group of 8 holds a positive: the groups before and
-        // after it take the all-negative path in loops with no per-group test.
-        let fullEnd = c & ~7
-        let positiveStart = column >= 0 && column < fullEnd ? column & ~7 : fullEnd
-        @inline(__always) func negativeGroups(_ start: Int, _ end: Int, _ sum: FloatLanes) -> FloatLanes {
-          var sum = sum
-          var j = start
-          if gammaTwo {
-            while j < end {
-              let xv = UnsafeRawPointer(xp + base + j).loadUnaligned(as: FloatLanes.self)
-              // The cheaper kernel, which scales the derivative itself.
-              let (loss, derivative) = kernel.negativeLanesGammaTwo(xv, derivativeScale: negativeScale)
-              sum += loss
-              if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
-              if let gp { UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative, as: FloatLanes.self) }
-              j &+= 8
-            }
-          } else {
-            while j < end {
-              let xv = UnsafeRawPointer(xp + base + j).loadUnaligned(as: FloatLanes.self)
-              let (loss, derivative) = kernel.lanes(xv, FloatLanes(), hard: true, derivative: gp != nil)
-              sum += loss
-              if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
-              if let gp {
-                UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
-              }
-              j &+= 8
-            }
-          }
-          return sum
-        }
-        var rowSum = negativeGroups(0, positiveStart, FloatLanes())
-        if positiveStart < fullEnd {
-          let xv = UnsafeRawPointer(xp + base + positiveStart).loadUnaligned(as: FloatLanes.self)
-          var tv = FloatLanes()
-          tv[column - positiveStart] = 1
-          let lanes = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
-          rowSum += lanes.loss
-          if let vp { UnsafeMutableRawPointer(vp + base + positiveStart).storeBytes(of: lanes.loss, as: FloatLanes.self) }
-          if let gp {
-            UnsafeMutableRawPointer(gp + base + positiveStart).storeBytes(
-              of: lanes.derivative * gradientScale, as: FloatLanes.self)
-          }
-          rowSum = negativeGroups(positiveStart + 8, fullEnd, rowSum)
-        }
-        let j = fullEnd
-        total += Double(rowSum.sum())
-        if j < c {
-          var xv = FloatLanes()
-          for lane in 0 ..< c - j { xv[lane] = xp[base + j + lane] }
-          var tv = FloatLanes()
-          if column >= j && column < c { tv[column - j] = 1 }
-          let (loss, derivative) = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
-          for lane in 0 ..< c - j {
-            total += Double(loss[lane])
-            vp?[base + j + lane] = loss[lane]
-            gp?[base + j + lane] = derivative[lane] * gradientScale
-          }
-        }
-      }
-      return total
+    let pass = FocalLabelPass(
+      kernel: FocalKernel(alpha: alpha, gamma: gamma), logits: logits.baseAddress!, labels: labels.baseAddress!,
+      classCount: classCount, convention: convention, gradientScale: Float(scale),
+      values: values?.baseAddress, gradient: gradient?.baseAddress)
+    let sum = chunkedSum(count: rows, chunkSize: max(1, (1 << 15) / classCount), maxConcurrency: maxConcurrency) {
+      pass.sum(rows: $0)
     }
     return LossResult(loss: Float(sum * scale), sum: sum, count: count)
   }

@@ -284,6 +284,29 @@ struct SigmoidFocalLossTests {
     #expect(worstGradient <= 3e-6, "gradients: max relative error \(worstGradient)")
   }
 
+  /// Each combination of requested outputs runs its own specialised loop: all four give
+  /// the same sum, and the values and gradients of the full run where they are written.
+  @Test(arguments: [0.5, 2] as [Float])
+  func everyOutputCombinationAgrees(gamma: Float) throws {
+    var rng = SplitMix64(seed: 5)
+    let rows = 500, classes = 21
+    let x = (0 ..< rows * classes).map { _ in Float(rng.nextDouble() * 16 - 8) }
+    let labels = (0 ..< rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
+    let loss = SigmoidFocalLoss(alpha: 0.25, gamma: gamma)
+    func run(_ outputs: LossOutputs) throws -> LossResult {
+      try loss.evaluate(
+        logits: x, classCount: classes, labels: labels, convention: .torchvision, reduction: .sum,
+        normalizer: 7, outputs: outputs)
+    }
+    let full = try run([.values, .gradient])
+    #expect(full.values.count == x.count && full.gradient.count == x.count)
+    #expect(full.values.contains { $0 != 0 } && full.gradient.contains { $0 != 0 })
+    let valuesOnly = try run(.values), gradientOnly = try run(.gradient), sumOnly = try run([])
+    #expect(valuesOnly.values == full.values && valuesOnly.gradient.isEmpty)
+    #expect(gradientOnly.gradient == full.gradient && gradientOnly.values.isEmpty)
+    #expect([valuesOnly.sum, gradientOnly.sum, sumOnly.sum].allSatisfy { $0 == full.sum })
+  }
+
   /// Fixed chunking: the same sums and gradients, bit for bit, whatever the concurrency.
   @Test func resultsDoNotDependOnThreadCount() throws {
     var rng = SplitMix64(seed: 11)
