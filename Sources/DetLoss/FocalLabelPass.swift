@@ -41,10 +41,10 @@ struct FocalLabelPass: @unchecked Sendable {
         gp?.advanced(by: base).update(repeating: 0, count: c)
         continue
       }
-      // One label, so at most one group of 8 holds a positive: the groups before and
+      // One label, so at most one group of lanes holds a positive: the groups before and
       // after it take the all-negative path in loops with no per-group test.
-      let fullEnd = c & ~7
-      let positiveStart = column >= 0 && column < fullEnd ? column & ~7 : fullEnd
+      let fullEnd = c - c % FloatLanes.scalarCount
+      let positiveStart = column >= 0 && column < fullEnd ? column - column % FloatLanes.scalarCount : fullEnd
       @inline(__always) func negativeGroups(_ start: Int, _ end: Int, _ sum: FloatLanes) -> FloatLanes {
         var sum = sum
         var j = start
@@ -56,7 +56,7 @@ struct FocalLabelPass: @unchecked Sendable {
             sum += loss
             if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
             if let gp { UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative, as: FloatLanes.self) }
-            j &+= 8
+            j &+= FloatLanes.scalarCount
           }
         } else {
           while j < end {
@@ -67,7 +67,7 @@ struct FocalLabelPass: @unchecked Sendable {
             if let gp {
               UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
             }
-            j &+= 8
+            j &+= FloatLanes.scalarCount
           }
         }
         return sum
@@ -84,7 +84,7 @@ struct FocalLabelPass: @unchecked Sendable {
           UnsafeMutableRawPointer(gp + base + positiveStart).storeBytes(
             of: lanes.derivative * gradientScale, as: FloatLanes.self)
         }
-        rowSum = negativeGroups(positiveStart + 8, fullEnd, rowSum)
+        rowSum = negativeGroups(positiveStart + FloatLanes.scalarCount, fullEnd, rowSum)
       }
       let j = fullEnd
       total += Double(rowSum.sum())

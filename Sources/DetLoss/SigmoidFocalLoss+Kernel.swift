@@ -36,14 +36,14 @@ struct FocalKernel {
     }
   }
 
-  /// Loss and derivative for 8 logits `x` and targets `t`. `hard` promises every `t`
+  /// Loss and derivative for 16 logits `x` and targets `t`. `hard` promises every `t`
   /// is exactly 0 or 1, which lets the kernel select instead of divide; without
   /// `derivative` the derivative lanes are 0 and cost nothing.
   @inline(__always)
   func lanes(
     _ x: FloatLanes, _ t: FloatLanes, hard: Bool, derivative wantsDerivative: Bool = true
   ) -> (loss: FloatLanes, derivative: FloatLanes) {
-    let ax = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: FloatLanes.self)
+    let ax = unsafeBitCast(unsafeBitCast(x, to: LaneBits.self) & 0x7FFF_FFFF, to: FloatLanes.self)
     let e = VectorMath.exp(-ax)
     let inverse = 1 / (1 + e)
     let eInverse = e * inverse
@@ -116,7 +116,7 @@ struct FocalKernel {
   func negativeLanesGammaTwo(
     _ x: FloatLanes, derivativeScale: Float?
   ) -> (loss: FloatLanes, derivative: FloatLanes) {
-    let ax = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: FloatLanes.self)
+    let ax = unsafeBitCast(unsafeBitCast(x, to: LaneBits.self) & 0x7FFF_FFFF, to: FloatLanes.self)
     let e = VectorMath.expNegated(ax)
     let inverse = 1 / (1 + e)
     let nonNegative = x .>= 0
@@ -124,7 +124,7 @@ struct FocalKernel {
     // instructions instead of a product and a three-instruction select. NaN x stays NaN
     // through `inverse`.
     let ones = unsafeBitCast(
-      unsafeBitCast(nonNegative, to: SIMD8<UInt32>.self) & (1 as Float).bitPattern, to: FloatLanes.self)
+      unsafeBitCast(nonNegative, to: LaneBits.self) & (1 as Float).bitPattern, to: FloatLanes.self)
     let p = inverse * VectorMath.larger(e, ones)
     let ce = VectorMath.select(nonNegative, x, FloatLanes()) + VectorMath.log1p(e)
     let p2 = p * p

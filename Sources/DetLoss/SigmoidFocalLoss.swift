@@ -17,8 +17,8 @@
 /// `gamma < 1` never evaluates `0^(gamma - 1)`. Elements are computed in `Float` with
 /// the vector kernels of `VectorMath` (per-element relative error within 3e-6 of a
 /// `Double` evaluation wherever the loss is above 1e-30; measured 1.4e-6 for values and
-/// 1.9e-6 for gradients, worst in the far tails); sums accumulate 8 lanes
-/// over one row or 128 elements in `Float`, then in `Double`, over fixed-size chunks, so
+/// 1.9e-6 for gradients, worst in the far tails); sums accumulate 16 lanes
+/// over one row or 256 elements in `Float`, then in `Double`, over fixed-size chunks, so
 /// results do not depend on the number of threads. NaN logits give NaN.
 public struct SigmoidFocalLoss: Sendable, Hashable {
   /// Weight of positives in [0, 1] (negatives get `1 - alpha`); negative disables the
@@ -90,7 +90,7 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
               var block = FloatLanes()
               var blockLength = 0
               var i = range.lowerBound
-              while i + 8 <= range.upperBound {
+              while i + FloatLanes.scalarCount <= range.upperBound {
                 let xv = UnsafeRawPointer(xp + i).loadUnaligned(as: FloatLanes.self)
                 let tv = UnsafeRawPointer(tp + i).loadUnaligned(as: FloatLanes.self)
                 let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
@@ -105,7 +105,7 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
                 if let gp {
                   UnsafeMutableRawPointer(gp + i).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
                 }
-                i += 8
+                i += FloatLanes.scalarCount
               }
               total += Double(block.sum())
               if i < range.upperBound {

@@ -7,16 +7,16 @@ import Testing
 /// `log`, correctly rounded to well under a Float ulp). The asserted bounds are the ones
 /// documented on `VectorMath`.
 struct VectorMathTests {
-  /// Applies a lane kernel to `inputs`, 8 at a time.
+  /// Applies a lane kernel to `inputs`, `FloatLanes.scalarCount` at a time.
   private func lanes(_ inputs: [Float], _ kernel: (FloatLanes) -> FloatLanes) -> [Float] {
     var out = [Float](repeating: 0, count: inputs.count)
     var i = 0
     while i < inputs.count {
       var v = FloatLanes()
-      for k in 0 ..< 8 where i + k < inputs.count { v[k] = inputs[i + k] }
+      for k in 0 ..< FloatLanes.scalarCount where i + k < inputs.count { v[k] = inputs[i + k] }
       let r = kernel(v)
-      for k in 0 ..< 8 where i + k < inputs.count { out[i + k] = r[k] }
-      i += 8
+      for k in 0 ..< FloatLanes.scalarCount where i + k < inputs.count { out[i + k] = r[k] }
+      i += FloatLanes.scalarCount
     }
     return out
   }
