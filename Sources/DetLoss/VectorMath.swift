@@ -39,14 +39,16 @@ enum VectorMath {
     // Selects rather than `clamped`, whose generic min / max are not inlined.
     var xc = x.replacing(with: -87.33654, where: underflow)
     xc = xc.replacing(with: 88.72283, where: xc .> 88.72283)
-    // n = round(x / ln 2) using the 1.5 * 2^23 trick: the sum's low mantissa bits hold n.
-    let magic: Float = 12_582_912
+    // n = round(x / ln 2) using the 1.5 * 2^23 trick: the sum's low mantissa bits hold n
+    // (plus 127). The constant is `expNegated`'s, so that both round a tie (x / ln 2 an
+    // odd multiple of 1/2) the same way: round-half-even depends on the constant's parity.
+    let magic = biasedMagic
     let shifted = xc * 1.442_695_04 + magic
     let n = shifted - magic
     var r = xc - n * 0.693_359_375
     r = r - n * -2.121_944_4e-4
     let er = expReduced(r)
-    // 2^n from the integer in the low bits of `shifted`: (n + 127) << 23.
+    // n from the integer in the low bits of `shifted`.
     let bits = unsafeBitCast(shifted, to: LaneBits.self)
     let nInt = unsafeBitCast(bits &- unsafeBitCast(FloatLanes(repeating: magic), to: LaneBits.self), to: LaneInts.self)
     // n is in [-126, 128]; 2^n = 2^(n >> 1) * 2^(n - n >> 1) keeps both factors normal.
@@ -71,7 +73,6 @@ enum VectorMath {
     // n = round(-a / ln 2) in [-126, 0], by the 1.5 * 2^23 trick of `exp`, with the
     // exponent bias 127 folded into the constant: the low bits of `shifted` hold n + 127,
     // so `bits << 23` is 2^n (n + 127 is in [1, 127], under the sign bit).
-    let biasedMagic: Float = 12_583_039  // 1.5 * 2^23 + 127
     let shifted = clamped * -1.442_695_04 + biasedMagic
     let n = shifted - biasedMagic
     // -a - n C1 with the sign folded into the constant: the same rounding as `exp`'s.
@@ -82,19 +83,24 @@ enum VectorMath {
     return er * scale
   }
 
+  /// 1.5 * 2^23 + 127: added to `x / ln 2` it rounds to an integer, and the sum's low
+  /// mantissa bits hold `n + 127`, the biased exponent of 2^n.
+  static let biasedMagic: Float = 12_583_039
+
   /// `e^r` for the reduced argument `|r| <= ln(2) / 2`: `1 + r + r^2 P(r)` with a cubic
   /// `P` fitted for least maximum relative error (1.05e-7 before rounding), shared by
   /// ``exp(_:)`` and ``expNegated(_:)`` so that they agree bit for bit.
   ///
-  /// - Complexity: O(1), 4 multiply-adds.
+  /// - Complexity: O(1), 4 multiply-adds (Estrin's order).
   @inline(__always)
   static func expReduced(_ r: FloatLanes) -> FloatLanes {
+    // Estrin's scheme: the same operations as Horner's in a shallower dependency chain
+    // (the kernels are latency-bound).
     let r2 = r * r
-    var poly = FloatLanes(repeating: 8.312_502_9e-3)
-    poly = poly * r + 4.189_033_4e-2
-    poly = poly * r + 1.666_711_6e-1
-    poly = poly * r + 4.999_923_1e-1
-    return poly * r2 + r + 1
+    let low = r * 1.666_711_6e-1 + 4.999_923_1e-1
+    let high = r * 8.312_502_9e-3 + 4.189_033_4e-2
+    let poly = high * r2 + low
+    return poly * r2 + (r + 1)
   }
 
   /// `x < y ? x : y` for each lane, one `minps` per 4 lanes (a select on wider vectors takes
