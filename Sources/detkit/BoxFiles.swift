@@ -12,11 +12,16 @@ struct BoxFileError: Error, CustomStringConvertible {
 
 /// NPY input and output shared by `iou`, `encode` and `decode`.
 enum BoxFiles {
-  /// Reads an `[N, 4]` numeric NPY file (any float or integer dtype, converted to float32).
+  /// Reads an `[N, 4]` numeric NPY file (any float or integer dtype, converted to float32),
+  /// checking for NaN and infinity as `nonFinite` says.
   ///
   /// - Throws: `TensorIOError` for an unreadable or malformed file, ``BoxFileError`` when the
-  ///   shape is not `[N, 4]` (`what` names the content, e.g. "boxes").
-  static func readRows(_ path: String, what: String) throws -> [Float] {
+  ///   shape is not `[N, 4]` (`what` names the content, e.g. "boxes"), `NonFiniteInputError`
+  ///   for a NaN or infinity under `.error` (`option` names the argument, `axes` the
+  ///   dimensions).
+  static func readRows(
+    _ path: String, what: String, option: String, axes: [String], nonFinite: NonFiniteOption
+  ) throws -> [Float] {
     let tensor: Tensor
     do {
       tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
@@ -27,12 +32,15 @@ enum BoxFiles {
     guard tensor.shape.count == 2, tensor.shape[1] == 4 else {
       throw BoxFileError(path: path, problem: "expected \(what) of shape [N, 4], got \(tensor.shape)")
     }
-    return try tensor.asFloat32()
+    let values = try tensor.asFloat32()
+    try nonFinite.check(values, of: tensor, file: path, array: option, axes: axes)
+    return values
   }
 
   /// Reads `[N, 4]` xyxy boxes.
-  static func readBoxes(_ path: String) throws -> BoxArray {
-    BoxArray(flat: try readRows(path, what: "xyxy boxes"))
+  static func readBoxes(_ path: String, option: String, nonFinite: NonFiniteOption) throws -> BoxArray {
+    BoxArray(
+      flat: try readRows(path, what: "xyxy boxes", option: option, axes: ["box", "coordinate"], nonFinite: nonFinite))
   }
 
   /// Writes float32 `values` of `shape` as NPY to `path`, or to stdout for `-`.

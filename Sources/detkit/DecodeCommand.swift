@@ -33,9 +33,13 @@ struct DecodeCommand: ParsableCommand {
   @Option(help: "Output NPY file, or - for stdout.")
   var output: String
 
+  @Option(help: NonFiniteOption.boxHelp)
+  var nonFinite: NonFiniteOption = .error
+
   func run() throws {
-    let reference = try BoxFiles.readBoxes(anchors)
-    let codes = try BoxFiles.readRows(deltas, what: "deltas")
+    let reference = try BoxFiles.readBoxes(anchors, option: "--anchors", nonFinite: nonFinite)
+    let codes = try BoxFiles.readRows(
+      deltas, what: "deltas", option: "--deltas", axes: ["anchor", "delta"], nonFinite: nonFinite)
     guard codes.count == 4 * reference.count else {
       throw BoxFileError(
         path: deltas, problem: "has \(codes.count / 4) rows but \(anchors) has \(reference.count) anchors; need one row per anchor")

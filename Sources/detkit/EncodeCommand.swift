@@ -30,9 +30,12 @@ struct EncodeCommand: ParsableCommand {
   @Option(help: "Output NPY file, or - for stdout.")
   var output: String
 
+  @Option(help: NonFiniteOption.boxHelp)
+  var nonFinite: NonFiniteOption = .error
+
   func run() throws {
-    let reference = try BoxFiles.readBoxes(anchors)
-    let targets = try BoxFiles.readBoxes(boxes)
+    let reference = try BoxFiles.readBoxes(anchors, option: "--anchors", nonFinite: nonFinite)
+    let targets = try BoxFiles.readBoxes(boxes, option: "--boxes", nonFinite: nonFinite)
     guard reference.count == targets.count else {
       throw BoxFileError(
         path: boxes, problem: "has \(targets.count) boxes but \(anchors) has \(reference.count) anchors; need one box per anchor")

@@ -34,9 +34,12 @@ struct IoUCommand: ParsableCommand {
   @Option(help: "Output NPY file, or - for stdout.")
   var output: String = "-"
 
+  @Option(help: NonFiniteOption.boxHelp)
+  var nonFinite: NonFiniteOption = .error
+
   func run() throws {
-    let first = try BoxFiles.readBoxes(a)
-    let second = try BoxFiles.readBoxes(b)
+    let first = try BoxFiles.readBoxes(a, option: "A", nonFinite: nonFinite)
+    let second = try BoxFiles.readBoxes(b, option: "B", nonFinite: nonFinite)
     let matrix = pairwiseIoU(first, second, kind: kind)
     try BoxFiles.write(matrix, shape: [first.count, second.count], to: output)
   }

@@ -20,6 +20,16 @@ enum NonFiniteOption: String, ExpressibleByArgument, CaseIterable {
       at +inf is 1); values the loss never reads change nothing.
       """)
 
+  /// The option's help for `iou`, `encode` and `decode`.
+  static let boxHelp = ArgumentHelp(
+    "What a NaN or infinity in an input does.",
+    discussion: """
+      error stops before computing, naming the file, the array and the flat index (box or \
+      anchor, and coordinate) of the first NaN or infinity; exit status 1. propagate computes \
+      anyway: the IoU entries, deltas or boxes computed from such a value follow IEEE \
+      arithmetic (mostly NaN) and are written as they come.
+      """)
+
   /// Under `.error`, throws ``NonFiniteInputError`` for the first NaN or infinity of
   /// `values`; under `.propagate`, returns.
   ///
