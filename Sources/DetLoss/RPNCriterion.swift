@@ -197,16 +197,13 @@ public struct RPNCriterion: Sendable {
     var deltasGradient = [Float](repeating: 0, count: image.deltas.count)
     var boxSum = 0.0
     if !sample.positives.isEmpty {
-      let anchors = image.anchors.boxes
-      let positiveAnchors = BoxArray(sample.positives.map { anchors[$0] })
-      let targets = BoxArray(sample.positives.map { image.groundTruth[matches[$0]] })
-      let predicted = sample.positives.flatMap { row in (0 ..< 4).map { image.deltas[4 * row + $0] } }
+      let positives = PositiveBoxes(
+        rows: sample.positives, anchors: image.anchors.boxes, groundTruth: image.groundTruth, matches: matches,
+        deltas: image.deltas)
       let box = try boxLoss.evaluate(
-        predictions: predicted, targets: coder.encode(targets, relativeTo: positiveAnchors), reduction: .sum,
-        normalizer: normalizer, outputs: .gradient)
-      for (k, row) in sample.positives.enumerated() {
-        for c in 0 ..< 4 { deltasGradient[4 * row + c] = box.gradient[4 * k + c] }
-      }
+        predictions: positives.deltas, targets: coder.encode(positives.targets, relativeTo: positives.anchors),
+        reduction: .sum, normalizer: normalizer, outputs: .gradient)
+      deltasGradient = positives.scatter(box.gradient, into: image.deltas.count)
       boxSum = box.sum
     }
     return ImageLoss(

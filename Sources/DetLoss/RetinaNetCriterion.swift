@@ -249,30 +249,25 @@ public struct RetinaNetCriterion: Sendable {
   private func boxTerm(
     _ deltas: [Float], anchors: BoxArray, groundTruth: BoxArray, matches: [Int], normalizer: Double
   ) throws -> (sum: Double, gradient: [Float]) {
-    var gradient = [Float](repeating: 0, count: deltas.count)
     let rows = matches.indices.filter { matches[$0] >= 0 }
-    if rows.isEmpty { return (0, gradient) }
-    let positiveAnchors = BoxArray(rows.map { anchors[$0] })
-    let targets = BoxArray(rows.map { groundTruth[matches[$0]] })
-    var predicted = [Float](repeating: 0, count: 4 * rows.count)
-    for (k, row) in rows.enumerated() { for c in 0 ..< 4 { predicted[4 * k + c] = deltas[4 * row + c] } }
+    if rows.isEmpty { return (0, [Float](repeating: 0, count: deltas.count)) }
+    let positives = PositiveBoxes(rows: rows, anchors: anchors, groundTruth: groundTruth, matches: matches, deltas: deltas)
     let result: LossResult
-    var local: [Float]
+    let local: [Float]
     switch boxLoss {
     case .l1, .smoothL1:
       let loss: RegressionLoss = if case .smoothL1(let beta) = boxLoss { .smoothL1(beta: beta) } else { .l1 }
       result = try loss.evaluate(
-        predictions: predicted, targets: coder.encode(targets, relativeTo: positiveAnchors),
+        predictions: positives.deltas, targets: coder.encode(positives.targets, relativeTo: positives.anchors),
         reduction: .sum, normalizer: normalizer, outputs: .gradient)
       local = result.gradient
     case .giou:
-      let decoded = coder.decode(predicted, relativeTo: positiveAnchors)
+      let decoded = coder.decode(positives.deltas, relativeTo: positives.anchors)
       result = try IoULoss(.giou).evaluate(
-        predicted: decoded, target: targets, reduction: .sum, normalizer: normalizer, outputs: .gradient)
-      local = decodeBackward(result.gradient, deltas: predicted, anchors: positiveAnchors)
+        predicted: decoded, target: positives.targets, reduction: .sum, normalizer: normalizer, outputs: .gradient)
+      local = decodeBackward(result.gradient, deltas: positives.deltas, anchors: positives.anchors)
     }
-    for (k, row) in rows.enumerated() { for c in 0 ..< 4 { gradient[4 * row + c] = local[4 * k + c] } }
-    return (result.sum, gradient)
+    return (result.sum, positives.scatter(local, into: deltas.count))
   }
 
   /// The chain rule through torchvision's `decode_single`: with `x1 = cx - w/2`,
