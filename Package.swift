@@ -51,7 +51,7 @@ let package = Package(
     // `-sanitize=fuzzer,address -DFUZZING`, its entry hands over to libFuzzer's driver; in a
     // normal build its `@main` replays inputs and runs seeded mutations (FuzzSupport).
     .target(name: "CFuzzer"),
-    .target(name: "FuzzSupport", dependencies: ["CFuzzer"], swiftSettings: swiftSettings),
+    .target(name: "FuzzSupport", dependencies: ["CFuzzer", "DetGeometry"], swiftSettings: swiftSettings),
     .target(name: "FuzzStoreSupport", dependencies: ["DetStore"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzNPY", dependencies: ["DetTensorIO", "FuzzSupport"], swiftSettings: swiftSettings),
@@ -79,9 +79,11 @@ let package = Package(
     .testTarget(
       name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching"],
       swiftSettings: swiftSettings),
-    .testTarget(name: "DetTensorIOTests", dependencies: ["DetTensorIO"], swiftSettings: swiftSettings),
-    .testTarget(name: "DetStoreTests", dependencies: ["DetStore"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit", "DetStore"], swiftSettings: swiftSettings),
+      name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"], swiftSettings: swiftSettings),
   ]
 )

@@ -41,8 +41,10 @@ public enum SyntheticBoxes {
     return boxes
   }
 
-  /// SplitMix64 (Steele, Lea, Flood 2014): the 64-bit generator of ``SyntheticBoxes``.
-  package struct SplitMix64: RandomNumberGenerator, Sendable {
+  /// SplitMix64 (Steele, Lea, Flood 2014): the 64-bit generator of ``SyntheticBoxes``, and
+  /// the one generator of the package (the matcher's `SeededGenerator`, the fuzz driver and
+  /// the property tests use it too).
+  package struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     package var state: UInt64
 
     package init(state: UInt64) { self.state = state }

@@ -1,3 +1,5 @@
+import DetGeometry
+
 /// A small, fast, seedable random number generator (SplitMix64) whose output is the same
 /// on every platform and Swift version, so sampled batches are reproducible.
 ///
@@ -5,19 +7,14 @@
 /// `z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
 /// z ^ (z >> 31)` (Steele, Lea, Flood 2014).
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
-  private var state: UInt64
+  /// The package's one SplitMix64, which also draws ``SyntheticBoxes``.
+  private var core: SyntheticBoxes.SplitMix64
 
   /// Creates a generator; equal seeds give equal sequences.
-  public init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { core = SyntheticBoxes.SplitMix64(state: seed) }
 
   /// The next 64 random bits.
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  public mutating func next() -> UInt64 { core.next() }
 
   /// A uniform integer in `0..<bound` by Lemire's multiply-shift with rejection, spelled
   /// out here (not `Int.random(in:using:)`, whose algorithm the standard library may

@@ -1,3 +1,4 @@
+import DetGeometry
 import Foundation
 
 #if FUZZING
@@ -58,7 +59,7 @@ public enum FuzzDriver {
       feed(corpus[corpus.count - 1], testOneInput)
     }
     if corpus.isEmpty { corpus = [[]] }
-    var rng = SplitMix64(seed: seed)
+    var rng = SplitMix64(state: seed)
     for _ in 0..<runs {
       var input = corpus[Int(rng.next() % UInt64(corpus.count))]
       let other = corpus[Int(rng.next() % UInt64(corpus.count))]
@@ -116,15 +117,5 @@ public enum FuzzDriver {
   }
 }
 
-/// Steele, Lea and Flood's SplitMix64: a small seeded generator, same sequence on every platform.
-struct SplitMix64 {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The seeded generator of the mutations: the project's SplitMix64.
+typealias SplitMix64 = SyntheticBoxes.SplitMix64

@@ -1,24 +1,12 @@
 import DetGeometry
 import Testing
 
-/// SplitMix64, for seeded property tests.
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// The documented contract of AnchorLevel, over random configurations in every mode: the
 /// ranges tile the array, `index(y:x:type:)` is the documented formula, and every anchor
 /// is its cell anchor shifted by `centerOffset + x * strideX`, `centerOffset + y * strideY`.
 @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
 func levelContractHoldsForRandomConfigurations(seed: UInt64) {
-  var rng = SplitMix64(state: seed)
+  var rng = SyntheticBoxes.SplitMix64(state: seed)
   for mode in AnchorGenerator.Compatibility.allCases {
     let levelCount = Int.random(in: 1...3, using: &rng)
     let levels = (0..<levelCount).map {

@@ -4,8 +4,8 @@ import Testing
 
 @Test(arguments: [1, 2, 3, 5, 16])
 func chunkedSumIsIndependentOfConcurrency(threads: Int) {
-  var rng = SplitMix64(seed: 3)
-  let values = (0 ..< 10_007).map { _ in rng.nextDouble() * 1e6 - 5e5 }
+  var rng = SplitMix64(state: 3)
+  let values = (0 ..< 10_007).map { _ in rng.uniform() * 1e6 - 5e5 }
   let sum = { (maxConcurrency: Int?) in
     values.withUnsafeBufferPointer { v in
       chunkedSum(count: v.count, chunkSize: 97, maxConcurrency: maxConcurrency) { range in

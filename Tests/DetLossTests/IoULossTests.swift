@@ -82,18 +82,18 @@ struct IoULossTests {
   /// difference quotient is taken with alpha frozen (as the peers' no_grad alpha).
   @Test(arguments: IoULoss.Kind.allCases, IoULoss.Variant.allCases)
   func gradientMatchesFiniteDifferences(kind: IoULoss.Kind, variant: IoULoss.Variant) {
-    var rng = SplitMix64(seed: 31)
+    var rng = SplitMix64(state: 31)
     let loss = IoULoss(kind, variant: variant)
     var checked = 0
     while checked < 100 {
       func box() -> SIMD4<Double> {
-        let x = rng.nextDouble() * 40, y = rng.nextDouble() * 40
-        return SIMD4(x, y, x + 1 + rng.nextDouble() * 30, y + 1 + rng.nextDouble() * 30)
+        let x = rng.uniform() * 40, y = rng.uniform() * 40
+        return SIMD4(x, y, x + 1 + rng.uniform() * 30, y + 1 + rng.uniform() * 30)
       }
       let g = box()
       // Every other pair is a small perturbation of the target (IoU > 0.5, the branch
       // where mmdetection's CIoU alpha is on).
-      let p = checked % 2 == 0 ? box() : g + SIMD4((0 ..< 4).map { _ in rng.nextDouble() * 2 - 1 })
+      let p = checked % 2 == 0 ? box() : g + SIMD4((0 ..< 4).map { _ in rng.uniform() * 2 - 1 })
       // Skip near-ties of any corner comparison (a kink of min / max).
       let gaps = [p[0] - g[0], p[1] - g[1], p[2] - g[2], p[3] - g[3], p[2] - g[0], g[2] - p[0], p[3] - g[1], g[3] - p[1]]
       if gaps.contains(where: { abs($0) < 1e-3 }) { continue }

@@ -38,7 +38,7 @@ import Testing
 
   @Test("seeded sampling: torchvision's counts, reproducible, a different seed draws differently")
   func seededSampling() throws {
-    var rng = SplitMix64(seed: 9)
+    var rng = SplitMix64(state: 9)
     let anchors = BoxArray(flat: (0 ..< 900).flatMap { i -> [Float] in
       let x = Float(i % 30) * 8, y = Float(i / 30) * 8
       return [x, y, x + 16, y + 16]
@@ -48,8 +48,8 @@ import Testing
       return [x, y, x + 24, y + 24]
     })
     let image = RPNCriterion.Image(
-      anchors: .boxes(anchors), groundTruth: gt, objectness: (0 ..< 900).map { _ in Float(rng.nextDouble() * 6 - 3) },
-      deltas: (0 ..< 3600).map { _ in Float(rng.nextDouble() - 0.5) })
+      anchors: .boxes(anchors), groundTruth: gt, objectness: (0 ..< 900).map { _ in Float(rng.uniform() * 6 - 3) },
+      deltas: (0 ..< 3600).map { _ in Float(rng.uniform() - 0.5) })
     let first = try RPNCriterion(seed: 42).evaluate([image, image])
     let again = try RPNCriterion(seed: 42).evaluate([image, image])
     let other = try RPNCriterion(seed: 43).evaluate([image, image])
@@ -72,7 +72,7 @@ import Testing
     let batch = Self.batch(g)
     let criterion = RPNCriterion(normalization: normalization)
     let loss = try criterion.evaluate(batch)
-    var rng = SplitMix64(seed: 31)
+    var rng = SplitMix64(state: 31)
     let h: Float = 1e-2
     for _ in 0 ..< 10 {
       let image = Int(rng.next() % 3)

@@ -97,7 +97,7 @@ struct RegressionLossTests {
     .balancedL1(), .balancedL1(alpha: 0.25, gamma: 2, beta: 0.5),
   ])
   func derivativeMatchesFiniteDifferences(loss: RegressionLoss) {
-    var rng = SplitMix64(seed: 21)
+    var rng = SplitMix64(state: 21)
     let kinks: [Double] = switch loss {
     case .smoothL1(let b), .huber(let b): [0, Double(b)]
     case .balancedL1(_, _, let b): [0, Double(b)]
@@ -105,7 +105,7 @@ struct RegressionLossTests {
     }
     var checked = 0
     while checked < 200 {
-      let d = rng.nextDouble() * 6 - 3
+      let d = rng.uniform() * 6 - 3
       if kinks.contains(where: { abs(abs(d) - $0) < 1e-4 }) { continue }
       let h = 1e-6
       let fd = (loss.evaluate(difference: d + h).value - loss.evaluate(difference: d - h).value) / (2 * h)

@@ -102,12 +102,12 @@ func expectClose(
 
   @Test("an image without ground truth is all background, divided by 1, no box loss")
   func emptyGroundTruth() throws {
-    var rng = SplitMix64(seed: 3)
+    var rng = SplitMix64(state: 3)
     let anchors = BoxArray(flat: (0 ..< 20).flatMap { i -> [Float] in
       let x = Float(i % 5) * 10, y = Float(i / 5) * 10
       return [x, y, x + 16, y + 16]
     })
-    let logits = (0 ..< 60).map { _ in Float(rng.nextDouble() * 8 - 4) }
+    let logits = (0 ..< 60).map { _ in Float(rng.uniform() * 8 - 4) }
     let image = RetinaNetCriterion.Image(
       anchors: .boxes(anchors), groundTruth: BoxArray(), labels: [], logits: logits,
       deltas: [Float](repeating: 0.5, count: 80))
@@ -129,8 +129,8 @@ func expectClose(
       let x = Float(i % 4) * 20, y = Float(i / 4) * 20
       return [x, y, x + 20, y + 20]
     })
-    var rng = SplitMix64(seed: 5)
-    var logits = (0 ..< 48).map { _ in Float(rng.nextDouble() * 4 - 2) }
+    var rng = SplitMix64(state: 5)
+    var logits = (0 ..< 48).map { _ in Float(rng.uniform() * 4 - 2) }
     let matcher = IoUMatcher(high: 0.5, low: 0.4, allowsLowQualityMatches: true, policy: .torchvision, ignoreIoFThreshold: 0.5)
     let criterion = RetinaNetCriterion(matcher: matcher)
     func run(_ logits: [Float]) throws -> RetinaNetCriterion.Loss {
@@ -179,7 +179,7 @@ func expectClose(
     let batch = Self.batch(g, grid: true)
     let criterion = RetinaNetCriterion(boxLoss: boxLoss)
     let loss = try criterion.evaluate(batch)
-    var rng = SplitMix64(seed: 17)
+    var rng = SplitMix64(state: 17)
     for _ in 0 ..< 12 {
       let image = Int(rng.next() % 3)
       let positives = loss.images[image].matches.indices.filter { loss.images[image].matches[$0] >= 0 }
@@ -209,13 +209,13 @@ func expectClose(
 
   @Test("the GIoU chain rule through decode matches Double central differences")
   func giouDecodeGradientInDouble() throws {
-    var rng = SplitMix64(seed: 23)
+    var rng = SplitMix64(state: 23)
     for _ in 0 ..< 20 {
       let ax = Float(Int(rng.next() % 40)), ay = Float(Int(rng.next() % 40))
       let aw = Float(8 + Int(rng.next() % 24)), ah = Float(8 + Int(rng.next() % 24))
       let anchor = [ax, ay, ax + aw, ay + ah]
       let gt = Box(x1: ax + 2, y1: ay - 1, x2: ax + aw + 3, y2: ay + ah - 2)
-      let deltas = (0 ..< 4).map { _ in Float(rng.nextDouble() * 0.6 - 0.3) }
+      let deltas = (0 ..< 4).map { _ in Float(rng.uniform() * 0.6 - 0.3) }
       let image = RetinaNetCriterion.Image(
         anchors: .boxes(BoxArray(flat: anchor)), groundTruth: BoxArray([gt]), labels: [0], logits: [0],
         deltas: deltas)
@@ -268,7 +268,7 @@ func expectClose(
 }
 
 @Test func forwardOnlyCriterionGivesTheSameCostsWithoutTheLogitsGradient() throws {
-  var rng = SplitMix64(seed: 11)
+  var rng = SplitMix64(state: 11)
   let anchors = BoxArray((0 ..< 40).map { k in
     let x = Float(k % 8) * 12, y = Float(k / 8) * 12
     return Box(x1: x, y1: y, x2: x + 16, y2: y + 16)

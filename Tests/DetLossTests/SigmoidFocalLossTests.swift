@@ -129,12 +129,12 @@ struct SigmoidFocalLossTests {
   /// result (~1e-6) and the difference quotient's truncation error is O(h^2).
   @Test(arguments: [1, 2, 3, 4])
   func gradientMatchesFiniteDifferences(seed: UInt64) throws {
-    var rng = SplitMix64(seed: seed)
+    var rng = SplitMix64(state: seed)
     let gamma = [0, 0.5, 1, 1.5, 2, 3][Int(rng.next() % 6)]
-    let alpha = rng.nextDouble() < 0.3 ? -1 : rng.nextDouble()
+    let alpha = rng.uniform() < 0.3 ? -1 : rng.uniform()
     let n = 64
-    let x = (0 ..< n).map { _ in Float(rng.nextDouble() * 16 - 8) }
-    let t = (0 ..< n).map { i in i % 3 == 0 ? Float(rng.nextDouble()) : Float(rng.next() % 2) }
+    let x = (0 ..< n).map { _ in Float(rng.uniform() * 16 - 8) }
+    let t = (0 ..< n).map { i in i % 3 == 0 ? Float(rng.uniform()) : Float(rng.next() % 2) }
     let r = try SigmoidFocalLoss(alpha: Float(alpha), gamma: Float(gamma)).evaluate(
       logits: x, targets: t, reduction: .sum, outputs: .gradient)
     for i in 0 ..< n {
@@ -226,9 +226,9 @@ struct SigmoidFocalLossTests {
   /// path forms `p q / m` and `p (1 - t) - q t`, the label path folds the normalizer into
   /// the alpha weight), on logits up to the extremes.
   @Test func gammaTwoLabelPathMatchesOneHotTargets() throws {
-    var rng = SplitMix64(seed: 7)
+    var rng = SplitMix64(state: 7)
     let rows = 300, classes = 19
-    var x = (0 ..< rows * classes).map { _ in Float(rng.nextDouble() * 40 - 20) }
+    var x = (0 ..< rows * classes).map { _ in Float(rng.uniform() * 40 - 20) }
     let extremes: [Float] = [1e30, -1e30, 88.8, -88.8, 87.4, -87.4, 0, -0.0, 1e-30, -1e4]
     for (k, e) in extremes.enumerated() { x[k * 37] = e }
     let labels = (0 ..< rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
@@ -288,9 +288,9 @@ struct SigmoidFocalLossTests {
   /// the same sum, and the values and gradients of the full run where they are written.
   @Test(arguments: [0.5, 2] as [Float])
   func everyOutputCombinationAgrees(gamma: Float) throws {
-    var rng = SplitMix64(seed: 5)
+    var rng = SplitMix64(state: 5)
     let rows = 500, classes = 21
-    let x = (0 ..< rows * classes).map { _ in Float(rng.nextDouble() * 16 - 8) }
+    let x = (0 ..< rows * classes).map { _ in Float(rng.uniform() * 16 - 8) }
     let labels = (0 ..< rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
     let loss = SigmoidFocalLoss(alpha: 0.25, gamma: gamma)
     func run(_ outputs: LossOutputs) throws -> LossResult {
@@ -309,11 +309,11 @@ struct SigmoidFocalLossTests {
 
   /// Fixed chunking: the same sums and gradients, bit for bit, whatever the concurrency.
   @Test func resultsDoNotDependOnThreadCount() throws {
-    var rng = SplitMix64(seed: 11)
+    var rng = SplitMix64(state: 11)
     let rows = 1_000, classes = 80
-    let x = (0 ..< rows * classes).map { _ in Float(rng.nextDouble() * 12 - 8) }
+    let x = (0 ..< rows * classes).map { _ in Float(rng.uniform() * 12 - 8) }
     let labels = (0 ..< rows).map { _ in Int(rng.next() % 82) - 2 }
-    let targets = (0 ..< rows * classes).map { _ in Float(rng.nextDouble()) }
+    let targets = (0 ..< rows * classes).map { _ in Float(rng.uniform()) }
     let loss = SigmoidFocalLoss()
     var reference: (LossResult, LossResult)?
     for threads in [1, 2, 3, 8] {

@@ -176,7 +176,7 @@ private func strictError(_ text: String, in temp: TemporaryStore) throws -> Stor
     let error = try strictError(text, in: temp)
     #expect(error?.code == .malformedInput, "cut at \(cut)")
   }
-  var rng = SplitMix64(seed: 7)
+  var rng = SplitMix64(state: 7)
   for n in 0..<200 {
     let garbage = (0..<Int(rng.next() % 400)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     let url = temp.directory.appendingPathComponent("garbage\(n).json")
@@ -219,7 +219,7 @@ private func strictError(_ text: String, in temp: TemporaryStore) throws -> Stor
     text += "{\"id\": \(id), \"file_name\": \"\(i).jpg\", \"width\": 640, \"height\": 480}"
   }
   text += "], \"annotations\": ["
-  var rng = SplitMix64(seed: 3)
+  var rng = SplitMix64(state: 3)
   var areaSum = 0.0
   for j in 0..<10_000 {
     if j > 0 { text += "," }

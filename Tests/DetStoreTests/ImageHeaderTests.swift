@@ -259,7 +259,7 @@ func jpegExifOrientationInBothByteOrders(orientation: Int) throws {
 
 @Test(arguments: 0..<8)
 func randomlyCorruptedHeadersNeverCrash(seed: Int) throws {
-  var rng = SplitMix64(seed: UInt64(seed))
+  var rng = SplitMix64(state: UInt64(seed))
   let fixtures = try FormatFixtures.goldenImages("image_sizes_fixtures.json")
   for golden in fixtures {
     let original = [UInt8](try Data(contentsOf: FormatFixtures.fixture("images/\(golden.file)")))

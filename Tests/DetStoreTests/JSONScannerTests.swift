@@ -1,3 +1,4 @@
+import DetGeometry
 import Foundation
 import Testing
 
@@ -27,7 +28,7 @@ func numbersMatchTheStandardLibrary(text: String) throws {
 }
 
 @Test func randomDecimalsParseCorrectlyRounded() throws {
-  var rng = SplitMix64(seed: 42)
+  var rng = SplitMix64(state: 42)
   for _ in 0..<20_000 {
     let digits = Int(rng.next() % 17) + 1
     var mantissa = ""
@@ -106,18 +107,8 @@ func malformedStructureThrows(text: String) {
   }
 }
 
-/// A small seeded generator (SplitMix64) so property tests are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The seeded generator of the property tests: the project's SplitMix64.
+typealias SplitMix64 = SyntheticBoxes.SplitMix64
 
 @Test(arguments: ["[01]", "[-]", "[1.]", "[1e]", "[1e+]", "[-.5]", "[1.5e]"])
 func skippedNumbersAreValidatedToo(text: String) {

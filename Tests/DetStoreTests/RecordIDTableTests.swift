@@ -4,7 +4,7 @@ import Testing
 
 @Test func tableAgreesWithDictionaryOverSeededOperations() {
   for seed in UInt64(1)...5 {
-    var rng = SplitMix64(seed: seed)
+    var rng = SplitMix64(state: seed)
     var table = RecordIDTable<Int>()
     var reference: [RecordID: Int] = [:]
     for step in 0..<20_000 {

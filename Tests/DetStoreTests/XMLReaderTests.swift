@@ -134,7 +134,7 @@ private func parse(_ text: String) throws -> XMLNode { try XMLReader.parse(Array
 
 @Test(arguments: 0..<4)
 func mutatedDocumentsAndGarbageNeverCrash(seed: Int) {
-  var rng = SplitMix64(seed: UInt64(seed) &+ 1000)
+  var rng = SplitMix64(state: UInt64(seed) &+ 1000)
   let doc = Array(
     """
     <?xml version="1.0"?><annotation a="1"><filename>x&amp;y</filename><!-- c -->

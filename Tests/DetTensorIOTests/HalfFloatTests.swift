@@ -19,7 +19,7 @@ import Testing
 
   @Test(arguments: [1 as UInt64, 2, 3])
   func float16NarrowingMatchesSwiftFloat16(seed: UInt64) {
-    var rng = Support.SeededGenerator(seed: seed)
+    var rng = Support.SeededGenerator(state: seed)
     for _ in 0..<200_000 {
       // Random bit patterns cover every exponent; also draw near the half range's edges.
       let value =

@@ -9,7 +9,7 @@ private let npyDTypes = DType.allCases.filter { $0 != .bfloat16 }
 
 @Test(arguments: npyDTypes)
 func npyRoundTripInMemory(dtype: DType) throws {
-  var rng = Support.SeededGenerator(seed: 42)
+  var rng = Support.SeededGenerator(state: 42)
   for shape in [[], [0], [5], [3, 4], [2, 0, 3], [2, 3, 4]] {
     let tensor = Support.randomTensor(dtype, shape: shape, using: &rng)
     let back = try NPYFile.decode(try NPYFile.encode(tensor), name: "mem.npy")
@@ -21,7 +21,7 @@ func npyRoundTripInMemory(dtype: DType) throws {
 func npyRoundTripThroughAFile(dtype: DType) throws {
   let dir = try Support.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
-  var rng = Support.SeededGenerator(seed: 7)
+  var rng = Support.SeededGenerator(state: 7)
   let tensor = Support.randomTensor(dtype, shape: [7, 3], using: &rng)
   let url = dir.appendingPathComponent("t.npy")
   try NPYFile.write(tensor, to: url)
@@ -34,7 +34,7 @@ func npyRoundTripThroughAFile(dtype: DType) throws {
 /// the little-endian tensor.
 @Test(arguments: npyDTypes)
 func npyBigEndianIsConvertedOnRead(dtype: DType) throws {
-  var rng = Support.SeededGenerator(seed: 11)
+  var rng = Support.SeededGenerator(state: 11)
   let tensor = Support.randomTensor(dtype, shape: [3, 2], using: &rng)
   let little = try NPYFile.encode(tensor)
   var big = [UInt8](little)
@@ -336,7 +336,7 @@ func npyBadHeaders(header: String) {
 /// Random byte flips in the header never trap: they either read or throw TensorIOError.
 @Test(arguments: [1 as UInt64, 2, 3, 4])
 func npyRandomHeaderCorruptionNeverTraps(seed: UInt64) throws {
-  var rng = Support.SeededGenerator(seed: seed)
+  var rng = Support.SeededGenerator(state: seed)
   let original = [UInt8](try Data(contentsOf: Support.golden.appendingPathComponent("v1_f4.npy")))
   for _ in 0..<2000 {
     var bytes = original

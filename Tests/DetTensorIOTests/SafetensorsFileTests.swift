@@ -19,7 +19,7 @@ private func decodeProblem(_ header: String, _ data: [UInt8]) -> TensorIOError.P
 
 @Test(arguments: DType.allCases)
 func safetensorsRoundTripEachDType(dtype: DType) throws {
-  var rng = Support.SeededGenerator(seed: 5)
+  var rng = Support.SeededGenerator(state: 5)
   var tensors: [(name: String, tensor: Tensor)] = []
   for (i, shape) in [[], [0], [3], [2, 5], [2, 0, 3], [3, 1, 2]].enumerated() {
     tensors.append(("t\(i)", Support.randomTensor(dtype, shape: shape, using: &rng)))
@@ -36,7 +36,7 @@ func safetensorsRoundTripEachDType(dtype: DType) throws {
 @Test func safetensorsRoundTripAllDTypesThroughAFile() throws {
   let dir = try Support.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: dir) }
-  var rng = Support.SeededGenerator(seed: 17)
+  var rng = Support.SeededGenerator(state: 17)
   let tensors = DType.allCases.enumerated().map { i, dtype in
     (
       name: "layer.\(dtype.rawValue)",
@@ -307,7 +307,7 @@ func safetensorsEncodeMatchesReferenceBytes(file: String) throws {
 /// Random byte flips in the header never trap: they either read or throw TensorIOError.
 @Test(arguments: [1 as UInt64, 2, 3, 4])
 func safetensorsRandomCorruptionNeverTraps(seed: UInt64) throws {
-  var rng = Support.SeededGenerator(seed: seed)
+  var rng = Support.SeededGenerator(state: seed)
   let original = [UInt8](
     try Data(contentsOf: Support.golden.appendingPathComponent("numpy_all.safetensors")))
   for _ in 0..<2000 {

@@ -1,3 +1,4 @@
+import DetGeometry
 import Foundation
 import Testing
 
@@ -51,18 +52,8 @@ enum Support {
     }
   }
 
-  /// A seeded SplitMix64 generator, so property tests are reproducible.
-  struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
+  /// The seeded generator of the property tests: the project's SplitMix64.
+  typealias SeededGenerator = SyntheticBoxes.SplitMix64
 
   /// One random tensor of `dtype` and `shape`, with values that exercise the type's range.
   static func randomTensor(_ dtype: DType, shape: [Int], using rng: inout SeededGenerator) -> Tensor

@@ -42,7 +42,7 @@ import Testing
 
 @Test(arguments: [DType.float16, .bfloat16, .float32, .float64])
 func asInt64RefusesFloats(dtype: DType) {
-  var rng = Support.SeededGenerator(seed: 9)
+  var rng = Support.SeededGenerator(state: 9)
   let t = Support.randomTensor(dtype, shape: [2], using: &rng)
   #expect(
     Support.problem { _ = try t.asInt64() }
@@ -67,7 +67,7 @@ func asInt64RefusesFloats(dtype: DType) {
 
 /// Large tensors convert in parallel chunks; every element must match the scalar conversion.
 @Test func largeConversionsMatchElementwise() throws {
-  var rng = Support.SeededGenerator(seed: 99)
+  var rng = Support.SeededGenerator(state: 99)
   let count = Tensor.parallelThreshold + 12_345
   let bits = (0..<count).map { _ in UInt16.random(in: 0...UInt16.max, using: &rng) }
   let tensor = bits.withUnsafeBytes {

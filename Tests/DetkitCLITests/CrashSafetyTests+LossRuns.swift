@@ -52,7 +52,7 @@ extension CrashSafetyTests {
     try #require(recordsA.count == images && recordsB.count == images)
     try #require(recordsA != recordsB)
 
-    var rng = SplitMix64(seed: 0xDE7C_0003)
+    var rng = SplitMix64(state: 0xDE7C_0003)
     var runs: Set<String> = ["reference", "other"]
     var kills = 0
     var killedBeforeCommit = 0

@@ -76,7 +76,7 @@ struct CrashSafetyTests {
   @Test func killedImportLeavesTheStoreAsItWas() throws {
     let setup = try Self.setUp(images: 10_000)
     defer { try? FileManager.default.removeItem(at: setup.directory) }
-    var rng = SplitMix64(seed: 0xDE7C_0001)
+    var rng = SplitMix64(state: 0xDE7C_0001)
     var estimate = setup.importSeconds
     var kills = 0
     var attempts = 0
@@ -108,7 +108,7 @@ struct CrashSafetyTests {
     // A replacement that differs from "base" (one image fewer), so a landed replace shows.
     let replacement = setup.directory.appendingPathComponent("replacement.json")
     try StoreFixtures.writeCOCO(images: 9_999, perImage: 3, to: replacement)
-    var rng = SplitMix64(seed: 0xDE7C_0002)
+    var rng = SplitMix64(state: 0xDE7C_0002)
     var estimate = setup.importSeconds
     var expected = setup.before
     func restore() throws {
