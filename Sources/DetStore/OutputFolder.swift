@@ -46,6 +46,20 @@ struct OutputFolder {
     return parts
   }
 
+  /// Where an exporter writes an image's per-image file: the sanitized folders of its
+  /// stored file name, the file name itself, and its stem (the name without extension, or
+  /// the whole name when that would leave nothing). An image whose name sanitizes to
+  /// nothing is `image_<id>.jpg`.
+  ///
+  /// - Complexity: O(n) in the length of the file name.
+  static func exportName(of image: ImageRecord) -> (folders: [String], fileName: String, stem: String) {
+    var parts = sanitizedComponents(image.fileName)
+    if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
+    let fileName = parts.removeLast()
+    let stem = (fileName as NSString).deletingPathExtension
+    return (parts, fileName, stem.isEmpty ? fileName : stem)
+  }
+
   /// Writes `data` at `components` under the folder, creating folders as needed.
   ///
   /// - Parameter owner: who wants the file (for the collision message, e.g. `image 7`).

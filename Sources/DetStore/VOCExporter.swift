@@ -38,12 +38,7 @@ public struct VOCExporter: Sendable {
     try store.forEachImage(in: name) { images.append($0) }
     var folder = try OutputFolder(URL(fileURLWithPath: path))
     for image in images {
-      var parts = OutputFolder.sanitizedComponents(image.fileName)
-      if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
-      let fileName = parts.removeLast()
-      let stem =
-        (fileName as NSString).deletingPathExtension.isEmpty
-        ? fileName : (fileName as NSString).deletingPathExtension
+      let (parts, fileName, stem) = OutputFolder.exportName(of: image)
       let annotations = try store.annotations(in: name, image: image.id)
       let xml = document(
         image: image, fileName: fileName, folder: parts, annotations: annotations,

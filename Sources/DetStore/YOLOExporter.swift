@@ -39,12 +39,7 @@ public struct YOLOExporter: Sendable {
     try store.forEachImage(in: name) { images.append($0) }
     var folder = try OutputFolder(URL(fileURLWithPath: path))
     for image in images {
-      var parts = OutputFolder.sanitizedComponents(image.fileName)
-      if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
-      let fileName = parts.removeLast()
-      let stem =
-        (fileName as NSString).deletingPathExtension.isEmpty
-        ? fileName : (fileName as NSString).deletingPathExtension
+      let (parts, _, stem) = OutputFolder.exportName(of: image)
       let size = ImageSize(height: image.height, width: image.width)
       var text = ""
       for a in try store.annotations(in: name, image: image.id) {
