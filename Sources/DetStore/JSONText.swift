@@ -1,7 +1,9 @@
 /// JSON text for the exporters: strings escaped per RFC 8259, numbers in the shortest form
-/// that reads back to the same `Double` (integral values without a fraction).
-enum JSONText {
-  static func string(_ value: String) -> String {
+/// that reads back to the same `Double` (integral values without a fraction). `package`, so
+/// the CLI's JSON lines escape strings the same way.
+package enum JSONText {
+  /// `value` as a JSON string literal, quotes included.
+  package static func string(_ value: String) -> String {
     var out = "\""
     for scalar in value.unicodeScalars {
       switch scalar {
@@ -26,7 +28,8 @@ enum JSONText {
     return value.description
   }
 
-  static func id(_ id: RecordID) -> String {
+  /// A record id as JSON: a number for `.int`, a string for `.text`.
+  package static func id(_ id: RecordID) -> String {
     switch id {
     case .int(let value): return String(value)
     case .text(let value): return string(value)

@@ -165,7 +165,7 @@ struct DatasetLossOptions: ParsableArguments {
       }
       for r in records {
         out.write(
-          "{\"image_id\":\(jsonText(r.imageID)),\"file_name\":\(jsonString(r.fileName)),\"classification\":\(jsonNumber(r.classification)),\"box\":\(jsonNumber(r.box)),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
+          "{\"image_id\":\(JSONText.id(r.imageID)),\"file_name\":\(JSONText.string(r.fileName)),\"classification\":\(jsonNumber(r.classification)),\"box\":\(jsonNumber(r.box)),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
         )
         sums.classification += r.classification
         sums.box += r.box
@@ -199,34 +199,10 @@ struct DatasetLossOptions: ParsableArguments {
   }
 }
 
-/// A record id as JSON: a number for `.int`, a string for `.text`.
-func jsonText(_ id: RecordID) -> String {
-  switch id {
-  case .int(let v): String(v)
-  case .text(let t): jsonString(t)
-  }
-}
 
 /// `value` as a JSON number, or `null` for NaN and infinity (which JSON cannot express).
 func jsonNumber(_ value: Double) -> String {
   value.isFinite ? "\(value)" : "null"
-}
-
-/// `text` as a JSON string literal.
-func jsonString(_ text: String) -> String {
-  var out = "\""
-  for u in text.unicodeScalars {
-    switch u {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-    default: out.unicodeScalars.append(u)
-    }
-  }
-  return out + "\""
 }
 
 /// Where predictions come from: one memory-mapped safetensors archive or a folder of NPY.

@@ -35,7 +35,7 @@ struct WorstCommand: ParsableCommand {
     if json {
       for r in rows {
         print(
-          "{\"image_id\":\(jsonText(r.imageID)),\"file_name\":\(jsonString(r.fileName)),\"total\":\(r.total),\"classification\":\(r.classification),\"box\":\(r.box),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}"
+          "{\"image_id\":\(JSONText.id(r.imageID)),\"file_name\":\(JSONText.string(r.fileName)),\"total\":\(r.total),\"classification\":\(r.classification),\"box\":\(r.box),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}"
         )
       }
       return
