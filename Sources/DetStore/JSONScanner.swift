@@ -71,20 +71,7 @@ struct JSONScanner {
   /// After `{`: the next key's byte range (quotes excluded) with the `:` consumed, or `nil`
   /// at the closing `}`. `first` must start `true` for each object.
   mutating func nextKey(first: inout Bool) throws -> Range<Int>? {
-    var byte = try peek()
-    if byte == UInt8(ascii: "}") {
-      position += 1
-      return nil
-    }
-    if !first {
-      guard byte == UInt8(ascii: ",") else {
-        throw JSONError(
-          offset: position, message: "expected ',' or '}' in object, found \(describe(byte))")
-      }
-      position += 1
-      byte = try peek()
-    }
-    first = false
+    guard let byte = try nextMember(closedBy: UInt8(ascii: "}"), in: "object", first: &first) else { return nil }
     guard byte == UInt8(ascii: "\"") else {
       throw JSONError(offset: position, message: "expected a string key, found \(describe(byte))")
     }
@@ -95,21 +82,29 @@ struct JSONScanner {
 
   /// After `[`: `true` when another element follows (its separator consumed), `false` at `]`.
   mutating func nextElement(first: inout Bool) throws -> Bool {
-    let byte = try peek()
-    if byte == UInt8(ascii: "]") {
+    try nextMember(closedBy: UInt8(ascii: "]"), in: "array", first: &first) != nil
+  }
+
+  /// The step objects and arrays share: `nil` at `close` (consumed); otherwise, after the
+  /// first member, the `,` (consumed), and the byte that starts the next member.
+  @inline(__always)
+  private mutating func nextMember(closedBy close: UInt8, in container: String, first: inout Bool) throws -> UInt8? {
+    var byte = try peek()
+    if byte == close {
       position += 1
-      return false
+      return nil
     }
     if !first {
       guard byte == UInt8(ascii: ",") else {
         throw JSONError(
-          offset: position, message: "expected ',' or ']' in array, found \(describe(byte))")
+          offset: position,
+          message: "expected ',' or '\(Character(Unicode.Scalar(close)))' in \(container), found \(describe(byte))")
       }
       position += 1
-      _ = try peek()
+      byte = try peek()
     }
     first = false
-    return true
+    return byte
   }
 
   // MARK: Strings
