@@ -52,7 +52,8 @@ let package = Package(
     // normal build its `@main` replays inputs and runs seeded mutations (FuzzSupport).
     .target(name: "CFuzzer"),
     .target(name: "FuzzSupport", dependencies: ["CFuzzer", "DetGeometry"], swiftSettings: swiftSettings),
-    .target(name: "FuzzStoreSupport", dependencies: ["DetStore"], swiftSettings: swiftSettings),
+    .target(
+      name: "FuzzStoreSupport", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzNPY", dependencies: ["DetTensorIO", "FuzzSupport"], swiftSettings: swiftSettings),
     .executableTarget(

@@ -4,18 +4,7 @@ import FuzzStoreSupport
 import FuzzSupport
 
 /// A flat YOLO folder: a 4 x 3 PNG, three class names, and the label file under test.
-private let scratch: FuzzScratch = {
-  let scratch = FuzzScratch("FuzzYOLO")
-  let png: [UInt8] = [
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x03, 0x08, 0x02, 0x00, 0x00, 0x00, 0x3B,
-    0x96, 0x39, 0x91,
-  ]
-  scratch.write(png, png.count, to: "image.png")
-  let names = Array("a\nb\nc\n".utf8)
-  scratch.write(names, names.count, to: "classes.txt")
-  return scratch
-}()
+private let scratch = makeYOLOScratch("FuzzYOLO", files: ["classes.txt": "a\nb\nc\n"])
 nonisolated(unsafe) private let store = makeFuzzStore()
 
 /// libFuzzer entry: imports a YOLO folder whose one label file is the input (odd sizes
