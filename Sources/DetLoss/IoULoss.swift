@@ -99,30 +99,24 @@ public struct IoULoss: Sendable, Hashable {
     }
     let n = predicted.count
     let scale = reduction.scale(count: n, normalizer: normalizer)
-    var values = [Float](repeating: 0, count: outputs.contains(.values) ? n : 0)
-    var gradient = [Float](repeating: 0, count: outputs.contains(.gradient) ? 4 * n : 0)
-    let sum = predicted.withUnsafeBufferPointer { pb in
-      target.withUnsafeBufferPointer { tb in
-        values.withUnsafeMutableBufferPointer { v in
-          gradient.withUnsafeMutableBufferPointer { gr in
-            // An empty array's baseAddress is not nil: gate on what was requested.
-            let vp = outputs.contains(.values) ? v.baseAddress : nil
-            let gp = outputs.contains(.gradient) ? gr.baseAddress : nil
-            return chunkedSum(count: n, chunkSize: 4096) { range in
-              var partial = 0.0
-              for i in range {
-                let b = 4 * i
-                let p = Box(x1: pb[b], y1: pb[b + 1], x2: pb[b + 2], y2: pb[b + 3])
-                let t = Box(x1: tb[b], y1: tb[b + 1], x2: tb[b + 2], y2: tb[b + 3])
-                let (loss, grad) = evaluate(predicted: p, target: t)
-                partial += loss
-                vp?[i] = Float(loss)
-                if let gp {
-                  for k in 0 ..< 4 { gp[b + k] = Float(grad[k] * scale) }
-                }
+    let (sum, values, gradient) = outputs.withBuffers(values: n, gradient: 4 * n) { v, g in
+      let (vp, gp) = (v?.baseAddress, g?.baseAddress)
+      return predicted.withUnsafeBufferPointer { pb in
+        target.withUnsafeBufferPointer { tb in
+          chunkedSum(count: n, chunkSize: 4096) { range in
+            var partial = 0.0
+            for i in range {
+              let b = 4 * i
+              let p = Box(x1: pb[b], y1: pb[b + 1], x2: pb[b + 2], y2: pb[b + 3])
+              let t = Box(x1: tb[b], y1: tb[b + 1], x2: tb[b + 2], y2: tb[b + 3])
+              let (loss, grad) = evaluate(predicted: p, target: t)
+              partial += loss
+              vp?[i] = Float(loss)
+              if let gp {
+                for k in 0 ..< 4 { gp[b + k] = Float(grad[k] * scale) }
               }
-              return partial
             }
+            return partial
           }
         }
       }

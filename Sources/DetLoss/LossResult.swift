@@ -40,6 +40,27 @@ public struct LossOutputs: OptionSet, Sendable, Hashable {
   public static let values = LossOutputs(rawValue: 1)
   /// The gradient with respect to the prediction (``LossResult/gradient``).
   public static let gradient = LossOutputs(rawValue: 2)
+
+  /// Calls `body` with writable, zeroed buffers of `valueCount` per-element values and
+  /// `gradientCount` gradient entries, each `nil` unless requested, and returns `body`'s
+  /// result with the two arrays (empty when not requested). Every loss fills its outputs
+  /// through this, so none allocates what was not asked for.
+  ///
+  /// - Complexity: O(valueCount + gradientCount) for the requested arrays, plus `body`.
+  func withBuffers<R>(
+    values valueCount: Int, gradient gradientCount: Int,
+    _ body: (UnsafeMutableBufferPointer<Float>?, UnsafeMutableBufferPointer<Float>?) throws -> R
+  ) rethrows -> (result: R, values: [Float], gradient: [Float]) {
+    var values = [Float](repeating: 0, count: contains(.values) ? valueCount : 0)
+    var gradient = [Float](repeating: 0, count: contains(.gradient) ? gradientCount : 0)
+    let result = try values.withUnsafeMutableBufferPointer { v in
+      try gradient.withUnsafeMutableBufferPointer { g in
+        // An empty array still has a buffer: gate on what was requested.
+        try body(contains(.values) ? v : nil, contains(.gradient) ? g : nil)
+      }
+    }
+    return (result, values, gradient)
+  }
 }
 
 extension Reduction {

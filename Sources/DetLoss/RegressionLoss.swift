@@ -100,25 +100,19 @@ public enum RegressionLoss: Sendable, Hashable {
     }
     let n = predictions.count
     let scale = reduction.scale(count: n, normalizer: normalizer)
-    var values = [Float](repeating: 0, count: outputs.contains(.values) ? n : 0)
-    var gradient = [Float](repeating: 0, count: outputs.contains(.gradient) ? n : 0)
-    let sum = predictions.withUnsafeBufferPointer { p in
-      targets.withUnsafeBufferPointer { t in
-        values.withUnsafeMutableBufferPointer { v in
-          gradient.withUnsafeMutableBufferPointer { g in
-            // An empty array's baseAddress is not nil: gate on what was requested.
-            let vp = outputs.contains(.values) ? v.baseAddress : nil
-            let gp = outputs.contains(.gradient) ? g.baseAddress : nil
-            return chunkedSum(count: n, chunkSize: 1 << 14) { range in
-              var partial = 0.0
-              for i in range {
-                let (value, slope) = evaluate(difference: Double(p[i] - t[i]))
-                partial += value
-                vp?[i] = Float(value)
-                gp?[i] = Float(slope * scale)
-              }
-              return partial
+    let (sum, values, gradient) = outputs.withBuffers(values: n, gradient: n) { v, g in
+      let (vp, gp) = (v?.baseAddress, g?.baseAddress)
+      return predictions.withUnsafeBufferPointer { p in
+        targets.withUnsafeBufferPointer { t in
+          chunkedSum(count: n, chunkSize: 1 << 14) { range in
+            var partial = 0.0
+            for i in range {
+              let (value, slope) = evaluate(difference: Double(p[i] - t[i]))
+              partial += value
+              vp?[i] = Float(value)
+              gp?[i] = Float(slope * scale)
             }
+            return partial
           }
         }
       }

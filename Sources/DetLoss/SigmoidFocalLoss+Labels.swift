@@ -22,24 +22,16 @@ extension SigmoidFocalLoss {
     logits: [Float], classCount: Int, labels: [Int], convention: BackgroundConvention,
     reduction: Reduction, normalizer: Double = 1, outputs: LossOutputs = []
   ) throws -> LossResult {
-    let n = logits.count
-    var values = [Float](repeating: 0, count: outputs.contains(.values) ? n : 0)
-    var gradient = [Float](repeating: 0, count: outputs.contains(.gradient) ? n : 0)
-    var result = try logits.withUnsafeBufferPointer { x in
-      try labels.withUnsafeBufferPointer { l in
-        try values.withUnsafeMutableBufferPointer { v in
-          try gradient.withUnsafeMutableBufferPointer { g in
-            try evaluate(
-              logits: x, classCount: classCount, labels: l, convention: convention,
-              reduction: reduction, normalizer: normalizer,
-              values: outputs.contains(.values) ? v : nil,
-              gradient: outputs.contains(.gradient) ? g : nil)
-          }
+    var (result, values, gradient) = try outputs.withBuffers(values: logits.count, gradient: logits.count) { v, g in
+      try logits.withUnsafeBufferPointer { x in
+        try labels.withUnsafeBufferPointer { l in
+          try evaluate(
+            logits: x, classCount: classCount, labels: l, convention: convention, reduction: reduction,
+            normalizer: normalizer, values: v, gradient: g)
         }
       }
     }
-    result.values = values
-    result.gradient = gradient
+    (result.values, result.gradient) = (values, gradient)
     return result
   }
 

@@ -73,56 +73,50 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
     let n = logits.count
     let scale = reduction.scale(count: n, normalizer: normalizer)
     if n == 0 { return LossResult(loss: 0, sum: 0, count: 0) }
-    var values = [Float](repeating: 0, count: outputs.contains(.values) ? n : 0)
-    var gradient = [Float](repeating: 0, count: outputs.contains(.gradient) ? n : 0)
     let kernel = FocalKernel(alpha: alpha, gamma: gamma)
     let gradientScale = Float(scale)
-    let sum = logits.withUnsafeBufferPointer { x in
-      targets.withUnsafeBufferPointer { t in
-        values.withUnsafeMutableBufferPointer { v in
-          gradient.withUnsafeMutableBufferPointer { g in
-            let (xp, tp) = (x.baseAddress!, t.baseAddress!)
-            // An empty array's baseAddress is not nil: gate on what was requested.
-            let vp = outputs.contains(.values) ? v.baseAddress : nil
-            let gp = outputs.contains(.gradient) ? g.baseAddress : nil
-            return chunkedSum(count: n, chunkSize: 1 << 15, maxConcurrency: maxConcurrency) { range in
-              var total = 0.0
-              var block = FloatLanes()
-              var blockLength = 0
-              var i = range.lowerBound
-              while i + FloatLanes.scalarCount <= range.upperBound {
-                let xv = UnsafeRawPointer(xp + i).loadUnaligned(as: FloatLanes.self)
-                let tv = UnsafeRawPointer(tp + i).loadUnaligned(as: FloatLanes.self)
-                let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
-                block += loss
-                blockLength += 1
-                if blockLength == 16 {
-                  total += Double(block.sum())
-                  block = FloatLanes()
-                  blockLength = 0
-                }
-                if let vp { UnsafeMutableRawPointer(vp + i).storeBytes(of: loss, as: FloatLanes.self) }
-                if let gp {
-                  UnsafeMutableRawPointer(gp + i).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
-                }
-                i += FloatLanes.scalarCount
+    let (sum, values, gradient) = outputs.withBuffers(values: n, gradient: n) { v, g in
+      let (vp, gp) = (v?.baseAddress, g?.baseAddress)
+      return logits.withUnsafeBufferPointer { x in
+        targets.withUnsafeBufferPointer { t in
+          let (xp, tp) = (x.baseAddress!, t.baseAddress!)
+          return chunkedSum(count: n, chunkSize: 1 << 15, maxConcurrency: maxConcurrency) { range in
+            var total = 0.0
+            var block = FloatLanes()
+            var blockLength = 0
+            var i = range.lowerBound
+            while i + FloatLanes.scalarCount <= range.upperBound {
+              let xv = UnsafeRawPointer(xp + i).loadUnaligned(as: FloatLanes.self)
+              let tv = UnsafeRawPointer(tp + i).loadUnaligned(as: FloatLanes.self)
+              let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
+              block += loss
+              blockLength += 1
+              if blockLength == 16 {
+                total += Double(block.sum())
+                block = FloatLanes()
+                blockLength = 0
               }
-              total += Double(block.sum())
-              if i < range.upperBound {
-                var xv = FloatLanes(), tv = FloatLanes()
-                for lane in 0 ..< range.upperBound - i {
-                  xv[lane] = xp[i + lane]
-                  tv[lane] = tp[i + lane]
-                }
-                let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
-                for lane in 0 ..< range.upperBound - i {
-                  total += Double(loss[lane])
-                  vp?[i + lane] = loss[lane]
-                  gp?[i + lane] = derivative[lane] * gradientScale
-                }
+              if let vp { UnsafeMutableRawPointer(vp + i).storeBytes(of: loss, as: FloatLanes.self) }
+              if let gp {
+                UnsafeMutableRawPointer(gp + i).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
               }
-              return total
+              i += FloatLanes.scalarCount
             }
+            total += Double(block.sum())
+            if i < range.upperBound {
+              var xv = FloatLanes(), tv = FloatLanes()
+              for lane in 0 ..< range.upperBound - i {
+                xv[lane] = xp[i + lane]
+                tv[lane] = tp[i + lane]
+              }
+              let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
+              for lane in 0 ..< range.upperBound - i {
+                total += Double(loss[lane])
+                vp?[i + lane] = loss[lane]
+                gp?[i + lane] = derivative[lane] * gradientScale
+              }
+            }
+            return total
           }
         }
       }
