@@ -115,12 +115,7 @@ struct AnchorsCommand: ParsableCommand {
     let grid = generator.anchors(for: image)
     let chosen = format ?? (output == "-" && isatty(STDOUT_FILENO) != 0 ? .table : .csv)
     if chosen == .npy {
-      let tensor = Tensor(shape: [grid.count, 4], float32: grid.boxes.values)
-      if output == "-" {
-        FileHandle.standardOutput.write(try NPYFile.encode(tensor))
-      } else {
-        try NPYFile.write(tensor, to: URL(fileURLWithPath: output))
-      }
+      try writeNPY(Tensor(shape: [grid.count, 4], float32: grid.boxes.values), to: output)
       return
     }
     var out = try BufferedTextWriter(path: output)

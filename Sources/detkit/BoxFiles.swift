@@ -45,12 +45,7 @@ enum BoxFiles {
 
   /// Writes float32 `values` of `shape` as NPY to `path`, or to stdout for `-`.
   static func write(_ values: [Float], shape: [Int], to path: String) throws {
-    let tensor = Tensor(shape: shape, float32: values)
-    if path == "-" {
-      FileHandle.standardOutput.write(try NPYFile.encode(tensor))
-    } else {
-      try NPYFile.write(tensor, to: URL(fileURLWithPath: path))
-    }
+    try writeNPY(Tensor(shape: shape, float32: values), to: path)
   }
 }
 

@@ -154,12 +154,7 @@ struct MatchCommand: ParsableCommand {
       }
     }
     if let output {
-      let tensor = Tensor(shape: [result.matches.count], int64: result.matches.map { Int64($0) })
-      if output == "-" {
-        FileHandle.standardOutput.write(try NPYFile.encode(tensor))
-      } else {
-        try NPYFile.write(tensor, to: URL(fileURLWithPath: output))
-      }
+      try writeNPY(Tensor(shape: [result.matches.count], int64: result.matches.map { Int64($0) }), to: output)
     }
     if stats {
       let text = Self.json(result, anchors: result.matches.count, groundTruth: groundTruth.count, sparse: sparse) + "\n"

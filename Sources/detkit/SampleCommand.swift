@@ -61,10 +61,6 @@ struct SampleCommand: ParsableCommand {
     let sample = BalancedSampler(batchSize: batch, positiveFraction: positiveFraction)
       .sample(values.map { Int($0) }, using: &generator)
     let labels = Tensor(shape: [values.count], int64: sample.labels(count: values.count).map { Int64($0) })
-    if output == "-" {
-      FileHandle.standardOutput.write(try NPYFile.encode(labels))
-    } else {
-      try NPYFile.write(labels, to: URL(fileURLWithPath: output))
-    }
+    try writeNPY(labels, to: output)
   }
 }
