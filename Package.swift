@@ -3,7 +3,7 @@ import PackageDescription
 
 /// One set of compiler settings for every target.
 let swiftSettings: [SwiftSetting] = [
-  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -34,7 +34,8 @@ let package = Package(
     .target(
       name: "DetLoss", dependencies: ["DetGeometry", "DetMatching"], swiftSettings: swiftSettings),
     .target(name: "DetTensorIO", swiftSettings: swiftSettings),
-    .target(name: "DetStore", dependencies: ["CSQLite", "DetGeometry"], swiftSettings: swiftSettings),
+    .target(
+      name: "DetStore", dependencies: ["CSQLite", "DetGeometry"], swiftSettings: swiftSettings),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -51,20 +52,25 @@ let package = Package(
     // `-sanitize=fuzzer,address -DFUZZING`, its entry hands over to libFuzzer's driver; in a
     // normal build its `@main` replays inputs and runs seeded mutations (FuzzSupport).
     .target(name: "CFuzzer"),
-    .target(name: "FuzzSupport", dependencies: ["CFuzzer", "DetGeometry"], swiftSettings: swiftSettings),
     .target(
-      name: "FuzzStoreSupport", dependencies: ["DetStore", "FuzzSupport"], swiftSettings: swiftSettings),
+      name: "FuzzSupport", dependencies: ["CFuzzer", "DetGeometry"], swiftSettings: swiftSettings),
+    .target(
+      name: "FuzzStoreSupport", dependencies: ["DetStore", "FuzzSupport"],
+      swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzNPY", dependencies: ["DetTensorIO", "FuzzSupport"], swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzSafetensors", dependencies: ["DetTensorIO", "FuzzSupport"],
       swiftSettings: swiftSettings),
     .executableTarget(
-      name: "FuzzCOCO", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"], swiftSettings: swiftSettings),
+      name: "FuzzCOCO", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"],
+      swiftSettings: swiftSettings),
     .executableTarget(
-      name: "FuzzVOC", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"], swiftSettings: swiftSettings),
+      name: "FuzzVOC", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"],
+      swiftSettings: swiftSettings),
     .executableTarget(
-      name: "FuzzYOLO", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"], swiftSettings: swiftSettings),
+      name: "FuzzYOLO", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"],
+      swiftSettings: swiftSettings),
     .executableTarget(
       name: "FuzzYOLONames", dependencies: ["DetStore", "FuzzSupport", "FuzzStoreSupport"],
       swiftSettings: swiftSettings),
@@ -73,7 +79,8 @@ let package = Package(
       swiftSettings: swiftSettings),
 
     // MARK: - Tests
-    .testTarget(name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry"],
       swiftSettings: swiftSettings),
@@ -81,10 +88,13 @@ let package = Package(
       name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry"], swiftSettings: swiftSettings),
+      name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry"],
+      swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings),
+      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings
+    ),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"], swiftSettings: swiftSettings),
+      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"],
+      swiftSettings: swiftSettings),
   ]
 )

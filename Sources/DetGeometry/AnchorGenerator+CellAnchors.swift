@@ -17,7 +17,8 @@ extension AnchorGenerator {
   /// - Precondition: ``configurationProblem`` is `nil`; `index` is a level index.
   /// - Complexity: O(``typesPerCell``).
   public func cellAnchors(ofLevel index: Int) -> BoxArray {
-    precondition(configurationProblem == nil, "invalid AnchorGenerator: \(configurationProblem ?? "")")
+    precondition(
+      configurationProblem == nil, "invalid AnchorGenerator: \(configurationProblem ?? "")")
     let origin = originAnchors(ofLevel: index)
     let centre = centrePixels(ofLevel: index)
     switch compatibility {

@@ -18,7 +18,9 @@ extension AnchorGenerator {
   /// - Complexity: O(N) for N = ``anchorCount(for:)``; large grids are split over cores
   ///   by rows.
   public func anchors(for image: ImageSize) -> AnchorGrid {
-    if let problem = configurationProblem { preconditionFailure("invalid AnchorGenerator: \(problem)") }
+    if let problem = configurationProblem {
+      preconditionFailure("invalid AnchorGenerator: \(problem)")
+    }
     guard let total = anchorCount(for: image) else {
       preconditionFailure("anchor count on \(image) overflows Int")
     }
@@ -88,7 +90,9 @@ extension AnchorGenerator {
 
   /// Splits the rows of every level into chunks of roughly `chunkAnchors` anchors; one
   /// chunk in all when the grid is too small to pay for threads.
-  private static func rowChunks(_ plans: [LevelPlan], total: Int) -> [(level: Int, rows: Range<Int>)] {
+  private static func rowChunks(_ plans: [LevelPlan], total: Int) -> [(
+    level: Int, rows: Range<Int>
+  )] {
     let parallelThreshold = 1 << 16
     let chunkAnchors = 1 << 13
     if total < parallelThreshold {

@@ -116,7 +116,8 @@ public struct AnchorGenerator: Hashable, Sendable {
   }
 
   /// The preset's levels, ratios and scales in the given mode.
-  public init(preset: Preset, compatibility: Compatibility = .detectron2, centerOffset: Double = 0) {
+  public init(preset: Preset, compatibility: Compatibility = .detectron2, centerOffset: Double = 0)
+  {
     switch preset {
     case .fpn:
       self.init(
@@ -171,7 +172,9 @@ public struct AnchorGenerator: Hashable, Sendable {
     if aspectRatios.isEmpty { return "at least one aspect ratio is needed" }
     if scales.isEmpty { return "at least one scale is needed" }
     for level in levels {
-      if level.stride <= 0 { return "stride of \(level.name) must be positive, got \(level.stride)" }
+      if level.stride <= 0 {
+        return "stride of \(level.name) must be positive, got \(level.stride)"
+      }
       if !(level.size.isFinite && level.size > 0) {
         return "size of \(level.name) must be positive and finite, got \(level.size)"
       }
@@ -195,7 +198,8 @@ public struct AnchorGenerator: Hashable, Sendable {
     if compatibility == .torchvision {
       for level in levels {
         if let s = scales.first(where: { level.size * $0 < 1 }) {
-          return "torchvision truncates sizes to integers: \(level.name) size \(level.size) x scale \(s) is below 1"
+          return
+            "torchvision truncates sizes to integers: \(level.name) size \(level.size) x scale \(s) is below 1"
         }
       }
     }

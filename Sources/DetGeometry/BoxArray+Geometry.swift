@@ -68,7 +68,10 @@ extension BoxArray {
     out.withUnsafeMutableBufferPointer { v in
       var i = 0
       while i < v.count {
-        v[i] *= x; v[i + 1] *= y; v[i + 2] *= x; v[i + 3] *= y
+        v[i] *= x
+        v[i + 1] *= y
+        v[i + 2] *= x
+        v[i + 3] *= y
         i += 4
       }
     }

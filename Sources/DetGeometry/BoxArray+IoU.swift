@@ -43,7 +43,8 @@ public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [
 /// - Returns: `a.count` values.
 /// - Complexity: O(N) in vectorised loops, split across cores for large N.
 public func elementwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
-  precondition(a.count == b.count, "elementwiseIoU needs equal counts, got \(a.count) and \(b.count)")
+  precondition(
+    a.count == b.count, "elementwiseIoU needs equal counts, got \(a.count) and \(b.count)")
   switch kind {
   case .iou: return elementwise(a, b, PlainIoUKernel.self)
   case .giou: return elementwise(a, b, GeneralizedIoUKernel.self)
@@ -104,7 +105,8 @@ private func elementwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) 
         let chunks = (n + chunk - 1) / chunk
         let work: @Sendable (Int) -> Void = { c in
           for i in (c * chunk)..<min((c + 1) * chunk, n) {
-            result[i] = K.evaluate(l.load(i, aspect: K.needsAspect), r.load(i, aspect: K.needsAspect))
+            result[i] = K.evaluate(
+              l.load(i, aspect: K.needsAspect), r.load(i, aspect: K.needsAspect))
           }
         }
         if n >= parallelPairs && chunks > 1 {

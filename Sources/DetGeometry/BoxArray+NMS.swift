@@ -18,7 +18,10 @@ extension BoxArray {
   /// - Precondition: `scores.count == count`.
   /// - Complexity: O(n log n + n * k) for k kept boxes; O(n) extra memory.
   public func nonMaximumSuppression(scores: [Float], iouThreshold: Double) -> [Int] {
-    precondition(scores.count == count, "nonMaximumSuppression needs one score per box, got \(scores.count) scores for \(count) boxes")
+    precondition(
+      scores.count == count,
+      "nonMaximumSuppression needs one score per box, got \(scores.count) scores for \(count) boxes"
+    )
     let order = indices.sorted { i, j in
       let (si, sj) = (scores[i], scores[j])
       if si.isNaN || sj.isNaN { return si.isNaN ? (sj.isNaN && i < j) : true }

@@ -23,7 +23,9 @@ public struct BoxArray: Hashable, Sendable, RandomAccessCollection, MutableColle
   /// - Precondition: `values.count` is a multiple of 4.
   /// - Complexity: O(1).
   public init(flat values: [Float]) {
-    precondition(values.count % 4 == 0, "flat box storage must hold a multiple of 4 values, got \(values.count)")
+    precondition(
+      values.count % 4 == 0,
+      "flat box storage must hold a multiple of 4 values, got \(values.count)")
     self.values = values
   }
 

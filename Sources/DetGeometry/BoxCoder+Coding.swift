@@ -55,31 +55,45 @@ extension BoxCoder {
 
   // MARK: - One pair, with each peer's float32 op order
 
-  private static func encodeOne(_ a: SIMD4<Float>, _ g: SIMD4<Float>, _ c: Convention) -> SIMD4<Float> {
+  private static func encodeOne(_ a: SIMD4<Float>, _ g: SIMD4<Float>, _ c: Convention) -> SIMD4<
+    Float
+  > {
     switch c {
     case .standard(let wt):
       // torchvision encode_boxes
-      let aw = a[2] - a[0], ah = a[3] - a[1]
-      let acx = a[0] + 0.5 * aw, acy = a[1] + 0.5 * ah
-      let gw = g[2] - g[0], gh = g[3] - g[1]
-      let gcx = g[0] + 0.5 * gw, gcy = g[1] + 0.5 * gh
+      let aw = a[2] - a[0]
+      let ah = a[3] - a[1]
+      let acx = a[0] + 0.5 * aw
+      let acy = a[1] + 0.5 * ah
+      let gw = g[2] - g[0]
+      let gh = g[3] - g[1]
+      let gcx = g[0] + 0.5 * gw
+      let gcy = g[1] + 0.5 * gh
       return SIMD4(
         wt[0] * (gcx - acx) / aw, wt[1] * (gcy - acy) / ah,
         wt[2] * logf(gw / aw), wt[3] * logf(gh / ah))
     case .mmdetection(let means, let stds, _):
       // mmdetection bbox2delta
-      let px = (a[0] + a[2]) * 0.5, py = (a[1] + a[3]) * 0.5
-      let pw = a[2] - a[0], ph = a[3] - a[1]
-      let gx = (g[0] + g[2]) * 0.5, gy = (g[1] + g[3]) * 0.5
-      let gw = g[2] - g[0], gh = g[3] - g[1]
+      let px = (a[0] + a[2]) * 0.5
+      let py = (a[1] + a[3]) * 0.5
+      let pw = a[2] - a[0]
+      let ph = a[3] - a[1]
+      let gx = (g[0] + g[2]) * 0.5
+      let gy = (g[1] + g[3]) * 0.5
+      let gw = g[2] - g[0]
+      let gh = g[3] - g[1]
       let raw = SIMD4((gx - px) / pw, (gy - py) / ph, logf(gw / pw), logf(gh / ph))
       return (raw - means) / stds
     case .detectronLegacy(let wt):
       // Detectron bbox_transform_inv
-      let aw = a[2] - a[0] + 1, ah = a[3] - a[1] + 1
-      let acx = a[0] + 0.5 * aw, acy = a[1] + 0.5 * ah
-      let gw = g[2] - g[0] + 1, gh = g[3] - g[1] + 1
-      let gcx = g[0] + 0.5 * gw, gcy = g[1] + 0.5 * gh
+      let aw = a[2] - a[0] + 1
+      let ah = a[3] - a[1] + 1
+      let acx = a[0] + 0.5 * aw
+      let acy = a[1] + 0.5 * ah
+      let gw = g[2] - g[0] + 1
+      let gh = g[3] - g[1] + 1
+      let gcx = g[0] + 0.5 * gw
+      let gcy = g[1] + 0.5 * gh
       return SIMD4(
         wt[0] * (gcx - acx) / aw, wt[1] * (gcy - acy) / ah,
         wt[2] * logf(gw / aw), wt[3] * logf(gh / ah))
@@ -96,20 +110,30 @@ extension BoxCoder {
     switch c {
     case .standard(let wt):
       // torchvision decode_single
-      let w = a[2] - a[0], h = a[3] - a[1]
-      let cx = a[0] + 0.5 * w, cy = a[1] + 0.5 * h
-      let dx = d[0] / wt[0], dy = d[1] / wt[1]
-      let dw = upper(d[2] / wt[2], clamp), dh = upper(d[3] / wt[3], clamp)
-      let pcx = dx * w + cx, pcy = dy * h + cy
-      let halfW = 0.5 * (expf(dw) * w), halfH = 0.5 * (expf(dh) * h)
+      let w = a[2] - a[0]
+      let h = a[3] - a[1]
+      let cx = a[0] + 0.5 * w
+      let cy = a[1] + 0.5 * h
+      let dx = d[0] / wt[0]
+      let dy = d[1] / wt[1]
+      let dw = upper(d[2] / wt[2], clamp)
+      let dh = upper(d[3] / wt[3], clamp)
+      let pcx = dx * w + cx
+      let pcy = dy * h + cy
+      let halfW = 0.5 * (expf(dw) * w)
+      let halfH = 0.5 * (expf(dh) * h)
       return SIMD4(pcx - halfW, pcy - halfH, pcx + halfW, pcy + halfH)
     case .mmdetection(let means, let stds, let centerClamp):
       // mmdetection delta2bbox
       let dn = d * stds + means
-      let px = (a[0] + a[2]) * 0.5, py = (a[1] + a[3]) * 0.5
-      let pw = a[2] - a[0], ph = a[3] - a[1]
-      var sx = pw * dn[0], sy = ph * dn[1]
-      let dw: Float, dh: Float
+      let px = (a[0] + a[2]) * 0.5
+      let py = (a[1] + a[3]) * 0.5
+      let pw = a[2] - a[0]
+      let ph = a[3] - a[1]
+      var sx = pw * dn[0]
+      var sy = ph * dn[1]
+      let dw: Float
+      let dh: Float
       if let cc = centerClamp {
         sx = BoxArray.clamp(sx, -cc, cc)
         sy = BoxArray.clamp(sy, -cc, cc)
@@ -119,17 +143,25 @@ extension BoxCoder {
         dw = BoxArray.clamp(dn[2], -clamp, clamp)
         dh = BoxArray.clamp(dn[3], -clamp, clamp)
       }
-      let gx = px + sx, gy = py + sy
-      let gw = pw * expf(dw), gh = ph * expf(dh)
+      let gx = px + sx
+      let gy = py + sy
+      let gw = pw * expf(dw)
+      let gh = ph * expf(dh)
       return SIMD4(gx - gw * 0.5, gy - gh * 0.5, gx + gw * 0.5, gy + gh * 0.5)
     case .detectronLegacy(let wt):
       // Detectron bbox_transform
-      let w = a[2] - a[0] + 1, h = a[3] - a[1] + 1
-      let cx = a[0] + 0.5 * w, cy = a[1] + 0.5 * h
-      let dx = d[0] / wt[0], dy = d[1] / wt[1]
-      let dw = upper(d[2] / wt[2], clamp), dh = upper(d[3] / wt[3], clamp)
-      let pcx = dx * w + cx, pcy = dy * h + cy
-      let pw = expf(dw) * w, ph = expf(dh) * h
+      let w = a[2] - a[0] + 1
+      let h = a[3] - a[1] + 1
+      let cx = a[0] + 0.5 * w
+      let cy = a[1] + 0.5 * h
+      let dx = d[0] / wt[0]
+      let dy = d[1] / wt[1]
+      let dw = upper(d[2] / wt[2], clamp)
+      let dh = upper(d[3] / wt[3], clamp)
+      let pcx = dx * w + cx
+      let pcy = dy * h + cy
+      let pw = expf(dw) * w
+      let ph = expf(dh) * h
       return SIMD4(pcx - 0.5 * pw, pcy - 0.5 * ph, pcx + 0.5 * pw - 1, pcy + 0.5 * ph - 1)
     }
   }

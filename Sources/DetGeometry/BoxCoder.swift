@@ -67,7 +67,9 @@ public struct BoxCoder: Hashable, Sendable {
       precondition(
         means.x.isFinite && means.y.isFinite && means.z.isFinite && means.w.isFinite,
         "BoxCoder means must be finite, got \(means)")
-      if let c = centerClamp { precondition(c > 0, "BoxCoder centerClamp must be positive, got \(c)") }
+      if let c = centerClamp {
+        precondition(c > 0, "BoxCoder centerClamp must be positive, got \(c)")
+      }
     }
     self.convention = convention
     if let scaleClamp {

@@ -119,7 +119,10 @@ func iouFields(_ a: BoxFields, _ b: BoxFields) -> (iou: Float, union: Float) {
 /// Width and height of the smallest enclosing box, clamped at 0 (`whi` in torchvision).
 @inline(__always)
 func enclosingFields(_ a: BoxFields, _ b: BoxFields) -> (w: Float, h: Float) {
-  (larger(larger(a.x2, b.x2) - smaller(a.x1, b.x1), 0), larger(larger(a.y2, b.y2) - smaller(a.y1, b.y1), 0))
+  (
+    larger(larger(a.x2, b.x2) - smaller(a.x1, b.x1), 0),
+    larger(larger(a.y2, b.y2) - smaller(a.y1, b.y1), 0)
+  )
 }
 
 /// `(diou, iou)` as torchvision's `_box_diou_iou`.
@@ -176,8 +179,12 @@ private func iouLanes(
     UnsafeRawPointer(p + j).loadUnaligned(as: Lanes.self)
   }
   // `x > y ? x : y` and `x < y ? x : y`, the forms the backend turns into `maxps` / `minps`.
-  @inline(__always) func larger(_ x: Lanes, _ y: Lanes) -> Lanes { y.replacing(with: x, where: x .> y) }
-  @inline(__always) func smaller(_ x: Lanes, _ y: Lanes) -> Lanes { y.replacing(with: x, where: x .< y) }
+  @inline(__always) func larger(_ x: Lanes, _ y: Lanes) -> Lanes {
+    y.replacing(with: x, where: x .> y)
+  }
+  @inline(__always) func smaller(_ x: Lanes, _ y: Lanes) -> Lanes {
+    y.replacing(with: x, where: x .< y)
+  }
   var j = range.lowerBound
   while j < range.upperBound {
     let w = larger(smaller(ax2, load(columns.x2, j)) - larger(ax1, load(columns.x1, j)), Lanes())

@@ -36,9 +36,13 @@ public struct ResizePolicy: Hashable, Sendable {
   /// Creates a policy.
   ///
   /// - Precondition: all lengths are positive.
-  public init(shortestEdge: Int = 800, longestEdge: Int = 1333, sizeDivisibility: Int = 32, style: Style) {
-    precondition(shortestEdge > 0 && longestEdge > 0 && sizeDivisibility > 0,
-                 "resize lengths must be positive: short \(shortestEdge), long \(longestEdge), divisibility \(sizeDivisibility)")
+  public init(
+    shortestEdge: Int = 800, longestEdge: Int = 1333, sizeDivisibility: Int = 32, style: Style
+  ) {
+    precondition(
+      shortestEdge > 0 && longestEdge > 0 && sizeDivisibility > 0,
+      "resize lengths must be positive: short \(shortestEdge), long \(longestEdge), divisibility \(sizeDivisibility)"
+    )
     self.shortestEdge = shortestEdge
     self.longestEdge = longestEdge
     self.sizeDivisibility = sizeDivisibility
@@ -60,8 +64,9 @@ public struct ResizePolicy: Hashable, Sendable {
     switch style {
     case .torchvision:
       let scale = min(Double(shortestEdge) / min(h, w), Double(longestEdge) / max(h, w))
-      return ImageSize(height: max(1, Int((h * scale).rounded(.down))),
-                       width: max(1, Int((w * scale).rounded(.down))))
+      return ImageSize(
+        height: max(1, Int((h * scale).rounded(.down))),
+        width: max(1, Int((w * scale).rounded(.down))))
     case .detectron2:
       let short = Double(shortestEdge)
       let scale = short / min(h, w)
@@ -103,7 +108,10 @@ public struct ResizePolicy: Hashable, Sendable {
       out.withUnsafeMutableBufferPointer { v in
         var i = 0
         while i < v.count {
-          v[i] *= rx; v[i + 1] *= ry; v[i + 2] *= rx; v[i + 3] *= ry
+          v[i] *= rx
+          v[i + 1] *= ry
+          v[i + 2] *= rx
+          v[i + 3] *= ry
           i += 4
         }
       }
@@ -113,8 +121,10 @@ public struct ResizePolicy: Hashable, Sendable {
       out.withUnsafeMutableBufferPointer { v in
         var i = 0
         while i < v.count {
-          v[i] = Float(Double(v[i]) * rx); v[i + 1] = Float(Double(v[i + 1]) * ry)
-          v[i + 2] = Float(Double(v[i + 2]) * rx); v[i + 3] = Float(Double(v[i + 3]) * ry)
+          v[i] = Float(Double(v[i]) * rx)
+          v[i + 1] = Float(Double(v[i + 1]) * ry)
+          v[i + 2] = Float(Double(v[i + 2]) * rx)
+          v[i + 3] = Float(Double(v[i + 3]) * ry)
           i += 4
         }
       }

@@ -30,13 +30,15 @@ public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
       if label == -2 { return nil }
       throw LossError(
         .invalidLabel, at: "labels[\(row)]",
-        "expected a class in 0..<\(classCount), -1 (background) or -2 (ignore) under the torchvision convention, found \(label)")
+        "expected a class in 0..<\(classCount), -1 (background) or -2 (ignore) under the torchvision convention, found \(label)"
+      )
     case .detectron2, .mmdetection:
       if label == classCount { return -1 }
       if label < 0 { return nil }
       throw LossError(
         .invalidLabel, at: "labels[\(row)]",
-        "expected a class in 0..<\(classCount), \(classCount) (background) or a negative value (ignore) under the \(rawValue) convention, found \(label)")
+        "expected a class in 0..<\(classCount), \(classCount) (background) or a negative value (ignore) under the \(rawValue) convention, found \(label)"
+      )
     }
   }
 
@@ -61,7 +63,9 @@ public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
       }
     }
     if invalid {
-      for row in labels.indices { _ = try positiveColumn(of: labels[row], classCount: classCount, row: row) }
+      for row in labels.indices {
+        _ = try positiveColumn(of: labels[row], classCount: classCount, row: row)
+      }
     }
     return counted
   }

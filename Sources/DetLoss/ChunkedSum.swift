@@ -21,13 +21,13 @@ func chunkedSum(
   precondition(chunkSize > 0, "chunkSize must be positive, got \(chunkSize)")
   if count <= 0 { return 0 }
   let chunks = (count + chunkSize - 1) / chunkSize
-  if chunks == 1 { return body(0 ..< count) }
+  if chunks == 1 { return body(0..<count) }
   var partials = [Double](repeating: 0, count: chunks)
   let workers = min(chunks, maxConcurrency ?? chunks)
   partials.withUnsafeMutableBufferPointer { partials in
     if workers <= 1 {
-      for chunk in 0 ..< chunks {
-        partials[chunk] = body(chunk * chunkSize ..< min(count, (chunk + 1) * chunkSize))
+      for chunk in 0..<chunks {
+        partials[chunk] = body(chunk * chunkSize..<min(count, (chunk + 1) * chunkSize))
       }
       return
     }
@@ -40,7 +40,7 @@ func chunkedSum(
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
         var chunk = worker
         while chunk < chunks {
-          slots[chunk] = work(chunk * chunkSize ..< min(count, (chunk + 1) * chunkSize))
+          slots[chunk] = work(chunk * chunkSize..<min(count, (chunk + 1) * chunkSize))
           chunk += workers
         }
       }

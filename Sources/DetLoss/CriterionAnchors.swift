@@ -24,10 +24,14 @@ public enum CriterionAnchors: Sendable {
   ///
   /// - Throws: ``MatchingError`` from the matcher.
   /// - Complexity: that of the chosen matcher path.
-  func match(_ matcher: IoUMatcher, groundTruth: BoxArray, ignoreRegions: BoxArray) throws -> MatchResult {
+  func match(_ matcher: IoUMatcher, groundTruth: BoxArray, ignoreRegions: BoxArray) throws
+    -> MatchResult
+  {
     switch self {
-    case .boxes(let b): return try matcher.match(groundTruth: groundTruth, anchors: b, ignoreRegions: ignoreRegions)
-    case .grid(let index): return try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: ignoreRegions)
+    case .boxes(let b):
+      return try matcher.match(groundTruth: groundTruth, anchors: b, ignoreRegions: ignoreRegions)
+    case .grid(let index):
+      return try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: ignoreRegions)
     }
   }
 }

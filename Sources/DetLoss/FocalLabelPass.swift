@@ -36,7 +36,8 @@ struct FocalLabelPass: @unchecked Sendable {
     for row in range {
       let base = row * c
       // The caller validated every label, so the lookup cannot throw here.
-      guard let column = try? convention.positiveColumn(of: labels[row], classCount: c, row: row) else {
+      guard let column = try? convention.positiveColumn(of: labels[row], classCount: c, row: row)
+      else {
         vp?.advanced(by: base).update(repeating: 0, count: c)
         gp?.advanced(by: base).update(repeating: 0, count: c)
         continue
@@ -44,16 +45,23 @@ struct FocalLabelPass: @unchecked Sendable {
       // One label, so at most one group of lanes holds a positive: the groups before and
       // after it take the all-negative path in loops with no per-group test.
       let fullEnd = c - c % FloatLanes.scalarCount
-      let positiveStart = column >= 0 && column < fullEnd ? column - column % FloatLanes.scalarCount : fullEnd
+      let positiveStart =
+        column >= 0 && column < fullEnd ? column - column % FloatLanes.scalarCount : fullEnd
       @inline(__always) func load(_ j: Int) -> FloatLanes {
         UnsafeRawPointer(logits + base + j).loadUnaligned(as: FloatLanes.self)
       }
       /// One group's results at column `j`; `derivative` is already scaled.
       @inline(__always) func store(_ j: Int, _ loss: FloatLanes, _ derivative: FloatLanes) {
-        if let vp { UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self) }
-        if let gp { UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative, as: FloatLanes.self) }
+        if let vp {
+          UnsafeMutableRawPointer(vp + base + j).storeBytes(of: loss, as: FloatLanes.self)
+        }
+        if let gp {
+          UnsafeMutableRawPointer(gp + base + j).storeBytes(of: derivative, as: FloatLanes.self)
+        }
       }
-      @inline(__always) func negativeGroups(_ start: Int, _ end: Int, _ sum: FloatLanes) -> FloatLanes {
+      @inline(__always) func negativeGroups(_ start: Int, _ end: Int, _ sum: FloatLanes)
+        -> FloatLanes
+      {
         var sum = sum
         var j = start
         // The kernel choice stays outside the loops: tested per group it costs 1.6% more
@@ -61,7 +69,8 @@ struct FocalLabelPass: @unchecked Sendable {
         if gammaTwo {
           while j < end {
             // The cheaper kernel, which scales the derivative itself.
-            let (loss, derivative) = kernel.negativeLanesGammaTwo(load(j), derivativeScale: negativeScale)
+            let (loss, derivative) = kernel.negativeLanesGammaTwo(
+              load(j), derivativeScale: negativeScale)
             sum += loss
             store(j, loss, derivative)
             j &+= FloatLanes.scalarCount
@@ -89,11 +98,11 @@ struct FocalLabelPass: @unchecked Sendable {
       total += Double(rowSum.sum())
       if j < c {
         var xv = FloatLanes()
-        for lane in 0 ..< c - j { xv[lane] = logits[base + j + lane] }
+        for lane in 0..<c - j { xv[lane] = logits[base + j + lane] }
         var tv = FloatLanes()
         if column >= j && column < c { tv[column - j] = 1 }
         let (loss, derivative) = kernel.lanes(xv, tv, hard: true, derivative: gp != nil)
-        for lane in 0 ..< c - j {
+        for lane in 0..<c - j {
           total += Double(loss[lane])
           vp?[base + j + lane] = loss[lane]
           gp?[base + j + lane] = derivative[lane] * gradientScale

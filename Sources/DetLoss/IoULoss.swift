@@ -64,8 +64,10 @@ public struct IoULoss: Sendable, Hashable {
   ///
   /// - Complexity: O(1).
   public func evaluate(predicted: Box, target: Box) -> (loss: Double, gradient: SIMD4<Double>) {
-    let p = SIMD4<Double>(Double(predicted.x1), Double(predicted.y1), Double(predicted.x2), Double(predicted.y2))
-    let g = SIMD4<Double>(Double(target.x1), Double(target.y1), Double(target.x2), Double(target.y2))
+    let p = SIMD4<Double>(
+      Double(predicted.x1), Double(predicted.y1), Double(predicted.x2), Double(predicted.y2))
+    let g = SIMD4<Double>(
+      Double(target.x1), Double(target.y1), Double(target.x2), Double(target.y2))
     return evaluate(p, g)
   }
 
@@ -113,7 +115,7 @@ public struct IoULoss: Sendable, Hashable {
               partial += loss
               vp?[i] = Float(loss)
               if let gp {
-                for k in 0 ..< 4 { gp[b + k] = Float(grad[k] * scale) }
+                for k in 0..<4 { gp[b + k] = Float(grad[k] * scale) }
               }
             }
             return partial
@@ -121,7 +123,8 @@ public struct IoULoss: Sendable, Hashable {
         }
       }
     }
-    return LossResult(loss: Float(sum * scale), sum: sum, count: n, values: values, gradient: gradient)
+    return LossResult(
+      loss: Float(sum * scale), sum: sum, count: n, values: values, gradient: gradient)
   }
 }
 
@@ -154,10 +157,14 @@ extension IoULoss {
     var cx1: (Double, Double), cy1: (Double, Double), cx2: (Double, Double), cy2: (Double, Double)
 
     init(_ p: SIMD4<Double>, _ g: SIMD4<Double>) {
-      ix1 = maximum(p[0], g[0]); iy1 = maximum(p[1], g[1])
-      ix2 = minimum(p[2], g[2]); iy2 = minimum(p[3], g[3])
-      cx1 = minimum(p[0], g[0]); cy1 = minimum(p[1], g[1])
-      cx2 = maximum(p[2], g[2]); cy2 = maximum(p[3], g[3])
+      ix1 = maximum(p[0], g[0])
+      iy1 = maximum(p[1], g[1])
+      ix2 = minimum(p[2], g[2])
+      iy2 = minimum(p[3], g[3])
+      cx1 = minimum(p[0], g[0])
+      cy1 = minimum(p[1], g[1])
+      cx2 = maximum(p[2], g[2])
+      cy2 = maximum(p[3], g[3])
     }
 
     /// Gradient on the predicted corners from gradients on the intersection width and
@@ -174,7 +181,8 @@ extension IoULoss {
 
   /// Gradient of the predicted box's area `(x2 - x1)(y2 - y1)` scaled by `g`.
   private func areaBack(_ p: SIMD4<Double>, _ g: Double) -> SIMD4<Double> {
-    let w = p[2] - p[0], h = p[3] - p[1]
+    let w = p[2] - p[0]
+    let h = p[3] - p[1]
     return SIMD4(-g * h, -g * w, g * h, g * w)
   }
 
@@ -188,13 +196,15 @@ extension IoULoss {
   private func torchvision(_ p: SIMD4<Double>, _ g: SIMD4<Double>) -> (Double, SIMD4<Double>) {
     let eps = Double(self.eps)
     let geo = Geometry(p, g)
-    let iw = geo.ix2.0 - geo.ix1.0, ih = geo.iy2.0 - geo.iy1.0
+    let iw = geo.ix2.0 - geo.ix1.0
+    let ih = geo.iy2.0 - geo.iy1.0
     let overlaps = iw > 0 && ih > 0
     let inter = overlaps ? iw * ih : 0
     let areaP = (p[2] - p[0]) * (p[3] - p[1])
     let areaG = (g[2] - g[0]) * (g[3] - g[1])
     let union = areaP + areaG - inter
-    let cw = geo.cx2.0 - geo.cx1.0, ch = geo.cy2.0 - geo.cy1.0
+    let cw = geo.cx2.0 - geo.cx1.0
+    let ch = geo.cy2.0 - geo.cy1.0
     // The DIoU inside torchvision's CIoU always uses the default eps.
     let iouEps = kind == .ciou ? 1e-7 : eps
     let iou = ratio(inter, union + iouEps)
@@ -202,7 +212,8 @@ extension IoULoss {
     // Gradients on inter and union from -IoU.
     var gInter = -ratio(1, union + iouEps)
     var gUnion = ratio(inter, (union + iouEps) * (union + iouEps))
-    var gCW = 0.0, gCH = 0.0
+    var gCW = 0.0
+    var gCH = 0.0
     var grad = SIMD4<Double>()
     switch kind {
     case .giou:
@@ -242,15 +253,22 @@ extension IoULoss {
     let eps = Double(self.eps)
     let geo = Geometry(p, g)
     // torch's clamp passes the gradient only strictly inside the range (0 at a bound).
-    let iwRaw = geo.ix2.0 - geo.ix1.0, ihRaw = geo.iy2.0 - geo.iy1.0
-    let iw = max(iwRaw, 0), ih = max(ihRaw, 0)
+    let iwRaw = geo.ix2.0 - geo.ix1.0
+    let ihRaw = geo.iy2.0 - geo.iy1.0
+    let iw = max(iwRaw, 0)
+    let ih = max(ihRaw, 0)
     let inter = iw * ih
     let areaP = (p[2] - p[0]) * (p[3] - p[1])
     let areaG = (g[2] - g[0]) * (g[3] - g[1])
-    let cwRaw = geo.cx2.0 - geo.cx1.0, chRaw = geo.cy2.0 - geo.cy1.0
-    let cw = max(cwRaw, 0), ch = max(chRaw, 0)
+    let cwRaw = geo.cx2.0 - geo.cx1.0
+    let chRaw = geo.cy2.0 - geo.cy1.0
+    let cw = max(cwRaw, 0)
+    let ch = max(chRaw, 0)
     var loss: Double
-    var gInter = 0.0, gUnion = 0.0, gCW = 0.0, gCH = 0.0
+    var gInter = 0.0
+    var gUnion = 0.0
+    var gCW = 0.0
+    var gCH = 0.0
     var grad = SIMD4<Double>()
     switch kind {
     case .giou:
@@ -261,7 +279,9 @@ extension IoULoss {
       loss = 1 - (ratio(inter, union) - ratio(area - union, area))
       gInter = -ratio(1, union)
       // loss = 2 - I / U - U / C.
-      gUnion = (rawUnion > eps ? 1 : (rawUnion == eps ? 0.5 : 0)) * (ratio(inter, union * union) - ratio(1, area))
+      gUnion =
+        (rawUnion > eps ? 1 : (rawUnion == eps ? 0.5 : 0))
+        * (ratio(inter, union * union) - ratio(1, area))
       let gArea = (rawArea > eps ? 1 : (rawArea == eps ? 0.5 : 0)) * ratio(union, area * area)
       gCW = gArea * ch
       gCH = gArea * cw
@@ -297,7 +317,8 @@ extension IoULoss {
     }
     gInter -= gUnion
     grad += areaBack(p, gUnion)
-    let gIW = iwRaw > 0 ? gInter * ih : 0, gIH = ihRaw > 0 ? gInter * iw : 0
+    let gIW = iwRaw > 0 ? gInter * ih : 0
+    let gIH = ihRaw > 0 ? gInter * iw : 0
     grad += geo.intersectionBack(gIW, gIH)
     grad += geo.enclosingBack(cwRaw > 0 ? gCW : 0, chRaw > 0 ? gCH : 0)
     return (loss, grad)

@@ -67,7 +67,9 @@ extension Reduction {
   /// The factor that turns a sum of `count` elements into the reduced loss, before the
   /// normaliser: 1 for sum / none, `1 / count` for mean (0 when `count` is 0).
   func scale(count: Int, normalizer: Double) -> Double {
-    precondition(normalizer > 0 && normalizer.isFinite, "normalizer must be positive and finite, got \(normalizer)")
+    precondition(
+      normalizer > 0 && normalizer.isFinite,
+      "normalizer must be positive and finite, got \(normalizer)")
     switch self {
     case .none, .sum: return 1 / normalizer
     case .mean: return count == 0 ? 0 : 1 / (Double(count) * normalizer)

@@ -21,7 +21,9 @@ struct PositiveBoxes {
     self.anchors = BoxArray(rows.map { anchors[$0] })
     targets = BoxArray(rows.map { groundTruth[matches[$0]] })
     var gathered = [Float](repeating: 0, count: 4 * rows.count)
-    for (k, row) in rows.enumerated() { for c in 0 ..< 4 { gathered[4 * k + c] = deltas[4 * row + c] } }
+    for (k, row) in rows.enumerated() {
+      for c in 0..<4 { gathered[4 * k + c] = deltas[4 * row + c] }
+    }
     self.deltas = gathered
   }
 
@@ -31,7 +33,7 @@ struct PositiveBoxes {
   /// - Complexity: O(count).
   func scatter(_ local: [Float], into count: Int) -> [Float] {
     var out = [Float](repeating: 0, count: count)
-    for (k, row) in rows.enumerated() { for c in 0 ..< 4 { out[4 * row + c] = local[4 * k + c] } }
+    for (k, row) in rows.enumerated() { for c in 0..<4 { out[4 * row + c] = local[4 * k + c] } }
     return out
   }
 }

@@ -17,6 +17,7 @@ import Foundation
 /// - Precondition: `0 < probability < 1`.
 /// - Complexity: O(1).
 public func priorBias(probability: Double) -> Double {
-  precondition(probability > 0 && probability < 1, "prior probability must be in (0, 1), got \(probability)")
+  precondition(
+    probability > 0 && probability < 1, "prior probability must be in (0, 1), got \(probability)")
   return -log((1 - probability) / probability)
 }

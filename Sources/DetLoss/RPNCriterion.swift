@@ -46,8 +46,10 @@ public struct RPNCriterion: Sendable {
 
   /// Creates a criterion; the defaults are torchvision's RPN.
   public init(
-    matcher: IoUMatcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision),
-    sampler: BalancedSampler = .rpn, seed: UInt64 = 0, boxLoss: RegressionLoss = .smoothL1(beta: 1.0 / 9),
+    matcher: IoUMatcher = IoUMatcher(
+      high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision),
+    sampler: BalancedSampler = .rpn, seed: UInt64 = 0,
+    boxLoss: RegressionLoss = .smoothL1(beta: 1.0 / 9),
     coder: BoxCoder = BoxCoder(), normalization: Normalization = .torchvision
   ) {
     self.matcher = matcher
@@ -138,12 +140,17 @@ public struct RPNCriterion: Sendable {
     for (i, image) in batch.enumerated() {
       let n = image.anchors.boxes.count
       guard image.objectness.count == n else {
-        throw LossError(.shapeMismatch, at: "batch[\(i)].objectness", "expected \(n) values (one per anchor), found \(image.objectness.count)")
+        throw LossError(
+          .shapeMismatch, at: "batch[\(i)].objectness",
+          "expected \(n) values (one per anchor), found \(image.objectness.count)")
       }
       guard image.deltas.count == 4 * n else {
-        throw LossError(.shapeMismatch, at: "batch[\(i)].deltas", "expected \(n) x 4 = \(4 * n) values (anchors x 4), found \(image.deltas.count)")
+        throw LossError(
+          .shapeMismatch, at: "batch[\(i)].deltas",
+          "expected \(n) x 4 = \(4 * n) values (anchors x 4), found \(image.deltas.count)")
       }
-      let match = try image.anchors.match(matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes)
+      let match = try image.anchors.match(
+        matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes)
       if let sample = image.sample {
         try Self.validate(sample, matches: match.matches, at: "batch[\(i)].sample")
         samples.append(sample)
@@ -161,24 +168,35 @@ public struct RPNCriterion: Sendable {
       }
     var images: [ImageLoss] = []
     for (i, image) in batch.enumerated() {
-      images.append(try imageLoss(image, matches: matches[i], sample: samples[i], ignored: ignored[i], normalizer: normalizer))
+      images.append(
+        try imageLoss(
+          image, matches: matches[i], sample: samples[i], ignored: ignored[i],
+          normalizer: normalizer))
     }
     return Loss(
       objectness: images.reduce(0) { $0 + $1.objectnessSum } / normalizer,
-      box: images.reduce(0) { $0 + $1.boxSum } / normalizer, normalizer: normalizer, sampled: sampled,
+      box: images.reduce(0) { $0 + $1.boxSum } / normalizer, normalizer: normalizer,
+      sampled: sampled,
       sampledPositives: samples.reduce(0) { $0 + $1.positives.count }, images: images)
   }
 
-  private static func validate(_ sample: BalancedSampler.Sample, matches: [Int], at location: String) throws {
-    for (name, rows, positive) in [("positives", sample.positives, true), ("negatives", sample.negatives, false)] {
+  private static func validate(
+    _ sample: BalancedSampler.Sample, matches: [Int], at location: String
+  ) throws {
+    for (name, rows, positive) in [
+      ("positives", sample.positives, true), ("negatives", sample.negatives, false),
+    ] {
       for (k, row) in rows.enumerated() {
         guard row >= 0 && row < matches.count else {
-          throw LossError(.invalidLabel, at: "\(location).\(name)[\(k)]", "expected an anchor in 0..<\(matches.count), found \(row)")
+          throw LossError(
+            .invalidLabel, at: "\(location).\(name)[\(k)]",
+            "expected an anchor in 0..<\(matches.count), found \(row)")
         }
         guard positive ? matches[row] >= 0 : matches[row] == MatchLabel.background else {
           throw LossError(
             .invalidLabel, at: "\(location).\(name)[\(k)]",
-            "anchor \(row) has match \(matches[row]); expected \(positive ? "a ground-truth row (>= 0)" : "background (-1)")")
+            "anchor \(row) has match \(matches[row]); expected \(positive ? "a ground-truth row (>= 0)" : "background (-1)")"
+          )
         }
       }
     }
@@ -193,15 +211,19 @@ public struct RPNCriterion: Sendable {
     let bce = try SigmoidFocalLoss.binaryCrossEntropy.evaluate(
       logits: logits, targets: targets, reduction: .sum, normalizer: normalizer, outputs: .gradient)
     var objectnessGradient = [Float](repeating: 0, count: image.objectness.count)
-    for (k, row) in rows.enumerated() where !bce.gradient.isEmpty { objectnessGradient[row] = bce.gradient[k] }
+    for (k, row) in rows.enumerated() where !bce.gradient.isEmpty {
+      objectnessGradient[row] = bce.gradient[k]
+    }
     var deltasGradient = [Float](repeating: 0, count: image.deltas.count)
     var boxSum = 0.0
     if !sample.positives.isEmpty {
       let positives = PositiveBoxes(
-        rows: sample.positives, anchors: image.anchors.boxes, groundTruth: image.groundTruth, matches: matches,
+        rows: sample.positives, anchors: image.anchors.boxes, groundTruth: image.groundTruth,
+        matches: matches,
         deltas: image.deltas)
       let box = try boxLoss.evaluate(
-        predictions: positives.deltas, targets: coder.encode(positives.targets, relativeTo: positives.anchors),
+        predictions: positives.deltas,
+        targets: coder.encode(positives.targets, relativeTo: positives.anchors),
         reduction: .sum, normalizer: normalizer, outputs: .gradient)
       deltasGradient = positives.scatter(box.gradient, into: image.deltas.count)
       boxSum = box.sum

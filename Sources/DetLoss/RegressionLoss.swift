@@ -59,8 +59,11 @@ public enum RegressionLoss: Sendable, Hashable {
       if x < h { return (0.5 * d * d, d) }
       return (h * (x - 0.5 * h), h * sign)
     case .balancedL1(let alpha, let gamma, let beta):
-      precondition(alpha > 0 && beta > 0, "balanced L1 needs alpha > 0 and beta > 0, got \(alpha), \(beta)")
-      let a = Double(alpha), g = Double(gamma), be = Double(beta)
+      precondition(
+        alpha > 0 && beta > 0, "balanced L1 needs alpha > 0 and beta > 0, got \(alpha), \(beta)")
+      let a = Double(alpha)
+      let g = Double(gamma)
+      let be = Double(beta)
       let b = Foundation.exp(g / a) - 1
       if x < be {
         let value = a / b * (b * x + 1) * Foundation.log(b * x / be + 1) - a * x
@@ -117,6 +120,7 @@ public enum RegressionLoss: Sendable, Hashable {
         }
       }
     }
-    return LossResult(loss: Float(sum * scale), sum: sum, count: n, values: values, gradient: gradient)
+    return LossResult(
+      loss: Float(sum * scale), sum: sum, count: n, values: values, gradient: gradient)
   }
 }

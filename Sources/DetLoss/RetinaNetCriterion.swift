@@ -1,6 +1,6 @@
-import Foundation
 import DetGeometry
 import DetMatching
+import Foundation
 
 /// The whole RetinaNet head loss of a batch: anchor matching, sigmoid focal
 /// classification over the non-ignored anchors, box regression on the positives, the
@@ -71,7 +71,8 @@ public struct RetinaNetCriterion: Sendable {
   ///
   /// - Precondition: ``BoxLoss/giou`` with a standard coder; smooth L1 beta `>= 0`.
   public init(
-    matcher: IoUMatcher = IoUMatcher(high: 0.5, low: 0.4, allowsLowQualityMatches: true, policy: .torchvision),
+    matcher: IoUMatcher = IoUMatcher(
+      high: 0.5, low: 0.4, allowsLowQualityMatches: true, policy: .torchvision),
     focal: SigmoidFocalLoss = SigmoidFocalLoss(alpha: 0.25, gamma: 2), boxLoss: BoxLoss = .l1,
     coder: BoxCoder = BoxCoder(), normalization: Normalization = .torchvision
   ) {
@@ -80,7 +81,9 @@ public struct RetinaNetCriterion: Sendable {
       if case .standard = coder.convention { standard = true }
       precondition(standard, "the GIoU box loss needs a standard (torchvision) BoxCoder")
     }
-    if case .smoothL1(let beta) = boxLoss { precondition(beta >= 0, "smooth L1 beta must be >= 0, got \(beta)") }
+    if case .smoothL1(let beta) = boxLoss {
+      precondition(beta >= 0, "smooth L1 beta must be >= 0, got \(beta)")
+    }
     self.matcher = matcher
     self.focal = focal
     self.boxLoss = boxLoss
@@ -105,7 +108,8 @@ public struct RetinaNetCriterion: Sendable {
 
     /// Creates the inputs of one image.
     public init(
-      anchors: CriterionAnchors, groundTruth: BoxArray, labels: [Int], ignoreBoxes: BoxArray = BoxArray(),
+      anchors: CriterionAnchors, groundTruth: BoxArray, labels: [Int],
+      ignoreBoxes: BoxArray = BoxArray(),
       logits: [Float], deltas: [Float]
     ) {
       self.anchors = anchors
@@ -166,7 +170,8 @@ public struct RetinaNetCriterion: Sendable {
   /// - Precondition: ``normalization`` is not ``Normalization/detectron2``.
   /// - Complexity: matching plus O(N C) per image for the focal loss.
   public func evaluate(_ batch: [Image]) throws -> Loss {
-    precondition(normalization != .detectron2, "detectron2 normalisation is stateful: call evaluate(_:ema:)")
+    precondition(
+      normalization != .detectron2, "detectron2 normalisation is stateful: call evaluate(_:ema:)")
     var unused = EMANormalizer()
     return try evaluate(batch, state: &unused)
   }
@@ -185,7 +190,9 @@ public struct RetinaNetCriterion: Sendable {
     matches.reserveCapacity(batch.count)
     for (i, image) in batch.enumerated() {
       try validate(image, at: "batch[\(i)]")
-      matches.append(try image.anchors.match(matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes))
+      matches.append(
+        try image.anchors.match(
+          matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes))
     }
     let positives = matches.map { $0.statistics.positives }
     let normalizers: [Double]
@@ -193,7 +200,8 @@ public struct RetinaNetCriterion: Sendable {
     case .torchvision:
       normalizers = positives.map { Double(batch.count) * LossNormalizer.perImage(positives: $0) }
     case .mmdetection:
-      let factor = LossNormalizer.mmdetection(avgFactor: LossNormalizer.averageFactor(positivesPerImage: positives))
+      let factor = LossNormalizer.mmdetection(
+        avgFactor: LossNormalizer.averageFactor(positivesPerImage: positives))
       normalizers = positives.map { _ in factor }
     case .detectron2:
       let value = ema.update(positives: positives.reduce(0, +))
@@ -202,11 +210,14 @@ public struct RetinaNetCriterion: Sendable {
     var images: [ImageLoss] = []
     images.reserveCapacity(batch.count)
     for (i, image) in batch.enumerated() {
-      images.append(try imageLoss(image, matches: matches[i], normalizer: normalizers[i], at: "batch[\(i)]"))
+      images.append(
+        try imageLoss(image, matches: matches[i], normalizer: normalizers[i], at: "batch[\(i)]"))
     }
     return Loss(
-      classification: images.reduce(0) { $0 + $1.classification }, box: images.reduce(0) { $0 + $1.box },
-      positives: positives.reduce(0, +), ignored: images.reduce(0) { $0 + $1.ignored }, images: images)
+      classification: images.reduce(0) { $0 + $1.classification },
+      box: images.reduce(0) { $0 + $1.box },
+      positives: positives.reduce(0, +), ignored: images.reduce(0) { $0 + $1.ignored },
+      images: images)
   }
 
   private func validate(_ image: Image, at location: String) throws {
@@ -214,34 +225,47 @@ public struct RetinaNetCriterion: Sendable {
     guard image.labels.count == image.groundTruth.count else {
       throw LossError(
         .shapeMismatch, at: "\(location).labels",
-        "expected \(image.groundTruth.count) labels (one per ground-truth box), found \(image.labels.count)")
+        "expected \(image.groundTruth.count) labels (one per ground-truth box), found \(image.labels.count)"
+      )
     }
     guard image.deltas.count == 4 * n else {
-      throw LossError(.shapeMismatch, at: "\(location).deltas", "expected \(n) x 4 = \(4 * n) values (anchors x 4), found \(image.deltas.count)")
+      throw LossError(
+        .shapeMismatch, at: "\(location).deltas",
+        "expected \(n) x 4 = \(4 * n) values (anchors x 4), found \(image.deltas.count)")
     }
-    guard n > 0 ? image.logits.count % n == 0 && image.logits.count > 0 : image.logits.isEmpty else {
-      throw LossError(.shapeMismatch, at: "\(location).logits", "expected \(n) x C values (anchors x classes), found \(image.logits.count)")
+    guard n > 0 ? image.logits.count % n == 0 && image.logits.count > 0 : image.logits.isEmpty
+    else {
+      throw LossError(
+        .shapeMismatch, at: "\(location).logits",
+        "expected \(n) x C values (anchors x classes), found \(image.logits.count)")
     }
   }
 
-  private func imageLoss(_ image: Image, matches match: MatchResult, normalizer: Double, at location: String) throws -> ImageLoss {
+  private func imageLoss(
+    _ image: Image, matches match: MatchResult, normalizer: Double, at location: String
+  ) throws -> ImageLoss {
     let anchors = image.anchors.boxes
     let n = anchors.count
     let classCount = n == 0 ? 1 : image.logits.count / n
     for (j, label) in image.labels.enumerated() where label < 0 || label >= classCount {
-      throw LossError(.invalidLabel, at: "\(location).labels[\(j)]", "expected a class in 0..<\(classCount), found \(label)")
+      throw LossError(
+        .invalidLabel, at: "\(location).labels[\(j)]",
+        "expected a class in 0..<\(classCount), found \(label)")
     }
     let m = match.matches
     let anchorLabels = m.map { $0 >= 0 ? image.labels[$0] : $0 }
     let focalResult = try focal.evaluate(
       logits: image.logits, classCount: classCount, labels: anchorLabels, convention: .torchvision,
       reduction: .sum, normalizer: normalizer, outputs: computesLogitsGradient ? .gradient : [])
-    let box = try boxTerm(image.deltas, anchors: anchors, groundTruth: image.groundTruth, matches: m, normalizer: normalizer)
+    let box = try boxTerm(
+      image.deltas, anchors: anchors, groundTruth: image.groundTruth, matches: m,
+      normalizer: normalizer)
     return ImageLoss(
       classification: focalResult.sum / normalizer, box: box.sum / normalizer,
       classificationSum: focalResult.sum, boxSum: box.sum, normalizer: normalizer,
       positives: match.statistics.positives, ignored: match.statistics.ignored, matches: m,
-      logitsGradient: n == 0 || !computesLogitsGradient ? [] : focalResult.gradient, deltasGradient: box.gradient)
+      logitsGradient: n == 0 || !computesLogitsGradient ? [] : focalResult.gradient,
+      deltasGradient: box.gradient)
   }
 
   /// The summed box loss over the positives and its gradient (divided by `normalizer`)
@@ -251,20 +275,24 @@ public struct RetinaNetCriterion: Sendable {
   ) throws -> (sum: Double, gradient: [Float]) {
     let rows = matches.indices.filter { matches[$0] >= 0 }
     if rows.isEmpty { return (0, [Float](repeating: 0, count: deltas.count)) }
-    let positives = PositiveBoxes(rows: rows, anchors: anchors, groundTruth: groundTruth, matches: matches, deltas: deltas)
+    let positives = PositiveBoxes(
+      rows: rows, anchors: anchors, groundTruth: groundTruth, matches: matches, deltas: deltas)
     let result: LossResult
     let local: [Float]
     switch boxLoss {
     case .l1, .smoothL1:
-      let loss: RegressionLoss = if case .smoothL1(let beta) = boxLoss { .smoothL1(beta: beta) } else { .l1 }
+      let loss: RegressionLoss =
+        if case .smoothL1(let beta) = boxLoss { .smoothL1(beta: beta) } else { .l1 }
       result = try loss.evaluate(
-        predictions: positives.deltas, targets: coder.encode(positives.targets, relativeTo: positives.anchors),
+        predictions: positives.deltas,
+        targets: coder.encode(positives.targets, relativeTo: positives.anchors),
         reduction: .sum, normalizer: normalizer, outputs: .gradient)
       local = result.gradient
     case .giou:
       let decoded = coder.decode(positives.deltas, relativeTo: positives.anchors)
       result = try IoULoss(.giou).evaluate(
-        predicted: decoded, target: positives.targets, reduction: .sum, normalizer: normalizer, outputs: .gradient)
+        predicted: decoded, target: positives.targets, reduction: .sum, normalizer: normalizer,
+        outputs: .gradient)
       local = decodeBackward(result.gradient, deltas: positives.deltas, anchors: positives.anchors)
     }
     return (result.sum, positives.scatter(local, into: deltas.count))
@@ -274,18 +302,23 @@ public struct RetinaNetCriterion: Sendable {
   /// `x2 = cx + w/2`, `cx = dx / wx * aw + acx`, `w = exp(min(dw / ww, clamp)) * aw`,
   /// `dL/d dx = (g_x1 + g_x2) aw / wx` and `dL/d dw = (g_x2 - g_x1) w / (2 ww)` (0 above
   /// the clamp, as torch's `clamp` backward).
-  private func decodeBackward(_ boxGradient: [Float], deltas: [Float], anchors: BoxArray) -> [Float] {
-    guard case .standard(let weights) = coder.convention else { preconditionFailure("GIoU needs a standard coder") }
+  private func decodeBackward(_ boxGradient: [Float], deltas: [Float], anchors: BoxArray) -> [Float]
+  {
+    guard case .standard(let weights) = coder.convention else {
+      preconditionFailure("GIoU needs a standard coder")
+    }
     var out = [Float](repeating: 0, count: boxGradient.count)
     let clamp = Double(coder.scaleClamp)
-    for k in 0 ..< anchors.count {
+    for k in 0..<anchors.count {
       let a = anchors[k]
       let size = (Double(a.x2 - a.x1), Double(a.y2 - a.y1))
-      let g = (0 ..< 4).map { Double(boxGradient[4 * k + $0]) }
-      for axis in 0 ..< 2 {
+      let g = (0..<4).map { Double(boxGradient[4 * k + $0]) }
+      for axis in 0..<2 {
         let extent = axis == 0 ? size.0 : size.1
-        let shift = Double(weights[axis]), scale = Double(weights[axis + 2])
-        let low = g[axis], high = g[axis + 2]
+        let shift = Double(weights[axis])
+        let scale = Double(weights[axis + 2])
+        let low = g[axis]
+        let high = g[axis + 2]
         out[4 * k + axis] = Float((low + high) * extent / shift)
         let logScale = Double(deltas[4 * k + axis + 2]) / scale
         let width = logScale <= clamp ? Foundation.exp(logScale) * extent : 0

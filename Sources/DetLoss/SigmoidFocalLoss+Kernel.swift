@@ -66,7 +66,9 @@ struct FocalKernel {
       pMinusT = p.replacing(with: -q, where: positive)
     } else {
       m = p * (1 - t) + q * t
-      ratio = p * q / m.replacing(with: Float.leastNormalMagnitude, where: m .< Float.leastNormalMagnitude)
+      ratio =
+        p * q
+        / m.replacing(with: Float.leastNormalMagnitude, where: m .< Float.leastNormalMagnitude)
       alphaT = alphaNegative + (alphaPositive - alphaNegative) * t
       pMinusT = p * (1 - t) - q * t  // = p - t, exact for t in {0, 1}
     }

@@ -22,11 +22,14 @@ extension SigmoidFocalLoss {
     logits: [Float], classCount: Int, labels: [Int], convention: BackgroundConvention,
     reduction: Reduction, normalizer: Double = 1, outputs: LossOutputs = []
   ) throws -> LossResult {
-    var (result, values, gradient) = try outputs.withBuffers(values: logits.count, gradient: logits.count) { v, g in
+    var (result, values, gradient) = try outputs.withBuffers(
+      values: logits.count, gradient: logits.count
+    ) { v, g in
       try logits.withUnsafeBufferPointer { x in
         try labels.withUnsafeBufferPointer { l in
           try evaluate(
-            logits: x, classCount: classCount, labels: l, convention: convention, reduction: reduction,
+            logits: x, classCount: classCount, labels: l, convention: convention,
+            reduction: reduction,
             normalizer: normalizer, values: v, gradient: g)
         }
       }
@@ -64,18 +67,26 @@ extension SigmoidFocalLoss {
     guard logits.count == rows * classCount else {
       throw LossError(
         .shapeMismatch, at: "logits",
-        "expected \(rows) x \(classCount) = \(rows * classCount) values (labels x classes), found \(logits.count)")
+        "expected \(rows) x \(classCount) = \(rows * classCount) values (labels x classes), found \(logits.count)"
+      )
     }
-    precondition(values == nil || values!.count == logits.count, "values buffer must hold \(logits.count) floats")
-    precondition(gradient == nil || gradient!.count == logits.count, "gradient buffer must hold \(logits.count) floats")
+    precondition(
+      values == nil || values!.count == logits.count,
+      "values buffer must hold \(logits.count) floats")
+    precondition(
+      gradient == nil || gradient!.count == logits.count,
+      "gradient buffer must hold \(logits.count) floats")
     let count = try convention.countedLabels(labels, classCount: classCount) * classCount
     let scale = reduction.scale(count: count, normalizer: normalizer)
     if rows == 0 { return LossResult(loss: 0, sum: 0, count: 0) }
     let pass = FocalLabelPass(
-      kernel: FocalKernel(alpha: alpha, gamma: gamma), logits: logits.baseAddress!, labels: labels.baseAddress!,
+      kernel: FocalKernel(alpha: alpha, gamma: gamma), logits: logits.baseAddress!,
+      labels: labels.baseAddress!,
       classCount: classCount, convention: convention, gradientScale: Float(scale),
       values: values?.baseAddress, gradient: gradient?.baseAddress)
-    let sum = chunkedSum(count: rows, chunkSize: max(1, (1 << 15) / classCount), maxConcurrency: maxConcurrency) {
+    let sum = chunkedSum(
+      count: rows, chunkSize: max(1, (1 << 15) / classCount), maxConcurrency: maxConcurrency
+    ) {
       pass.sum(rows: $0)
     }
     return LossResult(loss: Float(sum * scale), sum: sum, count: count)

@@ -31,7 +31,8 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
   ///
   /// - Precondition: `alpha <= 1` (negative means off) and `gamma >= 0`, both finite.
   public init(alpha: Float = 0.25, gamma: Float = 2) {
-    precondition(alpha.isFinite && alpha <= 1, "focal alpha must be in [0, 1] or negative (off), got \(alpha)")
+    precondition(
+      alpha.isFinite && alpha <= 1, "focal alpha must be in [0, 1] or negative (off), got \(alpha)")
     precondition(gamma.isFinite && gamma >= 0, "focal gamma must be finite and >= 0, got \(gamma)")
     self.alpha = alpha
     self.gamma = gamma
@@ -96,21 +97,25 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
                 block = FloatLanes()
                 blockLength = 0
               }
-              if let vp { UnsafeMutableRawPointer(vp + i).storeBytes(of: loss, as: FloatLanes.self) }
+              if let vp {
+                UnsafeMutableRawPointer(vp + i).storeBytes(of: loss, as: FloatLanes.self)
+              }
               if let gp {
-                UnsafeMutableRawPointer(gp + i).storeBytes(of: derivative * gradientScale, as: FloatLanes.self)
+                UnsafeMutableRawPointer(gp + i).storeBytes(
+                  of: derivative * gradientScale, as: FloatLanes.self)
               }
               i += FloatLanes.scalarCount
             }
             total += Double(block.sum())
             if i < range.upperBound {
-              var xv = FloatLanes(), tv = FloatLanes()
-              for lane in 0 ..< range.upperBound - i {
+              var xv = FloatLanes()
+              var tv = FloatLanes()
+              for lane in 0..<range.upperBound - i {
                 xv[lane] = xp[i + lane]
                 tv[lane] = tp[i + lane]
               }
               let (loss, derivative) = kernel.lanes(xv, tv, hard: false, derivative: gp != nil)
-              for lane in 0 ..< range.upperBound - i {
+              for lane in 0..<range.upperBound - i {
                 total += Double(loss[lane])
                 vp?[i + lane] = loss[lane]
                 gp?[i + lane] = derivative[lane] * gradientScale
@@ -121,6 +126,7 @@ public struct SigmoidFocalLoss: Sendable, Hashable {
         }
       }
     }
-    return LossResult(loss: Float(sum * scale), sum: sum, count: n, values: values, gradient: gradient)
+    return LossResult(
+      loss: Float(sum * scale), sum: sum, count: n, values: values, gradient: gradient)
   }
 }

@@ -50,7 +50,8 @@ enum VectorMath {
     let er = expReduced(r)
     // n from the integer in the low bits of `shifted`.
     let bits = unsafeBitCast(shifted, to: LaneBits.self)
-    let nInt = unsafeBitCast(bits &- unsafeBitCast(FloatLanes(repeating: magic), to: LaneBits.self), to: LaneInts.self)
+    let nInt = unsafeBitCast(
+      bits &- unsafeBitCast(FloatLanes(repeating: magic), to: LaneBits.self), to: LaneInts.self)
     // n is in [-126, 128]; 2^n = 2^(n >> 1) * 2^(n - n >> 1) keeps both factors normal.
     let half = nInt &>> 1
     let scaleLow = unsafeBitCast((half &+ 127) &<< 23, to: FloatLanes.self)
@@ -113,8 +114,12 @@ enum VectorMath {
       y.replacing(with: x, where: x .< y)
     }
     return FloatLanes(
-      lowHalf: SIMD8(lowHalf: half(x.lowHalf.lowHalf, y.lowHalf.lowHalf), highHalf: half(x.lowHalf.highHalf, y.lowHalf.highHalf)),
-      highHalf: SIMD8(lowHalf: half(x.highHalf.lowHalf, y.highHalf.lowHalf), highHalf: half(x.highHalf.highHalf, y.highHalf.highHalf)))
+      lowHalf: SIMD8(
+        lowHalf: half(x.lowHalf.lowHalf, y.lowHalf.lowHalf),
+        highHalf: half(x.lowHalf.highHalf, y.lowHalf.highHalf)),
+      highHalf: SIMD8(
+        lowHalf: half(x.highHalf.lowHalf, y.highHalf.lowHalf),
+        highHalf: half(x.highHalf.highHalf, y.highHalf.highHalf)))
   }
 
   /// `x > y ? x : y` for each lane, one `maxps` per 4 lanes. A NaN in `x` gives `y`, a
@@ -127,8 +132,12 @@ enum VectorMath {
       y.replacing(with: x, where: x .> y)
     }
     return FloatLanes(
-      lowHalf: SIMD8(lowHalf: half(x.lowHalf.lowHalf, y.lowHalf.lowHalf), highHalf: half(x.lowHalf.highHalf, y.lowHalf.highHalf)),
-      highHalf: SIMD8(lowHalf: half(x.highHalf.lowHalf, y.highHalf.lowHalf), highHalf: half(x.highHalf.highHalf, y.highHalf.highHalf)))
+      lowHalf: SIMD8(
+        lowHalf: half(x.lowHalf.lowHalf, y.lowHalf.lowHalf),
+        highHalf: half(x.lowHalf.highHalf, y.lowHalf.highHalf)),
+      highHalf: SIMD8(
+        lowHalf: half(x.highHalf.lowHalf, y.highHalf.lowHalf),
+        highHalf: half(x.highHalf.highHalf, y.highHalf.highHalf)))
   }
 
   /// `a` in the lanes where `mask` is true, `b` elsewhere, as three bitwise operations on

@@ -46,7 +46,9 @@ public struct ATSSAssigner: Sendable, Hashable {
     degenerateGroundTruth: DegenerateGroundTruth = .throwError, ignoreIoFThreshold: Float? = nil
   ) {
     precondition(topK >= 1, "topK must be >= 1, got \(topK)")
-    if let t = ignoreIoFThreshold { precondition(t > 0 && t.isFinite, "ignoreIoFThreshold must be positive and finite, got \(t)") }
+    if let t = ignoreIoFThreshold {
+      precondition(t > 0 && t.isFinite, "ignoreIoFThreshold must be positive and finite, got \(t)")
+    }
     self.topK = topK
     self.fallsBackToBestCandidate = fallsBackToBestCandidate
     self.degenerateGroundTruth = degenerateGroundTruth
@@ -66,11 +68,14 @@ public struct ATSSAssigner: Sendable, Hashable {
   /// - Precondition: `levelCounts` are non-negative and sum to N.
   /// - Complexity: O(M * N log topK) time, parallel over ground truths; O(N + M * levels * topK) memory.
   public func assign(
-    groundTruth: BoxArray, anchors: BoxArray, levelCounts: [Int], ignoreRegions: BoxArray = BoxArray()
+    groundTruth: BoxArray, anchors: BoxArray, levelCounts: [Int],
+    ignoreRegions: BoxArray = BoxArray()
   ) throws -> MatchResult {
-    precondition(levelCounts.allSatisfy { $0 >= 0 } && levelCounts.reduce(0, +) == anchors.count,
+    precondition(
+      levelCounts.allSatisfy { $0 >= 0 } && levelCounts.reduce(0, +) == anchors.count,
       "levelCounts must sum to the anchor count \(anchors.count), got \(levelCounts)")
-    let policy = IoUMatcher(high: 1, low: 0, allowsLowQualityMatches: false, degenerateGroundTruth: degenerateGroundTruth)
+    let policy = IoUMatcher(
+      high: 1, low: 0, allowsLowQualityMatches: false, degenerateGroundTruth: degenerateGroundTruth)
     let (active, skipped) = try policy.partition(groundTruth: groundTruth)
     try requireFinite(anchors: anchors)
     try requireFinite(ignoreRegions: ignoreRegions)
@@ -81,13 +86,22 @@ public struct ATSSAssigner: Sendable, Hashable {
       let labels = [Int](repeating: MatchLabel.background, count: n)
       return MatchResult(
         matches: labels,
-        statistics: MatchStatistics(matches: labels, groundTruthCount: groundTruth.count, skipped: skipped, bestIoU: [Float](repeating: 0, count: groundTruth.count)))
+        statistics: MatchStatistics(
+          matches: labels, groundTruthCount: groundTruth.count, skipped: skipped,
+          bestIoU: [Float](repeating: 0, count: groundTruth.count)))
     }
-    let ignored = ignoreIoFThreshold.flatMap { ignoredAnchors(anchors: anchors, regions: ignoreRegions, threshold: $0) }
+    let ignored = ignoreIoFThreshold.flatMap {
+      ignoredAnchors(anchors: anchors, regions: ignoreRegions, threshold: $0)
+    }
     let levelStarts = levelCounts.reduce(into: [0]) { $0.append($0.last! + $1) }
 
     // Per ground truth: its candidates (anchor, IoU, positive?) and best IoU overall.
-    struct Candidates { var anchors: [Int] = []; var ious: [Float] = []; var positive: [Bool] = []; var best: Float = -1 }
+    struct Candidates {
+      var anchors: [Int] = []
+      var ious: [Float] = []
+      var positive: [Bool] = []
+      var best: Float = -1
+    }
     var perGT = [Candidates](repeating: Candidates(), count: m)
     let topK = self.topK
     perGT.withUnsafeMutableBufferPointer { out in
@@ -111,7 +125,9 @@ public struct ATSSAssigner: Sendable, Hashable {
                 let dx = (a[4 * i] + a[4 * i + 2]) / 2 - gcx
                 let dy = (a[4 * i + 1] + a[4 * i + 3]) / 2 - gcy
                 d = (dx * dx + dy * dy).squareRoot()
-                let v = pairIoU(Box(x1: gx1, y1: gy1, x2: gx2, y2: gy2), Box(x1: a[4 * i], y1: a[4 * i + 1], x2: a[4 * i + 2], y2: a[4 * i + 3]))
+                let v = pairIoU(
+                  Box(x1: gx1, y1: gy1, x2: gx2, y2: gy2),
+                  Box(x1: a[4 * i], y1: a[4 * i + 1], x2: a[4 * i + 2], y2: a[4 * i + 3]))
                 result.best = max(result.best, v)
               }
               nearest.insert(distance: d, index: i)
@@ -119,7 +135,9 @@ public struct ATSSAssigner: Sendable, Hashable {
             result.anchors += nearest.indices
           }
           result.ious = result.anchors.map { i in
-            pairIoU(Box(x1: gx1, y1: gy1, x2: gx2, y2: gy2), Box(x1: a[4 * i], y1: a[4 * i + 1], x2: a[4 * i + 2], y2: a[4 * i + 3]))
+            pairIoU(
+              Box(x1: gx1, y1: gy1, x2: gx2, y2: gy2),
+              Box(x1: a[4 * i], y1: a[4 * i + 1], x2: a[4 * i + 2], y2: a[4 * i + 3]))
           }
           let threshold = Self.threshold(result.ious)
           result.positive = zip(result.anchors, result.ious).map { i, v in
@@ -139,7 +157,8 @@ public struct ATSSAssigner: Sendable, Hashable {
     var owner = [Int](repeating: -1, count: n)
     for j in 0..<m {
       let c = perGT[j]
-      for (slot, i) in c.anchors.enumerated() where c.positive[slot] && c.ious[slot] > bestPositive[i] {
+      for (slot, i) in c.anchors.enumerated()
+      where c.positive[slot] && c.ious[slot] > bestPositive[i] {
         bestPositive[i] = c.ious[slot]
         owner[i] = j
       }
@@ -150,7 +169,11 @@ public struct ATSSAssigner: Sendable, Hashable {
         let c = perGT[j]
         var pick: (iou: Float, anchor: Int)? = nil
         for (slot, i) in c.anchors.enumerated() where c.ious[slot] > 0 {
-          if pick == nil || c.ious[slot] > pick!.iou || (c.ious[slot] == pick!.iou && i < pick!.anchor) { pick = (c.ious[slot], i) }
+          if pick == nil || c.ious[slot] > pick!.iou
+            || (c.ious[slot] == pick!.iou && i < pick!.anchor)
+          {
+            pick = (c.ious[slot], i)
+          }
         }
         if let pick, owner[pick.anchor] < 0 { owner[pick.anchor] = j }
       }
@@ -160,13 +183,16 @@ public struct ATSSAssigner: Sendable, Hashable {
     for j in 0..<m { best[active[j]] = max(perGT[j].best, 0) }
     return MatchResult(
       matches: labels,
-      statistics: MatchStatistics(matches: labels, groundTruthCount: groundTruth.count, skipped: skipped, bestIoU: best))
+      statistics: MatchStatistics(
+        matches: labels, groundTruthCount: groundTruth.count, skipped: skipped, bestIoU: best))
   }
 
   /// Assigns ground truth to the anchors of a generated grid, its levels in order.
   ///
   /// - Complexity: as ``assign(groundTruth:anchors:levelCounts:ignoreRegions:)``.
-  public func assign(groundTruth: BoxArray, grid: AnchorGrid, ignoreRegions: BoxArray = BoxArray()) throws -> MatchResult {
+  public func assign(groundTruth: BoxArray, grid: AnchorGrid, ignoreRegions: BoxArray = BoxArray())
+    throws -> MatchResult
+  {
     try assign(
       groundTruth: groundTruth, anchors: grid.boxes, levelCounts: grid.levels.map(\.range.count),
       ignoreRegions: ignoreRegions)
@@ -177,7 +203,8 @@ public struct ATSSAssigner: Sendable, Hashable {
   static func threshold(_ values: [Float]) -> Float {
     let count = Double(values.count)
     let mean = values.reduce(0.0) { $0 + Double($1) } / count
-    let variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / (count - 1)
+    let variance =
+      values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / (count - 1)
     return Float(mean) + Float(variance.squareRoot())
   }
 }

@@ -96,7 +96,9 @@ public struct AnchorCoverage: Sendable, Hashable {
   public private(set) var skipped = 0
 
   /// The names of the log2 side bins, in order.
-  public static let binNames = ["<8", "8-16", "16-32", "32-64", "64-128", "128-256", "256-512", ">=512"]
+  public static let binNames = [
+    "<8", "8-16", "16-32", "32-64", "64-128", "128-256", "256-512", ">=512",
+  ]
 
   /// An empty accumulator for grids with `levelNames` levels, positives decided by
   /// `matcher` (its degenerate-box rule is replaced by skipping).
@@ -123,7 +125,10 @@ public struct AnchorCoverage: Sendable, Hashable {
     guard side < 512 else { return 7 }
     var k = 0
     var edge = 16.0
-    while side >= edge { k += 1; edge *= 2 }
+    while side >= edge {
+      k += 1
+      edge *= 2
+    }
     return k + 1
   }
 
@@ -137,7 +142,9 @@ public struct AnchorCoverage: Sendable, Hashable {
   /// - Throws: nothing for degenerate boxes (skipped); ``MatchingError`` cannot arise.
   /// - Complexity: O(N + overlapping pairs) for the match and O(N) for the count.
   public mutating func add(groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex) throws {
-    precondition(grid.levels.count == levelNames.count, "grid has \(grid.levels.count) levels, coverage \(levelNames.count)")
+    precondition(
+      grid.levels.count == levelNames.count,
+      "grid has \(grid.levels.count) levels, coverage \(levelNames.count)")
     images += 1
     guard !groundTruth.isEmpty else { return }
     let result = try matcher.match(groundTruth: groundTruth, in: index)

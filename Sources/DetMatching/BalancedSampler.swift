@@ -24,7 +24,9 @@ public struct BalancedSampler: Sendable, Hashable {
   /// - Precondition: `batchSize >= 0`, `positiveFraction` in `[0, 1]`.
   public init(batchSize: Int, positiveFraction: Double) {
     precondition(batchSize >= 0, "batchSize must be >= 0, got \(batchSize)")
-    precondition(positiveFraction >= 0 && positiveFraction <= 1, "positiveFraction must be in [0, 1], got \(positiveFraction)")
+    precondition(
+      positiveFraction >= 0 && positiveFraction <= 1,
+      "positiveFraction must be in [0, 1], got \(positiveFraction)")
     self.batchSize = batchSize
     self.positiveFraction = positiveFraction
   }
@@ -76,7 +78,9 @@ public struct BalancedSampler: Sendable, Hashable {
   }
 
   /// The first `k` items of a partial Fisher-Yates shuffle of `items`, sorted.
-  private static func draw(_ k: Int, from items: inout [Int], using generator: inout SeededGenerator) -> [Int] {
+  private static func draw(
+    _ k: Int, from items: inout [Int], using generator: inout SeededGenerator
+  ) -> [Int] {
     for i in 0..<k {
       let j = i + Int(generator.uniform(below: UInt64(items.count - i)))
       items.swapAt(i, j)

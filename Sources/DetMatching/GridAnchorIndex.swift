@@ -82,22 +82,37 @@ public struct GridAnchorIndex: Sendable {
           lowerBound: base, rows: rows, columns: columns, types: types, typeOffset: typeOffset,
           xs1: [], xs2: [], ys1: [], ys2: [], minArea: [], maxArea: [])
         for t in 0..<types {
-          for c in 0..<columns { g.xs1.append(v[at(0, c, t)]); g.xs2.append(v[at(0, c, t) + 2]) }
-          for r in 0..<rows { g.ys1.append(v[at(r, 0, t) + 1]); g.ys2.append(v[at(r, 0, t) + 3]) }
+          for c in 0..<columns {
+            g.xs1.append(v[at(0, c, t)])
+            g.xs2.append(v[at(0, c, t) + 2])
+          }
+          for r in 0..<rows {
+            g.ys1.append(v[at(r, 0, t) + 1])
+            g.ys2.append(v[at(r, 0, t) + 3])
+          }
         }
         for t in 0..<types {
-          var minW = Float.infinity, maxW = -Float.infinity, minH = Float.infinity, maxH = -Float.infinity
+          var minW = Float.infinity
+          var maxW = -Float.infinity
+          var minH = Float.infinity
+          var maxH = -Float.infinity
           for c in 0..<columns {
-            let x1 = g.xs1[t * columns + c], x2 = g.xs2[t * columns + c]
+            let x1 = g.xs1[t * columns + c]
+            let x2 = g.xs2[t * columns + c]
             guard x1.isFinite, x2.isFinite else { return nil }
-            if c > 0, !(x1 >= g.xs1[t * columns + c - 1] && x2 >= g.xs2[t * columns + c - 1]) { return nil }
+            if c > 0, !(x1 >= g.xs1[t * columns + c - 1] && x2 >= g.xs2[t * columns + c - 1]) {
+              return nil
+            }
             minW = min(minW, x2 - x1)
             maxW = max(maxW, x2 - x1)
           }
           for r in 0..<rows {
-            let y1 = g.ys1[t * rows + r], y2 = g.ys2[t * rows + r]
+            let y1 = g.ys1[t * rows + r]
+            let y2 = g.ys2[t * rows + r]
             guard y1.isFinite, y2.isFinite else { return nil }
-            if r > 0, !(y1 >= g.ys1[t * rows + r - 1] && y2 >= g.ys2[t * rows + r - 1]) { return nil }
+            if r > 0, !(y1 >= g.ys1[t * rows + r - 1] && y2 >= g.ys2[t * rows + r - 1]) {
+              return nil
+            }
             minH = min(minH, y2 - y1)
             maxH = max(maxH, y2 - y1)
           }
@@ -149,8 +164,12 @@ struct GridLevel: Sendable {
   @inline(__always)
   func columns(type t: Int, from lo: Float, to hi: Float) -> Range<Int> {
     let base = t * columns
-    let first = xs2.withUnsafeBufferPointer { firstIndex(in: $0, base: base, count: columns) { $0 > lo } }
-    let end = xs1.withUnsafeBufferPointer { firstIndex(in: $0, base: base, count: columns) { $0 >= hi } }
+    let first = xs2.withUnsafeBufferPointer {
+      firstIndex(in: $0, base: base, count: columns) { $0 > lo }
+    }
+    let end = xs1.withUnsafeBufferPointer {
+      firstIndex(in: $0, base: base, count: columns) { $0 >= hi }
+    }
     return first < end ? first..<end : 0..<0
   }
 
@@ -158,8 +177,12 @@ struct GridLevel: Sendable {
   @inline(__always)
   func rows(type t: Int, from lo: Float, to hi: Float) -> Range<Int> {
     let base = t * rows
-    let first = ys2.withUnsafeBufferPointer { firstIndex(in: $0, base: base, count: rows) { $0 > lo } }
-    let end = ys1.withUnsafeBufferPointer { firstIndex(in: $0, base: base, count: rows) { $0 >= hi } }
+    let first = ys2.withUnsafeBufferPointer {
+      firstIndex(in: $0, base: base, count: rows) { $0 > lo }
+    }
+    let end = ys1.withUnsafeBufferPointer {
+      firstIndex(in: $0, base: base, count: rows) { $0 >= hi }
+    }
     return first < end ? first..<end : 0..<0
   }
 

@@ -33,7 +33,8 @@ func ignoredAnchors(anchors: BoxArray, regions: BoxArray, threshold: Float) -> [
             for k in 0..<(r.count / 4)
             where intersectionOverAnchor(
               a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
-              r[4 * k], r[4 * k + 1], r[4 * k + 2], r[4 * k + 3]) > threshold {
+              r[4 * k], r[4 * k + 1], r[4 * k + 2], r[4 * k + 3]) > threshold
+            {
               out[i] = true
               break
             }

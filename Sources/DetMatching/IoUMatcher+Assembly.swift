@@ -18,7 +18,8 @@ struct MatchAssembly {
   var tieRule: TieRule {
     switch matcher.policy {
     case .detkit(let tolerance): return TieRule(tolerance: tolerance, isExact: false)
-    case .torchvision, .detectron2, .detectron, .mmdetection: return TieRule(tolerance: 0, isExact: true)
+    case .torchvision, .detectron2, .detectron, .mmdetection:
+      return TieRule(tolerance: 0, isExact: true)
     }
   }
 
@@ -68,7 +69,8 @@ struct MatchAssembly {
     // Every anchor has an argmax (>= 0), so `common` only labels them all when there is
     // no ground truth.
     labelsInOnePass(
-      anchorCount: n, rule: rule(groundTruthMax: groundTruthMax), common: Int32(MatchLabel.background),
+      anchorCount: n, rule: rule(groundTruthMax: groundTruthMax),
+      common: Int32(MatchLabel.background),
       ignored: ignored, anchorMax: anchorMax, anchorArg: anchorArg, groundTruthMax: groundTruthMax,
       lastTie: lastTie, firstTie: firstTie)
   }
@@ -92,7 +94,8 @@ struct MatchAssembly {
       // Many anchors touched: one sequential pass beats scattered access. Untouched anchors
       // (anchorArg < 0) take the common label.
       return labelsInOnePass(
-        anchorCount: n, rule: rule, common: common, ignored: ignored, anchorMax: anchorMax, anchorArg: anchorArg,
+        anchorCount: n, rule: rule, common: common, ignored: ignored, anchorMax: anchorMax,
+        anchorArg: anchorArg,
         groundTruthMax: groundTruthMax, lastTie: lastTie, firstTie: firstTie)
     }
     var out = [Int](repeating: commonLabel, count: n)
@@ -128,7 +131,8 @@ struct MatchAssembly {
         negatives += untouched
       }
     }
-    var labels = Labels(labels: out, positives: positives, negatives: negatives, matchedActive: matched)
+    var labels = Labels(
+      labels: out, positives: positives, negatives: negatives, matchedActive: matched)
     assignFirstTies(&labels, ignored: ignored, groundTruthMax: groundTruthMax, firstTie: firstTie)
     return labels
   }
@@ -140,7 +144,8 @@ struct MatchAssembly {
   ///
   /// - Complexity: O(N + M * chunks), parallel over anchors.
   private func labelsInOnePass(
-    anchorCount n: Int, rule: LabelRule, common: Int32, ignored: [Bool]?, anchorMax: [Float], anchorArg: [Int32],
+    anchorCount n: Int, rule: LabelRule, common: Int32, ignored: [Bool]?, anchorMax: [Float],
+    anchorArg: [Int32],
     groundTruthMax: [Float], lastTie: [Int32], firstTie: [Int32]
   ) -> Labels {
     let m = active.count
@@ -158,14 +163,19 @@ struct MatchAssembly {
               active.withUnsafeBufferPointer { active in
                 counts.withUnsafeMutableBufferPointer { counts in
                   hits.withUnsafeMutableBufferPointer { hits in
-                    nonisolated(unsafe) let (amax, aarg, tie, mask, active, counts, hits) = (amax, aarg, tie, mask, active, counts, hits)
+                    nonisolated(unsafe) let (amax, aarg, tie, mask, active, counts, hits) = (
+                      amax, aarg, tie, mask, active, counts, hits
+                    )
                     let hasMask = !mask.isEmpty
                     forEachChunk(n, minimumChunk: 32768) { c, range in
                       var positives = 0
                       var negatives = 0
                       let hit = hits.baseAddress.map { $0 + c * m }
                       for a in range {
-                        if hasMask && mask[a] { out[a] = MatchLabel.ignore; continue }
+                        if hasMask && mask[a] {
+                          out[a] = MatchLabel.ignore
+                          continue
+                        }
                         let arg = m == 0 ? -1 : aarg[a]
                         let j = arg < 0 ? common : rule.code(amax[a], arg, tie[a])
                         if j >= 0 {
@@ -199,13 +209,19 @@ struct MatchAssembly {
 
   /// mmdetection's `gt_max_assign_all=False` step: each eligible ground truth, in order,
   /// takes its first tied anchor, later ones overwriting.
-  func assignFirstTies(_ labels: inout Labels, ignored: [Bool]?, groundTruthMax: [Float], firstTie: [Int32]) {
-    guard matcher.allowsLowQualityMatches, case .mmdetection(_, false) = matcher.policy else { return }
+  func assignFirstTies(
+    _ labels: inout Labels, ignored: [Bool]?, groundTruthMax: [Float], firstTie: [Int32]
+  ) {
+    guard matcher.allowsLowQualityMatches, case .mmdetection(_, false) = matcher.policy else {
+      return
+    }
     let m = active.count
     let firstParticipant = labels.labels.indices.first { !(ignored?[$0] ?? false) }
     var changed = false
     for j in 0..<m where isEligible(best: groundTruthMax[j]) {
-      guard let anchor = isAllTie(best: groundTruthMax[j]) ? firstParticipant : (firstTie[j] >= 0 ? Int(firstTie[j]) : nil)
+      guard
+        let anchor = isAllTie(best: groundTruthMax[j])
+          ? firstParticipant : (firstTie[j] >= 0 ? Int(firstTie[j]) : nil)
       else { continue }
       let old = labels.labels[anchor]
       if old < 0 {
@@ -233,7 +249,9 @@ struct MatchAssembly {
   }
 
   /// The public result from labels and each active ground truth's best IoU.
-  func result(_ labels: Labels, groundTruthCount: Int, skipped: [Int], groundTruthMax: [Float]) -> MatchResult {
+  func result(_ labels: Labels, groundTruthCount: Int, skipped: [Int], groundTruthMax: [Float])
+    -> MatchResult
+  {
     let unmatched = active.indices.filter { !labels.matchedActive[$0] }.map { active[$0] }
     return MatchResult(
       matches: labels.labels,

@@ -31,7 +31,9 @@ extension IoUMatcher {
           anchorCount: anchors.count, ignored: ignored)
       }
     }
-    return assembly.result(matches.labels, groundTruthCount: groundTruth.count, skipped: skipped, groundTruthMax: matches.groundTruthMax)
+    return assembly.result(
+      matches.labels, groundTruthCount: groundTruth.count, skipped: skipped,
+      groundTruthMax: matches.groundTruthMax)
   }
 
   /// Matches from a precomputed quality matrix, as torchvision's `Matcher(matrix)` does.
@@ -48,19 +50,26 @@ extension IoUMatcher {
   public func match(
     iouMatrix: [Float], groundTruthCount: Int, anchorCount: Int, ignoring: [Bool]? = nil
   ) -> MatchResult {
-    precondition(groundTruthCount >= 0 && anchorCount >= 0, "matrix dimensions must be non-negative")
-    precondition(iouMatrix.count == groundTruthCount * anchorCount,
+    precondition(
+      groundTruthCount >= 0 && anchorCount >= 0, "matrix dimensions must be non-negative")
+    precondition(
+      iouMatrix.count == groundTruthCount * anchorCount,
       "iouMatrix holds \(iouMatrix.count) values, expected \(groundTruthCount) x \(anchorCount)")
     precondition(iouMatrix.allSatisfy { $0 >= 0 }, "iouMatrix entries must be >= 0 and not NaN")
-    precondition(ignoring.map { $0.count == anchorCount } ?? true, "ignoring mask must have one entry per anchor")
+    precondition(
+      ignoring.map { $0.count == anchorCount } ?? true,
+      "ignoring mask must have one entry per anchor")
     let active = Array(0..<groundTruthCount)
     let assembly = MatchAssembly(matcher: self, active: active)
     let matches = iouMatrix.withUnsafeBufferPointer { m in
       assembly.denseLabels(
-        scores: MatrixScores(matrix: m, anchorCount: anchorCount), groundTruthCount: groundTruthCount,
+        scores: MatrixScores(matrix: m, anchorCount: anchorCount),
+        groundTruthCount: groundTruthCount,
         anchorCount: anchorCount, ignored: ignoring.flatMap { $0.contains(true) ? $0 : nil })
     }
-    return assembly.result(matches.labels, groundTruthCount: groundTruthCount, skipped: [], groundTruthMax: matches.groundTruthMax)
+    return assembly.result(
+      matches.labels, groundTruthCount: groundTruthCount, skipped: [],
+      groundTruthMax: matches.groundTruthMax)
   }
 }
 
@@ -76,7 +85,12 @@ struct BoxPairScores: PairScores {
 
   @inline(__always)
   func score(_ j: Int, _ a: Int) -> Float {
-    pairIoU(Box(x1: groundTruth[4 * j], y1: groundTruth[4 * j + 1], x2: groundTruth[4 * j + 2], y2: groundTruth[4 * j + 3]), Box(x1: anchors[4 * a], y1: anchors[4 * a + 1], x2: anchors[4 * a + 2], y2: anchors[4 * a + 3]))
+    pairIoU(
+      Box(
+        x1: groundTruth[4 * j], y1: groundTruth[4 * j + 1], x2: groundTruth[4 * j + 2],
+        y2: groundTruth[4 * j + 3]),
+      Box(
+        x1: anchors[4 * a], y1: anchors[4 * a + 1], x2: anchors[4 * a + 2], y2: anchors[4 * a + 3]))
   }
 }
 
@@ -116,7 +130,10 @@ extension MatchAssembly {
                 var arg: Int32 = 0
                 for j in 0..<m {
                   let v = scores.score(j, a)
-                  if v > best { best = v; arg = Int32(j) }
+                  if v > best {
+                    best = v
+                    arg = Int32(j)
+                  }
                   if v > local[j] { local[j] = v }
                 }
                 maxOut[a] = best
@@ -128,10 +145,14 @@ extension MatchAssembly {
       }
     }
     var groundTruthMax = [Float](repeating: -1, count: m)
-    for c in 0..<chunks { for j in 0..<m { groundTruthMax[j] = max(groundTruthMax[j], partialMax[c * m + j]) } }
+    for c in 0..<chunks {
+      for j in 0..<m { groundTruthMax[j] = max(groundTruthMax[j], partialMax[c * m + j]) }
+    }
 
     var firstTie = [Int32](repeating: -1, count: m)
-    let tying = (0..<m).filter { isEligible(best: groundTruthMax[$0]) && !isAllTie(best: groundTruthMax[$0]) }
+    let tying = (0..<m).filter {
+      isEligible(best: groundTruthMax[$0]) && !isAllTie(best: groundTruthMax[$0])
+    }
     if !tying.isEmpty {
       let rule = tieRule
       var partialFirst = [Int32](repeating: -1, count: chunks * m)

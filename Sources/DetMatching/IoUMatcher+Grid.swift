@@ -28,7 +28,8 @@ extension IoUMatcher {
     groundTruth: BoxArray, in index: GridAnchorIndex, ignoreRegions: BoxArray = BoxArray()
   ) throws -> MatchResult {
     guard let grids = index.grids else {
-      return try match(groundTruth: groundTruth, anchors: index.anchors, ignoreRegions: ignoreRegions)
+      return try match(
+        groundTruth: groundTruth, anchors: index.anchors, ignoreRegions: ignoreRegions)
     }
     let (active, skipped) = try partition(groundTruth: groundTruth)
     try requireFinite(ignoreRegions: ignoreRegions)
@@ -41,14 +42,17 @@ extension IoUMatcher {
       grids: grids, groundTruth: compact(groundTruth, rows: active), anchorCount: n,
       ignored: ignored, assembly: assembly)
     let (labels, groundTruthMax) = run.labels()
-    return assembly.result(labels, groundTruthCount: groundTruth.count, skipped: skipped, groundTruthMax: groundTruthMax)
+    return assembly.result(
+      labels, groundTruthCount: groundTruth.count, skipped: skipped, groundTruthMax: groundTruthMax)
   }
 }
 
 /// The ignore mask from the cells each region overlaps (IoF is 0 elsewhere).
 ///
 /// - Complexity: O(sum over regions of the anchors overlapping them).
-func sparseIgnoredAnchors(grids: [GridLevel], anchorCount: Int, regions: BoxArray, threshold: Float) -> [Bool]? {
+func sparseIgnoredAnchors(grids: [GridLevel], anchorCount: Int, regions: BoxArray, threshold: Float)
+  -> [Bool]?
+{
   guard anchorCount > 0, !regions.isEmpty else { return nil }
   var mask = [Bool](repeating: false, count: anchorCount)
   var any = false
@@ -60,7 +64,8 @@ func sparseIgnoredAnchors(grids: [GridLevel], anchorCount: Int, regions: BoxArra
         for r in rows {
           for c in cols {
             let iof = intersectionOverAnchor(
-              g.xs1[t * g.columns + c], g.ys1[t * g.rows + r], g.xs2[t * g.columns + c], g.ys2[t * g.rows + r],
+              g.xs1[t * g.columns + c], g.ys1[t * g.rows + r], g.xs2[t * g.columns + c],
+              g.ys2[t * g.rows + r],
               region.x1, region.y1, region.x2, region.y2)
             if iof > threshold {
               mask[g.lowerBound + (r * g.columns + c) * g.types + t] = true
@@ -96,7 +101,10 @@ struct SparseMatch {
   /// truth `j` with any anchor of global type `k` when that type is skipped for `j`, or -1.
   let prunedBound: [Double]
 
-  init(grids: [GridLevel], groundTruth: [Float], anchorCount: Int, ignored: [Bool]?, assembly: MatchAssembly) {
+  init(
+    grids: [GridLevel], groundTruth: [Float], anchorCount: Int, ignored: [Bool]?,
+    assembly: MatchAssembly
+  ) {
     self.grids = grids
     self.groundTruth = groundTruth
     self.m = groundTruth.count / 4
@@ -158,7 +166,9 @@ struct SparseMatch {
           g.ys1.withUnsafeBufferPointer { ys1 in
             g.ys2.withUnsafeBufferPointer { ys2 in
               for j in gts {
-                let (bx1, by1, bx2, by2) = (box[4 * j], box[4 * j + 1], box[4 * j + 2], box[4 * j + 3])
+                let (bx1, by1, bx2, by2) = (
+                  box[4 * j], box[4 * j + 1], box[4 * j + 2], box[4 * j + 3]
+                )
                 for t in 0..<g.types {
                   let isSkipped = prunedBound[j * typeCount + g.typeOffset + t] >= 0
                   switch selection {
@@ -177,7 +187,10 @@ struct SparseMatch {
                     for c in cols {
                       let a = rowBase + c * g.types
                       if let ignored, ignored[a] { continue }
-                      let v = pairIoU(Box(x1: bx1, y1: by1, x2: bx2, y2: by2), Box(x1: xs1[t * g.columns + c], y1: ay1, x2: xs2[t * g.columns + c], y2: ay2))
+                      let v = pairIoU(
+                        Box(x1: bx1, y1: by1, x2: bx2, y2: by2),
+                        Box(
+                          x1: xs1[t * g.columns + c], y1: ay1, x2: xs2[t * g.columns + c], y2: ay2))
                       body(j, a, v)
                     }
                   }
@@ -202,7 +215,8 @@ struct SparseMatch {
   /// Pass 1 over `gts` and `selection`: folds IoUs into the anchors' best (first ground
   /// truth on ties, whatever the visiting order) and each ground truth's best and count.
   func foldBest(
-    gts: [Int], selection: Selection, anchorMax: inout [Float], anchorArg: inout [Int32], lastTie: inout [Int32],
+    gts: [Int], selection: Selection, anchorMax: inout [Float], anchorArg: inout [Int32],
+    lastTie: inout [Int32],
     touched: inout [[Int]], groundTruthMax: inout [Float], evaluated: inout [Int]
   ) {
     let m = self.m
@@ -214,7 +228,9 @@ struct SparseMatch {
           touched.withUnsafeMutableBufferPointer { touched in
             partialMax.withUnsafeMutableBufferPointer { pmax in
               partialCount.withUnsafeMutableBufferPointer { pcount in
-                nonisolated(unsafe) let (amax, aarg, tie, touched, pmax, pcount) = (amax, aarg, tie, touched, pmax, pcount)
+                nonisolated(unsafe) let (amax, aarg, tie, touched, pmax, pcount) = (
+                  amax, aarg, tie, touched, pmax, pcount
+                )
                 forEachItem { i, item in
                   let localMax = pmax.baseAddress! + i * m
                   let localCount = pcount.baseAddress! + i * m
@@ -262,7 +278,9 @@ struct SparseMatch {
     var evaluated = [Int](repeating: 0, count: m)
     let participating = n - (ignored?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? 0)
     let all = Array(0..<m)
-    foldBest(gts: all, selection: .kept, anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
+    foldBest(
+      gts: all, selection: .kept, anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie,
+      touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
 
     /// Best IoU including the implicit zeros of anchors never evaluated.
     func effectiveMax() -> [Float] {
@@ -280,7 +298,9 @@ struct SparseMatch {
       return b >= 0 && Double(best[j]) - tolerance <= b
     }
     if !needed.isEmpty {
-      foldBest(gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
+      foldBest(
+        gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg,
+        lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
       for j in needed { late[j] = true }
       best = effectiveMax()
     }
@@ -289,13 +309,17 @@ struct SparseMatch {
     if assembly.tiesTakeOwnArgmax, best.contains(where: { assembly.isAllTie(best: $0) }) {
       needed = all.filter { !late[$0] && largestSkippedBound($0) >= 0 }
       if !needed.isEmpty {
-        foldBest(gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
+        foldBest(
+          gts: needed, selection: .skipped, anchorMax: &anchorMax, anchorArg: &anchorArg,
+          lastTie: &lastTie, touched: &touched, groundTruthMax: &rawMax, evaluated: &evaluated)
         for j in needed { late[j] = true }
         best = effectiveMax()
       }
     }
 
-    let tying = all.filter { assembly.isEligible(best: best[$0]) && !assembly.isAllTie(best: best[$0]) }
+    let tying = all.filter {
+      assembly.isEligible(best: best[$0]) && !assembly.isAllTie(best: best[$0])
+    }
     if !tying.isEmpty {
       let rule = assembly.tieRule
       var partialFirst = [Int32](repeating: Int32.max, count: items.count * m)
@@ -321,7 +345,8 @@ struct SparseMatch {
       }
       for i in 0..<items.count {
         for j in 0..<m where partialFirst[i * m + j] != Int32.max {
-          firstTie[j] = firstTie[j] < 0 ? partialFirst[i * m + j] : min(firstTie[j], partialFirst[i * m + j])
+          firstTie[j] =
+            firstTie[j] < 0 ? partialFirst[i * m + j] : min(firstTie[j], partialFirst[i * m + j])
         }
       }
       if assembly.tiesTakeOwnArgmax {
@@ -329,7 +354,8 @@ struct SparseMatch {
       }
     }
     let labels = assembly.labels(
-      anchorCount: n, touched: touched, ignored: ignored, anchorMax: anchorMax, anchorArg: anchorArg,
+      anchorCount: n, touched: touched, ignored: ignored, anchorMax: anchorMax,
+      anchorArg: anchorArg,
       groundTruthMax: best, lastTie: lastTie, firstTie: firstTie)
     return (labels, best)
   }
@@ -339,7 +365,9 @@ struct SparseMatch {
   /// folded in (first ground truth on ties).
   ///
   /// - Complexity: O(tied anchors * ground truths skipping their type).
-  func fixTiedArgmax(tied: [[Int]], late: [Bool], anchorMax: inout [Float], anchorArg: inout [Int32]) {
+  func fixTiedArgmax(
+    tied: [[Int]], late: [Bool], anchorMax: inout [Float], anchorArg: inout [Int32]
+  ) {
     var skippers = [[Int]](repeating: [], count: typeCount)
     for j in 0..<m where !late[j] {
       for k in 0..<typeCount where prunedBound[j * typeCount + k] >= 0 { skippers[k].append(j) }
@@ -352,9 +380,15 @@ struct SparseMatch {
         let t = (a - g.lowerBound) % g.types
         let (r, c) = (cell / g.columns, cell % g.columns)
         let k = g.typeOffset + t
-        let (ax1, ay1, ax2, ay2) = (g.xs1[t * g.columns + c], g.ys1[t * g.rows + r], g.xs2[t * g.columns + c], g.ys2[t * g.rows + r])
+        let (ax1, ay1, ax2, ay2) = (
+          g.xs1[t * g.columns + c], g.ys1[t * g.rows + r], g.xs2[t * g.columns + c],
+          g.ys2[t * g.rows + r]
+        )
         for j in skippers[k] where prunedBound[j * typeCount + k] >= Double(anchorMax[a]) {
-          let v = pairIoU(Box(x1: groundTruth[4 * j], y1: groundTruth[4 * j + 1], x2: groundTruth[4 * j + 2], y2: groundTruth[4 * j + 3]), Box(x1: ax1, y1: ay1, x2: ax2, y2: ay2))
+          let v = pairIoU(
+            Box(
+              x1: groundTruth[4 * j], y1: groundTruth[4 * j + 1], x2: groundTruth[4 * j + 2],
+              y2: groundTruth[4 * j + 3]), Box(x1: ax1, y1: ay1, x2: ax2, y2: ay2))
           if v > anchorMax[a] || (v == anchorMax[a] && Int32(j) < anchorArg[a]) {
             anchorMax[a] = v
             anchorArg[a] = Int32(j)

@@ -53,15 +53,19 @@ public struct IoUMatcher: Sendable, Hashable {
     high: Float, low: Float, allowsLowQualityMatches: Bool, policy: MatchPolicy = .detkit,
     degenerateGroundTruth: DegenerateGroundTruth = .throwError, ignoreIoFThreshold: Float? = nil
   ) {
-    precondition(low >= 0 && low <= high, "IoUMatcher needs 0 <= low <= high, got low \(low), high \(high)")
+    precondition(
+      low >= 0 && low <= high, "IoUMatcher needs 0 <= low <= high, got low \(low), high \(high)")
     if let t = ignoreIoFThreshold {
       precondition(t > 0 && t.isFinite, "ignoreIoFThreshold must be positive and finite, got \(t)")
     }
     switch policy {
     case .mmdetection(let minPositiveIoU, _):
-      precondition(minPositiveIoU >= 0 && minPositiveIoU.isFinite, "minPositiveIoU must be finite and >= 0, got \(minPositiveIoU)")
+      precondition(
+        minPositiveIoU >= 0 && minPositiveIoU.isFinite,
+        "minPositiveIoU must be finite and >= 0, got \(minPositiveIoU)")
     case .detkit(let tolerance):
-      precondition(tolerance >= 0 && tolerance < 1, "tieTolerance must be in [0, 1), got \(tolerance)")
+      precondition(
+        tolerance >= 0 && tolerance < 1, "tieTolerance must be in [0, 1), got \(tolerance)")
     case .torchvision, .detectron2, .detectron: break
     }
     self.highThreshold = high

@@ -28,7 +28,10 @@ extension MatchResult {
   public func regressionTargets(
     groundTruth: BoxArray, anchors: BoxArray, coder: BoxCoder = BoxCoder()
   ) -> RegressionTargets {
-    precondition(anchors.count == matches.count, "regressionTargets needs one anchor per match, got \(anchors.count) anchors for \(matches.count) matches")
+    precondition(
+      anchors.count == matches.count,
+      "regressionTargets needs one anchor per match, got \(anchors.count) anchors for \(matches.count) matches"
+    )
     let positives = matches.indices.filter { matches[$0] >= 0 }
     var boxes = BoxArray(zeros: positives.count)
     var reference = BoxArray(zeros: positives.count)
@@ -38,7 +41,9 @@ extension MatchResult {
           reference.withUnsafeMutableBufferPointer { r in
             for (i, anchor) in positives.enumerated() {
               let row = matches[anchor]
-              precondition(row < g.count / 4, "match \(row) of anchor \(anchor) is outside the \(g.count / 4) ground-truth rows")
+              precondition(
+                row < g.count / 4,
+                "match \(row) of anchor \(anchor) is outside the \(g.count / 4) ground-truth rows")
               for k in 0..<4 {
                 b[4 * i + k] = g[4 * row + k]
                 r[4 * i + k] = a[4 * anchor + k]
@@ -48,6 +53,7 @@ extension MatchResult {
         }
       }
     }
-    return RegressionTargets(anchorIndices: positives, deltas: coder.encode(boxes, relativeTo: reference))
+    return RegressionTargets(
+      anchorIndices: positives, deltas: coder.encode(boxes, relativeTo: reference))
   }
 }

@@ -72,7 +72,9 @@ public struct MatchStatistics: Sendable, Hashable {
     let positives = stride(from: 0, to: counts.count, by: 2).reduce(0) { $0 + counts[$1] }
     let negatives = stride(from: 1, to: counts.count, by: 2).reduce(0) { $0 + counts[$1] }
     let ignored = matches.count - positives - negatives
-    let hit = (0..<groundTruthCount).map { j in (0..<chunks).contains { hits[$0 * groundTruthCount + j] } }
+    let hit = (0..<groundTruthCount).map { j in
+      (0..<chunks).contains { hits[$0 * groundTruthCount + j] }
+    }
     let skippedSet = Set(skipped)
     self.init(
       positives: positives, negatives: negatives, ignored: ignored,

@@ -29,9 +29,15 @@ public struct TrainingTargets: Sendable, Hashable {
   ///     RetinaNet and the RPN).
   /// - Precondition: `classes.count == groundTruth.count`, `match.matches.count == anchors.count`.
   /// - Complexity: O(N).
-  public init(match: MatchResult, classes: [Int], groundTruth: BoxArray, anchors: BoxArray, coder: BoxCoder) {
-    precondition(classes.count == groundTruth.count, "need one class per ground truth: \(classes.count) vs \(groundTruth.count)")
-    precondition(match.matches.count == anchors.count, "need one match per anchor: \(match.matches.count) vs \(anchors.count)")
+  public init(
+    match: MatchResult, classes: [Int], groundTruth: BoxArray, anchors: BoxArray, coder: BoxCoder
+  ) {
+    precondition(
+      classes.count == groundTruth.count,
+      "need one class per ground truth: \(classes.count) vs \(groundTruth.count)")
+    precondition(
+      match.matches.count == anchors.count,
+      "need one match per anchor: \(match.matches.count) vs \(anchors.count)")
     let n = anchors.count
     matches = match.matches
     statistics = match.statistics

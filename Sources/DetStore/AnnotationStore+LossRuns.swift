@@ -12,7 +12,10 @@ public struct ImageLossRecord: Hashable, Sendable {
   /// `classification + box`.
   public var total: Double { classification + box }
 
-  public init(imageID: RecordID, fileName: String, classification: Double, box: Double, positives: Int, ignored: Int) {
+  public init(
+    imageID: RecordID, fileName: String, classification: Double, box: Double, positives: Int,
+    ignored: Int
+  ) {
     self.imageID = imageID
     self.fileName = fileName
     self.classification = classification
@@ -90,7 +93,9 @@ extension AnnotationStore {
   /// - Throws: `.notFound` naming the recorded runs when `run` is unknown.
   /// - Complexity: O(top log n) with the run's (total DESC) index.
   public func hardestImages(inRun run: String, top: Int) throws -> [ImageLossRecord] {
-    guard let runID = try database.scalarInt("SELECT id FROM loss_runs WHERE name = ?", [.text(run)]) else {
+    guard
+      let runID = try database.scalarInt("SELECT id FROM loss_runs WHERE name = ?", [.text(run)])
+    else {
       let names = try lossRunNames()
       let known = names.isEmpty ? "no runs recorded" : "known: " + names.joined(separator: ", ")
       throw StoreError(.notFound, "no loss run named \"\(run)\" in \(database.path) (\(known))")
@@ -107,7 +112,8 @@ extension AnnotationStore {
     while try s.step() {
       out.append(
         ImageLossRecord(
-          imageID: s.recordID(0), fileName: s.string(1), classification: s.double(2), box: s.double(3),
+          imageID: s.recordID(0), fileName: s.string(1), classification: s.double(2),
+          box: s.double(3),
           positives: s.int(4), ignored: s.int(5)))
     }
     return out

@@ -54,9 +54,9 @@ extension COCOStream {
         message: "expected a COCO instances object '{'\(hint), found \(scanner.describe(first))")
     }
     scanner.position += 1
-    var first_ = true
+    var isFirst = true
     var sawSection = false
-    while let key = try scanner.nextKey(first: &first_) {
+    while let key = try scanner.nextKey(first: &isFirst) {
       if scanner.bytes(key, equal: "images") {
         sawSection = true
         try readArray("images") { try $0.readImage() }

@@ -71,7 +71,9 @@ struct JSONScanner {
   /// After `{`: the next key's byte range (quotes excluded) with the `:` consumed, or `nil`
   /// at the closing `}`. `first` must start `true` for each object.
   mutating func nextKey(first: inout Bool) throws -> Range<Int>? {
-    guard let byte = try nextMember(closedBy: UInt8(ascii: "}"), in: "object", first: &first) else { return nil }
+    guard let byte = try nextMember(closedBy: UInt8(ascii: "}"), in: "object", first: &first) else {
+      return nil
+    }
     guard byte == UInt8(ascii: "\"") else {
       throw JSONError(offset: position, message: "expected a string key, found \(describe(byte))")
     }
@@ -88,7 +90,9 @@ struct JSONScanner {
   /// The step objects and arrays share: `nil` at `close` (consumed); otherwise, after the
   /// first member, the `,` (consumed), and the byte that starts the next member.
   @inline(__always)
-  private mutating func nextMember(closedBy close: UInt8, in container: String, first: inout Bool) throws -> UInt8? {
+  private mutating func nextMember(closedBy close: UInt8, in container: String, first: inout Bool)
+    throws -> UInt8?
+  {
     var byte = try peek()
     if byte == close {
       position += 1
@@ -98,7 +102,9 @@ struct JSONScanner {
       guard byte == UInt8(ascii: ",") else {
         throw JSONError(
           offset: position,
-          message: "expected ',' or '\(Character(Unicode.Scalar(close)))' in \(container), found \(describe(byte))")
+          message:
+            "expected ',' or '\(Character(Unicode.Scalar(close)))' in \(container), found \(describe(byte))"
+        )
       }
       position += 1
       byte = try peek()

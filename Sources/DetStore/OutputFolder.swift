@@ -52,7 +52,9 @@ struct OutputFolder {
   /// nothing is `image_<id>.jpg`.
   ///
   /// - Complexity: O(n) in the length of the file name.
-  static func exportName(of image: ImageRecord) -> (folders: [String], fileName: String, stem: String) {
+  static func exportName(of image: ImageRecord) -> (
+    folders: [String], fileName: String, stem: String
+  ) {
     var parts = sanitizedComponents(image.fileName)
     if parts.isEmpty { parts = ["image_\(image.id).jpg"] }
     let fileName = parts.removeLast()

@@ -14,21 +14,24 @@ nonisolated(unsafe) private let store = makeFuzzStore()
 public func fuzzCOCO(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let path = scratch.write(bytes, size, to: "instances.json")
   let options = ImportOptions(replace: true, policy: size % 2 == 0 ? .skip : .strict)
-  checkImportOutcome(in: store, {
-    _ = try COCOImporter(path: path).importDataset(into: store, named: "fuzz", options: options)
-  }, landed: {
-    _ = try store.statistics(of: "fuzz")
-    let info = try store.dataset(named: "fuzz")
-    let exported = scratch.url.appendingPathComponent("exported.json").path
-    try COCOExporter(path: exported).export(from: store, dataset: "fuzz")
-    _ = try COCOImporter(path: exported).importDataset(into: store, named: "again")
-    let again = try store.dataset(named: "again")
-    precondition(
-      (again.images, again.annotations, again.categories)
-        == (info.images, info.annotations, info.categories),
-      "export + import changed the counts: \(info) -> \(again)")
-    try store.deleteDataset(named: "again")
-  })
+  checkImportOutcome(
+    in: store,
+    {
+      _ = try COCOImporter(path: path).importDataset(into: store, named: "fuzz", options: options)
+    },
+    landed: {
+      _ = try store.statistics(of: "fuzz")
+      let info = try store.dataset(named: "fuzz")
+      let exported = scratch.url.appendingPathComponent("exported.json").path
+      try COCOExporter(path: exported).export(from: store, dataset: "fuzz")
+      _ = try COCOImporter(path: exported).importDataset(into: store, named: "again")
+      let again = try store.dataset(named: "again")
+      precondition(
+        (again.images, again.annotations, again.categories)
+          == (info.images, info.annotations, info.categories),
+        "export + import changed the counts: \(info) -> \(again)")
+      try store.deleteDataset(named: "again")
+    })
   return 0
 }
 

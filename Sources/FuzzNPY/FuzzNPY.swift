@@ -1,6 +1,5 @@
 import DetTensorIO
 import Foundation
-
 import FuzzSupport
 
 /// libFuzzer entry: decodes the input as an NPY file. A decode that succeeds must give a tensor

@@ -1,6 +1,5 @@
 import DetTensorIO
 import Foundation
-
 import FuzzSupport
 
 /// libFuzzer entry: decodes the input as a safetensors file. A decode that succeeds must give

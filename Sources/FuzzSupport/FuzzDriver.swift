@@ -68,7 +68,8 @@ public enum FuzzDriver {
     }
     FuzzScratch.removeAll()
     FileHandle.standardError.write(
-      Data("FuzzDriver: \(files.count) files replayed, \(runs) mutations run (seed \(seed))\n".utf8))
+      Data("FuzzDriver: \(files.count) files replayed, \(runs) mutations run (seed \(seed))\n".utf8)
+    )
   }
 
   private static func feed(_ bytes: [UInt8], _ testOneInput: (UnsafePointer<UInt8>?, Int) -> Int32)
@@ -92,7 +93,9 @@ public enum FuzzDriver {
     0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, .max,
   ]
 
-  private static func mutate(_ input: inout [UInt8], splicing other: [UInt8], _ rng: inout SplitMix64) {
+  private static func mutate(
+    _ input: inout [UInt8], splicing other: [UInt8], _ rng: inout SplitMix64
+  ) {
     let choice = rng.next() % 6
     if input.isEmpty {
       input = [UInt8(truncatingIfNeeded: rng.next())]

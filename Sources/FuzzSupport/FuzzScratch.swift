@@ -20,7 +20,8 @@ public struct FuzzScratch: Sendable {
   /// Creates a fresh folder named after the harness.
   public init(_ harness: String) {
     let shm = URL(fileURLWithPath: "/dev/shm")
-    let base = FileManager.default.isWritableFile(atPath: shm.path)
+    let base =
+      FileManager.default.isWritableFile(atPath: shm.path)
       ? shm : FileManager.default.temporaryDirectory
     url = base.appendingPathComponent("detkit-fuzz-\(harness)-\(getpid())")
     try? FileManager.default.removeItem(at: url)

@@ -13,9 +13,11 @@ nonisolated(unsafe) private let store = makeFuzzStore()
 public func fuzzVOC(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let path = scratch.write(bytes, size, to: "annotation.xml")
   let options = ImportOptions(replace: true, policy: size % 2 == 0 ? .skip : .strict)
-  checkImportOutcome(in: store, {
-    _ = try VOCImporter(path: path).importDataset(into: store, named: "fuzz", options: options)
-  })
+  checkImportOutcome(
+    in: store,
+    {
+      _ = try VOCImporter(path: path).importDataset(into: store, named: "fuzz", options: options)
+    })
   return 0
 }
 

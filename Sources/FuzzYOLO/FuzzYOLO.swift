@@ -14,10 +14,12 @@ nonisolated(unsafe) private let store = makeFuzzStore()
 public func fuzzYOLO(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   scratch.write(bytes, size, to: "image.txt")
   let options = ImportOptions(replace: true, policy: size % 2 == 0 ? .skip : .strict)
-  checkImportOutcome(in: store, {
-    _ = try YOLOImporter(path: scratch.url.path).importDataset(
-      into: store, named: "fuzz", options: options)
-  })
+  checkImportOutcome(
+    in: store,
+    {
+      _ = try YOLOImporter(path: scratch.url.path).importDataset(
+        into: store, named: "fuzz", options: options)
+    })
   return 0
 }
 

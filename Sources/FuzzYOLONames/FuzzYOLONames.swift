@@ -14,10 +14,12 @@ nonisolated(unsafe) private let store = makeFuzzStore()
 public func fuzzYOLONames(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let names = scratch.write(bytes, size, to: "names.yaml")
   let options = ImportOptions(replace: true, policy: size % 2 == 0 ? .skip : .strict)
-  checkImportOutcome(in: store, {
-    _ = try YOLOImporter(path: scratch.url.path, namesFile: names).importDataset(
-      into: store, named: "fuzz", options: options)
-  })
+  checkImportOutcome(
+    in: store,
+    {
+      _ = try YOLOImporter(path: scratch.url.path, namesFile: names).importDataset(
+        into: store, named: "fuzz", options: options)
+    })
   return 0
 }
 

@@ -71,10 +71,12 @@ struct AnchorsCommand: ParsableCommand {
     if let problem = generator.configurationProblem { throw ValidationError(problem) }
     guard let count = generator.anchorCount(for: image), count <= Self.maximumAnchors else {
       throw ValidationError(
-        "--image \(image) gives more than \(Self.maximumAnchors) anchors; check --image and --strides")
+        "--image \(image) gives more than \(Self.maximumAnchors) anchors; check --image and --strides"
+      )
     }
     if format == .npy && output == "-" && isatty(STDOUT_FILENO) != 0 {
-      throw ValidationError("refusing to write binary NPY to a terminal; pass --output FILE.npy or redirect stdout")
+      throw ValidationError(
+        "refusing to write binary NPY to a terminal; pass --output FILE.npy or redirect stdout")
     }
   }
 
@@ -93,14 +95,16 @@ struct AnchorsCommand: ParsableCommand {
       }
       if sizes == nil && levels.count != g.levels.count {
         throw ValidationError(
-          "--strides gives \(levels.count) levels but the \(preset.rawValue) preset has \(g.levels.count) sizes; pass --sizes too")
+          "--strides gives \(levels.count) levels but the \(preset.rawValue) preset has \(g.levels.count) sizes; pass --sizes too"
+        )
       }
       g.levels = levels
     }
     if let sizes {
       guard sizes.values.count == g.levels.count else {
         throw ValidationError(
-          "--sizes gives \(sizes.values.count) sizes for \(g.levels.count) levels; give one size per level")
+          "--sizes gives \(sizes.values.count) sizes for \(g.levels.count) levels; give one size per level"
+        )
       }
       for i in g.levels.indices { g.levels[i].size = sizes.values[i] }
     }
@@ -128,16 +132,21 @@ struct AnchorsCommand: ParsableCommand {
     try out.close()
   }
 
-  private func writeTable(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter) {
+  private func writeTable(
+    _ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter
+  ) {
     out.write(
-      "\(preset.rawValue) anchors, \(compat.rawValue) mode (\(g.typeOrder.rawValue)), image \(image): \(grid.count) anchors\n")
+      "\(preset.rawValue) anchors, \(compat.rawValue) mode (\(g.typeOrder.rawValue)), image \(image): \(grid.count) anchors\n"
+    )
     let header = ["level", "stride", "grid", "offset", "anchors", "base anchors (x1, y1, x2, y2)"]
     var rows: [[String]] = []
     for level in grid.levels {
       let stride =
         level.strideY == level.strideX
         ? short(level.strideX) : "\(short(level.strideY))x\(short(level.strideX))"
-      let cells = level.cellAnchors.map { "[\(short($0.x1)), \(short($0.y1)), \(short($0.x2)), \(short($0.y2))]" }
+      let cells = level.cellAnchors.map {
+        "[\(short($0.x1)), \(short($0.y1)), \(short($0.x2)), \(short($0.y2))]"
+      }
       rows.append([
         level.name, stride, "\(level.rows)x\(level.columns)", short(level.centerOffset),
         "\(level.range.count)", cells.first ?? "",
@@ -147,7 +156,8 @@ struct AnchorsCommand: ParsableCommand {
     let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max() ?? 0 }
     for row in [header] + rows {
       let padded = row.indices.map { c in
-        c == row.count - 1 ? row[c] : row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0)
+        c == row.count - 1
+          ? row[c] : row[c].padding(toLength: widths[c], withPad: " ", startingAt: 0)
       }
       out.write(padded.joined(separator: "  ") + "\n")
     }
@@ -161,7 +171,9 @@ struct AnchorsCommand: ParsableCommand {
         for y in 0..<level.rows {
           for x in 0..<level.columns {
             for k in 0..<level.typesPerCell {
-              out.write("\(level.name),\(y),\(x),\(k),\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])\n")
+              out.write(
+                "\(level.name),\(y),\(x),\(k),\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])\n"
+              )
               i += 1
             }
           }
@@ -170,23 +182,28 @@ struct AnchorsCommand: ParsableCommand {
     }
   }
 
-  private func writeJSON(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter) {
+  private func writeJSON(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter)
+  {
     out.write(
-      "{\"preset\":\"\(preset.rawValue)\",\"compat\":\"\(compat.rawValue)\",\"image\":[\(image.height),\(image.width)],")
+      "{\"preset\":\"\(preset.rawValue)\",\"compat\":\"\(compat.rawValue)\",\"image\":[\(image.height),\(image.width)],"
+    )
     out.write("\"typeOrder\":\"\(g.typeOrder.rawValue)\",\"count\":\(grid.count),\"levels\":[")
     for (n, level) in grid.levels.enumerated() {
-      let cells = level.cellAnchors.map { "[\($0.x1),\($0.y1),\($0.x2),\($0.y2)]" }.joined(separator: ",")
+      let cells = level.cellAnchors.map { "[\($0.x1),\($0.y1),\($0.x2),\($0.y2)]" }.joined(
+        separator: ",")
       out.write(
         (n == 0 ? "" : ",")
           + "{\"name\":\"\(level.name)\",\"stride\":\(level.stride),\"strideY\":\(level.strideY),"
           + "\"strideX\":\(level.strideX),\"rows\":\(level.rows),\"columns\":\(level.columns),"
           + "\"typesPerCell\":\(level.typesPerCell),\"centerOffset\":\(level.centerOffset),"
-          + "\"start\":\(level.range.lowerBound),\"end\":\(level.range.upperBound),\"cellAnchors\":[\(cells)]}")
+          + "\"start\":\(level.range.lowerBound),\"end\":\(level.range.upperBound),\"cellAnchors\":[\(cells)]}"
+      )
     }
     out.write("],\"boxes\":[")
     grid.boxes.withUnsafeBufferPointer { v in
       for i in 0..<grid.count {
-        out.write((i == 0 ? "[" : ",[") + "\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])]")
+        out.write(
+          (i == 0 ? "[" : ",[") + "\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])]")
       }
     }
     out.write("]}\n")
@@ -232,7 +249,9 @@ struct NumberList: ExpressibleByArgument {
   init?(argument: String) {
     let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
     let numbers = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-    guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy(\.isFinite) else { return nil }
+    guard !parts.isEmpty, numbers.count == parts.count, numbers.allSatisfy(\.isFinite) else {
+      return nil
+    }
     values = numbers
   }
 

@@ -26,30 +26,42 @@ struct FPNWorkload: Sendable {
     BenchStage(name: "iou", summary: "IoU matrix, M ground-truth boxes x 268,569 anchors") { w in
       { pairwiseIoU(w.groundTruth, w.anchors.boxes) }
     },
-    BenchStage(name: "match", summary: "IoU + matching 0.7/0.3 with low-quality matches, grid-aware sparse path") { w in
+    BenchStage(
+      name: "match",
+      summary: "IoU + matching 0.7/0.3 with low-quality matches, grid-aware sparse path"
+    ) { w in
       let index = GridAnchorIndex(w.anchors)
       return { try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, in: index) }
     },
-    BenchStage(name: "match_dense", summary: "the same matching over every (box, anchor) pair") { w in
+    BenchStage(name: "match_dense", summary: "the same matching over every (box, anchor) pair") {
+      w in
       { try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
     },
-    BenchStage(name: "encode", summary: "regression targets of the matched positives, weights (1,1,1,1)") { w in
-      let result = try! FPNWorkload.matcher.match(groundTruth: w.groundTruth, in: GridAnchorIndex(w.anchors))
+    BenchStage(
+      name: "encode", summary: "regression targets of the matched positives, weights (1,1,1,1)"
+    ) { w in
+      let result = try! FPNWorkload.matcher.match(
+        groundTruth: w.groundTruth, in: GridAnchorIndex(w.anchors))
       return { result.regressionTargets(groundTruth: w.groundTruth, anchors: w.anchors.boxes) }
     },
-    BenchStage(name: "focal", summary: "sigmoid focal loss, non-ignored anchors x 80 / max(1, positives)") { w in
+    BenchStage(
+      name: "focal", summary: "sigmoid focal loss, non-ignored anchors x 80 / max(1, positives)"
+    ) { w in
       w.focalStage(gradient: false)
     },
-    BenchStage(name: "focal_grad", summary: "the same plus the gradient into a preallocated buffer") { w in
+    BenchStage(name: "focal_grad", summary: "the same plus the gradient into a preallocated buffer")
+    { w in
       w.focalStage(gradient: true)
     },
-    BenchStage(name: "smoothl1", summary: "smooth L1 (beta 1/9) on the positives' encoded deltas") { w in
+    BenchStage(name: "smoothl1", summary: "smooth L1 (beta 1/9) on the positives' encoded deltas") {
+      w in
       w.smoothL1Stage()
     },
   ]
 
   /// torchvision's RPN matcher, `Matcher(0.7, 0.3, allow_low_quality_matches=True)`.
-  static let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
+  static let matcher = IoUMatcher(
+    high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
 }
 
 /// `detkit bench fpn`.
@@ -99,7 +111,8 @@ struct BenchFPNCommand: ParsableCommand {
     return try stages.split(separator: ",", omittingEmptySubsequences: false).map { name in
       guard let stage = FPNWorkload.stages.first(where: { $0.name == name }) else {
         throw ValidationError(
-          "unknown stage '\(name)'; available: \(FPNWorkload.stages.map(\.name).joined(separator: ","))")
+          "unknown stage '\(name)'; available: \(FPNWorkload.stages.map(\.name).joined(separator: ","))"
+        )
       }
       return stage
     }
@@ -117,9 +130,13 @@ struct BenchFPNCommand: ParsableCommand {
       order.append(stage.name)
     }
     if let peer {
-      if peer.workload != report.workload || peer.gt != gt || (peer.seed != nil && peer.seed != seed) {
+      if peer.workload != report.workload || peer.gt != gt
+        || (peer.seed != nil && peer.seed != seed)
+      {
         FileHandle.standardError.write(
-          Data("detkit bench: warning: \(compare ?? "") is \(peer.workload) with gt \(peer.gt), seed \(peer.seed.map(String.init) ?? "?"); this run is W-FPN with gt \(gt), seed \(seed)\n".utf8))
+          Data(
+            "detkit bench: warning: \(compare ?? "") is \(peer.workload) with gt \(peer.gt), seed \(peer.seed.map(String.init) ?? "?"); this run is W-FPN with gt \(gt), seed \(seed)\n"
+              .utf8))
       }
       report.peer = peer.tool
       report.speedup = [:]
@@ -138,32 +155,42 @@ struct BenchFPNCommand: ParsableCommand {
     print(
       "W-FPN: image \(FPNWorkload.image), \(workload.anchors.count) anchors, \(gt) GT boxes (seed \(seed)), "
         + "\(report.threads) threads, median of \(`repeat`) runs after 1 warm-up")
-    var rows = [["stage", "detkit ms", "min ms"] + (peer.map { ["\($0.tool) ms", "peer/detkit"] } ?? [])]
+    var rows = [
+      ["stage", "detkit ms", "min ms"] + (peer.map { ["\($0.tool) ms", "peer/detkit"] } ?? [])
+    ]
     for name in order {
       let mine = report.stages[name]!
       var row = [name, Self.format(mine.median_ms), Self.format(mine.min_ms ?? mine.median_ms)]
       if let peer {
-        row += [peer.stages[name].map { Self.format($0.median_ms) } ?? "-", report.speedup?[name].map { "\($0)x" } ?? "-"]
+        row += [
+          peer.stages[name].map { Self.format($0.median_ms) } ?? "-",
+          report.speedup?[name].map { "\($0)x" } ?? "-",
+        ]
       }
       rows.append(row)
     }
     let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
     for row in rows {
-      print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-        .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+      print(
+        row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+          .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
     }
   }
 
-  private static func format(_ ms: Double) -> String { String(format: ms < 10 ? "%.3f" : "%.1f", ms) }
+  private static func format(_ ms: Double) -> String {
+    String(format: ms < 10 ? "%.3f" : "%.1f", ms)
+  }
 
   /// Reads a peer report; a missing or malformed file is a runtime failure naming it.
   private static func loadPeer(_ path: String) throws -> BenchReport {
-    guard let data = FileManager.default.contents(atPath: path) else { throw PeerReportError(path: path, problem: "cannot read the file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw PeerReportError(path: path, problem: "cannot read the file")
+    }
     do {
       return try JSONDecoder().decode(BenchReport.self, from: data)
     } catch let DecodingError.keyNotFound(key, context) {
-      let where_ = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-      throw PeerReportError(path: path, problem: "missing key '\(where_)'")
+      let keyPath = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+      throw PeerReportError(path: path, problem: "missing key '\(keyPath)'")
     } catch {
       throw PeerReportError(path: path, problem: "not a peer_bench.py JSON report (\(error))")
     }

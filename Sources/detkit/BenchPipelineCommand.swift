@@ -42,7 +42,9 @@ struct BenchPipelineCommand: ParsableCommand {
 
   func validate() throws {
     guard images >= 1 else { throw ValidationError("--images must be >= 1, got \(images)") }
-    guard gt >= 0, gt <= 10_000 else { throw ValidationError("--gt must be in 0...10000, got \(gt)") }
+    guard gt >= 0, gt <= 10_000 else {
+      throw ValidationError("--gt must be in 0...10000, got \(gt)")
+    }
   }
 
   static let classes = 80
@@ -59,12 +61,17 @@ struct BenchPipelineCommand: ParsableCommand {
     var peerRate: Double?
     var peerLosses: [[String: Any]] = []
     if let compare {
-      let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: compare))) as? [String: Any]
-      guard let object, object["workload"] as? String == "pipeline", let r = object["images_per_second"] as? Double else {
+      let object =
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: compare)))
+        as? [String: Any]
+      guard let object, object["workload"] as? String == "pipeline",
+        let r = object["images_per_second"] as? Double
+      else {
         throw PipelineError("\(compare): not a tools/peer_pipeline.py report")
       }
       if object["gt"] as? Int != gt || object["seed"] as? Int != Int(seed) {
-        FileHandle.standardError.write(Data("detkit bench pipeline: warning: \(compare) has different --gt / --seed\n".utf8))
+        FileHandle.standardError.write(
+          Data("detkit bench pipeline: warning: \(compare) has different --gt / --seed\n".utf8))
       }
       peerRate = r
       peerLosses = object["per_image"] as? [[String: Any]] ?? []
@@ -75,15 +82,19 @@ struct BenchPipelineCommand: ParsableCommand {
     let logits = Self.uniform(n * Self.classes).map { Float(3) * $0 + Float(-6.5) }
     let deltas = Self.uniform(n * 4).map { Float(0.6) * $0 + Float(-0.3) }
     let classes = (0..<gt).map { (7 * $0) % Self.classes }
-    let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
-    let boxes = (0...images).map { SyntheticBoxes.cocoLike(count: gt, in: image, seed: seed + UInt64($0)) }
+    let matcher = IoUMatcher(
+      high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
+    let boxes = (0...images).map {
+      SyntheticBoxes.cocoLike(count: gt, in: image, seed: seed + UInt64($0))
+    }
     var criterion = RetinaNetCriterion(matcher: matcher)
     criterion.computesLogitsGradient = false  // forward only, as torchvision's side
     func one(_ groundTruth: BoxArray) throws -> RetinaNetCriterion.ImageLoss {
       let grid = generator.anchors(for: image)
       let loss = try criterion.evaluate([
         RetinaNetCriterion.Image(
-          anchors: .grid(GridAnchorIndex(grid)), groundTruth: groundTruth, labels: classes, logits: logits, deltas: deltas)
+          anchors: .grid(GridAnchorIndex(grid)), groundTruth: groundTruth, labels: classes,
+          logits: logits, deltas: deltas)
       ])
       return loss.images[0]
     }
@@ -94,25 +105,37 @@ struct BenchPipelineCommand: ParsableCommand {
     let rate = Double(images) / seconds
     if json {
       var report: [String: Any] = [
-        "tool": "detkit", "workload": "pipeline", "images": images, "gt": gt, "seed": Int(seed), "anchors": n,
+        "tool": "detkit", "workload": "pipeline", "images": images, "gt": gt, "seed": Int(seed),
+        "anchors": n,
         "classes": Self.classes, "threads": ProcessInfo.processInfo.activeProcessorCount,
         "seconds": seconds, "images_per_second": rate,
-        "per_image": losses.map { ["classification": $0.classification, "box": $0.box, "positives": $0.positives] },
+        "per_image": losses.map {
+          ["classification": $0.classification, "box": $0.box, "positives": $0.positives]
+        },
       ]
       if let peerRate { report["speedup"] = rate / peerRate }
       try printJSON(report)
       return
     }
-    print("pipeline: \(images) images 800x1344, \(n) FPN anchors, \(gt) GT boxes, C = \(Self.classes), \(ProcessInfo.processInfo.activeProcessorCount) threads")
+    print(
+      "pipeline: \(images) images 800x1344, \(n) FPN anchors, \(gt) GT boxes, C = \(Self.classes), \(ProcessInfo.processInfo.activeProcessorCount) threads"
+    )
     print(String(format: "detkit       %8.3f s  %8.2f images/s", seconds, rate))
     if let peerRate {
-      print(String(format: "peer         %8.3f s  %8.2f images/s  (%@)", Double(images) / peerRate, peerRate, compare!))
+      print(
+        String(
+          format: "peer         %8.3f s  %8.2f images/s  (%@)", Double(images) / peerRate, peerRate,
+          compare!))
       print(String(format: "speedup      %.1fx", rate / peerRate))
     }
-    print("image  positives  classification        box" + (peerLosses.isEmpty ? "" : "   peer classification  peer box"))
+    print(
+      "image  positives  classification        box"
+        + (peerLosses.isEmpty ? "" : "   peer classification  peer box"))
     for (k, l) in losses.enumerated() {
       var line = String(format: "%5d  %9d  %14.6f  %9.6f", k, l.positives, l.classification, l.box)
-      if k < peerLosses.count, let c = peerLosses[k]["classification"] as? Double, let b = peerLosses[k]["box"] as? Double {
+      if k < peerLosses.count, let c = peerLosses[k]["classification"] as? Double,
+        let b = peerLosses[k]["box"] as? Double
+      {
         line += String(format: "   %19.6f  %8.6f", c, b)
       }
       print(line)

@@ -14,7 +14,10 @@ struct BenchStage<Workload>: Sendable {
 
 /// The timings of one stage, in the JSON shape `tools/peer_bench.py` writes.
 struct StageTiming: Codable, Equatable {
+  // The peer script's JSON keys.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   var median_ms: Double
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   var min_ms: Double?
   var runs: Int
 }
@@ -47,6 +50,8 @@ enum BenchTimer {
     samples.sort()
     let mid = samples.count / 2
     let median = samples.count % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2
-    return StageTiming(median_ms: (median * 1e4).rounded() / 1e4, min_ms: (samples[0] * 1e4).rounded() / 1e4, runs: runs)
+    return StageTiming(
+      median_ms: (median * 1e4).rounded() / 1e4, min_ms: (samples[0] * 1e4).rounded() / 1e4,
+      runs: runs)
   }
 }

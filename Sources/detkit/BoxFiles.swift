@@ -30,7 +30,8 @@ enum BoxFiles {
       throw error
     }
     guard tensor.shape.count == 2, tensor.shape[1] == 4 else {
-      throw BoxFileError(path: path, problem: "expected \(what) of shape [N, 4], got \(tensor.shape)")
+      throw BoxFileError(
+        path: path, problem: "expected \(what) of shape [N, 4], got \(tensor.shape)")
     }
     let values = try tensor.asFloat32()
     try nonFinite.check(values, of: tensor, file: path, array: option, axes: axes)
@@ -38,9 +39,13 @@ enum BoxFiles {
   }
 
   /// Reads `[N, 4]` xyxy boxes.
-  static func readBoxes(_ path: String, option: String, nonFinite: NonFiniteOption) throws -> BoxArray {
+  static func readBoxes(_ path: String, option: String, nonFinite: NonFiniteOption) throws
+    -> BoxArray
+  {
     BoxArray(
-      flat: try readRows(path, what: "xyxy boxes", option: option, axes: ["box", "coordinate"], nonFinite: nonFinite))
+      flat: try readRows(
+        path, what: "xyxy boxes", option: option, axes: ["box", "coordinate"], nonFinite: nonFinite)
+    )
   }
 
   /// Writes float32 `values` of `shape` as NPY to `path`, or to stdout for `-`.
@@ -56,7 +61,8 @@ struct CoderWeights: ExpressibleByArgument {
   init?(argument: String) {
     let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
     let numbers = parts.compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count == 4, numbers.count == 4, numbers.allSatisfy({ $0.isFinite && $0 != 0 }) else {
+    guard parts.count == 4, numbers.count == 4, numbers.allSatisfy({ $0.isFinite && $0 != 0 })
+    else {
       return nil
     }
     values = SIMD4(numbers[0], numbers[1], numbers[2], numbers[3])

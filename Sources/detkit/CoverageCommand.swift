@@ -7,7 +7,8 @@ import Foundation
 struct CoverageCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "coverage",
-    abstract: "Anchor coverage of a dataset: best-anchor IoU and positives per size bucket and log2 bin.",
+    abstract:
+      "Anchor coverage of a dataset: best-anchor IoU and positives per size bucket and log2 bin.",
     discussion: """
       Each image is resized per --resize (default torchvision: shorter side 800, longer at
       most 1333) and the preset's anchors cover its canvas padded to 32. Crowd boxes are
@@ -39,7 +40,9 @@ struct CoverageCommand: ParsableCommand {
   func validate() throws {
     let m = presetMatcher(options.preset)
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
-    guard h.isFinite, l >= 0, l <= h else { throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)") }
+    guard h.isFinite, l >= 0, l <= h else {
+      throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)")
+    }
   }
 
   func run() throws {
@@ -50,19 +53,24 @@ struct CoverageCommand: ParsableCommand {
       print(Self.table(coverage, options: options), terminator: "")
     }
     if let svg {
-      try Data(Self.svg(coverage, title: "\(options.name): \(options.preset.rawValue) anchors").utf8)
-        .write(to: URL(fileURLWithPath: svg))
+      try Data(
+        Self.svg(coverage, title: "\(options.name): \(options.preset.rawValue) anchors").utf8
+      )
+      .write(to: URL(fileURLWithPath: svg))
     }
   }
 
   /// Walks the dataset and accumulates coverage.
-  static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws -> AnchorCoverage {
+  static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws
+    -> AnchorCoverage
+  {
     let walker = try DatasetWalker(options)
     var cache = GridCache(options.generator)
     var matcher = presetMatcher(options.preset)
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
-    var coverage = AnchorCoverage(levelNames: options.generator.levels.map(\.name), matcher: matcher)
+    var coverage = AnchorCoverage(
+      levelNames: options.generator.levels.map(\.name), matcher: matcher)
     try walker.forEachImage { image in
       let (grid, index) = cache.grid(for: image.canvas)
       try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
@@ -74,18 +82,24 @@ struct CoverageCommand: ParsableCommand {
 
   /// The text table: one row per bucket, then per bin.
   static func table(_ c: AnchorCoverage, options: PipelineOptions) -> String {
-    var out = "coverage of \(options.name): \(c.images) images, \(c.all.count) boxes (crowd left out"
+    var out =
+      "coverage of \(options.name): \(c.images) images, \(c.all.count) boxes (crowd left out"
     out += c.skipped > 0 ? ", \(c.skipped) degenerate skipped)\n" : ")\n"
-    out += "anchors \(options.preset.rawValue) (\(options.compat.rawValue)), resize \(options.resize.rawValue), "
-    out += "matcher high \(c.matcher.highThreshold) low \(c.matcher.lowThreshold) low-quality \(c.matcher.allowsLowQualityMatches)\n"
-    let levelHeader = c.levelNames.map { $0.padding(toLength: 6, withPad: " ", startingAt: 0) }.joined()
-    out += "size      boxes  IoU>=.5  IoU>=.7  meanIoU  pos/box  median  no-pos  \(levelHeader)"
+    out +=
+      "anchors \(options.preset.rawValue) (\(options.compat.rawValue)), resize \(options.resize.rawValue), "
+    out +=
+      "matcher high \(c.matcher.highThreshold) low \(c.matcher.lowThreshold) low-quality \(c.matcher.allowsLowQualityMatches)\n"
+    let levelHeader = c.levelNames.map { $0.padding(toLength: 6, withPad: " ", startingAt: 0) }
+      .joined()
+    out +=
+      "size      boxes  IoU>=.5  IoU>=.7  meanIoU  pos/box  median  no-pos  \(levelHeader)"
       .trimmingCharacters(in: .whitespaces) + "\n"
     func line(_ r: AnchorCoverage.Row) -> String {
       var s = r.name.padding(toLength: 8, withPad: " ", startingAt: 0)
       s += String(format: "%7d", r.count)
       s += "  " + percent(r.share05) + "   " + percent(r.share07)
-      s += String(format: "   %6.3f   %6.2f  %6.1f", r.meanBestIoU, r.positivesMean, r.positivesMedian)
+      s += String(
+        format: "   %6.3f   %6.2f  %6.1f", r.meanBestIoU, r.positivesMean, r.positivesMedian)
       s += "  " + percent(r.shareWithoutPositive) + "  "
       s += r.levelShares.map { String(format: "%3.0f%%  ", 100 * $0) }.joined()
       return s.trimmingCharacters(in: .whitespaces) + "\n"
@@ -137,7 +151,8 @@ struct CoverageCommand: ParsableCommand {
       """
     for k in 0...4 {
       let y = top + plotH * (1 - Double(k) / 4)
-      s += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + Double(rows.count) * group)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
+      s +=
+        "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + Double(rows.count) * group)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
       s += "<text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(k * 25)%</text>\n"
     }
     let series: [(String, String, (AnchorCoverage.Row) -> Double)] = [
@@ -148,12 +163,16 @@ struct CoverageCommand: ParsableCommand {
       let x0 = left + Double(i) * group + 12
       for (k, (_, color, value)) in series.enumerated() {
         let h = plotH * value(r)
-        s += "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(color)\"/>\n"
+        s +=
+          "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(color)\"/>\n"
       }
-      s += "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(r.name))</text>\n"
-      s += "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(r.count)</text>\n"
+      s +=
+        "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(r.name))</text>\n"
+      s +=
+        "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(r.count)</text>\n"
     }
-    s += "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">box side sqrt(area) in resized pixels (log2 bins)</text>\n"
+    s +=
+      "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">box side sqrt(area) in resized pixels (log2 bins)</text>\n"
     let lx = left + Double(rows.count) * group + 20
     for (k, (label, color, _)) in series.enumerated() {
       let y = top + Double(k) * 22

@@ -34,7 +34,9 @@ struct PipelineOptions: ParsableArguments {
   @Option(help: "Input resize: torchvision (800/1333, pad 32), detectron2, or none (stored size).")
   var resize: ResizeOption = .torchvision
 
-  var generator: AnchorGenerator { AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility) }
+  var generator: AnchorGenerator {
+    AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+  }
 }
 
 /// One image of a stored dataset, mapped onto the detector's input canvas.
@@ -116,7 +118,8 @@ struct DatasetWalker {
         crowd.append(box)
       } else {
         guard let label = categoryIndex[a.categoryID] else {
-          throw PipelineError("annotation \(a.id) of image \(record.id): unknown category \(a.categoryID)")
+          throw PipelineError(
+            "annotation \(a.id) of image \(record.id): unknown category \(a.categoryID)")
         }
         boxes.append(box)
         labels.append(label)
@@ -125,10 +128,13 @@ struct DatasetWalker {
     }
     guard let policy else {
       return PipelineImage(
-        record: record, canvas: size, resized: size, boxes: boxes, labels: labels, annotations: kept, crowd: crowd)
+        record: record, canvas: size, resized: size, boxes: boxes, labels: labels,
+        annotations: kept, crowd: crowd)
     }
     guard size.width > 0, size.height > 0 else {
-      throw PipelineError("image \(record.id) (\(record.fileName)): stored size \(record.width)x\(record.height) cannot be resized")
+      throw PipelineError(
+        "image \(record.id) (\(record.fileName)): stored size \(record.width)x\(record.height) cannot be resized"
+      )
     }
     return PipelineImage(
       record: record, canvas: policy.canvasSize(of: size), resized: policy.resizedSize(of: size),

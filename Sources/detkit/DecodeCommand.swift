@@ -42,9 +42,13 @@ struct DecodeCommand: ParsableCommand {
       deltas, what: "deltas", option: "--deltas", axes: ["anchor", "delta"], nonFinite: nonFinite)
     guard codes.count == 4 * reference.count else {
       throw BoxFileError(
-        path: deltas, problem: "has \(codes.count / 4) rows but \(anchors) has \(reference.count) anchors; need one row per anchor")
+        path: deltas,
+        problem:
+          "has \(codes.count / 4) rows but \(anchors) has \(reference.count) anchors; need one row per anchor"
+      )
     }
-    let decoded = BoxCoder(weights: weights.values).decode(codes, relativeTo: reference, clippingTo: clip)
+    let decoded = BoxCoder(weights: weights.values).decode(
+      codes, relativeTo: reference, clippingTo: clip)
     try BoxFiles.write(decoded.values, shape: [decoded.count, 4], to: output)
   }
 }

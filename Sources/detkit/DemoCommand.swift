@@ -8,7 +8,8 @@ import Foundation
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
-    abstract: "Run the pipeline on the bundled demo dataset: import, stats, anchors, coverage, losses, pictures.",
+    abstract:
+      "Run the pipeline on the bundled demo dataset: import, stats, anchors, coverage, losses, pictures.",
     discussion: """
       The demo dataset (12 synthetic street images, 5 categories, 47 annotations with one
       crowd region; tools/make_demo_fixture.py) is embedded in the binary, so the command
@@ -27,8 +28,10 @@ struct DemoCommand: ParsableCommand {
   var dir: String?
 
   func run() throws {
-    let folder = dir.map { URL(fileURLWithPath: $0) }
-      ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("detkit-demo-\(UUID().uuidString.prefix(8))")
+    let folder =
+      dir.map { URL(fileURLWithPath: $0) }
+      ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+        "detkit-demo-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let json = folder.appendingPathComponent("instances.json")
     try Data(demoInstancesJSON.utf8).write(to: json)
@@ -41,7 +44,10 @@ struct DemoCommand: ParsableCommand {
     section("detkit stats")
     try run(["stats"] + common)
     section("detkit anchors --preset retinanet --image 800x1088 --compat torchvision")
-    try run(["anchors", "--preset", "retinanet", "--image", "800x1088", "--compat", "torchvision", "--format", "table"])
+    try run([
+      "anchors", "--preset", "retinanet", "--image", "800x1088", "--compat", "torchvision",
+      "--format", "table",
+    ])
     section("detkit coverage --preset retinanet")
     let coverageSVG = folder.appendingPathComponent("coverage.svg").path
     try run(["coverage"] + common + ["--preset", "retinanet", "--svg", coverageSVG])
@@ -49,7 +55,10 @@ struct DemoCommand: ParsableCommand {
     section("detkit loss retinanet (synthetic predictions, batches of 4)")
     let predictions = folder.appendingPathComponent("predictions")
     try Self.writeSyntheticPredictions(db: db, name: "demo", to: predictions)
-    try run(["loss", "retinanet"] + common + ["--predictions", predictions.path, "--batch-size", "4", "--record", "demo"])
+    try run(
+      ["loss", "retinanet"] + common + [
+        "--predictions", predictions.path, "--batch-size", "4", "--record", "demo",
+      ])
     section("detkit worst --run demo --top 3")
     try run(["worst", "--db", db, "--run", "demo", "--top", "3"])
 
@@ -57,7 +66,10 @@ struct DemoCommand: ParsableCommand {
     var pictures = [coverageSVG]
     for image in ["100", "121"] {
       let out = folder.appendingPathComponent("image-\(image).svg").path
-      try run(["draw"] + common + ["--image", image, "--preset", "retinanet", "--ignore-crowd", "--output", out])
+      try run(
+        ["draw"] + common + [
+          "--image", image, "--preset", "retinanet", "--ignore-crowd", "--output", out,
+        ])
       pictures.append(out)
     }
     for p in pictures { print(p) }
@@ -84,12 +96,16 @@ struct DemoCommand: ParsableCommand {
     let classes = walker.categoryNames.count
     var k: UInt64 = 0
     try walker.store.forEachImage(in: name) { record in
-      let canvas = ResizePolicy.torchvision.canvasSize(of: ImageSize(height: record.height, width: record.width))
+      let canvas = ResizePolicy.torchvision.canvasSize(
+        of: ImageSize(height: record.height, width: record.width))
       let n = generator.anchorCount(for: canvas) ?? 0
       let (logits, deltas) = syntheticPredictions(anchors: n, classes: classes, seed: k)
       let key = record.id.description
-      try NPYFile.write(Tensor(shape: [n, classes], float32: logits), to: folder.appendingPathComponent("\(key).cls.npy"))
-      try NPYFile.write(Tensor(shape: [n, 4], float32: deltas), to: folder.appendingPathComponent("\(key).box.npy"))
+      try NPYFile.write(
+        Tensor(shape: [n, classes], float32: logits),
+        to: folder.appendingPathComponent("\(key).cls.npy"))
+      try NPYFile.write(
+        Tensor(shape: [n, 4], float32: deltas), to: folder.appendingPathComponent("\(key).box.npy"))
       k += 1
     }
   }
@@ -98,7 +114,9 @@ struct DemoCommand: ParsableCommand {
 /// Deterministic predictions: logits uniform in [-6.5, -3.5) (around the -4.6 prior bias of
 /// a fresh RetinaNet head), deltas uniform in [-0.3, 0.3),
 /// from `SeededGenerator(seed:)` (SplitMix64), 24-bit uniform floats.
-func syntheticPredictions(anchors n: Int, classes: Int, seed: UInt64) -> (logits: [Float], deltas: [Float]) {
+func syntheticPredictions(anchors n: Int, classes: Int, seed: UInt64) -> (
+  logits: [Float], deltas: [Float]
+) {
   var g = SeededGenerator(seed: seed)
   func uniform() -> Float { Float(g.next() >> 40) / Float(1 << 24) }
   let logits = (0..<(n * classes)).map { _ in -6.5 + 3 * uniform() }

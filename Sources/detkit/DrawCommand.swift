@@ -8,7 +8,8 @@ import Foundation
 struct DrawCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "draw",
-    abstract: "Draw one image's ground truth, positive anchors (by level) and ignored anchors as SVG.",
+    abstract:
+      "Draw one image's ground truth, positive anchors (by level) and ignored anchors as SVG.",
     discussion: """
       The picture is the padded canvas (grey) with the resized image frame, the
       non-crowd ground-truth boxes labelled with their category, crowd boxes hatched, the
@@ -39,15 +40,19 @@ struct DrawCommand: ParsableCommand {
     let picture = try walker.load(record)
     let grid = options.generator.anchors(for: picture.canvas)
     let targets = try TargetsCommand.targets(
-      of: picture, grid: grid, index: GridAnchorIndex(grid), preset: options.preset, ignoreCrowd: ignoreCrowd)
-    let svg = Self.svg(picture, grid: grid, targets: targets, names: walker.categoryNames, options: options)
+      of: picture, grid: grid, index: GridAnchorIndex(grid), preset: options.preset,
+      ignoreCrowd: ignoreCrowd)
+    let svg = Self.svg(
+      picture, grid: grid, targets: targets, names: walker.categoryNames, options: options)
     if output == "-" {
       FileHandle.standardOutput.write(Data(svg.utf8))
     } else {
       try Data(svg.utf8).write(to: URL(fileURLWithPath: output))
       let s = targets.statistics
       FileHandle.standardError.write(
-        Data("wrote \(output): \(picture.boxes.count) boxes, \(s.positives) positive and \(s.ignored) ignored anchors\n".utf8))
+        Data(
+          "wrote \(output): \(picture.boxes.count) boxes, \(s.positives) positive and \(s.ignored) ignored anchors\n"
+            .utf8))
     }
   }
 
@@ -59,7 +64,8 @@ struct DrawCommand: ParsableCommand {
 
   /// The SVG document.
   static func svg(
-    _ image: PipelineImage, grid: AnchorGrid, targets: TrainingTargets, names: [String], options: PipelineOptions
+    _ image: PipelineImage, grid: AnchorGrid, targets: TrainingTargets, names: [String],
+    options: PipelineOptions
   ) -> String {
     let legendWidth = 330
     let w = image.canvas.width + legendWidth
@@ -74,45 +80,56 @@ struct DrawCommand: ParsableCommand {
       <rect x="0" y="0" width="\(image.resized.width)" height="\(image.resized.height)" fill="#fbfbf7" stroke="#333" stroke-width="1.5"/>
 
       """
-    s += "<g id=\"ignored\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"#888\" stroke-width=\"0.6\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\">\n"
+    s +=
+      "<g id=\"ignored\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"#888\" stroke-width=\"0.6\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\">\n"
     for i in targets.matches.indices where targets.matches[i] == MatchLabel.ignore {
       s += rect(grid.boxes[i], "")
     }
     s += "</g>\n"
     for (l, level) in grid.levels.enumerated() {
       let color = levelColors[l % levelColors.count]
-      s += "<g id=\"positive-\(xmlEscape(level.name))\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-opacity=\"0.85\">\n"
+      s +=
+        "<g id=\"positive-\(xmlEscape(level.name))\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-opacity=\"0.85\">\n"
       for i in level.range where targets.matches[i] >= 0 { s += rect(grid.boxes[i], "") }
       s += "</g>\n"
     }
     s += "<g id=\"crowd\">\n"
-    for b in image.crowd { s += rect(b, "fill=\"url(#hatch)\" fill-opacity=\"0.5\" stroke=\"#555\" stroke-width=\"1.5\"") }
+    for b in image.crowd {
+      s += rect(b, "fill=\"url(#hatch)\" fill-opacity=\"0.5\" stroke=\"#555\" stroke-width=\"1.5\"")
+    }
     s += "</g>\n<g id=\"ground-truth\">\n"
     for (j, b) in image.boxes.enumerated() {
       s += rect(b, "fill=\"none\" stroke=\"black\" stroke-width=\"2.5\"")
       let label = xmlEscape(names[image.labels[j]])
       let y = b.y1 >= 16 ? b.y1 - 4 : b.y1 + 14
-      s += "<text x=\"\(f(b.x1 + 2))\" y=\"\(f(y))\" font-weight=\"bold\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(label)</text>\n"
+      s +=
+        "<text x=\"\(f(b.x1 + 2))\" y=\"\(f(y))\" font-weight=\"bold\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(label)</text>\n"
     }
     s += "</g>\n"
     var y = 24
     let x = image.canvas.width + 16
     s += "<g id=\"legend\">\n"
-    s += "<text x=\"\(x)\" y=\"\(y)\" font-weight=\"bold\">\(xmlEscape(image.record.fileName))</text>\n"
+    s +=
+      "<text x=\"\(x)\" y=\"\(y)\" font-weight=\"bold\">\(xmlEscape(image.record.fileName))</text>\n"
     y += 20
-    s += "<text x=\"\(x)\" y=\"\(y)\">\(image.record.width)x\(image.record.height) → \(image.resized.width)x\(image.resized.height), canvas \(image.canvas.width)x\(image.canvas.height)</text>\n"
+    s +=
+      "<text x=\"\(x)\" y=\"\(y)\">\(image.record.width)x\(image.record.height) → \(image.resized.width)x\(image.resized.height), canvas \(image.canvas.width)x\(image.canvas.height)</text>\n"
     y += 26
-    s += "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"black\" stroke-width=\"2.5\"/><text x=\"\(x + 26)\" y=\"\(y)\">ground truth (\(image.boxes.count))</text>\n"
+    s +=
+      "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"black\" stroke-width=\"2.5\"/><text x=\"\(x + 26)\" y=\"\(y)\">ground truth (\(image.boxes.count))</text>\n"
     for (l, level) in grid.levels.enumerated() {
       y += 22
       let count = level.range.reduce(0) { $0 + (targets.matches[$1] >= 0 ? 1 : 0) }
-      s += "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"\(levelColors[l % levelColors.count])\" stroke-width=\"2\"/><text x=\"\(x + 26)\" y=\"\(y)\">positive \(xmlEscape(level.name)) (stride \(level.stride)): \(count)</text>\n"
+      s +=
+        "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"\(levelColors[l % levelColors.count])\" stroke-width=\"2\"/><text x=\"\(x + 26)\" y=\"\(y)\">positive \(xmlEscape(level.name)) (stride \(level.stride)): \(count)</text>\n"
     }
     y += 22
-    s += "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"#777\" stroke-dasharray=\"4 3\"/><text x=\"\(x + 26)\" y=\"\(y)\">ignored anchors: \(targets.statistics.ignored)</text>\n"
+    s +=
+      "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"#777\" stroke-dasharray=\"4 3\"/><text x=\"\(x + 26)\" y=\"\(y)\">ignored anchors: \(targets.statistics.ignored)</text>\n"
     if !image.crowd.isEmpty {
       y += 22
-      s += "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"url(#hatch)\" stroke=\"#555\"/><text x=\"\(x + 26)\" y=\"\(y)\">crowd (\(image.crowd.count))</text>\n"
+      s +=
+        "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"url(#hatch)\" stroke=\"#555\"/><text x=\"\(x + 26)\" y=\"\(y)\">crowd (\(image.crowd.count))</text>\n"
     }
     s += "</g>\n</svg>\n"
     return s

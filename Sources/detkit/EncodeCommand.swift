@@ -38,7 +38,10 @@ struct EncodeCommand: ParsableCommand {
     let targets = try BoxFiles.readBoxes(boxes, option: "--boxes", nonFinite: nonFinite)
     guard reference.count == targets.count else {
       throw BoxFileError(
-        path: boxes, problem: "has \(targets.count) boxes but \(anchors) has \(reference.count) anchors; need one box per anchor")
+        path: boxes,
+        problem:
+          "has \(targets.count) boxes but \(anchors) has \(reference.count) anchors; need one box per anchor"
+      )
     }
     let deltas = BoxCoder(weights: weights.values).encode(targets, relativeTo: reference)
     try BoxFiles.write(deltas, shape: [targets.count, 4], to: output)

@@ -14,7 +14,9 @@ extension FPNWorkload {
 
   /// Per anchor: the class of its matched ground truth, -1 background, -2 ignored.
   func anchorLabels() -> [Int] {
-    let matches = try! FPNWorkload.matcher.match(groundTruth: groundTruth, in: GridAnchorIndex(anchors)).matches
+    let matches = try! FPNWorkload.matcher.match(
+      groundTruth: groundTruth, in: GridAnchorIndex(anchors)
+    ).matches
     return matches.map { $0 >= 0 ? $0 % FPNWorkload.classCount : $0 }
   }
 
@@ -23,7 +25,7 @@ extension FPNWorkload {
   /// divided by max(1, positives).
   func focalStage(gradient: Bool) -> () -> Any {
     let labels = anchorLabels()
-    let logits = (0 ..< labels.count * FPNWorkload.classCount).map(FPNWorkload.logit)
+    let logits = (0..<labels.count * FPNWorkload.classCount).map(FPNWorkload.logit)
     let normalizer = LossNormalizer.perImage(positives: labels.filter { $0 >= 0 }.count)
     var buffer = [Float](repeating: 0, count: gradient ? logits.count : 0)
     let focal = SigmoidFocalLoss(alpha: 0.25, gamma: 2)
@@ -32,7 +34,8 @@ extension FPNWorkload {
         labels.withUnsafeBufferPointer { l in
           buffer.withUnsafeMutableBufferPointer { g in
             try! focal.evaluate(
-              logits: x, classCount: FPNWorkload.classCount, labels: l, convention: .torchvision, reduction: .sum,
+              logits: x, classCount: FPNWorkload.classCount, labels: l, convention: .torchvision,
+              reduction: .sum,
               normalizer: normalizer, values: nil, gradient: gradient ? g : nil
             ).loss
           }
@@ -45,11 +48,14 @@ extension FPNWorkload {
   /// the positive anchors and their encoded targets (weights 1, 1, 1, 1), summed and
   /// divided by max(1, positives).
   func smoothL1Stage() -> () -> Any {
-    let matches = try! FPNWorkload.matcher.match(groundTruth: groundTruth, in: GridAnchorIndex(anchors)).matches
+    let matches = try! FPNWorkload.matcher.match(
+      groundTruth: groundTruth, in: GridAnchorIndex(anchors)
+    ).matches
     let positives = matches.indices.filter { matches[$0] >= 0 }
     let targets = BoxCoder().encode(
-      BoxArray(positives.map { groundTruth[matches[$0]] }), relativeTo: BoxArray(positives.map { anchors.boxes[$0] }))
-    let deltas = positives.flatMap { row in (0 ..< 4).map { FPNWorkload.logit(4 * row + $0) / 40 } }
+      BoxArray(positives.map { groundTruth[matches[$0]] }),
+      relativeTo: BoxArray(positives.map { anchors.boxes[$0] }))
+    let deltas = positives.flatMap { row in (0..<4).map { FPNWorkload.logit(4 * row + $0) / 40 } }
     let normalizer = LossNormalizer.perImage(positives: positives.count)
     return {
       try! RegressionLoss.smoothL1(beta: 1.0 / 9).evaluate(

@@ -78,10 +78,12 @@ struct LossOutputOptions: ParsableArguments {
   /// (under `--non-finite propagate`) prints as null.
   func finish(_ result: LossResult, valueShape: [Int], gradientShape: [Int]) throws {
     if let output {
-      try NPYFile.write(Tensor(shape: valueShape, float32: result.values), to: URL(fileURLWithPath: output))
+      try NPYFile.write(
+        Tensor(shape: valueShape, float32: result.values), to: URL(fileURLWithPath: output))
     }
     if let grad {
-      try NPYFile.write(Tensor(shape: gradientShape, float32: result.gradient), to: URL(fileURLWithPath: grad))
+      try NPYFile.write(
+        Tensor(shape: gradientShape, float32: result.gradient), to: URL(fileURLWithPath: grad))
     }
     let loss: Any = result.loss.isFinite ? Double(result.loss) : NSNull()
     try printJSON(["loss": loss, "count": result.count])

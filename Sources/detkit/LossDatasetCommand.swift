@@ -56,7 +56,8 @@ struct LossRetinaNetCommand: ParsableCommand {
 struct LossRPNCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rpn",
-    abstract: "RPN losses of stored objectness / box predictions over a dataset, per image and per batch.",
+    abstract:
+      "RPN losses of stored objectness / box predictions over a dataset, per image and per batch.",
     discussion: """
       See `detkit loss retinanet --help` for the prediction files and the output; for the
       RPN cls_logits are [N, 1] (or [N]) objectness logits over the FPN preset's anchors.
@@ -94,7 +95,10 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Images per batch.")
   var batchSize = 8
 
-  @Option(help: "Store the per-image losses under this run name once the run completes (replacing one of that name).")
+  @Option(
+    help:
+      "Store the per-image losses under this run name once the run completes (replacing one of that name)."
+  )
   var record: String?
 
   @Option(help: "Seed of the RPN sampler.")
@@ -104,9 +108,12 @@ struct DatasetLossOptions: ParsableArguments {
   var nonFinite: NonFiniteOption = .error
 
   func validate() throws {
-    guard batchSize >= 1 else { throw ValidationError("--batch-size must be >= 1, got \(batchSize)") }
+    guard batchSize >= 1 else {
+      throw ValidationError("--batch-size must be >= 1, got \(batchSize)")
+    }
     if record != nil && nonFinite == .propagate {
-      throw ValidationError("--record stores finite losses only; drop --record or --non-finite propagate")
+      throw ValidationError(
+        "--record stores finite losses only; drop --record or --non-finite propagate")
     }
   }
 
@@ -114,11 +121,13 @@ struct DatasetLossOptions: ParsableArguments {
     let preset: PresetOption = head == .retinanet ? .retinanet : .fpn
     let walker = try DatasetWalker(db: db, name: name, resize: resize)
     let source = try PredictionSource(path: predictions)
-    var cache = GridCache(AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
+    var cache = GridCache(
+      AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
     let classCount = head == .retinanet ? walker.categoryNames.count : 1
     var recorded: [ImageLossRecord] = []
     var out = try BufferedTextWriter(path: "-")
-    var pending: [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
+    var pending:
+      [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
     var batches = 0
     var images = 0
     var sums = (classification: 0.0, box: 0.0)
@@ -134,28 +143,34 @@ struct DatasetLossOptions: ParsableArguments {
           let loss = try criterion.evaluate(
             pending.map {
               RetinaNetCriterion.Image(
-                anchors: .grid($0.index), groundTruth: $0.image.boxes, labels: $0.image.labels, logits: $0.logits,
+                anchors: .grid($0.index), groundTruth: $0.image.boxes, labels: $0.image.labels,
+                logits: $0.logits,
                 deltas: $0.deltas)
             })
           for (p, l) in zip(pending, loss.images) {
             let n = LossNormalizer.perImage(positives: l.positives)
             records.append(
               ImageLossRecord(
-                imageID: p.image.record.id, fileName: p.image.record.fileName, classification: l.classificationSum / n,
+                imageID: p.image.record.id, fileName: p.image.record.fileName,
+                classification: l.classificationSum / n,
                 box: l.boxSum / n, positives: l.positives, ignored: l.ignored))
           }
           batchCost = (loss.classification, loss.box)
         case .rpn:
           let loss = try RPNCriterion(seed: seed &+ UInt64(batches)).evaluate(
             pending.map {
-              RPNCriterion.Image(anchors: .grid($0.index), groundTruth: $0.image.boxes, objectness: $0.logits, deltas: $0.deltas)
+              RPNCriterion.Image(
+                anchors: .grid($0.index), groundTruth: $0.image.boxes, objectness: $0.logits,
+                deltas: $0.deltas)
             })
           for (p, l) in zip(pending, loss.images) {
             let n = Double(max(1, l.sample.positives.count + l.sample.negatives.count))
             records.append(
               ImageLossRecord(
-                imageID: p.image.record.id, fileName: p.image.record.fileName, classification: l.objectnessSum / n,
-                box: l.boxSum / n, positives: l.matches.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, ignored: l.ignored))
+                imageID: p.image.record.id, fileName: p.image.record.fileName,
+                classification: l.objectnessSum / n,
+                box: l.boxSum / n, positives: l.matches.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) },
+                ignored: l.ignored))
           }
           batchCost = (loss.objectness, loss.box)
         }
@@ -182,7 +197,8 @@ struct DatasetLossOptions: ParsableArguments {
     try walker.forEachImage { image in
       let (grid, index) = cache.grid(for: image.canvas)
       let (logits, deltas) = try source.tensors(
-        for: image.record.id.description, anchors: grid.count, classes: classCount, nonFinite: nonFinite)
+        for: image.record.id.description, anchors: grid.count, classes: classCount,
+        nonFinite: nonFinite)
       pending.append((image, index, logits, deltas))
       if pending.count == batchSize { try flush() }
     }
@@ -193,12 +209,12 @@ struct DatasetLossOptions: ParsableArguments {
     )
     try out.close()
     if let record {
-      try walker.store.recordLossRun(named: record, dataset: name, head: head.rawValue, records: recorded)
+      try walker.store.recordLossRun(
+        named: record, dataset: name, head: head.rawValue, records: recorded)
       FileHandle.standardError.write(Data("recorded run \"\(record)\" (\(images) images)\n".utf8))
     }
   }
 }
-
 
 /// `value` as a JSON number, or `null` for NaN and infinity (which JSON cannot express).
 func jsonNumber(_ value: Double) -> String {
@@ -216,7 +232,8 @@ struct PredictionSource {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw PipelineError("--predictions \(path): no such file or folder")
     }
-    archive = isDirectory.boolValue ? nil : try SafetensorsFile.read(contentsOf: URL(fileURLWithPath: path))
+    archive =
+      isDirectory.boolValue ? nil : try SafetensorsFile.read(contentsOf: URL(fileURLWithPath: path))
   }
 
   /// The image's logits `[N, C]` and deltas `[N, 4]` as Float, shapes checked and values
@@ -229,13 +246,15 @@ struct PredictionSource {
     if let archive {
       (clsName, boxName) = ("\(key)/cls_logits", "\(key)/bbox_deltas")
       guard let a = archive[clsName], let b = archive[boxName] else {
-        throw PipelineError("\(path): no tensor \(archive[clsName] == nil ? clsName : boxName) for image \(key)")
+        throw PipelineError(
+          "\(path): no tensor \(archive[clsName] == nil ? clsName : boxName) for image \(key)")
       }
       (cls, box) = (a, b)
     } else {
       let dir = URL(fileURLWithPath: path)
       (clsName, boxName) = ("\(key).cls.npy", "\(key).box.npy")
-      for f in [clsName, boxName] where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
+      for f in [clsName, boxName]
+      where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
         throw PipelineError("\(path): no file \(f) for image \(key)")
       }
       cls = try NPYFile.read(contentsOf: dir.appendingPathComponent(clsName))
@@ -243,21 +262,28 @@ struct PredictionSource {
     }
     let clsOK = cls.shape == [n, c] || (c == 1 && cls.shape == [n])
     guard clsOK else {
-      throw PipelineError("\(path): \(clsName) has shape \(cls.shape), expected [\(n), \(c)] (anchors, classes) for image \(key)")
+      throw PipelineError(
+        "\(path): \(clsName) has shape \(cls.shape), expected [\(n), \(c)] (anchors, classes) for image \(key)"
+      )
     }
     guard box.shape == [n, 4] else {
-      throw PipelineError("\(path): \(boxName) has shape \(box.shape), expected [\(n), 4] (anchors) for image \(key)")
+      throw PipelineError(
+        "\(path): \(boxName) has shape \(box.shape), expected [\(n), 4] (anchors) for image \(key)")
     }
-    for (t, name) in [(cls, clsName), (box, boxName)] where ![.float32, .float16, .bfloat16].contains(t.dtype) {
-      throw PipelineError("\(path): \(name) has dtype \(t.dtype.rawValue), expected F32, F16 or BF16")
+    for (t, name) in [(cls, clsName), (box, boxName)]
+    where ![.float32, .float16, .bfloat16].contains(t.dtype) {
+      throw PipelineError(
+        "\(path): \(name) has dtype \(t.dtype.rawValue), expected F32, F16 or BF16")
     }
     let (logits, deltas) = (try cls.asFloat32(), try box.asFloat32())
     // A safetensors archive is one file holding named tensors; a folder holds one file each.
     let (clsFile, clsArray, boxFile, boxArray) =
       archive != nil
       ? (path, "tensor \"\(clsName)\"", path, "tensor \"\(boxName)\"")
-      : (folderFile(clsName), "cls_logits of image \(key)",
-        folderFile(boxName), "bbox_deltas of image \(key)")
+      : (
+        folderFile(clsName), "cls_logits of image \(key)",
+        folderFile(boxName), "bbox_deltas of image \(key)"
+      )
     let clsAxes = cls.shape.count == 2 ? ["anchor", "class"] : ["anchor"]
     try nonFinite.check(logits, of: cls, file: clsFile, array: clsArray, axes: clsAxes)
     try nonFinite.check(

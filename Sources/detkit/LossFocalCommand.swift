@@ -8,10 +8,15 @@ struct FocalTargetOptions: ParsableArguments {
   @Option(help: "Logits, float [N, C] (or any shape with float targets).")
   var logits: String
 
-  @Option(help: "Targets: float, same shape as the logits (one-hot or soft); or integer [N] class labels.")
+  @Option(
+    help: "Targets: float, same shape as the logits (one-hot or soft); or integer [N] class labels."
+  )
   var targets: String
 
-  @Option(help: "How integer labels mark background / ignore: torchvision (-1 / -2), detectron2 or mmdetection (C / negative).")
+  @Option(
+    help:
+      "How integer labels mark background / ignore: torchvision (-1 / -2), detectron2 or mmdetection (C / negative)."
+  )
   var convention: BackgroundConvention = .torchvision
 
   /// Evaluates `loss` on the files and finishes the command.
@@ -21,7 +26,10 @@ struct FocalTargetOptions: ParsableArguments {
     let result: LossResult
     if targetTensor.dtype.isFloatingPoint {
       guard targetTensor.shape == shape else {
-        throw LossInputError(description: "\(targets): float targets must have the logits' shape \(shape), found \(targetTensor.shape)")
+        throw LossInputError(
+          description:
+            "\(targets): float targets must have the logits' shape \(shape), found \(targetTensor.shape)"
+        )
       }
       let targetValues = try targetTensor.asFloat32()
       try options.nonFinite.check(targetValues, of: targetTensor, file: targets, array: "--targets")
@@ -30,7 +38,10 @@ struct FocalTargetOptions: ParsableArguments {
         normalizer: options.normalizer, outputs: options.requested)
     } else {
       guard shape.count == 2, targetTensor.shape == [shape[0]] else {
-        throw LossInputError(description: "\(targets): integer labels must be [N] for logits [N, C]; logits are \(shape), labels \(targetTensor.shape)")
+        throw LossInputError(
+          description:
+            "\(targets): integer labels must be [N] for logits [N, C]; logits are \(shape), labels \(targetTensor.shape)"
+        )
       }
       let labels = try targetTensor.asInt64().map { Int($0) }
       result = try loss.evaluate(
@@ -58,13 +69,18 @@ struct LossFocalCommand: ParsableCommand {
       """)
 
   @OptionGroup var inputs: FocalTargetOptions
-  @Option(help: "Weight of positives in [0, 1]; negative disables it (write --alpha=-1).") var alpha: Float = 0.25
+  @Option(help: "Weight of positives in [0, 1]; negative disables it (write --alpha=-1).")
+  var alpha: Float = 0.25
   @Option(help: "Focusing exponent (>= 0).") var gamma: Float = 2
   @OptionGroup var options: LossOutputOptions
 
   func validate() throws {
-    guard alpha <= 1 && alpha.isFinite else { throw ValidationError("--alpha must be <= 1 (negative: off), got \(alpha)") }
-    guard gamma >= 0 && gamma.isFinite else { throw ValidationError("--gamma must be >= 0, got \(gamma)") }
+    guard alpha <= 1 && alpha.isFinite else {
+      throw ValidationError("--alpha must be <= 1 (negative: off), got \(alpha)")
+    }
+    guard gamma >= 0 && gamma.isFinite else {
+      throw ValidationError("--gamma must be >= 0, got \(gamma)")
+    }
   }
 
   func run() throws {

@@ -30,10 +30,12 @@ struct IoUInputOptions: ParsableArguments {
       throw LossInputError(description: "\(input): boxes must be [N, 4], found \(shape)")
     }
     guard targetShape == shape else {
-      throw LossInputError(description: "\(targets): target boxes must be \(shape), found \(targetShape)")
+      throw LossInputError(
+        description: "\(targets): target boxes must be \(shape), found \(targetShape)")
     }
     let result = try IoULoss(kind, variant: variant, eps: eps).evaluate(
-      predicted: BoxArray(flat: predicted), target: BoxArray(flat: target), reduction: options.reduction,
+      predicted: BoxArray(flat: predicted), target: BoxArray(flat: target),
+      reduction: options.reduction,
       normalizer: options.normalizer, outputs: options.requested)
     try options.finish(result, valueShape: [shape[0]], gradientShape: shape)
   }

@@ -14,7 +14,8 @@ struct RegressionInputOptions: ParsableArguments {
     let (predictions, shape) = try options.readFloatArray(input, option: "--input")
     let (targetValues, targetShape) = try options.readFloatArray(targets, option: "--targets")
     guard targetShape == shape else {
-      throw LossInputError(description: "\(targets): targets must have --input's shape \(shape), found \(targetShape)")
+      throw LossInputError(
+        description: "\(targets): targets must have --input's shape \(shape), found \(targetShape)")
     }
     let result = try loss.evaluate(
       predictions: predictions, targets: targetValues, reduction: options.reduction,
@@ -40,7 +41,9 @@ struct LossSmoothL1Command: ParsableCommand {
   @OptionGroup var options: LossOutputOptions
 
   func validate() throws {
-    guard beta >= 0 && beta.isFinite else { throw ValidationError("--beta must be >= 0, got \(beta)") }
+    guard beta >= 0 && beta.isFinite else {
+      throw ValidationError("--beta must be >= 0, got \(beta)")
+    }
   }
 
   func run() throws { try inputs.run(.smoothL1(beta: beta), options) }
@@ -79,7 +82,9 @@ struct LossHuberCommand: ParsableCommand {
   @OptionGroup var options: LossOutputOptions
 
   func validate() throws {
-    guard delta > 0 && delta.isFinite else { throw ValidationError("--delta must be > 0, got \(delta)") }
+    guard delta > 0 && delta.isFinite else {
+      throw ValidationError("--delta must be > 0, got \(delta)")
+    }
   }
 
   func run() throws { try inputs.run(.huber(delta: delta), options) }

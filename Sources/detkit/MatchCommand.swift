@@ -47,7 +47,8 @@ struct MatchCommand: ParsableCommand {
   @Option(help: "Image (padded canvas) size HxW for --preset.")
   var image: ImageSize?
 
-  @Option(help: "Anchor arithmetic of --preset: torchvision, detectron2, mmdetection, detectron-legacy.")
+  @Option(
+    help: "Anchor arithmetic of --preset: torchvision, detectron2, mmdetection, detectron-legacy.")
   var compat: CompatOption = .detectron2
 
   @Option(help: "Ground-truth NPY file [M,4] (float32 or float64, xyxy).")
@@ -56,7 +57,9 @@ struct MatchCommand: ParsableCommand {
   @Option(help: "Ignore regions (crowd boxes) NPY file [R,4].")
   var ignore: String?
 
-  @Option(help: "IoF (intersection over anchor area) above which an anchor in an ignore region is ignored.")
+  @Option(
+    help:
+      "IoF (intersection over anchor area) above which an anchor in an ignore region is ignored.")
   var ignoreIof: Float = 0.5
 
   @Option(help: "IoU at or above which an anchor is positive (max-iou).")
@@ -100,18 +103,25 @@ struct MatchCommand: ParsableCommand {
     case (nil, nil): throw ValidationError("give --anchors FILE or --preset with --image")
     case (.some, .some): throw ValidationError("--anchors and --preset are exclusive")
     case (nil, .some): if image == nil { throw ValidationError("--preset needs --image HxW") }
-    case (.some, nil): if image != nil { throw ValidationError("--image goes with --preset, not --anchors") }
+    case (.some, nil):
+      if image != nil { throw ValidationError("--image goes with --preset, not --anchors") }
     }
     guard low >= 0, low <= high, high.isFinite else {
       throw ValidationError("need 0 <= --low <= --high, got --low \(low) --high \(high)")
     }
-    guard ignoreIof > 0, ignoreIof.isFinite else { throw ValidationError("--ignore-iof must be positive, got \(ignoreIof)") }
-    guard minPosIou >= 0, minPosIou.isFinite else { throw ValidationError("--min-pos-iou must be >= 0, got \(minPosIou)") }
+    guard ignoreIof > 0, ignoreIof.isFinite else {
+      throw ValidationError("--ignore-iof must be positive, got \(ignoreIof)")
+    }
+    guard minPosIou >= 0, minPosIou.isFinite else {
+      throw ValidationError("--min-pos-iou must be >= 0, got \(minPosIou)")
+    }
     guard topk >= 1 else { throw ValidationError("--topk must be >= 1, got \(topk)") }
     if let levels, !levels.values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) {
       throw ValidationError("--levels must be non-negative integers")
     }
-    if output == nil && !stats { throw ValidationError("nothing to write: give --output FILE (or -) and/or --stats") }
+    if output == nil && !stats {
+      throw ValidationError("nothing to write: give --output FILE (or -) and/or --stats")
+    }
     if output == "-" && isatty(STDOUT_FILENO) != 0 {
       throw ValidationError("refusing to write binary NPY to a terminal; give --output FILE")
     }
@@ -127,38 +137,55 @@ struct MatchCommand: ParsableCommand {
     switch assigner {
     case .maxIoU:
       let matcher = IoUMatcher(
-        high: high, low: low, allowsLowQualityMatches: lowQuality, policy: policy.policy(minPositiveIoU: minPosIou),
+        high: high, low: low, allowsLowQualityMatches: lowQuality,
+        policy: policy.policy(minPositiveIoU: minPosIou),
         degenerateGroundTruth: degenerate, ignoreIoFThreshold: iof)
       if let preset, let image {
-        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility).anchors(for: image)
+        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+          .anchors(for: image)
         let index = GridAnchorIndex(grid)
         sparse = index.isGridAligned
         result = try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: regions)
       } else {
         sparse = false
-        result = try matcher.match(groundTruth: groundTruth, anchors: try Self.readBoxes(anchors!, option: "--anchors"), ignoreRegions: regions)
+        result = try matcher.match(
+          groundTruth: groundTruth, anchors: try Self.readBoxes(anchors!, option: "--anchors"),
+          ignoreRegions: regions)
       }
     case .atss:
-      let atss = ATSSAssigner(topK: topk, fallsBackToBestCandidate: atssFallback, degenerateGroundTruth: degenerate, ignoreIoFThreshold: iof)
+      let atss = ATSSAssigner(
+        topK: topk, fallsBackToBestCandidate: atssFallback, degenerateGroundTruth: degenerate,
+        ignoreIoFThreshold: iof)
       sparse = false
       if let preset, let image {
-        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility).anchors(for: image)
+        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+          .anchors(for: image)
         result = try atss.assign(groundTruth: groundTruth, grid: grid, ignoreRegions: regions)
       } else {
         let boxes = try Self.readBoxes(anchors!, option: "--anchors")
         let counts = levels?.values.map { Int($0) } ?? [boxes.count]
         guard counts.reduce(0, +) == boxes.count else {
-          throw MatchCommandError("--levels sum to \(counts.reduce(0, +)) but \(anchors!) holds \(boxes.count) anchors")
+          throw MatchCommandError(
+            "--levels sum to \(counts.reduce(0, +)) but \(anchors!) holds \(boxes.count) anchors")
         }
-        result = try atss.assign(groundTruth: groundTruth, anchors: boxes, levelCounts: counts, ignoreRegions: regions)
+        result = try atss.assign(
+          groundTruth: groundTruth, anchors: boxes, levelCounts: counts, ignoreRegions: regions)
       }
     }
     if let output {
-      try writeNPY(Tensor(shape: [result.matches.count], int64: result.matches.map { Int64($0) }), to: output)
+      try writeNPY(
+        Tensor(shape: [result.matches.count], int64: result.matches.map { Int64($0) }), to: output)
     }
     if stats {
-      let text = Self.json(result, anchors: result.matches.count, groundTruth: groundTruth.count, sparse: sparse) + "\n"
-      if output == "-" { FileHandle.standardError.write(Data(text.utf8)) } else { print(text, terminator: "") }
+      let text =
+        Self.json(
+          result, anchors: result.matches.count, groundTruth: groundTruth.count, sparse: sparse)
+        + "\n"
+      if output == "-" {
+        FileHandle.standardError.write(Data(text.utf8))
+      } else {
+        print(text, terminator: "")
+      }
     }
   }
 
@@ -166,7 +193,8 @@ struct MatchCommand: ParsableCommand {
   static func readBoxes(_ path: String, option: String) throws -> BoxArray {
     let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
     guard tensor.dtype.isFloatingPoint else {
-      throw MatchCommandError("\(option) \(path): expected float32 or float64 boxes, got \(tensor.dtype.rawValue)")
+      throw MatchCommandError(
+        "\(option) \(path): expected float32 or float64 boxes, got \(tensor.dtype.rawValue)")
     }
     guard (tensor.shape.count == 2 && tensor.shape[1] == 4) || tensor.shape == [0] else {
       throw MatchCommandError("\(option) \(path): expected shape [M, 4], got \(tensor.shape)")

@@ -55,12 +55,14 @@ struct SampleCommand: ParsableCommand {
     }
     let values = try tensor.asInt64()
     if let bad = values.firstIndex(where: { $0 < -2 }) {
-      throw MatchCommandError("--matches \(matches): element \(bad) is \(values[bad]); expected >= -2")
+      throw MatchCommandError(
+        "--matches \(matches): element \(bad) is \(values[bad]); expected >= -2")
     }
     var generator = SeededGenerator(seed: seed)
     let sample = BalancedSampler(batchSize: batch, positiveFraction: positiveFraction)
       .sample(values.map { Int($0) }, using: &generator)
-    let labels = Tensor(shape: [values.count], int64: sample.labels(count: values.count).map { Int64($0) })
+    let labels = Tensor(
+      shape: [values.count], int64: sample.labels(count: values.count).map { Int64($0) })
     try writeNPY(labels, to: output)
   }
 }

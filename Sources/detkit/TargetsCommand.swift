@@ -48,13 +48,16 @@ struct TargetsCommand: ParsableCommand {
   var output: String
 
   func validate() throws {
-    guard ignoreIof > 0, ignoreIof.isFinite else { throw ValidationError("--ignore-iof must be positive, got \(ignoreIof)") }
+    guard ignoreIof > 0, ignoreIof.isFinite else {
+      throw ValidationError("--ignore-iof must be positive, got \(ignoreIof)")
+    }
   }
 
   /// The targets of one image (shared with `detkit loss` and `detkit draw`).
   static func targets(
     of image: PipelineImage, grid: AnchorGrid, index: GridAnchorIndex, preset: PresetOption,
-    policy: PolicyOption = .torchvision, assigner: AssignerOption = .maxIoU, ignoreCrowd: Bool = false,
+    policy: PolicyOption = .torchvision, assigner: AssignerOption = .maxIoU,
+    ignoreCrowd: Bool = false,
     ignoreIoF: Float = 0.5
   ) throws -> TrainingTargets {
     let regions = ignoreCrowd ? image.crowd : BoxArray()
@@ -74,7 +77,8 @@ struct TargetsCommand: ParsableCommand {
       throw PipelineError("image \(image.record.id) (\(image.record.fileName)): \(error)")
     }
     return TrainingTargets(
-      match: result, classes: image.labels, groundTruth: image.boxes, anchors: grid.boxes, coder: BoxCoder())
+      match: result, classes: image.labels, groundTruth: image.boxes, anchors: grid.boxes,
+      coder: BoxCoder())
   }
 
   func run() throws {
@@ -91,11 +95,13 @@ struct TargetsCommand: ParsableCommand {
     try walker.forEachImage { image in
       let key = image.record.id.description
       if !toSafetensors, key.contains("/") || key.isEmpty || key.hasPrefix(".") {
-        throw PipelineError("image id \"\(key)\" cannot name a file; write a .safetensors file instead")
+        throw PipelineError(
+          "image id \"\(key)\" cannot name a file; write a .safetensors file instead")
       }
       let (grid, index) = cache.grid(for: image.canvas)
       let t = try Self.targets(
-        of: image, grid: grid, index: index, preset: options.preset, policy: policy, assigner: assigner,
+        of: image, grid: grid, index: index, preset: options.preset, policy: policy,
+        assigner: assigner,
         ignoreCrowd: ignoreCrowd, ignoreIoF: ignoreIof)
       let n = grid.count
       let parts: [(String, Tensor)] = [
@@ -114,8 +120,14 @@ struct TargetsCommand: ParsableCommand {
       positives += t.statistics.positives
     }
     if toSafetensors {
-      try SafetensorsFile.write(tensors, metadata: ["preset": options.preset.rawValue, "compat": options.compat.rawValue, "resize": options.resize.rawValue], to: dir)
+      try SafetensorsFile.write(
+        tensors,
+        metadata: [
+          "preset": options.preset.rawValue, "compat": options.compat.rawValue,
+          "resize": options.resize.rawValue,
+        ], to: dir)
     }
-    FileHandle.standardError.write(Data("wrote targets of \(images) images (\(positives) positive anchors) to \(output)\n".utf8))
+    FileHandle.standardError.write(
+      Data("wrote targets of \(images) images (\(positives) positive anchors) to \(output)\n".utf8))
   }
 }

@@ -6,7 +6,8 @@ import Foundation
 struct WorstCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "worst",
-    abstract: "List the images with the highest total loss in a run recorded by `detkit loss --record`.",
+    abstract:
+      "List the images with the highest total loss in a run recorded by `detkit loss --record`.",
     discussion: """
       Total = classification (or objectness) + box loss of the image, highest first.
 
@@ -40,12 +41,17 @@ struct WorstCommand: ParsableCommand {
       }
       return
     }
-    print("rank  image_id  file_name                    total         cls       box  positives  ignored")
+    print(
+      "rank  image_id  file_name                    total         cls       box  positives  ignored"
+    )
     for (k, r) in rows.enumerated() {
       print(
-        String(format: "%4d  ", k + 1) + r.imageID.description.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
+        String(format: "%4d  ", k + 1)
+          + r.imageID.description.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
           + r.fileName.padding(toLength: 22, withPad: " ", startingAt: 0)
-          + String(format: "  %11.4f %11.4f  %8.4f  %9d  %7d", r.total, r.classification, r.box, r.positives, r.ignored))
+          + String(
+            format: "  %11.4f %11.4f  %8.4f  %9d  %7d", r.total, r.classification, r.box,
+            r.positives, r.ignored))
     }
   }
 }

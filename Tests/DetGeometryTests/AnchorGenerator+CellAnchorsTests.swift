@@ -5,7 +5,8 @@ import Testing
 @Test func torchvisionFPNCellAnchorsAreRoundedHalfExtents() {
   // TV1: AnchorGenerator(((32,),), ((0.5, 1, 2),)).cell_anchors[0]
   let g = AnchorGenerator.fpn(compatibility: .torchvision)
-  #expect(g.cellAnchors(ofLevel: 0).values == [-23, -11, 23, 11, -16, -16, 16, 16, -11, -23, 11, 23])
+  #expect(
+    g.cellAnchors(ofLevel: 0).values == [-23, -11, 23, 11, -16, -16, 16, 16, -11, -23, 11, 23])
 }
 
 @Test func torchvisionRetinaNetP3UsesTruncatedSizesRatioMajor() {
@@ -19,7 +20,8 @@ import Testing
 
 @Test func torchvisionRoundsASizeOf45ToA44PixelSquare() {
   let g = AnchorGenerator(
-    levels: [.init(name: "P3", stride: 8, size: 45)], aspectRatios: [1], compatibility: .torchvision)
+    levels: [.init(name: "P3", stride: 8, size: 45)], aspectRatios: [1], compatibility: .torchvision
+  )
   #expect(g.cellAnchors(ofLevel: 0).values == [-22, -22, 22, 22])
 }
 
@@ -38,7 +40,8 @@ import Testing
 @Test func pyFasterRCNNTableFromTheLegacyMode() {
   // base 16, ratios (.5, 1, 2), scales (8, 16, 32): the well-known 9 anchors.
   let g = AnchorGenerator(
-    levels: [.init(name: "C4", stride: 16, size: 16)], aspectRatios: [0.5, 1, 2], scales: [8, 16, 32],
+    levels: [.init(name: "C4", stride: 16, size: 16)], aspectRatios: [0.5, 1, 2],
+    scales: [8, 16, 32],
     compatibility: .detectronLegacy)
   let expected: [Float] = [
     -84, -40, 99, 55, -176, -88, 191, 103, -360, -184, 375, 199, -56, -56, 71, 71, -120, -120, 135,
@@ -52,8 +55,10 @@ import Testing
 }
 
 @Test func detectronFPNP2AndRetinaNetOctaveOne() {
-  let fpn = AnchorGenerator.fpn(compatibility: .detectronLegacy).anchors(for: ImageSize(height: 4, width: 4))
-  #expect(Array(fpn.boxes.values[0..<12]) == [-22, -10, 25, 13, -14, -14, 17, 17, -10, -22, 13, 25])
+  let fpn = AnchorGenerator.fpn(compatibility: .detectronLegacy).anchors(
+    for: ImageSize(height: 4, width: 4))
+  #expect(
+    Array(fpn.boxes.values[0..<12]) == [-22, -10, 25, 13, -14, -14, 17, 17, -10, -22, 13, 25])
   let retina = AnchorGenerator.retinanet(compatibility: .detectronLegacy)
     .anchors(for: ImageSize(height: 8, width: 8))
   // Ratio-major: type 1 is ratio 0.5 at octave 1; REFERENCE gives 3 decimals.

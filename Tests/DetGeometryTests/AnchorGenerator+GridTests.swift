@@ -39,7 +39,9 @@ private struct AnchorGolden: Decodable {
       case "retinanet": g = .retinanet(compatibility: compatibility, centerOffset: offset)
       default:
         g = AnchorGenerator(
-          levels: [.init(name: "L0", stride: 12, size: 45), .init(name: "L1", stride: 16, size: 90)],
+          levels: [
+            .init(name: "L0", stride: 12, size: 45), .init(name: "L1", stride: 16, size: 90),
+          ],
           aspectRatios: [0.5, 1, 3], scales: [1, 1.5], centerOffset: offset,
           compatibility: compatibility)
       }
@@ -51,7 +53,8 @@ private struct AnchorGolden: Decodable {
 
   static let shared: AnchorGolden = {
     var root = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path)
+    {
       root.deleteLastPathComponent()
     }
     let data = try! Data(contentsOf: root.appendingPathComponent("fixtures/golden/anchors.json"))
@@ -67,7 +70,9 @@ private func fnv1a(_ boxes: BoxArray) -> String {
   return String(repeating: "0", count: 16 - hex.count) + hex
 }
 
-private func bits(_ values: some Sequence<Double>) -> [UInt32] { values.map { Float($0).bitPattern } }
+private func bits(_ values: some Sequence<Double>) -> [UInt32] {
+  values.map { Float($0).bitPattern }
+}
 
 @Test func goldenFileCoversEveryModeAndImage() {
   let cases = AnchorGolden.shared.cases
@@ -88,7 +93,9 @@ func gridMatchesPeerBitForBit(caseIndex: Int) throws {
   for (mine, peer) in zip(grid.levels, c.levels) {
     #expect(mine.name == peer.name)
     #expect(mine.rows == peer.rows && mine.columns == peer.columns, "\(c) \(peer.name)")
-    #expect(mine.strideY == Float(peer.strideY) && mine.strideX == Float(peer.strideX), "\(c) \(peer.name)")
+    #expect(
+      mine.strideY == Float(peer.strideY) && mine.strideX == Float(peer.strideX),
+      "\(c) \(peer.name)")
     #expect(mine.range == peer.start..<peer.end, "\(c) \(peer.name)")
     #expect(mine.centerOffset == Float(peer.offset), "\(c) \(peer.name)")
     if let cell = peer.cellAnchors {
@@ -97,7 +104,8 @@ func gridMatchesPeerBitForBit(caseIndex: Int) throws {
   }
   for sample in c.samples {
     let i = Int(sample[0])
-    #expect(grid.boxes.values[4 * i..<4 * i + 4].map(\.bitPattern) == bits(sample[1...]), "\(c) #\(i)")
+    #expect(
+      grid.boxes.values[4 * i..<4 * i + 4].map(\.bitPattern) == bits(sample[1...]), "\(c) #\(i)")
   }
   if let boxes = c.boxes {
     #expect(grid.boxes.values.map(\.bitPattern) == bits(boxes.joined()), "\(c)")
@@ -109,10 +117,16 @@ func gridMatchesPeerBitForBit(caseIndex: Int) throws {
   for mode in AnchorGenerator.Compatibility.allCases {
     let fpn = AnchorGenerator.fpn(compatibility: mode).anchors(for: image)
     #expect(fpn.count == 268_569)
-    #expect(fpn.levels.map { [$0.rows, $0.columns] } == [[200, 336], [100, 168], [50, 84], [25, 42], [13, 21]])
+    #expect(
+      fpn.levels.map { [$0.rows, $0.columns] } == [
+        [200, 336], [100, 168], [50, 84], [25, 42], [13, 21],
+      ])
     let retina = AnchorGenerator.retinanet(compatibility: mode).anchors(for: image)
     #expect(retina.count == 201_600)
-    #expect(retina.levels.map { [$0.rows, $0.columns] } == [[100, 168], [50, 84], [25, 42], [13, 21], [7, 11]])
+    #expect(
+      retina.levels.map { [$0.rows, $0.columns] } == [
+        [100, 168], [50, 84], [25, 42], [13, 21], [7, 11],
+      ])
     #expect(retina.levels.map(\.name) == ["P3", "P4", "P5", "P6", "P7"])
   }
 }
@@ -136,7 +150,8 @@ func gridMatchesPeerBitForBit(caseIndex: Int) throws {
 /// REFERENCE.md TV1: a 2x2 map on a 64x64 image, size 16, ratio 1.
 @Test func torchvisionTwoByTwoGridVector() {
   let g = AnchorGenerator(
-    levels: [.init(name: "P5", stride: 32, size: 16)], aspectRatios: [1], compatibility: .torchvision)
+    levels: [.init(name: "P5", stride: 32, size: 16)], aspectRatios: [1],
+    compatibility: .torchvision)
   let grid = g.anchors(for: ImageSize(height: 64, width: 64))
   #expect(grid.boxes.values == [-8, -8, 8, 8, 24, -8, 40, 8, -8, 24, 8, 40, 24, 24, 40, 40])
 }

@@ -38,10 +38,14 @@ import Testing
   g = .fpn()
   g.levels[0].size = .infinity
   #expect(g.configurationProblem?.contains("P2") == true)
-  #expect(AnchorGenerator.fpn(compatibility: .torchvision, centerOffset: 0.5).configurationProblem != nil)
-  #expect(AnchorGenerator.fpn(compatibility: .detectronLegacy, centerOffset: 0.5).configurationProblem != nil)
+  #expect(
+    AnchorGenerator.fpn(compatibility: .torchvision, centerOffset: 0.5).configurationProblem != nil)
+  #expect(
+    AnchorGenerator.fpn(compatibility: .detectronLegacy, centerOffset: 0.5).configurationProblem
+      != nil)
   #expect(AnchorGenerator.fpn(centerOffset: 1).configurationProblem != nil)
-  #expect(AnchorGenerator.fpn(compatibility: .mmdetection, centerOffset: 0.5).configurationProblem == nil)
+  #expect(
+    AnchorGenerator.fpn(compatibility: .mmdetection, centerOffset: 0.5).configurationProblem == nil)
   g = .fpn(compatibility: .torchvision)
   g.scales = [0.01]
   #expect(g.configurationProblem?.contains("truncates") == true)
@@ -50,7 +54,9 @@ import Testing
 @Test func anchorCountMatchesTheGridAndReportsOverflow() {
   let g = AnchorGenerator.fpn()
   #expect(g.anchorCount(for: ImageSize(height: 800, width: 1344)) == 268_569)
-  #expect(g.anchorCount(for: ImageSize(height: 37, width: 53)) == 3 * (10 * 14 + 5 * 7 + 3 * 4 + 2 * 2 + 1))
+  #expect(
+    g.anchorCount(for: ImageSize(height: 37, width: 53)) == 3
+      * (10 * 14 + 5 * 7 + 3 * 4 + 2 * 2 + 1))
   #expect(g.anchorCount(for: ImageSize(height: Int.max / 2, width: Int.max / 2)) == nil)
   #expect(g.gridSize(ofLevel: 1, for: ImageSize(height: 513, width: 771)) == (65, 97))
 }

@@ -14,12 +14,18 @@ func levelContractHoldsForRandomConfigurations(seed: UInt64) {
         name: "L\($0)", stride: Int.random(in: 2...40, using: &rng),
         size: Double(Int.random(in: 8...300, using: &rng)))
     }
-    let offset = mode == .detectron2 || mode == .mmdetection ? Double.random(in: 0..<1, using: &rng) : 0
+    let offset =
+      mode == .detectron2 || mode == .mmdetection ? Double.random(in: 0..<1, using: &rng) : 0
     let g = AnchorGenerator(
-      levels: levels, aspectRatios: (0..<Int.random(in: 1...3, using: &rng)).map { _ in .random(in: 0.25...4, using: &rng) },
-      scales: (0..<Int.random(in: 1...3, using: &rng)).map { _ in .random(in: 0.5...2, using: &rng) },
+      levels: levels,
+      aspectRatios: (0..<Int.random(in: 1...3, using: &rng)).map { _ in
+        .random(in: 0.25...4, using: &rng)
+      },
+      scales: (0..<Int.random(in: 1...3, using: &rng)).map { _ in .random(in: 0.5...2, using: &rng)
+      },
       centerOffset: offset, compatibility: mode, scaleMajor: Bool.random(using: &rng))
-    let image = ImageSize(height: Int.random(in: 1...300, using: &rng), width: Int.random(in: 1...300, using: &rng))
+    let image = ImageSize(
+      height: Int.random(in: 1...300, using: &rng), width: Int.random(in: 1...300, using: &rng))
     let grid = g.anchors(for: image)
     #expect(grid.count == g.anchorCount(for: image))
     var next = 0

@@ -24,7 +24,8 @@ func formatRoundTrips(seed: UInt64) {
   let boxes = randomBoxes(200, using: &rng)
   let integral = BoxArray(flat: boxes.values.map { $0.rounded() })
   for format in BoxFormat.allCases {
-    #expect(BoxArray(converting: integral.converted(to: format), from: format) == integral, "\(format)")
+    #expect(
+      BoxArray(converting: integral.converted(to: format), from: format) == integral, "\(format)")
     let back = BoxArray(converting: boxes.converted(to: format), from: format)
     for (x, y) in zip(back.values, boxes.values) {
       #expect(abs(x - y) <= 2 * max(abs(y), 300).ulp, "\(format)")

@@ -2,11 +2,11 @@ import DetGeometry
 import Testing
 
 private let sample = BoxArray([
-  Box(x1: 0, y1: 0, x2: 4, y2: 3),      // valid, area 12
-  Box(x1: 5, y1: 5, x2: 5, y2: 9),      // zero width
-  Box(x1: 9, y1: 1, x2: 2, y2: 8),      // inverted
+  Box(x1: 0, y1: 0, x2: 4, y2: 3),  // valid, area 12
+  Box(x1: 5, y1: 5, x2: 5, y2: 9),  // zero width
+  Box(x1: 9, y1: 1, x2: 2, y2: 8),  // inverted
   Box(x1: -10, y1: 20, x2: 700, y2: 500),  // crosses the image border
-  Box(x1: .nan, y1: 0, x2: 1, y2: 1),   // NaN
+  Box(x1: .nan, y1: 0, x2: 1, y2: 1),  // NaN
 ])
 
 @Test func areasFollowBoxArea() {
@@ -25,7 +25,8 @@ private let sample = BoxArray([
   #expect(clipped[3] == Box(x1: 0, y1: 20, x2: 640, y2: 480))
   #expect(clipped[4].x1.isNaN)
   // A box wholly outside collapses onto the border and becomes degenerate.
-  let outside = BoxArray([Box(x1: 700, y1: 10, x2: 800, y2: 20)]).clipped(to: ImageSize(height: 480, width: 640))
+  let outside = BoxArray([Box(x1: 700, y1: 10, x2: 800, y2: 20)]).clipped(
+    to: ImageSize(height: 480, width: 640))
   #expect(outside[0] == Box(x1: 640, y1: 10, x2: 640, y2: 20))
   #expect(outside.degenerateIndices == [0])
 }

@@ -1,12 +1,16 @@
-@testable import DetGeometry
 import Testing
+
+@testable import DetGeometry
 
 /// fixtures/golden/boxes_iou.json: torchvision 0.29.2 in float32 (tools/golden_boxes.py).
 private struct IoUGolden: Decodable {
   var a: [Float]
   var b: [Float]
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   var pairwise_iou, pairwise_giou, pairwise_diou, pairwise_ciou: [Float?]
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   var elementwise_iou, elementwise_giou, elementwise_diou, elementwise_ciou: [Float?]
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   var loss_giou, loss_diou, loss_ciou: [Float?]
 
   func pairwise(_ kind: IoUKind) -> [Float?] {
@@ -100,11 +104,13 @@ func elementwiseMatchesTorchvisionDiagonal(kind: IoUKind) {
   let n = g.loss_giou.count
   let a = BoxArray(flat: Array(g.a.prefix(4 * n)))
   let b = BoxArray(flat: Array(g.b.prefix(4 * n)))
-  let cases: [(IoUKind, [Float?])] = [(.giou, g.loss_giou), (.diou, g.loss_diou), (.ciou, g.loss_ciou)]
+  let cases: [(IoUKind, [Float?])] = [
+    (.giou, g.loss_giou), (.diou, g.loss_diou), (.ciou, g.loss_ciou),
+  ]
   for (kind, losses) in cases {
     let mine = elementwiseIoU(a, b, kind: kind)
     for i in 0..<n where i != 7 {
-      guard let loss = losses[i], (a[i].area > 0 && b[i].area > 0) else { continue }
+      guard let loss = losses[i], a[i].area > 0 && b[i].area > 0 else { continue }
       #expect(abs((1 - loss) - mine[i]) <= 2e-6, "\(kind) pair \(i)")
     }
   }

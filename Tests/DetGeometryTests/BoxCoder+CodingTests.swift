@@ -14,8 +14,11 @@ private struct CoderGolden: Decodable {
   struct MMCase: Decodable {
     var means: [Float]
     var stds: [Float]
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     var add_ctr_clamp: Bool
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     var ctr_clamp: Float
+    // swift-format-ignore: AlwaysUseLowerCamelCase
     var max_shape: [Int]?
     var encoded: [Float]
     var decoded: [Float]
@@ -40,15 +43,20 @@ private func expectClose(
   _ mine: Float, _ theirs: Float, scale: Float, ulps: Float, _ what: @autoclosure () -> String
 ) {
   let tolerance = ulps * max(abs(scale), abs(theirs)).ulp
-  #expect(abs(mine - theirs) <= tolerance, "\(what()): \(mine) vs \(theirs) (tolerance \(tolerance))")
+  #expect(
+    abs(mine - theirs) <= tolerance, "\(what()): \(mine) vs \(theirs) (tolerance \(tolerance))")
 }
 
 /// Encoded `dx, dy` bit for bit; `dw, dh = w * log(ratio)` within 2 ulps of `w * |log|`.
-private func expectEncoded(_ mine: [Float], _ theirs: [Float], weights: SIMD4<Float>, _ label: String) {
+private func expectEncoded(
+  _ mine: [Float], _ theirs: [Float], weights: SIMD4<Float>, _ label: String
+) {
   #expect(mine.count == theirs.count)
   for k in 0..<min(mine.count, theirs.count) {
     if k % 4 < 2 {
-      #expect(mine[k].bitPattern == theirs[k].bitPattern, "\(label) delta \(k): \(mine[k]) vs \(theirs[k])")
+      #expect(
+        mine[k].bitPattern == theirs[k].bitPattern,
+        "\(label) delta \(k): \(mine[k]) vs \(theirs[k])")
     } else {
       expectClose(mine[k], theirs[k], scale: weights[k % 4], ulps: 2, "\(label) delta \(k)")
     }
@@ -74,7 +82,8 @@ private func expectDecoded(_ mine: [Float], _ theirs: [Float], _ label: String) 
   for entry in g.torchvision {
     let coder = BoxCoder(weights: simd4(entry.weights))
     let label = "torchvision \(entry.weights)"
-    expectEncoded(coder.encode(boxes, relativeTo: anchors), entry.encoded, weights: simd4(entry.weights), label)
+    expectEncoded(
+      coder.encode(boxes, relativeTo: anchors), entry.encoded, weights: simd4(entry.weights), label)
     expectDecoded(coder.decode(g.deltas, relativeTo: anchors).values, entry.decoded, label)
     expectDecoded(
       coder.decode(coder.encode(boxes, relativeTo: anchors), relativeTo: anchors).values,
@@ -89,7 +98,8 @@ private func expectDecoded(_ mine: [Float], _ theirs: [Float], _ label: String) 
   for entry in g.legacy {
     let coder = BoxCoder(.detectronLegacy(weights: simd4(entry.weights)))
     let label = "legacy \(entry.weights)"
-    expectEncoded(coder.encode(boxes, relativeTo: anchors), entry.encoded, weights: simd4(entry.weights), label)
+    expectEncoded(
+      coder.encode(boxes, relativeTo: anchors), entry.encoded, weights: simd4(entry.weights), label)
     expectDecoded(coder.decode(g.deltas, relativeTo: anchors).values, entry.decoded, label)
   }
 }
@@ -105,17 +115,20 @@ private func expectDecoded(_ mine: [Float], _ theirs: [Float], _ label: String) 
         means: simd4(entry.means), stds: simd4(entry.stds),
         centerClamp: entry.add_ctr_clamp ? entry.ctr_clamp : nil))
     let image = entry.max_shape.map { ImageSize(height: $0[0], width: $0[1]) }
-    let label = "mmdetection \(entry.means) \(entry.stds) ctr \(entry.add_ctr_clamp) shape \(String(describing: image))"
+    let label =
+      "mmdetection \(entry.means) \(entry.stds) ctr \(entry.add_ctr_clamp) shape \(String(describing: image))"
     // (log - mean) / std: the log's ulp scaled by 1 / std.
     let mine = coder.encode(boxes, relativeTo: anchors)
     for k in mine.indices {
       if k % 4 < 2 {
         #expect(mine[k].bitPattern == entry.encoded[k].bitPattern, "\(label) delta \(k)")
       } else {
-        expectClose(mine[k], entry.encoded[k], scale: 4.2 / entry.stds[k % 4], ulps: 2, "\(label) delta \(k)")
+        expectClose(
+          mine[k], entry.encoded[k], scale: 4.2 / entry.stds[k % 4], ulps: 2, "\(label) delta \(k)")
       }
     }
-    expectDecoded(coder.decode(g.deltas, relativeTo: anchors, clippingTo: image).values, entry.decoded, label)
+    expectDecoded(
+      coder.decode(g.deltas, relativeTo: anchors, clippingTo: image).values, entry.decoded, label)
   }
 }
 
@@ -127,18 +140,37 @@ private func expectDecoded(_ mine: [Float], _ theirs: [Float], _ label: String) 
     zip(mine, expected).allSatisfy { abs(Double($0) - $1) <= tol * max(1, abs($1)) }
   }
   let tv10 = BoxCoder(weights: [10, 10, 5, 5])
-  #expect(near(tv10.encode(gt, relativeTo: anchor), [3.0, 0.5, 0.9116077839697729, -1.1157177565710485]))
-  #expect(near(BoxCoder().encode(gt, relativeTo: anchor), [0.3, 0.05, 0.1823215567939546, -0.2231435513142097]))
-  #expect(near(tv10.decode(tv10.encode(gt, relativeTo: anchor), relativeTo: anchor).values, [2, 3, 14, 19]))
+  #expect(
+    near(tv10.encode(gt, relativeTo: anchor), [3.0, 0.5, 0.9116077839697729, -1.1157177565710485]))
+  #expect(
+    near(
+      BoxCoder().encode(gt, relativeTo: anchor),
+      [0.3, 0.05, 0.1823215567939546, -0.2231435513142097]))
+  #expect(
+    near(
+      tv10.decode(tv10.encode(gt, relativeTo: anchor), relativeTo: anchor).values, [2, 3, 14, 19]))
   // dw clamped at log(1000/16) from above, dh = -20 not clamped from below.
-  #expect(near(tv10.decode([0, 0, 100, -100], relativeTo: anchor).values, [-307.5, 9.99999997939, 317.5, 10.0000000206]))
+  #expect(
+    near(
+      tv10.decode([0, 0, 100, -100], relativeTo: anchor).values,
+      [-307.5, 9.99999997939, 317.5, 10.0000000206]))
   let legacy1 = BoxCoder(.detectronLegacy(weights: [1, 1, 1, 1]))
-  #expect(near(legacy1.encode(gt, relativeTo: anchor), [0.2727272727272727, 0.047619047619047616, 0.16705408466316624, -0.2113090936672069]))
+  #expect(
+    near(
+      legacy1.encode(gt, relativeTo: anchor),
+      [0.2727272727272727, 0.047619047619047616, 0.16705408466316624, -0.2113090936672069]))
   let legacy10 = BoxCoder(.detectronLegacy(weights: [10, 10, 5, 5]))
-  #expect(near(legacy10.encode(gt, relativeTo: anchor), [2.727272727272727, 0.47619047619047616, 0.8352704233158312, -1.0565454683360345]))
-  #expect(near(legacy10.decode(legacy10.encode(gt, relativeTo: anchor), relativeTo: anchor).values, [2, 3, 14, 19]))
+  #expect(
+    near(
+      legacy10.encode(gt, relativeTo: anchor),
+      [2.727272727272727, 0.47619047619047616, 0.8352704233158312, -1.0565454683360345]))
+  #expect(
+    near(
+      legacy10.decode(legacy10.encode(gt, relativeTo: anchor), relativeTo: anchor).values,
+      [2, 3, 14, 19]))
   let mm = BoxCoder(.mmdetection(means: .zero, stds: [0.1, 0.1, 0.2, 0.2], centerClamp: nil))
-  #expect(near(mm.encode(gt, relativeTo: anchor), [3.0, 0.5, 0.9116077839697729, -1.1157177565710485]))
+  #expect(
+    near(mm.encode(gt, relativeTo: anchor), [3.0, 0.5, 0.9116077839697729, -1.1157177565710485]))
 }
 
 @Test func clampLimitsAreThePeersConstants() {
@@ -154,7 +186,8 @@ private func expectDecoded(_ mine: [Float], _ theirs: [Float], _ label: String) 
   let shrink: [Float] = [0, 0, -10, -10]
   let tv = BoxCoder().decode(shrink, relativeTo: anchor)[0]
   #expect(abs(tv.width - 100 * expf(-10)) < 1e-4)
-  let mm = BoxCoder(.mmdetection(means: .zero, stds: .one, centerClamp: nil)).decode(shrink, relativeTo: anchor)[0]
+  let mm = BoxCoder(.mmdetection(means: .zero, stds: .one, centerClamp: nil)).decode(
+    shrink, relativeTo: anchor)[0]
   #expect(abs(mm.width - 100 * expf(-BoxCoder.mmdetectionScaleClamp)) < 1e-3)
   let ctr = BoxCoder(.mmdetection(means: .zero, stds: .one, centerClamp: 32))
   let shifted = ctr.decode([5, -5, -10, 0], relativeTo: anchor)[0]
@@ -169,7 +202,8 @@ private func expectDecoded(_ mine: [Float], _ theirs: [Float], _ label: String) 
   let big: [Float] = [0, 0, 2, 2]
   let tv = BoxCoder().decode(big, relativeTo: anchor, clippingTo: image)[0]
   #expect(tv == Box(x1: 0, y1: 0, x2: 60, y2: 40))
-  let legacy = BoxCoder(.detectronLegacy(weights: .one)).decode(big, relativeTo: anchor, clippingTo: image)[0]
+  let legacy = BoxCoder(.detectronLegacy(weights: .one)).decode(
+    big, relativeTo: anchor, clippingTo: image)[0]
   #expect(legacy == Box(x1: 0, y1: 0, x2: 59, y2: 39))
 }
 
@@ -183,7 +217,8 @@ func encodeDecodeRoundTrip(seed: UInt64) {
   let boxes = randomBoxes(n, minSide: 8, maxSide: 80, using: &rng)
   let coders = [
     BoxCoder(), BoxCoder(weights: [10, 10, 5, 5]),
-    BoxCoder(.mmdetection(means: [0.1, -0.1, 0, 0.2], stds: [0.1, 0.1, 0.2, 0.2], centerClamp: nil)),
+    BoxCoder(
+      .mmdetection(means: [0.1, -0.1, 0, 0.2], stds: [0.1, 0.1, 0.2, 0.2], centerClamp: nil)),
     BoxCoder(.detectronLegacy(weights: [10, 10, 5, 5])),
   ]
   for coder in coders {

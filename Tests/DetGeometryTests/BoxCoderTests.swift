@@ -3,7 +3,9 @@ import Testing
 
 @Test func conventionsDefaultToTheirOwnClamp() {
   #expect(BoxCoder(.detectronLegacy(weights: .one)).scaleClamp == BoxCoder.standardScaleClamp)
-  #expect(BoxCoder(.mmdetection(means: .zero, stds: .one, centerClamp: 32)).scaleClamp == BoxCoder.mmdetectionScaleClamp)
+  #expect(
+    BoxCoder(.mmdetection(means: .zero, stds: .one, centerClamp: 32)).scaleClamp
+      == BoxCoder.mmdetectionScaleClamp)
   #expect(BoxCoder(.standard(weights: .one), scaleClamp: 2).scaleClamp == 2)
 }
 

@@ -1,5 +1,6 @@
-@testable import DetGeometry
 import Testing
+
+@testable import DetGeometry
 
 /// Hand-computed cases of the scalar helper that matchers call in their own loops.
 @Test func pairIoUKnownValues() {

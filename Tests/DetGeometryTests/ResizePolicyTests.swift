@@ -20,7 +20,8 @@ private struct ResizeGolden: Decodable {
 
   static func load() throws -> ResizeGolden {
     var root = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path)
+    {
       root.deleteLastPathComponent()
     }
     let data = try Data(contentsOf: root.appendingPathComponent("fixtures/golden/resize.json"))
@@ -47,13 +48,16 @@ func resizeMatchesPeerBitForBit(style: ResizePolicy.Style) throws {
 }
 
 @Test func cocoImagePadsToTheWFPNCanvas() {
-  #expect(ResizePolicy.torchvision.canvasSize(of: ImageSize(height: 480, width: 640))
-    == ImageSize(height: 800, width: 1088))
-  #expect(ResizePolicy.torchvision.canvasSize(of: ImageSize(height: 800, width: 1333))
-    == ImageSize(height: 800, width: 1344))
+  #expect(
+    ResizePolicy.torchvision.canvasSize(of: ImageSize(height: 480, width: 640))
+      == ImageSize(height: 800, width: 1088))
+  #expect(
+    ResizePolicy.torchvision.canvasSize(of: ImageSize(height: 800, width: 1333))
+      == ImageSize(height: 800, width: 1344))
 }
 
 @Test func paddingWithDivisibilityOneKeepsTheSize() {
   let policy = ResizePolicy(sizeDivisibility: 1, style: .detectron2)
-  #expect(policy.paddedSize(of: ImageSize(height: 37, width: 53)) == ImageSize(height: 37, width: 53))
+  #expect(
+    policy.paddedSize(of: ImageSize(height: 37, width: 53)) == ImageSize(height: 37, width: 53))
 }

@@ -10,12 +10,14 @@ private struct BenchGolden: Decodable {
     var seed: UInt64
     var boxes: [[Double]]
   }
+  // swift-format-ignore: AlwaysUseLowerCamelCase
   var splitmix64_seed1: [String]
   var cases: [Case]
 
   static func load() throws -> BenchGolden {
     var root = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path)
+    {
       root.deleteLastPathComponent()
     }
     let data = try Data(contentsOf: root.appendingPathComponent("fixtures/golden/bench_gt.json"))
@@ -35,7 +37,9 @@ private struct BenchGolden: Decodable {
   for c in golden.cases {
     let boxes = SyntheticBoxes.cocoLike(
       count: c.count, in: ImageSize(height: c.image[0], width: c.image[1]), seed: c.seed)
-    #expect(boxes.values.map(\.bitPattern) == c.boxes.joined().map { Float($0).bitPattern }, "seed \(c.seed)")
+    #expect(
+      boxes.values.map(\.bitPattern) == c.boxes.joined().map { Float($0).bitPattern },
+      "seed \(c.seed)")
   }
 }
 
@@ -51,5 +55,7 @@ func syntheticBoxesLieInsideTheImageWithCOCOLikeSizes(seed: UInt64) {
   }
   // 41% of sides are drawn below 32; the aspect factor moves a few across the line.
   #expect((700...950).contains(small), "\(small)")
-  #expect(SyntheticBoxes.cocoLike(count: 5, in: image, seed: seed) == SyntheticBoxes.cocoLike(count: 5, in: image, seed: seed))
+  #expect(
+    SyntheticBoxes.cocoLike(count: 5, in: image, seed: seed)
+      == SyntheticBoxes.cocoLike(count: 5, in: image, seed: seed))
 }

@@ -14,7 +14,8 @@ enum Golden {
 
   static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
     var root = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path)
+    {
       root.deleteLastPathComponent()
     }
     let data = try Data(contentsOf: root.appendingPathComponent("fixtures/golden/\(name)"))
@@ -39,7 +40,8 @@ enum Golden {
       guard let r = ref[i] else { continue }
       let allowed = rtol * abs(r) + atol + extraAtol(i)
       #expect(
-        abs(a - r) <= allowed, "\(context)[\(i)]: \(a) vs torch float64 \(r) (float32 \(f32[i] as Any))",
+        abs(a - r) <= allowed,
+        "\(context)[\(i)]: \(a) vs torch float64 \(r) (float32 \(f32[i] as Any))",
         sourceLocation: sourceLocation)
     }
   }

@@ -5,7 +5,7 @@ struct LossNormalizerTests {
   @Test func emaSequenceOfDetectron2() {
     // REFERENCE.md §4 (re-impl of detectron2's _ema_update): 10 positives per batch.
     var ema = EMANormalizer()
-    let got = (0 ..< 4).map { _ in ema.update(positives: 10) }
+    let got = (0..<4).map { _ in ema.update(positives: 10) }
     for (a, b) in zip(got, [91, 82.9, 75.61, 69.049]) { #expect(abs(a - b) <= 1e-12) }
     // No positives still counts as 1.
     var zero = EMANormalizer()

@@ -89,21 +89,30 @@ struct SigmoidFocalLossTests {
         reduction: .sum, outputs: [.values, .gradient])
       let context = "\(convention) C=\(c.classes) gamma \(c.gamma)"
       Golden.expectClose(
-        result.values, c.float64, c.float32, gradient: false, rtol: Self.rtol, atol: Self.atol, context)
+        result.values, c.float64, c.float32, gradient: false, rtol: Self.rtol, atol: Self.atol,
+        context)
       Golden.expectClose(
-        result.gradient, c.float64, c.float32, gradient: true, rtol: Self.rtol, atol: Self.atol, context)
-      #expect(result.count == labels.filter { $0 != -2 && (convention == .torchvision || $0 >= 0) }.count * c.classes)
+        result.gradient, c.float64, c.float32, gradient: true, rtol: Self.rtol, atol: Self.atol,
+        context)
+      #expect(
+        result.count == labels.filter { $0 != -2 && (convention == .torchvision || $0 >= 0) }.count
+          * c.classes)
     }
   }
 
   @Test func referenceVectorsTV2() throws {
     let x: [Float] = [-3, -1, 0, 1, 3, -4.59511985013459, 20, -20]
     let t: [Float] = [0, 1, 1, 0, 1, 0, 0, 1]
-    let r = try SigmoidFocalLoss().evaluate(logits: x, targets: t, reduction: .none, outputs: [.values, .gradient])
-    let loss = [8.19624933727e-05, 0.175467075853, 0.043321698785, 0.526401227559,
-                2.73208311242e-05, 7.53775189013e-07, 14.9999999397, 4.9999999799]
-    let grad = [2.36153884866e-04, -0.1920586808, -0.074571698785, 0.576176042399,
-                -7.87179616221e-05, 2.24247487424e-06, 0.750000057197, -0.250000019066]
+    let r = try SigmoidFocalLoss().evaluate(
+      logits: x, targets: t, reduction: .none, outputs: [.values, .gradient])
+    let loss = [
+      8.19624933727e-05, 0.175467075853, 0.043321698785, 0.526401227559,
+      2.73208311242e-05, 7.53775189013e-07, 14.9999999397, 4.9999999799,
+    ]
+    let grad = [
+      2.36153884866e-04, -0.1920586808, -0.074571698785, 0.576176042399,
+      -7.87179616221e-05, 2.24247487424e-06, 0.750000057197, -0.250000019066,
+    ]
     for i in x.indices {
       // 3e-6 relative: the inputs are rounded to Float (x = -4.595119... moves by 2e-7).
       #expect(abs(Double(r.values[i]) - loss[i]) <= 3e-6 * loss[i], "loss[\(i)]")
@@ -118,7 +127,8 @@ struct SigmoidFocalLossTests {
 
   @Test func priorInitialisationLosses() throws {
     let b = Float(priorBias(probability: 0.01))
-    let r = try SigmoidFocalLoss().evaluate(logits: [b, b], targets: [0, 1], reduction: .none, outputs: .values)
+    let r = try SigmoidFocalLoss().evaluate(
+      logits: [b, b], targets: [0, 1], reduction: .none, outputs: .values)
     #expect(abs(Double(r.values[0]) - 7.537751890125856e-07) <= 1e-6 * 7.537751890125856e-07)
     #expect(abs(Double(r.values[1]) - 1.1283818248217319) <= 1e-6 * 1.1283818248217319)
   }
@@ -133,15 +143,17 @@ struct SigmoidFocalLossTests {
     let gamma = [0, 0.5, 1, 1.5, 2, 3][Int(rng.next() % 6)]
     let alpha = rng.uniform() < 0.3 ? -1 : rng.uniform()
     let n = 64
-    let x = (0 ..< n).map { _ in Float(rng.uniform() * 16 - 8) }
-    let t = (0 ..< n).map { i in i % 3 == 0 ? Float(rng.uniform()) : Float(rng.next() % 2) }
+    let x = (0..<n).map { _ in Float(rng.uniform() * 16 - 8) }
+    let t = (0..<n).map { i in i % 3 == 0 ? Float(rng.uniform()) : Float(rng.next() % 2) }
     let r = try SigmoidFocalLoss(alpha: Float(alpha), gamma: Float(gamma)).evaluate(
       logits: x, targets: t, reduction: .sum, outputs: .gradient)
-    for i in 0 ..< n {
-      let xi = Double(x[i]), ti = Double(t[i])
+    for i in 0..<n {
+      let xi = Double(x[i])
+      let ti = Double(t[i])
       let h = 1e-5 * max(1, abs(xi))
-      let fd = (focalReference(xi + h, ti, alpha: alpha, gamma: gamma)
-        - focalReference(xi - h, ti, alpha: alpha, gamma: gamma)) / (2 * h)
+      let fd =
+        (focalReference(xi + h, ti, alpha: alpha, gamma: gamma)
+          - focalReference(xi - h, ti, alpha: alpha, gamma: gamma)) / (2 * h)
       #expect(
         abs(Double(r.gradient[i]) - fd) <= 1e-4 * abs(fd) + 1e-7,
         "seed \(seed) x \(xi) t \(ti) alpha \(alpha) gamma \(gamma): \(r.gradient[i]) vs \(fd)")
@@ -158,14 +170,20 @@ struct SigmoidFocalLossTests {
       let loss = SigmoidFocalLoss(alpha: alpha, gamma: gamma)
       for target: Float in [0, 1, 0.3] {
         let r = try loss.evaluate(
-          logits: extremes, targets: extremes.map { _ in target }, reduction: .sum, outputs: [.values, .gradient])
-        #expect(r.values.allSatisfy { $0.isFinite }, "alpha \(alpha) gamma \(gamma) t \(target): \(r.values)")
-        #expect(r.gradient.allSatisfy { $0.isFinite }, "alpha \(alpha) gamma \(gamma) t \(target): \(r.gradient)")
+          logits: extremes, targets: extremes.map { _ in target }, reduction: .sum,
+          outputs: [.values, .gradient])
+        #expect(
+          r.values.allSatisfy { $0.isFinite },
+          "alpha \(alpha) gamma \(gamma) t \(target): \(r.values)")
+        #expect(
+          r.gradient.allSatisfy { $0.isFinite },
+          "alpha \(alpha) gamma \(gamma) t \(target): \(r.gradient)")
         #expect(r.gradient.allSatisfy { abs($0) <= 1 + gamma })
         let labels = try loss.evaluate(
           logits: extremes, classCount: 1, labels: extremes.map { _ in target == 1 ? 0 : -1 },
           convention: .torchvision, reduction: .sum, outputs: [.values, .gradient])
-        #expect(labels.values.allSatisfy { $0.isFinite } && labels.gradient.allSatisfy { $0.isFinite })
+        #expect(
+          labels.values.allSatisfy { $0.isFinite } && labels.gradient.allSatisfy { $0.isFinite })
       }
     }
   }
@@ -174,9 +192,11 @@ struct SigmoidFocalLossTests {
     let x: [Float] = [-2, 0.5, 3, -0.25, 1, -4]
     let t: [Float] = [0, 1, 0, 1, 0.5, 0]
     let loss = SigmoidFocalLoss()
-    let sum = try loss.evaluate(logits: x, targets: t, reduction: .sum, outputs: [.values, .gradient])
+    let sum = try loss.evaluate(
+      logits: x, targets: t, reduction: .sum, outputs: [.values, .gradient])
     let mean = try loss.evaluate(logits: x, targets: t, reduction: .mean, outputs: .gradient)
-    let normalized = try loss.evaluate(logits: x, targets: t, reduction: .sum, normalizer: 4, outputs: .gradient)
+    let normalized = try loss.evaluate(
+      logits: x, targets: t, reduction: .sum, normalizer: 4, outputs: .gradient)
     let none = try loss.evaluate(logits: x, targets: t, reduction: .none, outputs: .gradient)
     let manual = sum.values.reduce(0.0) { $0 + Double($1) }
     #expect(abs(sum.sum - manual) <= 1e-7 * manual)
@@ -187,19 +207,23 @@ struct SigmoidFocalLossTests {
       #expect(abs(mean.gradient[i] - sum.gradient[i] / 6) <= 1e-7)
       #expect(abs(normalized.gradient[i] - sum.gradient[i] / 4) <= 1e-7)
     }
-    let empty = try loss.evaluate(logits: [], targets: [], reduction: .mean, outputs: [.values, .gradient])
+    let empty = try loss.evaluate(
+      logits: [], targets: [], reduction: .mean, outputs: [.values, .gradient])
     #expect(empty.loss == 0 && empty.count == 0 && empty.values.isEmpty)
     let allIgnored = try loss.evaluate(
-      logits: [1, 2, 3], classCount: 3, labels: [-2], convention: .torchvision, reduction: .mean, outputs: .gradient)
+      logits: [1, 2, 3], classCount: 3, labels: [-2], convention: .torchvision, reduction: .mean,
+      outputs: .gradient)
     #expect(allIgnored.loss == 0 && allIgnored.count == 0 && allIgnored.gradient == [0, 0, 0])
   }
 
   @Test func binaryCrossEntropyIsGammaZeroWithoutAlpha() throws {
     let x: [Float] = [-3, -0.5, 0, 0.5, 7]
     let t: [Float] = [0, 1, 0.25, 1, 0]
-    let r = try SigmoidFocalLoss.binaryCrossEntropy.evaluate(logits: x, targets: t, reduction: .none, outputs: .values)
+    let r = try SigmoidFocalLoss.binaryCrossEntropy.evaluate(
+      logits: x, targets: t, reduction: .none, outputs: .values)
     for i in x.indices {
-      let xi = Double(x[i]), ti = Double(t[i])
+      let xi = Double(x[i])
+      let ti = Double(t[i])
       let bce = max(xi, 0) - xi * ti + log1p(exp(-abs(xi)))
       #expect(abs(Double(r.values[i]) - bce) <= 1e-6 * bce)
     }
@@ -207,17 +231,24 @@ struct SigmoidFocalLossTests {
 
   @Test func badInputsThrowWithLocation() {
     let loss = SigmoidFocalLoss()
-    #expect(throws: LossError.self) { try loss.evaluate(logits: [1, 2], targets: [1], reduction: .sum) }
+    #expect(throws: LossError.self) {
+      try loss.evaluate(logits: [1, 2], targets: [1], reduction: .sum)
+    }
     #expect {
-      try loss.evaluate(logits: [0, 0, 0, 0], classCount: 2, labels: [0, 2], convention: .torchvision, reduction: .sum)
+      try loss.evaluate(
+        logits: [0, 0, 0, 0], classCount: 2, labels: [0, 2], convention: .torchvision,
+        reduction: .sum)
     } throws: { error in
       (error as? LossError)?.code == .invalidLabel && "\(error)".hasPrefix("labels[1]:")
     }
     #expect(throws: LossError.self) {
-      try loss.evaluate(logits: [0, 0, 0, 0], classCount: 2, labels: [3, 0], convention: .detectron2, reduction: .sum)
+      try loss.evaluate(
+        logits: [0, 0, 0, 0], classCount: 2, labels: [3, 0], convention: .detectron2,
+        reduction: .sum)
     }
     #expect(throws: LossError.self) {
-      try loss.evaluate(logits: [0, 0, 0], classCount: 2, labels: [0, 1], convention: .mmdetection, reduction: .sum)
+      try loss.evaluate(
+        logits: [0, 0, 0], classCount: 2, labels: [0, 1], convention: .mmdetection, reduction: .sum)
     }
   }
 
@@ -227,11 +258,12 @@ struct SigmoidFocalLossTests {
   /// the alpha weight), on logits up to the extremes.
   @Test func gammaTwoLabelPathMatchesOneHotTargets() throws {
     var rng = SplitMix64(state: 7)
-    let rows = 300, classes = 19
-    var x = (0 ..< rows * classes).map { _ in Float(rng.uniform() * 40 - 20) }
+    let rows = 300
+    let classes = 19
+    var x = (0..<rows * classes).map { _ in Float(rng.uniform() * 40 - 20) }
     let extremes: [Float] = [1e30, -1e30, 88.8, -88.8, 87.4, -87.4, 0, -0.0, 1e-30, -1e4]
     for (k, e) in extremes.enumerated() { x[k * 37] = e }
-    let labels = (0 ..< rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
+    let labels = (0..<rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
     var targets = [Float](repeating: 0, count: rows * classes)
     for (row, label) in labels.enumerated() where label >= 0 { targets[row * classes + label] = 1 }
     let loss = SigmoidFocalLoss(alpha: 0.25, gamma: 2)
@@ -240,9 +272,11 @@ struct SigmoidFocalLossTests {
       normalizer: 3, outputs: [.values, .gradient])
     let oneHot = try loss.evaluate(
       logits: x, targets: targets, reduction: .sum, normalizer: 3, outputs: [.values, .gradient])
-    for i in 0 ..< x.count {
+    for i in 0..<x.count {
       let ignored = labels[i / classes] == -2
-      #expect(byLabel.values[i].bitPattern == (ignored ? 0 : oneHot.values[i].bitPattern), "values[\(i)] x \(x[i])")
+      #expect(
+        byLabel.values[i].bitPattern == (ignored ? 0 : oneHot.values[i].bitPattern),
+        "values[\(i)] x \(x[i])")
       let g = ignored ? 0 : oneHot.gradient[i]
       #expect(abs(byLabel.gradient[i] - g) <= 4 * g.ulp, "gradient[\(i)] x \(x[i])")
     }
@@ -255,17 +289,21 @@ struct SigmoidFocalLossTests {
   /// 1e-30 are left out: their float32 results are (correctly) subnormal or 0. Measured:
   /// 1.4e-6 for values, 1.7e-6 for gradients (the far tails, where the loss is e^(3x)).
   @Test func labelPathRelativeErrorAgainstDouble() throws {
-    let sweep = (-1000 ... 1000).map { Float($0) / 250 } + (-2560 ... 2560).map { Float($0) / 64 }
+    let sweep = (-1000...1000).map { Float($0) / 250 } + (-2560...2560).map { Float($0) / 64 }
     let classes = 8
-    var logits: [Float] = [], labels: [Int] = []
+    var logits: [Float] = []
+    var labels: [Int] = []
     for (k, x) in sweep.enumerated() {
       logits += [Float](repeating: x, count: classes)
-      labels.append(k % 2 == 0 ? -1 : k % classes)  // alternately background, and positive in column k % 8
+      // Alternately background, and positive in column k % classes.
+      labels.append(k % 2 == 0 ? -1 : k % classes)
     }
     let r = try SigmoidFocalLoss(alpha: 0.25, gamma: 2).evaluate(
-      logits: logits, classCount: classes, labels: labels, convention: .torchvision, reduction: .sum,
+      logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+      reduction: .sum,
       outputs: [.values, .gradient])
-    var worstValue = 0.0, worstGradient = 0.0
+    var worstValue = 0.0
+    var worstGradient = 0.0
     for i in logits.indices {
       let x = Double(logits[i])
       let t: Double = labels[i / classes] == i % classes ? 1 : 0
@@ -289,9 +327,10 @@ struct SigmoidFocalLossTests {
   @Test(arguments: [0.5, 2] as [Float])
   func everyOutputCombinationAgrees(gamma: Float) throws {
     var rng = SplitMix64(state: 5)
-    let rows = 500, classes = 21
-    let x = (0 ..< rows * classes).map { _ in Float(rng.uniform() * 16 - 8) }
-    let labels = (0 ..< rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
+    let rows = 500
+    let classes = 21
+    let x = (0..<rows * classes).map { _ in Float(rng.uniform() * 16 - 8) }
+    let labels = (0..<rows).map { _ in Int(rng.next() % UInt64(classes + 2)) - 2 }
     let loss = SigmoidFocalLoss(alpha: 0.25, gamma: gamma)
     func run(_ outputs: LossOutputs) throws -> LossResult {
       try loss.evaluate(
@@ -301,7 +340,9 @@ struct SigmoidFocalLossTests {
     let full = try run([.values, .gradient])
     #expect(full.values.count == x.count && full.gradient.count == x.count)
     #expect(full.values.contains { $0 != 0 } && full.gradient.contains { $0 != 0 })
-    let valuesOnly = try run(.values), gradientOnly = try run(.gradient), sumOnly = try run([])
+    let valuesOnly = try run(.values)
+    let gradientOnly = try run(.gradient)
+    let sumOnly = try run([])
     #expect(valuesOnly.values == full.values && valuesOnly.gradient.isEmpty)
     #expect(gradientOnly.gradient == full.gradient && gradientOnly.values.isEmpty)
     #expect([valuesOnly.sum, gradientOnly.sum, sumOnly.sum].allSatisfy { $0 == full.sum })
@@ -310,10 +351,11 @@ struct SigmoidFocalLossTests {
   /// Fixed chunking: the same sums and gradients, bit for bit, whatever the concurrency.
   @Test func resultsDoNotDependOnThreadCount() throws {
     var rng = SplitMix64(state: 11)
-    let rows = 1_000, classes = 80
-    let x = (0 ..< rows * classes).map { _ in Float(rng.uniform() * 12 - 8) }
-    let labels = (0 ..< rows).map { _ in Int(rng.next() % 82) - 2 }
-    let targets = (0 ..< rows * classes).map { _ in Float(rng.uniform()) }
+    let rows = 1_000
+    let classes = 80
+    let x = (0..<rows * classes).map { _ in Float(rng.uniform() * 12 - 8) }
+    let labels = (0..<rows).map { _ in Int(rng.next() % 82) - 2 }
+    let targets = (0..<rows * classes).map { _ in Float(rng.uniform()) }
     let loss = SigmoidFocalLoss()
     var reference: (LossResult, LossResult)?
     for threads in [1, 2, 3, 8] {
@@ -325,7 +367,8 @@ struct SigmoidFocalLossTests {
         }
       }
       let soft = try loss.evaluate(
-        logits: x, targets: targets, reduction: .mean, normalizer: 1, outputs: .gradient, maxConcurrency: threads)
+        logits: x, targets: targets, reduction: .mean, normalizer: 1, outputs: .gradient,
+        maxConcurrency: threads)
       if let (a, b) = reference {
         #expect(byLabel.sum == a.sum, "threads \(threads)")
         #expect(soft.sum == b.sum && soft.gradient == b.gradient, "threads \(threads)")

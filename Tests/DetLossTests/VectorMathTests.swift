@@ -13,9 +13,9 @@ struct VectorMathTests {
     var i = 0
     while i < inputs.count {
       var v = FloatLanes()
-      for k in 0 ..< FloatLanes.scalarCount where i + k < inputs.count { v[k] = inputs[i + k] }
+      for k in 0..<FloatLanes.scalarCount where i + k < inputs.count { v[k] = inputs[i + k] }
       let r = kernel(v)
-      for k in 0 ..< FloatLanes.scalarCount where i + k < inputs.count { out[i + k] = r[k] }
+      for k in 0..<FloatLanes.scalarCount where i + k < inputs.count { out[i + k] = r[k] }
       i += FloatLanes.scalarCount
     }
     return out
@@ -23,7 +23,7 @@ struct VectorMathTests {
 
   /// Evenly spaced points over `[low, high]` plus every power-of-two boundary inside it.
   private func sweep(_ low: Float, _ high: Float, count: Int) -> [Float] {
-    (0 ... count).map { low + (high - low) * Float($0) / Float(count) }
+    (0...count).map { low + (high - low) * Float($0) / Float(count) }
   }
 
   @Test func expRelativeErrorWithinDocumentedBound() {
@@ -38,7 +38,8 @@ struct VectorMathTests {
   }
 
   @Test func expUnderflowsToZeroAndNeverNaN() {
-    let got = lanes([-87.34, -100, -1e4, -1e30, -.infinity, -Float.greatestFiniteMagnitude], VectorMath.exp)
+    let got = lanes(
+      [-87.34, -100, -1e4, -1e30, -.infinity, -Float.greatestFiniteMagnitude], VectorMath.exp)
     #expect(got == [0, 0, 0, 0, 0, 0])
     // Just above the cut-off the result is a normal float close to exp(x).
     let x: Float = -87.3
@@ -70,7 +71,7 @@ struct VectorMathTests {
     // e^-|x| takes (`VectorMath.exp` never returns a subnormal).
     var us = sweep(0, 1, count: 400_000)
     var u: Float = 1
-    for _ in 0 ..< 1_500 where u >= Float.leastNormalMagnitude {
+    for _ in 0..<1_500 where u >= Float.leastNormalMagnitude {
       us.append(u)
       u *= 0.93
     }

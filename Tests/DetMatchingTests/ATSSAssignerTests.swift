@@ -28,7 +28,8 @@ import Testing
 
 @Test func atssWithoutGroundTruthIsAllBackground() throws {
   let anchors = BoxArray([Box(x1: 0, y1: 0, x2: 8, y2: 8), Box(x1: 8, y1: 0, x2: 16, y2: 8)])
-  let result = try ATSSAssigner.mmdetection.assign(groundTruth: BoxArray(), anchors: anchors, levelCounts: [2])
+  let result = try ATSSAssigner.mmdetection.assign(
+    groundTruth: BoxArray(), anchors: anchors, levelCounts: [2])
   #expect(result.matches == [-1, -1])
 }
 
@@ -37,11 +38,13 @@ import Testing
 /// 0.4935 and admit the 0.5 anchor too).
 @Test func atssThresholdIsMeanPlusUnbiasedStd() throws {
   let anchors = BoxArray([
-    Box(x1: 0, y1: 0, x2: 10, y2: 6), Box(x1: 0, y1: 0, x2: 10, y2: 5), Box(x1: 100, y1: 100, x2: 110, y2: 110),
+    Box(x1: 0, y1: 0, x2: 10, y2: 6), Box(x1: 0, y1: 0, x2: 10, y2: 5),
+    Box(x1: 100, y1: 100, x2: 110, y2: 110),
     Box(x1: 200, y1: 0, x2: 210, y2: 10), Box(x1: 0, y1: 300, x2: 10, y2: 310),
   ])
   let gt = BoxArray([Box(x1: 0, y1: 0, x2: 10, y2: 10)])
-  let result = try ATSSAssigner.mmdetection.assign(groundTruth: gt, anchors: anchors, levelCounts: [5])
+  let result = try ATSSAssigner.mmdetection.assign(
+    groundTruth: gt, anchors: anchors, levelCounts: [5])
   #expect(result.matches == [0, -1, -1, -1, -1])
   #expect(result.statistics.bestIoU == [0.6])
 }
@@ -52,7 +55,8 @@ import Testing
   let anchors = BoxArray([Box(x1: 0, y1: 0, x2: 10, y2: 10), Box(x1: 10, y1: 0, x2: 20, y2: 10)])
   // Thin box between the two anchor centres (5 and 15): no centre inside it.
   let gt = BoxArray([Box(x1: 6, y1: 2, x2: 12, y2: 8)])
-  let compat = try ATSSAssigner.mmdetection.assign(groundTruth: gt, anchors: anchors, levelCounts: [2])
+  let compat = try ATSSAssigner.mmdetection.assign(
+    groundTruth: gt, anchors: anchors, levelCounts: [2])
   #expect(compat.matches == [-1, -1])
   #expect(compat.statistics.unmatchedGroundTruth == [0])
   let detkit = try ATSSAssigner().assign(groundTruth: gt, anchors: anchors, levelCounts: [2])

@@ -11,7 +11,8 @@ func cocoBucketsSplitAt32And96Squared(area: Double, bucket: Int) {
 }
 
 @Test(arguments: [
-  (7.99, 0), (8.0, 1), (15.99, 1), (16.0, 2), (32.0, 3), (100.0, 4), (255.9, 5), (256.0, 6), (511.9, 6), (512.0, 7),
+  (7.99, 0), (8.0, 1), (15.99, 1), (16.0, 2), (32.0, 3), (100.0, 4), (255.9, 5), (256.0, 6),
+  (511.9, 6), (512.0, 7),
   (5000.0, 7),
 ])
 func log2BinsFollowTheSide(side: Double, bin: Int) {
@@ -40,8 +41,12 @@ func log2BinsFollowTheSide(side: Double, bin: Int) {
   let grid = generator.anchors(for: ImageSize(height: 256, width: 256))
   // An anchor inside the image is matched with IoU exactly 1; a degenerate box is skipped.
   let anchor = grid.boxes[grid.levels[1].index(y: 5, x: 5, type: 4)]
-  var coverage = AnchorCoverage(levelNames: grid.levels.map(\.name), matcher: IoUMatcher(high: 0.5, low: 0.4, allowsLowQualityMatches: true))
-  try coverage.add(groundTruth: BoxArray([anchor, Box(x1: 5, y1: 5, x2: 5, y2: 9)]), grid: grid, index: GridAnchorIndex(grid))
+  var coverage = AnchorCoverage(
+    levelNames: grid.levels.map(\.name),
+    matcher: IoUMatcher(high: 0.5, low: 0.4, allowsLowQualityMatches: true))
+  try coverage.add(
+    groundTruth: BoxArray([anchor, Box(x1: 5, y1: 5, x2: 5, y2: 9)]), grid: grid,
+    index: GridAnchorIndex(grid))
   #expect(coverage.all.count == 1)
   #expect(coverage.skipped == 1)
   #expect(coverage.all.reaching07 == 1)

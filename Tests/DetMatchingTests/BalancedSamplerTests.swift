@@ -7,8 +7,10 @@ import Testing
   #expect(cases.count == 49)
   for c in cases {
     let int = { (key: String) in (c[key] as! NSNumber).intValue }
-    let sampler = BalancedSampler(batchSize: int("batch"), positiveFraction: (c["fraction"] as! NSNumber).doubleValue)
-    let matches = [Int](repeating: 3, count: int("positives")) + [Int](repeating: -1, count: int("negatives"))
+    let sampler = BalancedSampler(
+      batchSize: int("batch"), positiveFraction: (c["fraction"] as! NSNumber).doubleValue)
+    let matches =
+      [Int](repeating: 3, count: int("positives")) + [Int](repeating: -1, count: int("negatives"))
       + [Int](repeating: -2, count: int("ignored"))
     var generator = SeededGenerator(seed: 1)
     let sample = sampler.sample(matches, using: &generator)
@@ -42,6 +44,8 @@ import Testing
   let sampler = BalancedSampler(batchSize: 10, positiveFraction: 0.5)
   var generator = SeededGenerator(seed: 9)
   var hits = [Int](repeating: 0, count: 100)
-  for _ in 0..<20000 { for i in sampler.sample(matches, using: &generator).negatives { hits[i] += 1 } }
+  for _ in 0..<20000 {
+    for i in sampler.sample(matches, using: &generator).negatives { hits[i] += 1 }
+  }
   #expect(hits.allSatisfy { abs($0 - 2000) < 250 })
 }

@@ -6,7 +6,8 @@ enum Golden {
   /// The package root: walk up from this file until Package.swift appears.
   static var root: URL {
     var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path)
+    {
       dir = dir.deletingLastPathComponent()
     }
     return dir

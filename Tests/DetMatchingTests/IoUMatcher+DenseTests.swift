@@ -25,16 +25,24 @@ import Testing
         ("mmdetection_first_only", .mmdetection(minPositiveIoU: 0, assignsAllTies: false), nil),
       ]
       if r["detectron"] != nil { policies.append(("detectron", .detectron, nil)) }
-      if r["mmdetection_ignore_0.5"] != nil { policies.append(("mmdetection_ignore_0.5", .mmdetection, 0.5)) }
+      if r["mmdetection_ignore_0.5"] != nil {
+        policies.append(("mmdetection_ignore_0.5", .mmdetection, 0.5))
+      }
       for (key, policy, iof) in policies {
-        let matcher = IoUMatcher(high: high, low: low, allowsLowQualityMatches: lq, policy: policy, ignoreIoFThreshold: iof)
+        let matcher = IoUMatcher(
+          high: high, low: low, allowsLowQualityMatches: lq, policy: policy, ignoreIoFThreshold: iof
+        )
         let result = try matcher.match(groundTruth: gt, anchors: anchors, ignoreRegions: regions)
-        #expect(result.matches == Golden.ints(r[key]), "case \(index) \(key) high \(high) low \(low) lq \(lq)")
+        #expect(
+          result.matches == Golden.ints(r[key]),
+          "case \(index) \(key) high \(high) low \(low) lq \(lq)")
         compared += 1
       }
       let best = (r["best_iou"] as! [NSNumber]).map { $0.floatValue }
-      let result = try IoUMatcher(high: high, low: low, allowsLowQualityMatches: lq, policy: .torchvision)
-        .match(groundTruth: gt, anchors: anchors)
+      let result = try IoUMatcher(
+        high: high, low: low, allowsLowQualityMatches: lq, policy: .torchvision
+      )
+      .match(groundTruth: gt, anchors: anchors)
       #expect(result.statistics.bestIoU == best, "case \(index) best IoU")
     }
   }
@@ -48,10 +56,14 @@ func boxPathEqualsMatrixPath(seed: UInt64) throws {
   let anchors = rng.boxes(count: Int(rng.next() % 40) + 1, span: 30, integer: seed % 2 == 0)
   let gt = rng.boxes(count: Int(rng.next() % 6), span: 30, integer: seed % 2 == 0)
   let matrix = pairwiseIoU(gt, anchors)
-  for policy in [MatchPolicy.torchvision, .mmdetection, .mmdetection(minPositiveIoU: 0, assignsAllTies: false), .detectron, .detkit] {
+  for policy in [
+    MatchPolicy.torchvision, .mmdetection, .mmdetection(minPositiveIoU: 0, assignsAllTies: false),
+    .detectron, .detkit,
+  ] {
     let matcher = IoUMatcher(high: 0.6, low: 0.3, allowsLowQualityMatches: true, policy: policy)
     let viaBoxes = try matcher.match(groundTruth: gt, anchors: anchors)
-    let viaMatrix = matcher.match(iouMatrix: matrix, groundTruthCount: gt.count, anchorCount: anchors.count)
+    let viaMatrix = matcher.match(
+      iouMatrix: matrix, groundTruthCount: gt.count, anchorCount: anchors.count)
     #expect(viaBoxes == viaMatrix, "seed \(seed) \(policy)")
   }
 }

@@ -19,7 +19,8 @@ private func randomGrid(_ rng: inout TestRNG) -> (BoxArray, [GridAnchorIndex.Lev
     for _ in 0..<types {
       let size = stride * [1, 2, 4][Int(rng.next() % 3)]
       let ratio: Float = [0.5, 1, 2][Int(rng.next() % 3)]
-      cells.append(((size / ratio.squareRoot()).rounded() / 2, (size * ratio.squareRoot()).rounded() / 2))
+      cells.append(
+        ((size / ratio.squareRoot()).rounded() / 2, (size * ratio.squareRoot()).rounded() / 2))
     }
     let start = boxes.count
     for r in 0..<rows {
@@ -31,7 +32,8 @@ private func randomGrid(_ rng: inout TestRNG) -> (BoxArray, [GridAnchorIndex.Lev
         }
       }
     }
-    levels.append(.init(range: start..<boxes.count, rows: rows, columns: columns, typesPerCell: types))
+    levels.append(
+      .init(range: start..<boxes.count, rows: rows, columns: columns, typesPerCell: types))
     stride *= 2
   }
   return (boxes, levels)
@@ -45,11 +47,13 @@ private func randomGroundTruth(_ rng: inout TestRNG, anchors: BoxArray, span: Fl
     switch rng.next() % 6 {
     case 0: gt.append(anchors[Int(rng.next() % UInt64(anchors.count))])
     case 1:
-      let x = rng.uniform(-span, 2 * span), y = rng.uniform(-span, 2 * span)
+      let x = rng.uniform(-span, 2 * span)
+      let y = rng.uniform(-span, 2 * span)
       gt.append(Box(x1: x, y1: y, x2: x + rng.uniform(0.01, 0.5), y2: y + rng.uniform(0.01, 0.5)))
     case 2: gt.append(Box(x1: -5 * span, y1: -4 * span, x2: 6 * span, y2: 5 * span))
     case 3: gt.append(Box(x1: 3 * span, y1: 3 * span, x2: 3 * span + 8, y2: 3 * span + 9))
-    default: gt.append(rng.boxes(count: 1, span: span, integer: rng.next() % 2 == 0, maxSide: span)[0])
+    default:
+      gt.append(rng.boxes(count: 1, span: span, integer: rng.next() % 2 == 0, maxSide: span)[0])
     }
   }
   if gt.count >= 2, rng.next() % 3 == 0 { gt[1] = gt[0] }
@@ -94,10 +98,14 @@ func sparseEqualsDenseOnRandomGrids(block: UInt64) throws {
   let scattered = rng.boxes(count: 30, span: 30, integer: false)
   let gt = rng.boxes(count: 4, span: 30, integer: true)
   let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
-  for (anchors, lv) in [(moved, levels), (scattered, [GridAnchorIndex.Level]()), (grid, Array(levels.dropLast()))] {
+  for (anchors, lv) in [
+    (moved, levels), (scattered, [GridAnchorIndex.Level]()), (grid, Array(levels.dropLast())),
+  ] {
     let index = GridAnchorIndex(anchors: anchors, levels: lv)
     #expect(!index.isGridAligned)
-    #expect(try matcher.match(groundTruth: gt, in: index) == matcher.match(groundTruth: gt, anchors: anchors))
+    #expect(
+      try matcher.match(groundTruth: gt, in: index)
+        == matcher.match(groundTruth: gt, anchors: anchors))
   }
   #expect(GridAnchorIndex(anchors: grid, levels: levels).isGridAligned)
 }
@@ -115,7 +123,8 @@ func sparseEqualsDenseOnRandomGrids(block: UInt64) throws {
 @Test(arguments: AnchorGenerator.Compatibility.allCases)
 func sparseEqualsDenseOnGeneratedGrids(compatibility: AnchorGenerator.Compatibility) throws {
   for preset in AnchorGenerator.Preset.allCases {
-    let grid = AnchorGenerator(preset: preset, compatibility: compatibility).anchors(for: ImageSize(height: 100, width: 164))
+    let grid = AnchorGenerator(preset: preset, compatibility: compatibility).anchors(
+      for: ImageSize(height: 100, width: 164))
     let index = GridAnchorIndex(grid)
     #expect(index.isGridAligned, "\(preset) \(compatibility)")
     for seed in UInt64(0)..<20 {
@@ -123,7 +132,9 @@ func sparseEqualsDenseOnGeneratedGrids(compatibility: AnchorGenerator.Compatibil
       let gt = randomGroundTruth(&rng, anchors: grid.boxes, span: 140)
       for policy in policies {
         let matcher = IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: policy)
-        #expect(try matcher.match(groundTruth: gt, in: index) == matcher.match(groundTruth: gt, anchors: grid.boxes),
+        #expect(
+          try matcher.match(groundTruth: gt, in: index)
+            == matcher.match(groundTruth: gt, anchors: grid.boxes),
           "\(preset) \(compatibility) seed \(seed) \(policy)")
       }
     }
@@ -142,8 +153,10 @@ func sparseMatchesTorchvisionOnWFPN(caseIndex: Int) throws {
   var expected = [Int](repeating: -1, count: grid.count)
   for pair in c["positives"] as! [[NSNumber]] { expected[pair[0].intValue] = pair[1].intValue }
   for a in Golden.ints(c["ignored"]) { expected[a] = -2 }
-  let result = try IoUMatcher(high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
-    .match(groundTruth: gt, in: GridAnchorIndex(grid))
+  let result = try IoUMatcher(
+    high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision
+  )
+  .match(groundTruth: gt, in: GridAnchorIndex(grid))
   #expect(result.matches == expected)
   #expect(result.statistics.positives == (c["positives"] as! [Any]).count)
 }

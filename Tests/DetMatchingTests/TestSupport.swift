@@ -19,14 +19,21 @@ struct TestRNG: RandomNumberGenerator {
 
   /// `count` valid boxes with corners in about `[-span/5, span]`, integer corners when asked
   /// (integers make exact IoU ties common).
-  mutating func boxes(count: Int, span: Float, integer: Bool, minSide: Float = 1, maxSide: Float? = nil) -> BoxArray {
+  mutating func boxes(
+    count: Int, span: Float, integer: Bool, minSide: Float = 1, maxSide: Float? = nil
+  ) -> BoxArray {
     var out = BoxArray()
     for _ in 0..<count {
       var x1 = uniform(-span / 5, span)
       var y1 = uniform(-span / 5, span)
       var w = uniform(minSide, maxSide ?? span)
       var h = uniform(minSide, maxSide ?? span)
-      if integer { x1.round(); y1.round(); w = max(1, w.rounded()); h = max(1, h.rounded()) }
+      if integer {
+        x1.round()
+        y1.round()
+        w = max(1, w.rounded())
+        h = max(1, h.rounded())
+      }
       out.append(Box(x1: x1, y1: y1, x2: x1 + w, y2: y1 + h))
     }
     return out

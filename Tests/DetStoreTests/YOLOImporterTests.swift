@@ -35,7 +35,8 @@ func coco128ImportsEveryLabelThatHasAnImage() throws {
     let text = try String(contentsOf: labels.appendingPathComponent(name), encoding: .utf8)
     expected += text.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }.count
   }
-  #expect(expected == 941 - 3 - 9)  // SOURCES.md: 941 boxes; 656 has 3 and 659 has 9, without images
+  // SOURCES.md: 941 boxes; 656 has 3 and 659 has 9, without images.
+  #expect(expected == 941 - 3 - 9)
 
   let temp = try TemporaryStore()
   let report = try YOLOImporter(path: root.path).importDataset(into: temp.opened, named: "c128")

@@ -2,16 +2,21 @@ import Foundation
 import Testing
 
 private func temporaryFile(_ contents: String) throws -> String {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-bench-\(UUID()).json").path
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "detkit-bench-\(UUID()).json"
+  ).path
   try contents.write(toFile: path, atomically: true, encoding: .utf8)
   return path
 }
 
 @Test func benchJSONHasThePeerBenchKeys() throws {
   // Stages chosen to stay quick in a debug build; the keys are what peer_bench.py writes.
-  let result = try CLI.run(["bench", "--repeat", "1", "--gt", "5", "--json", "--stages", "anchors,match,encode"])
+  let result = try CLI.run([
+    "bench", "--repeat", "1", "--gt", "5", "--json", "--stages", "anchors,match,encode",
+  ])
   #expect(result.status == 0, "\(result.stderr)")
-  let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let object = try #require(
+    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   #expect(object["tool"] as? String == "detkit")
   #expect(object["workload"] as? String == "W-FPN")
   #expect(object["gt"] as? Int == 5)
@@ -28,7 +33,8 @@ private func temporaryFile(_ contents: String) throws -> String {
 @Test func benchRunsTheSmoothL1LossStage() throws {
   let result = try CLI.run(["bench", "--repeat", "1", "--stages", "smoothl1", "--json"])
   #expect(result.status == 0, "\(result.stderr)")
-  let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let object = try #require(
+    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   let stages = try #require(object["stages"] as? [String: [String: Any]])
   #expect(stages.keys.sorted() == ["smoothl1"])
 }
@@ -42,11 +48,15 @@ private func temporaryFile(_ contents: String) throws -> String {
 
 @Test func benchCompareDividesPeerByDetkit() throws {
   let peer = try temporaryFile(
-    #"{"tool": "torchvision 0.29.2", "workload": "W-FPN", "gt": 20, "seed": 1, "threads": 2, "stages": {"anchors": {"median_ms": 1000000.0, "runs": 7}}}"#)
+    #"{"tool": "torchvision 0.29.2", "workload": "W-FPN", "gt": 20, "seed": 1, "threads": 2, "stages": {"anchors": {"median_ms": 1000000.0, "runs": 7}}}"#
+  )
   defer { try? FileManager.default.removeItem(atPath: peer) }
-  let result = try CLI.run(["bench", "--repeat", "1", "--stages", "anchors", "--compare", peer, "--json"])
+  let result = try CLI.run([
+    "bench", "--repeat", "1", "--stages", "anchors", "--compare", peer, "--json",
+  ])
   #expect(result.status == 0, "\(result.stderr)")
-  let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let object = try #require(
+    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   let stages = try #require(object["stages"] as? [String: [String: Any]])
   let mine = try #require(stages["anchors"]?["median_ms"] as? Double)
   let ratio = try #require((object["speedup"] as? [String: Double])?["anchors"])

@@ -25,11 +25,19 @@ struct BoxCommandsNonFiniteTests {
   }
 
   static let cases = [
-    Case(command: "iou", option: "A", row: 1, coordinate: 2, value: .nan, axes: ("box", "coordinate")),
-    Case(command: "iou", option: "B", row: 2, coordinate: 0, value: -.nan, axes: ("box", "coordinate")),
-    Case(command: "encode", option: "--anchors", row: 0, coordinate: 3, value: -.infinity, axes: ("box", "coordinate")),
-    Case(command: "encode", option: "--boxes", row: 2, coordinate: 1, value: .nan, axes: ("box", "coordinate")),
-    Case(command: "decode", option: "--deltas", row: 1, coordinate: 0, value: .nan, axes: ("anchor", "delta")),
+    Case(
+      command: "iou", option: "A", row: 1, coordinate: 2, value: .nan, axes: ("box", "coordinate")),
+    Case(
+      command: "iou", option: "B", row: 2, coordinate: 0, value: -.nan, axes: ("box", "coordinate")),
+    Case(
+      command: "encode", option: "--anchors", row: 0, coordinate: 3, value: -.infinity,
+      axes: ("box", "coordinate")),
+    Case(
+      command: "encode", option: "--boxes", row: 2, coordinate: 1, value: .nan,
+      axes: ("box", "coordinate")),
+    Case(
+      command: "decode", option: "--deltas", row: 1, coordinate: 0, value: .nan,
+      axes: ("anchor", "delta")),
   ]
 
   /// Writes both inputs (the planted one holding the value) and returns the arguments.
@@ -49,8 +57,10 @@ struct BoxCommandsNonFiniteTests {
     switch (c.command, c.option) {
     case ("iou", "A"): return (["iou", bad, clean, "--output", output], bad)
     case ("iou", _): return (["iou", clean, bad, "--output", output], bad)
-    case ("encode", "--anchors"): return (["encode", "--anchors", bad, "--boxes", clean, "--output", output], bad)
-    case ("encode", _): return (["encode", "--anchors", clean, "--boxes", bad, "--output", output], bad)
+    case ("encode", "--anchors"):
+      return (["encode", "--anchors", bad, "--boxes", clean, "--output", output], bad)
+    case ("encode", _):
+      return (["encode", "--anchors", clean, "--boxes", bad, "--output", output], bad)
     default: return (["decode", "--anchors", clean, "--deltas", bad, "--output", output], bad)
     }
   }

@@ -23,12 +23,16 @@ enum TinyNPY {
     let shape = header.components(separatedBy: "'shape': ")[1].components(separatedBy: ")")[0] + ")"
     let body = data.subdata(in: 10 + headerLength..<data.count)
     let values = (0..<body.count / 4).map { i in
-      Float(bitPattern: body.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self) })
+      Float(
+        bitPattern: body.withUnsafeBytes {
+          $0.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+        })
     }
     return (shape, values)
   }
 
   static func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("detkit-\(name)-\(UUID()).npy").path
+    FileManager.default.temporaryDirectory.appendingPathComponent("detkit-\(name)-\(UUID()).npy")
+      .path
   }
 }

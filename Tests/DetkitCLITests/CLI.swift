@@ -81,7 +81,9 @@ enum CLI {
     #if os(Linux)
       var highWater = 0
       while true {
-        if let kilobytes = residentHighWater(of: pid) { highWater = max(highWater, kilobytes * 1024) }
+        if let kilobytes = residentHighWater(of: pid) {
+          highWater = max(highWater, kilobytes * 1024)
+        }
         let reaped = wait4(pid, &status, WNOHANG, &usage)
         if reaped == pid { break }
         guard reaped == 0 || errno == EINTR else {
@@ -114,7 +116,9 @@ enum CLI {
         status.contains("Name:\tdetkit"),
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
       else { return nil }
-      return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
+      return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap {
+        Int($0)
+      }
     }
   #endif
 }

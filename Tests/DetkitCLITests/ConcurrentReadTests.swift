@@ -115,7 +115,9 @@ import Testing
   let large = directory.appendingPathComponent("large.json")
   try StoreFixtures.writeCOCO(images: 40_000, perImage: 3, to: large)
 
-  let writer = try StoreFixtures.start(["import", "coco", large.path, "--db", db, "--name", "large"])
+  let writer = try StoreFixtures.start([
+    "import", "coco", large.path, "--db", db, "--name", "large",
+  ])
   var plainDuringImport = 0
   var recordingDuringImport = 0
   var recorded: [String] = []

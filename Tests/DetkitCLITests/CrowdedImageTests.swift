@@ -69,7 +69,9 @@ private struct CrowdedImage {
   #expect(matches.count == image.anchorCount)
   let wrong = (0..<CrowdedImage.boxes).filter { matches[image.anchorIndex[$0]] != Int64($0) }
   #expect(wrong.isEmpty, "boxes not matched to their own anchor: \(wrong.prefix(10))")
-  #expect(peak > 4 << 20 && peak < 256 << 20, "peak memory \(peak >> 20) MB (a measurement, so above 4 MB)")
+  #expect(
+    peak > 4 << 20 && peak < 256 << 20,
+    "peak memory \(peak >> 20) MB (a measurement, so above 4 MB)")
 }
 
 /// The same boxes as a stored dataset (2 categories, alternating): `targets` gives each box's
@@ -132,5 +134,7 @@ private struct CrowdedImage {
     let value = try #require(line[key] as? Double, "\(key) in \(line)")
     #expect(value.isFinite && value > 0, "\(key) = \(value)")
   }
-  #expect(peak > 4 << 20 && peak < 512 << 20, "peak memory \(peak >> 20) MB (a measurement, so above 4 MB)")
+  #expect(
+    peak > 4 << 20 && peak < 512 << 20,
+    "peak memory \(peak >> 20) MB (a measurement, so above 4 MB)")
 }

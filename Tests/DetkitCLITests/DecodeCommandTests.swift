@@ -4,12 +4,17 @@ import Testing
 /// REFERENCE.md TV5: the deltas of GT [2,3,14,19] decode back to it; [0,0,100,-100] is
 /// clamped from above only.
 @Test func decodeInvertsEncodeAndClamps() throws {
-  let anchors = TinyNPY.temporaryPath("dec-a"), deltas = TinyNPY.temporaryPath("dec-d"), out = TinyNPY.temporaryPath("dec-out")
+  let anchors = TinyNPY.temporaryPath("dec-a")
+  let deltas = TinyNPY.temporaryPath("dec-d")
+  let out = TinyNPY.temporaryPath("dec-out")
   defer { for p in [anchors, deltas, out] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 10, 20, 0, 0, 10, 20], shape: [2, 4], to: anchors)
   try TinyNPY.write(
-    [3.0, 0.5, 0.9116077839697729, -1.1157177565710485, 0, 0, 100, -100].map { Float($0) }, shape: [2, 4], to: deltas)
-  let result = try CLI.run(["decode", "--anchors", anchors, "--deltas", deltas, "--weights", "10,10,5,5", "--output", out])
+    [3.0, 0.5, 0.9116077839697729, -1.1157177565710485, 0, 0, 100, -100].map { Float($0) },
+    shape: [2, 4], to: deltas)
+  let result = try CLI.run([
+    "decode", "--anchors", anchors, "--deltas", deltas, "--weights", "10,10,5,5", "--output", out,
+  ])
   #expect(result.status == 0, "\(result.stderr)")
   let (shape, values) = try TinyNPY.read(out)
   #expect(shape == "(2, 4)")
@@ -18,11 +23,16 @@ import Testing
 }
 
 @Test func decodeClipsToTheImage() throws {
-  let anchors = TinyNPY.temporaryPath("clip-a"), deltas = TinyNPY.temporaryPath("clip-d"), out = TinyNPY.temporaryPath("clip-out")
+  let anchors = TinyNPY.temporaryPath("clip-a")
+  let deltas = TinyNPY.temporaryPath("clip-d")
+  let out = TinyNPY.temporaryPath("clip-out")
   defer { for p in [anchors, deltas, out] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 10, 20], shape: [1, 4], to: anchors)
   try TinyNPY.write([0, 0, 100, -100], shape: [1, 4], to: deltas)
-  let result = try CLI.run(["decode", "--anchors", anchors, "--deltas", deltas, "--weights", "10,10,5,5", "--clip", "15x100", "--output", out])
+  let result = try CLI.run([
+    "decode", "--anchors", anchors, "--deltas", deltas, "--weights", "10,10,5,5", "--clip",
+    "15x100", "--output", out,
+  ])
   #expect(result.status == 0, "\(result.stderr)")
   let values = try TinyNPY.read(out).values
   #expect(values[0] == 0 && values[2] == 100)
@@ -30,7 +40,8 @@ import Testing
 }
 
 @Test func decodeNamesTheFileWithTheWrongShape() throws {
-  let anchors = TinyNPY.temporaryPath("dshape-a"), deltas = TinyNPY.temporaryPath("dshape-d")
+  let anchors = TinyNPY.temporaryPath("dshape-a")
+  let deltas = TinyNPY.temporaryPath("dshape-d")
   defer { for p in [anchors, deltas] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 10, 20], shape: [1, 4], to: anchors)
   try TinyNPY.write([0, 0, 0, 0, 0, 0, 0, 0], shape: [8], to: deltas)
@@ -40,7 +51,9 @@ import Testing
 }
 
 @Test func decodeRejectsABadClip() throws {
-  let result = try CLI.run(["decode", "--anchors", "a.npy", "--deltas", "d.npy", "--clip", "0x5", "--output", "-"])
+  let result = try CLI.run([
+    "decode", "--anchors", "a.npy", "--deltas", "d.npy", "--clip", "0x5", "--output", "-",
+  ])
   #expect(result.status == 64)
 }
 

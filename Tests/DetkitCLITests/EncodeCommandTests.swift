@@ -3,11 +3,15 @@ import Testing
 
 /// REFERENCE.md TV5: anchor [0,0,10,20], GT [2,3,14,19], weights (10,10,5,5).
 @Test func encodeWritesTorchvisionDeltas() throws {
-  let anchors = TinyNPY.temporaryPath("enc-a"), boxes = TinyNPY.temporaryPath("enc-b"), out = TinyNPY.temporaryPath("enc-out")
+  let anchors = TinyNPY.temporaryPath("enc-a")
+  let boxes = TinyNPY.temporaryPath("enc-b")
+  let out = TinyNPY.temporaryPath("enc-out")
   defer { for p in [anchors, boxes, out] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 10, 20], shape: [1, 4], to: anchors)
   try TinyNPY.write([2, 3, 14, 19], shape: [1, 4], to: boxes)
-  let result = try CLI.run(["encode", "--anchors", anchors, "--boxes", boxes, "--weights", "10,10,5,5", "--output", out])
+  let result = try CLI.run([
+    "encode", "--anchors", anchors, "--boxes", boxes, "--weights", "10,10,5,5", "--output", out,
+  ])
   #expect(result.status == 0, "\(result.stderr)")
   let (shape, values) = try TinyNPY.read(out)
   #expect(shape == "(1, 4)")
@@ -16,7 +20,8 @@ import Testing
 }
 
 @Test func encodeNeedsOneBoxPerAnchor() throws {
-  let anchors = TinyNPY.temporaryPath("enc-a2"), boxes = TinyNPY.temporaryPath("enc-b2")
+  let anchors = TinyNPY.temporaryPath("enc-a2")
+  let boxes = TinyNPY.temporaryPath("enc-b2")
   defer { for p in [anchors, boxes] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 10, 20, 0, 0, 5, 5], shape: [2, 4], to: anchors)
   try TinyNPY.write([2, 3, 14, 19], shape: [1, 4], to: boxes)
@@ -27,7 +32,9 @@ import Testing
 
 @Test func encodeRejectsBadWeights() throws {
   for bad in ["1,1,1", "1,1,0,1", "a,b,c,d"] {
-    let result = try CLI.run(["encode", "--anchors", "a.npy", "--boxes", "b.npy", "--weights", bad, "--output", "-"])
+    let result = try CLI.run([
+      "encode", "--anchors", "a.npy", "--boxes", "b.npy", "--weights", bad, "--output", "-",
+    ])
     #expect(result.status == 64, "\(bad)")
   }
 }

@@ -25,7 +25,10 @@ struct FuzzReplayTests {
       .appendingPathComponent(product)
     process.arguments =
       seeds.map { StoreFixtures.packageRoot.appendingPathComponent($0).path }
-      + ["-runs=\(product == "FuzzNPY" || product == "FuzzSafetensors" ? 3000 : 300)", "-seed=20261129"]
+      + [
+        "-runs=\(product == "FuzzNPY" || product == "FuzzSafetensors" ? 3000 : 300)",
+        "-seed=20261129",
+      ]
     let err = Pipe()
     process.standardError = err
     process.standardOutput = FileHandle.nullDevice

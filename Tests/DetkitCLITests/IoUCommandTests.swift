@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 @Test func iouWritesTheNByMMatrix() throws {
-  let a = TinyNPY.temporaryPath("iou-a"), b = TinyNPY.temporaryPath("iou-b"), out = TinyNPY.temporaryPath("iou-out")
+  let a = TinyNPY.temporaryPath("iou-a")
+  let b = TinyNPY.temporaryPath("iou-b")
+  let out = TinyNPY.temporaryPath("iou-out")
   defer { for p in [a, b, out] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 10, 10, 0, 0, 4, 4], shape: [2, 4], to: a)
   try TinyNPY.write([5, 5, 20, 15, 0, 0, 10, 10, 20, 20, 30, 40], shape: [3, 4], to: b)
@@ -16,7 +18,8 @@ import Testing
 }
 
 @Test func iouKindSelectsTheMeasure() throws {
-  let a = TinyNPY.temporaryPath("giou-a"), out = TinyNPY.temporaryPath("giou-out")
+  let a = TinyNPY.temporaryPath("giou-a")
+  let out = TinyNPY.temporaryPath("giou-out")
   defer { for p in [a, out] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 10, 10, 20, 20, 30, 40], shape: [2, 4], to: a)
   let result = try CLI.run(["iou", a, a, "--kind", "giou", "--output", out])
@@ -33,7 +36,8 @@ import Testing
 }
 
 @Test func iouNamesTheFileWithTheWrongShape() throws {
-  let a = TinyNPY.temporaryPath("shape-a"), b = TinyNPY.temporaryPath("shape-b")
+  let a = TinyNPY.temporaryPath("shape-a")
+  let b = TinyNPY.temporaryPath("shape-b")
   defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
   try TinyNPY.write([0, 0, 1, 1], shape: [1, 4], to: a)
   try TinyNPY.write([Float](repeating: 0, count: 15), shape: [3, 5], to: b)

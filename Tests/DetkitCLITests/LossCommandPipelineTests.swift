@@ -30,18 +30,23 @@ private func predictions(_ n: Int, classes: Int, salt: Int) -> (cls: [Float], bo
   let (db, dir) = try smallStore()
   let targets = dir.appendingPathComponent("t")
   let t = try CLI.run([
-    "targets", "--db", db, "--name", "small", "--preset", "retinanet", "--resize", "none", "--output", targets.path,
+    "targets", "--db", db, "--name", "small", "--preset", "retinanet", "--resize", "none",
+    "--output", targets.path,
   ])
   #expect(t.status == 0, "\(t.stderr)")
   let preds = dir.appendingPathComponent("p")
   try FileManager.default.createDirectory(at: preds, withIntermediateDirectories: true)
   var expected: [Int: (Double, Double)] = [:]
   for id in [1, 2] {
-    let labels = try #require(NPYBytes.readInt64(try Data(contentsOf: targets.appendingPathComponent("\(id).labels.npy"))))
-    let boxTargets = try #require(Demo.readFloat32(try Data(contentsOf: targets.appendingPathComponent("\(id).box_targets.npy"))))
+    let labels = try #require(
+      NPYBytes.readInt64(try Data(contentsOf: targets.appendingPathComponent("\(id).labels.npy"))))
+    let boxTargets = try #require(
+      Demo.readFloat32(
+        try Data(contentsOf: targets.appendingPathComponent("\(id).box_targets.npy"))))
     let n = labels.count
     let (cls, box) = predictions(n, classes: 2, salt: id)
-    try NPYBytes.file(descr: "<f4", shape: [n, 2], bytes: cls.withUnsafeBytes { Data($0) }).write(to: preds.appendingPathComponent("\(id).cls.npy"))
+    try NPYBytes.file(descr: "<f4", shape: [n, 2], bytes: cls.withUnsafeBytes { Data($0) }).write(
+      to: preds.appendingPathComponent("\(id).cls.npy"))
     try NPYBytes.float32(box, rows: n).write(to: preds.appendingPathComponent("\(id).box.npy"))
     // torchvision sigmoid_focal_loss(alpha 0.25, gamma 2), sum over non-ignored rows.
     var focal = 0.0
@@ -65,7 +70,8 @@ private func predictions(_ n: Int, classes: Int, salt: Int) -> (cls: [Float], bo
     expected[id] = (focal / Double(max(1, positives)), l1 / Double(max(1, positives)))
   }
   let r = try CLI.run([
-    "loss", "retinanet", "--db", db, "--name", "small", "--resize", "none", "--predictions", preds.path,
+    "loss", "retinanet", "--db", db, "--name", "small", "--resize", "none", "--predictions",
+    preds.path,
     "--batch-size", "1", "--record", "run1",
   ])
   #expect(r.status == 0, "\(r.stderr)")
@@ -85,7 +91,8 @@ private func predictions(_ n: Int, classes: Int, salt: Int) -> (cls: [Float], bo
   #expect(abs((summary["cost"] as! Double) - mean) <= 1e-5 * mean)
   let worst = try CLI.run(["worst", "--db", db, "--run", "run1", "--top", "1", "--json"])
   #expect(worst.status == 0, "\(worst.stderr)")
-  let top = try #require(try JSONSerialization.jsonObject(with: Data(worst.stdout.utf8)) as? [String: Any])
+  let top = try #require(
+    try JSONSerialization.jsonObject(with: Data(worst.stdout.utf8)) as? [String: Any])
   let hardest = expected.max { $0.value.0 + $0.value.1 < $1.value.0 + $1.value.1 }!.key
   #expect(top["image_id"] as? Int == hardest)
 }
@@ -96,16 +103,24 @@ private func predictions(_ n: Int, classes: Int, salt: Int) -> (cls: [Float], bo
   try FileManager.default.createDirectory(at: preds, withIntermediateDirectories: true)
   try NPYBytes.float32([0, 0, 0, 0], rows: 1).write(to: preds.appendingPathComponent("1.cls.npy"))
   try NPYBytes.float32([0, 0, 0, 0], rows: 1).write(to: preds.appendingPathComponent("1.box.npy"))
-  let r = try CLI.run(["loss", "retinanet", "--db", db, "--name", "small", "--resize", "none", "--predictions", preds.path])
+  let r = try CLI.run([
+    "loss", "retinanet", "--db", db, "--name", "small", "--resize", "none", "--predictions",
+    preds.path,
+  ])
   #expect(r.status == 1)
   #expect(r.stderr.contains("1.cls.npy has shape [1, 4], expected ["), "\(r.stderr)")
-  let missing = try CLI.run(["loss", "rpn", "--db", db, "--name", "small", "--predictions", dir.appendingPathComponent("nope").path])
+  let missing = try CLI.run([
+    "loss", "rpn", "--db", db, "--name", "small", "--predictions",
+    dir.appendingPathComponent("nope").path,
+  ])
   #expect(missing.status == 1)
   #expect(missing.stderr.contains("no such file"), "\(missing.stderr)")
   let noRun = try CLI.run(["worst", "--db", db, "--run", "ghost"])
   #expect(noRun.status == 1)
   #expect(noRun.stderr.contains("no loss run named \"ghost\""), "\(noRun.stderr)")
-  let usage = try CLI.run(["loss", "ssd", "--db", db, "--name", "small", "--predictions", preds.path])
+  let usage = try CLI.run([
+    "loss", "ssd", "--db", db, "--name", "small", "--predictions", preds.path,
+  ])
   #expect(usage.status == 64)
 }
 
@@ -124,7 +139,8 @@ private func predictions(_ n: Int, classes: Int, salt: Int) -> (cls: [Float], bo
     try NPYBytes.float32(box, rows: n).write(to: preds.appendingPathComponent("\(id).box.npy"))
   }
   let arguments = [
-    "loss", "retinanet", "--db", db, "--name", "small", "--resize", "none", "--predictions", preds.path,
+    "loss", "retinanet", "--db", db, "--name", "small", "--resize", "none", "--predictions",
+    preds.path,
     "--batch-size", "1", "--record", "run1",
   ]
   let first = try CLI.run(arguments)

@@ -3,14 +3,17 @@ import Testing
 
 /// A little-endian NPY v1.0 file of `descr` ('<f4', '<f8', '<i8') with `shape` and raw bytes.
 private func writeNPY(_ bytes: Data, descr: String, shape: [Int]) throws -> String {
-  let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+  let shapeText =
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
   var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
   while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
   header += "\n"
   var data = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0])
   data += Data([UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
   data += Data(header.utf8) + bytes
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-loss-\(UUID()).npy").path
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "detkit-loss-\(UUID()).npy"
+  ).path
   try data.write(to: URL(fileURLWithPath: path))
   return path
 }
@@ -34,7 +37,8 @@ private func readFloat32NPY(_ path: String) throws -> (header: String, values: [
   let header = String(decoding: data[10..<10 + headerLength], as: UTF8.self)
   let body = data.subdata(in: 10 + headerLength..<data.count)
   let values = (0..<body.count / 4).map { i in
-    Float(bitPattern: body.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self) })
+    Float(
+      bitPattern: body.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self) })
   }
   return (header, values)
 }
@@ -47,14 +51,24 @@ private func json(_ text: String) throws -> [String: Double] {
   // REFERENCE.md TV2 in float64 files (converted to float32 on read).
   let logits = try npy(float64: [-3, -1, 0, 1, 3, -4.59511985013459, 20, -20], shape: [8])
   let targets = try npy(float64: [0, 1, 1, 0, 1, 0, 0, 1], shape: [8])
-  let out = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-loss-out-\(UUID()).npy").path
-  let grad = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-loss-grad-\(UUID()).npy").path
-  defer { for p in [logits, targets, out, grad] { try? FileManager.default.removeItem(atPath: p) } }
-  let result = try CLI.run(["loss", "focal", "--logits", logits, "--targets", targets, "--output", out, "--grad", grad])
+  let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "detkit-loss-out-\(UUID()).npy"
+  ).path
+  let grad = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "detkit-loss-grad-\(UUID()).npy"
+  ).path
+  defer {
+    for p in [logits, targets, out, grad] { try? FileManager.default.removeItem(atPath: p) }
+  }
+  let result = try CLI.run([
+    "loss", "focal", "--logits", logits, "--targets", targets, "--output", out, "--grad", grad,
+  ])
   #expect(result.status == 0, "\(result.stderr)")
   let reply = try json(result.stdout)
-  let expected = [8.19624933727e-05, 0.175467075853, 0.043321698785, 0.526401227559,
-                  2.73208311242e-05, 7.53775189013e-07, 14.9999999397, 4.9999999799]
+  let expected = [
+    8.19624933727e-05, 0.175467075853, 0.043321698785, 0.526401227559,
+    2.73208311242e-05, 7.53775189013e-07, 14.9999999397, 4.9999999799,
+  ]
   #expect(reply["count"] == 8)
   #expect(abs((reply["loss"] ?? 0) - expected.reduce(0, +)) <= 1e-5)
   let values = try readFloat32NPY(out)
@@ -69,7 +83,9 @@ private func json(_ text: String) throws -> [String: Double] {
   let logits = try npy(float32: [0, 0, 0, 0, 5, 5], shape: [3, 2])
   let labels = try npy(int64: [1, -1, -2], shape: [3])
   defer { for p in [logits, labels] { try? FileManager.default.removeItem(atPath: p) } }
-  let result = try CLI.run(["loss", "focal", "--logits", logits, "--targets", labels, "--normalizer", "2"])
+  let result = try CLI.run([
+    "loss", "focal", "--logits", logits, "--targets", labels, "--normalizer", "2",
+  ])
   #expect(result.status == 0, "\(result.stderr)")
   let reply = try json(result.stdout)
   #expect(reply["count"] == 4)
@@ -80,7 +96,10 @@ private func json(_ text: String) throws -> [String: Double] {
   // detectron2 codes: background = C, ignore negative.
   let d2 = try npy(int64: [1, 2, -1], shape: [3])
   defer { try? FileManager.default.removeItem(atPath: d2) }
-  let same = try CLI.run(["loss", "focal", "--logits", logits, "--targets", d2, "--convention", "detectron2", "--normalizer", "2"])
+  let same = try CLI.run([
+    "loss", "focal", "--logits", logits, "--targets", d2, "--convention", "detectron2",
+    "--normalizer", "2",
+  ])
   #expect(same.stdout == result.stdout)
 }
 
@@ -90,24 +109,32 @@ private func json(_ text: String) throws -> [String: Double] {
   let boxes = try npy(float32: [0, 0, 10, 10, 0, 0, 10, 10], shape: [2, 4])
   let gt = try npy(float32: [5, 5, 20, 15, 20, 20, 30, 40], shape: [2, 4])
   defer { for p in [d, zeros, boxes, gt] { try? FileManager.default.removeItem(atPath: p) } }
-  let smooth = try CLI.run(["loss", "smooth-l1", "--input", d, "--targets", zeros, "--beta", "0.1111111111111111"])
+  let smooth = try CLI.run([
+    "loss", "smooth-l1", "--input", d, "--targets", zeros, "--beta", "0.1111111111111111",
+  ])
   #expect(smooth.status == 0, "\(smooth.stderr)")
-  let tv3 = [0, 0.01125, 0.0555555555556, 0.144444444444, 0.944444444444, 1.94444444444].reduce(0, +)
+  let tv3 = [0, 0.01125, 0.0555555555556, 0.144444444444, 0.944444444444, 1.94444444444].reduce(
+    0, +)
   #expect(abs((try json(smooth.stdout)["loss"] ?? 0) - tv3) <= 1e-6)
   let l1 = try CLI.run(["loss", "l1", "--input", d, "--targets", zeros, "--reduction", "mean"])
   #expect(abs((try json(l1.stdout)["loss"] ?? 0) - (0.05 + 1.0 / 9 + 0.2 + 1 + 2) / 6) <= 1e-6)
   let giou = try CLI.run(["loss", "giou", "--input", boxes, "--targets", gt, "--reduction", "none"])
   #expect(giou.status == 0, "\(giou.stderr)")
-  #expect(abs((try json(giou.stdout)["loss"] ?? 0) - (1.1388888888549382 + 1.7499999999375)) <= 1e-5)
+  #expect(
+    abs((try json(giou.stdout)["loss"] ?? 0) - (1.1388888888549382 + 1.7499999999375)) <= 1e-5)
 }
 
 @Test func lossUsageAndInputErrors() throws {
   let logits = try npy(float32: [0, 0, 0, 0], shape: [2, 2])
   let badLabels = try npy(int64: [0, 7], shape: [2])
   defer { for p in [logits, badLabels] { try? FileManager.default.removeItem(atPath: p) } }
-  let usage = try CLI.run(["loss", "focal", "--logits", logits, "--targets", badLabels, "--gamma=-1"])
+  let usage = try CLI.run([
+    "loss", "focal", "--logits", logits, "--targets", badLabels, "--gamma=-1",
+  ])
   #expect(usage.status == 64)
-  let normalizer = try CLI.run(["loss", "l1", "--input", logits, "--targets", logits, "--normalizer", "0"])
+  let normalizer = try CLI.run([
+    "loss", "l1", "--input", logits, "--targets", logits, "--normalizer", "0",
+  ])
   #expect(normalizer.status == 64)
   let invalid = try CLI.run(["loss", "focal", "--logits", logits, "--targets", badLabels])
   #expect(invalid.status == 1)

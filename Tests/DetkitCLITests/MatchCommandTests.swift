@@ -19,11 +19,14 @@ private let groundTruth: [Float] = [0, 0, 10, 10, 40, 40, 50, 50]
   let m = dir.appendingPathComponent("m.npy")
   try NPYBytes.float32(anchors, rows: 4).write(to: a)
   try NPYBytes.float64(groundTruth.map(Double.init), rows: 2).write(to: g)
-  let result = try CLI.run(["match", "--anchors", a.path, "--gt", g.path, "--output", m.path, "--stats"])
+  let result = try CLI.run([
+    "match", "--anchors", a.path, "--gt", g.path, "--output", m.path, "--stats",
+  ])
   #expect(result.status == 0, "\(result.stderr)")
   // 1/3 lies between 0.3 and 0.7: ignore.
   #expect(NPYBytes.readInt64(try Data(contentsOf: m)) == [0, -2, 1, -1])
-  let stats = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let stats = try #require(
+    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   #expect(stats["positives"] as? Int == 2)
   #expect(stats["negatives"] as? Int == 1)
   #expect(stats["ignored"] as? Int == 1)
@@ -34,17 +37,22 @@ private let groundTruth: [Float] = [0, 0, 10, 10, 40, 40, 50, 50]
 @Test func matchOnAPresetUsesTheSparsePath() throws {
   let dir = try NPYBytes.temporaryDirectory()
   let g = dir.appendingPathComponent("gt.npy")
-  try NPYBytes.float32([10, 20, 90, 70, 300, 100, 420, 260, 1000, 1000, 1010, 1012], rows: 3).write(to: g)
+  try NPYBytes.float32([10, 20, 90, 70, 300, 100, 420, 260, 1000, 1000, 1010, 1012], rows: 3).write(
+    to: g)
   let viaPreset = try CLI.run([
     "match", "--preset", "fpn", "--image", "320x480", "--compat", "torchvision", "--gt", g.path,
-    "--low-quality", "--policy", "torchvision", "--output", dir.appendingPathComponent("m.npy").path,
+    "--low-quality", "--policy", "torchvision", "--output",
+    dir.appendingPathComponent("m.npy").path,
   ])
   #expect(viaPreset.status == 0, "\(viaPreset.stderr)")
-  let stats = try #require(try JSONSerialization.jsonObject(with: Data(
-    try CLI.run([
-      "match", "--preset", "fpn", "--image", "320x480", "--compat", "torchvision", "--gt", g.path,
-      "--low-quality", "--policy", "torchvision", "--stats",
-    ]).stdout.utf8)) as? [String: Any])
+  let stats = try #require(
+    try JSONSerialization.jsonObject(
+      with: Data(
+        try CLI.run([
+          "match", "--preset", "fpn", "--image", "320x480", "--compat", "torchvision", "--gt",
+          g.path,
+          "--low-quality", "--policy", "torchvision", "--stats",
+        ]).stdout.utf8)) as? [String: Any])
   #expect(stats["sparse"] as? Bool == true)
   // The third box lies outside the 320x480 grid: best IoU 0, so under torchvision's rule
   // every anchor turns positive.
@@ -54,10 +62,12 @@ private let groundTruth: [Float] = [0, 0, 10, 10, 40, 40, 50, 50]
     "match", "--preset", "fpn", "--image", "320x480", "--compat", "torchvision", "--gt", g.path,
     "--low-quality", "--stats",
   ])
-  let guarded = try #require(try JSONSerialization.jsonObject(with: Data(detkitPolicy.stdout.utf8)) as? [String: Any])
+  let guarded = try #require(
+    try JSONSerialization.jsonObject(with: Data(detkitPolicy.stdout.utf8)) as? [String: Any])
   #expect(guarded["unmatchedGroundTruth"] as? [Int] == [2])
   #expect((guarded["negatives"] as? Int ?? 0) > 0)
-  let matches = try #require(NPYBytes.readInt64(try Data(contentsOf: dir.appendingPathComponent("m.npy"))))
+  let matches = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: dir.appendingPathComponent("m.npy"))))
   #expect(matches.count == stats["anchors"] as? Int)
   #expect(!matches.contains(-1))
 }
@@ -69,15 +79,21 @@ private let groundTruth: [Float] = [0, 0, 10, 10, 40, 40, 50, 50]
   let usage = try CLI.run(["match", "--gt", g.path, "--stats"])
   #expect(usage.status == 64)
   #expect(usage.stderr.contains("--anchors"))
-  let degenerate = try CLI.run(["match", "--preset", "fpn", "--image", "64x64", "--gt", g.path, "--stats"])
+  let degenerate = try CLI.run([
+    "match", "--preset", "fpn", "--image", "64x64", "--gt", g.path, "--stats",
+  ])
   #expect(degenerate.status == 1)
   #expect(degenerate.stderr.contains("ground truth row 1"))
-  let skipped = try CLI.run(["match", "--preset", "fpn", "--image", "64x64", "--gt", g.path, "--stats", "--skip-degenerate"])
+  let skipped = try CLI.run([
+    "match", "--preset", "fpn", "--image", "64x64", "--gt", g.path, "--stats", "--skip-degenerate",
+  ])
   #expect(skipped.status == 0)
   #expect(skipped.stdout.contains("\"skippedGroundTruth\":[1]"))
   let ints = dir.appendingPathComponent("ints.npy")
   try NPYBytes.int64([1, 2, 3, 4]).write(to: ints)
-  let wrongType = try CLI.run(["match", "--preset", "fpn", "--image", "64x64", "--gt", ints.path, "--stats"])
+  let wrongType = try CLI.run([
+    "match", "--preset", "fpn", "--image", "64x64", "--gt", ints.path, "--stats",
+  ])
   #expect(wrongType.status == 1)
   #expect(wrongType.stderr.contains("float32 or float64"))
 }
@@ -93,7 +109,8 @@ private let groundTruth: [Float] = [0, 0, 10, 10, 40, 40, 50, 50]
     "--assigner", "atss", "--stats",
   ])
   #expect(result.status == 0, "\(result.stderr)")
-  let stats = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+  let stats = try #require(
+    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
   #expect((stats["positives"] as? Int ?? 0) > 0)
   #expect((stats["ignored"] as? Int ?? 0) > 0)
   #expect(stats["unmatchedGroundTruth"] as? [Int] == [])
@@ -111,7 +128,10 @@ private let groundTruth: [Float] = [0, 0, 10, 10, 40, 40, 50, 50]
   let s1 = dir.appendingPathComponent("s1.npy")
   let s2 = dir.appendingPathComponent("s2.npy")
   for out in [s1, s2] {
-    let r = try CLI.run(["sample", "--matches", m.path, "--batch", "64", "--positive-fraction", "0.25", "--seed", "5", "--output", out.path])
+    let r = try CLI.run([
+      "sample", "--matches", m.path, "--batch", "64", "--positive-fraction", "0.25", "--seed", "5",
+      "--output", out.path,
+    ])
     #expect(r.status == 0, "\(r.stderr)")
   }
   let labels = try #require(NPYBytes.readInt64(try Data(contentsOf: s1)))

@@ -31,15 +31,19 @@ enum NPYBytes {
   static func readInt64(_ data: Data) -> [Int64]? {
     guard data.count > 10, data.prefix(6) == Data([0x93]) + Data("NUMPY".utf8) else { return nil }
     let headerLength = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
-    let header = String(decoding: data[(data.startIndex + 10)..<(data.startIndex + 10 + headerLength)], as: UTF8.self)
+    let header = String(
+      decoding: data[(data.startIndex + 10)..<(data.startIndex + 10 + headerLength)], as: UTF8.self)
     guard header.contains("'<i8'") else { return nil }
     let body = data.suffix(from: data.startIndex + 10 + headerLength)
-    return body.withUnsafeBytes { raw in (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self) } }
+    return body.withUnsafeBytes { raw in
+      (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self) }
+    }
   }
 
   /// A fresh temporary directory.
   static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("detkit-cli-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "detkit-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }

@@ -11,7 +11,8 @@ import Testing
   let (db, _) = try Demo.store()
   let r = try CLI.run(["coverage", "--db", db, "--name", "demo", "--preset", "retinanet", "--json"])
   #expect(r.status == 0, "\(r.stderr)")
-  let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+  let json = try #require(
+    try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
   let (images, annotations, _) = try Demo.load()
   var anchorCache: [String: [[Float]]] = [:]
   // Per bucket: boxes, >= 0.5, >= 0.7, IoU sum, positives, boxes without positives.
@@ -23,10 +24,14 @@ import Testing
     let size = Demo.resize(image)
     let key = "\(size.canvas.0)x\(size.canvas.1)"
     if anchorCache[key] == nil {
-      anchorCache[key] = try Demo.anchors(preset: "retinanet", height: size.canvas.0, width: size.canvas.1).boxes
+      anchorCache[key] = try Demo.anchors(
+        preset: "retinanet", height: size.canvas.0, width: size.canvas.1
+      ).boxes
     }
     let anchors = anchorCache[key]!
-    let boxes = gt.map { [$0.box[0] * size.rx, $0.box[1] * size.ry, $0.box[2] * size.rx, $0.box[3] * size.ry] }
+    let boxes = gt.map {
+      [$0.box[0] * size.rx, $0.box[1] * size.ry, $0.box[2] * size.rx, $0.box[3] * size.ry]
+    }
     let (matches, best) = Demo.match(boxes, anchors, high: 0.5, low: 0.4)
     for (j, b) in boxes.enumerated() {
       let area = Double(b[2] - b[0]) * Double(b[3] - b[1])
@@ -67,7 +72,9 @@ import Testing
 @Test func coverageTableAndSVG() throws {
   let (db, dir) = try Demo.store()
   let svg = dir.appendingPathComponent("c.svg")
-  let r = try CLI.run(["coverage", "--db", db, "--name", "demo", "--preset", "fpn", "--svg", svg.path])
+  let r = try CLI.run([
+    "coverage", "--db", db, "--name", "demo", "--preset", "fpn", "--svg", svg.path,
+  ])
   #expect(r.status == 0, "\(r.stderr)")
   #expect(r.stdout.contains("small"))
   #expect(r.stdout.contains("P2"))
@@ -79,32 +86,42 @@ import Testing
 @Test func targetsOfOneImageEqualMatchAndEncode() throws {
   let (db, dir) = try Demo.store()
   let out = dir.appendingPathComponent("targets")
-  let r = try CLI.run(["targets", "--db", db, "--name", "demo", "--preset", "retinanet", "--output", out.path])
+  let r = try CLI.run([
+    "targets", "--db", db, "--name", "demo", "--preset", "retinanet", "--output", out.path,
+  ])
   #expect(r.status == 0, "\(r.stderr)")
   let (images, annotations, categories) = try Demo.load()
   let image = try #require(images.first { $0.id == 100 })
   let size = Demo.resize(image)
   let gt = annotations.filter { $0.imageID == 100 && !$0.crowd }
-  let boxes = gt.flatMap { [$0.box[0] * size.rx, $0.box[1] * size.ry, $0.box[2] * size.rx, $0.box[3] * size.ry] }
+  let boxes = gt.flatMap {
+    [$0.box[0] * size.rx, $0.box[1] * size.ry, $0.box[2] * size.rx, $0.box[3] * size.ry]
+  }
   let gtFile = dir.appendingPathComponent("gt.npy")
   try NPYBytes.float32(boxes, rows: gt.count).write(to: gtFile)
   let matchFile = dir.appendingPathComponent("m.npy")
   let m = try CLI.run([
-    "match", "--preset", "retinanet", "--image", "\(size.canvas.0)x\(size.canvas.1)", "--compat", "torchvision",
-    "--gt", gtFile.path, "--high", "0.5", "--low", "0.4", "--low-quality", "--policy", "torchvision",
+    "match", "--preset", "retinanet", "--image", "\(size.canvas.0)x\(size.canvas.1)", "--compat",
+    "torchvision",
+    "--gt", gtFile.path, "--high", "0.5", "--low", "0.4", "--low-quality", "--policy",
+    "torchvision",
     "--output", matchFile.path,
   ])
   #expect(m.status == 0, "\(m.stderr)")
   let expected = try #require(NPYBytes.readInt64(try Data(contentsOf: matchFile)))
-  let matches = try #require(NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("100.matches.npy"))))
-  let labels = try #require(NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("100.labels.npy"))))
-  let targets = try #require(Demo.readFloat32(try Data(contentsOf: out.appendingPathComponent("100.box_targets.npy"))))
+  let matches = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("100.matches.npy"))))
+  let labels = try #require(
+    NPYBytes.readInt64(try Data(contentsOf: out.appendingPathComponent("100.labels.npy"))))
+  let targets = try #require(
+    Demo.readFloat32(try Data(contentsOf: out.appendingPathComponent("100.box_targets.npy"))))
   #expect(matches == expected)
   #expect(labels.count == matches.count && targets.count == 4 * matches.count)
   let classOf = gt.map { Int64(categories.firstIndex(of: $0.categoryID)!) }
   #expect(labels == matches.map { $0 >= 0 ? classOf[Int($0)] : $0 })
   // Encode the positives with `detkit encode` and compare; zeros elsewhere.
-  let anchors = try Demo.anchors(preset: "retinanet", height: size.canvas.0, width: size.canvas.1).boxes
+  let anchors = try Demo.anchors(preset: "retinanet", height: size.canvas.0, width: size.canvas.1)
+    .boxes
   let positives = matches.indices.filter { matches[$0] >= 0 }
   #expect(!positives.isEmpty)
   let a = dir.appendingPathComponent("a.npy")
@@ -112,13 +129,20 @@ import Testing
   let d = dir.appendingPathComponent("d.npy")
   try NPYBytes.float32(positives.flatMap { anchors[$0] }, rows: positives.count).write(to: a)
   try NPYBytes.float32(
-    positives.flatMap { Array(boxes[(4 * Int(matches[$0]))..<(4 * Int(matches[$0]) + 4)]) }, rows: positives.count
+    positives.flatMap { Array(boxes[(4 * Int(matches[$0]))..<(4 * Int(matches[$0]) + 4)]) },
+    rows: positives.count
   ).write(to: b)
   let e = try CLI.run(["encode", "--anchors", a.path, "--boxes", b.path, "--output", d.path])
   #expect(e.status == 0, "\(e.stderr)")
   let deltas = try #require(Demo.readFloat32(try Data(contentsOf: d)))
-  #expect(positives.enumerated().allSatisfy { k, i in (0..<4).allSatisfy { targets[4 * i + $0] == deltas[4 * k + $0] } })
-  #expect(matches.indices.filter { matches[$0] < 0 }.allSatisfy { i in (0..<4).allSatisfy { targets[4 * i + $0] == 0 } })
+  #expect(
+    positives.enumerated().allSatisfy { k, i in
+      (0..<4).allSatisfy { targets[4 * i + $0] == deltas[4 * k + $0] }
+    })
+  #expect(
+    matches.indices.filter { matches[$0] < 0 }.allSatisfy { i in
+      (0..<4).allSatisfy { targets[4 * i + $0] == 0 }
+    })
 }
 
 @Test func targetsSafetensorsHoldEveryImageAndCrowdIgnores() throws {
@@ -126,7 +150,8 @@ import Testing
   let plain = dir.appendingPathComponent("plain.safetensors")
   let crowd = dir.appendingPathComponent("crowd.safetensors")
   for (file, extra) in [(plain, [String]()), (crowd, ["--ignore-crowd"])] {
-    let r = try CLI.run(["targets", "--db", db, "--name", "demo", "--preset", "fpn", "--output", file.path] + extra)
+    let r = try CLI.run(
+      ["targets", "--db", db, "--name", "demo", "--preset", "fpn", "--output", file.path] + extra)
     #expect(r.status == 0, "\(r.stderr)")
   }
   let data = try Data(contentsOf: plain)
@@ -149,7 +174,8 @@ import Testing
   let (db, dir) = try Demo.store()
   let svg = dir.appendingPathComponent("d.svg")
   let r = try CLI.run([
-    "draw", "--db", db, "--name", "demo", "--image", "100", "--preset", "retinanet", "--ignore-crowd",
+    "draw", "--db", db, "--name", "demo", "--image", "100", "--preset", "retinanet",
+    "--ignore-crowd",
     "--output", svg.path,
   ])
   #expect(r.status == 0, "\(r.stderr)")
@@ -163,14 +189,26 @@ import Testing
 
 @Test(arguments: [
   (["coverage", "--db", "DB", "--name", "nope", "--preset", "fpn"], Int32(1), "nope"),
-  (["draw", "--db", "DB", "--name", "demo", "--image", "999", "--preset", "fpn", "--output", "x.svg"], 1, "999"),
+  (
+    [
+      "draw", "--db", "DB", "--name", "demo", "--image", "999", "--preset", "fpn", "--output",
+      "x.svg",
+    ], 1, "999"
+  ),
   (["coverage", "--db", "DB", "--name", "demo", "--preset", "ssd"], 64, "ssd"),
   (["targets", "--db", "DB", "--name", "demo", "--preset", "fpn"], 64, "--output"),
-  (["coverage", "--db", "DB", "--name", "demo", "--preset", "fpn", "--high", "0.3", "--low", "0.5"], 64, "--low"),
+  (
+    [
+      "coverage", "--db", "DB", "--name", "demo", "--preset", "fpn", "--high", "0.3", "--low",
+      "0.5",
+    ], 64, "--low"
+  ),
 ])
 func pipelineCommandsRejectBadInput(arguments: [String], status: Int32, mention: String) throws {
   let (db, dir) = try Demo.store()
-  let args = arguments.map { $0 == "DB" ? db : $0 == "x.svg" ? dir.appendingPathComponent("x.svg").path : $0 }
+  let args = arguments.map {
+    $0 == "DB" ? db : $0 == "x.svg" ? dir.appendingPathComponent("x.svg").path : $0
+  }
   let r = try CLI.run(args)
   #expect(r.status == status, "\(r.stderr)")
   #expect(r.stderr.contains(mention), "\(r.stderr)")
@@ -195,7 +233,10 @@ func wellFormed(_ data: Data) throws -> Bool {
   #expect(svgs.count == 3)
   for svg in svgs { #expect(try wellFormed(Data(contentsOf: URL(fileURLWithPath: svg))), "\(svg)") }
   let (fixtureDB, _) = try Demo.store()
-  let a = try CLI.run(["export", "coco", "--db", work.appendingPathComponent("demo.sqlite").path, "--name", "demo", "--output", "-"])
+  let a = try CLI.run([
+    "export", "coco", "--db", work.appendingPathComponent("demo.sqlite").path, "--name", "demo",
+    "--output", "-",
+  ])
   let b = try CLI.run(["export", "coco", "--db", fixtureDB, "--name", "demo", "--output", "-"])
   #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
   #expect(!a.stdout.isEmpty && a.stdout == b.stdout)

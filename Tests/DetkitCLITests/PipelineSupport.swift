@@ -20,7 +20,8 @@ enum Demo {
 
   static var root: URL {
     var url = URL(fileURLWithPath: #filePath)
-    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path)
+    {
       url.deleteLastPathComponent()
     }
     return url
@@ -30,7 +31,8 @@ enum Demo {
 
   /// Images, annotations (in file order) and category ids (ascending).
   static func load() throws -> (images: [Image], annotations: [Annotation], categories: [Int]) {
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixture)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: fixture)) as? [String: Any])
     let images = (json["images"] as! [[String: Any]]).map {
       Image(id: $0["id"] as! Int, width: $0["width"] as! Int, height: $0["height"] as! Int)
     }
@@ -56,18 +58,26 @@ enum Demo {
 
   /// torchvision `GeneralizedRCNNTransform` (800 / 1333, pad 32): resized and canvas sizes
   /// (height, width) and the box scale factors.
-  static func resize(_ image: Image) -> (resized: (Int, Int), canvas: (Int, Int), rx: Float, ry: Float) {
+  static func resize(_ image: Image) -> (
+    resized: (Int, Int), canvas: (Int, Int), rx: Float, ry: Float
+  ) {
     let (h, w) = (Double(image.height), Double(image.width))
     let scale = min(800 / min(h, w), 1333 / max(h, w))
     let nh = Int((h * scale).rounded(.down))
     let nw = Int((w * scale).rounded(.down))
-    return ((nh, nw), ((nh + 31) / 32 * 32, (nw + 31) / 32 * 32), Float(nw) / Float(w), Float(nh) / Float(h))
+    return (
+      (nh, nw), ((nh + 31) / 32 * 32, (nw + 31) / 32 * 32), Float(nw) / Float(w),
+      Float(nh) / Float(h)
+    )
   }
 
   /// Anchors of a preset on a canvas, with each one's level name, from the CSV dump.
-  static func anchors(preset: String, height: Int, width: Int) throws -> (boxes: [[Float]], levels: [String]) {
+  static func anchors(preset: String, height: Int, width: Int) throws -> (
+    boxes: [[Float]], levels: [String]
+  ) {
     let r = try CLI.run([
-      "anchors", "--preset", preset, "--image", "\(height)x\(width)", "--compat", "torchvision", "--format", "csv",
+      "anchors", "--preset", preset, "--image", "\(height)x\(width)", "--compat", "torchvision",
+      "--format", "csv",
     ])
     #expect(r.status == 0, "\(r.stderr)")
     var boxes: [[Float]] = []
@@ -89,7 +99,9 @@ enum Demo {
   }
 
   /// torchvision `Matcher(high, low, allow_low_quality_matches=True)` over a dense matrix.
-  static func match(_ gt: [[Float]], _ anchors: [[Float]], high: Float, low: Float) -> (matches: [Int], best: [Float]) {
+  static func match(_ gt: [[Float]], _ anchors: [[Float]], high: Float, low: Float) -> (
+    matches: [Int], best: [Float]
+  ) {
     let iou = gt.map { g in anchors.map { Demo.iou(g, $0) } }
     var best = [Float](repeating: 0, count: gt.count)
     for j in gt.indices { best[j] = iou[j].max() ?? 0 }
@@ -115,9 +127,12 @@ enum Demo {
   static func readFloat32(_ data: Data) -> [Float]? {
     guard data.count > 10, data.prefix(6) == Data([0x93]) + Data("NUMPY".utf8) else { return nil }
     let headerLength = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
-    let header = String(decoding: data[(data.startIndex + 10)..<(data.startIndex + 10 + headerLength)], as: UTF8.self)
+    let header = String(
+      decoding: data[(data.startIndex + 10)..<(data.startIndex + 10 + headerLength)], as: UTF8.self)
     guard header.contains("'<f4'") else { return nil }
     let body = data.suffix(from: data.startIndex + 10 + headerLength)
-    return body.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) } }
+    return body.withUnsafeBytes { raw in
+      (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+    }
   }
 }
