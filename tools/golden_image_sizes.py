@@ -8,7 +8,7 @@ Writes
 Each record: file (relative), format, width and height as PIL's Image.size reports them
 (stored grid, EXIF ignored), and orientation (EXIF tag 274, or null).
 
-Run: /root/.cache/detkit-refenv/bin/python tools/golden_image_sizes.py
+Run: ~/.cache/detkit-refenv/bin/python tools/golden_image_sizes.py
 """
 import json
 import os
@@ -20,9 +20,8 @@ from PIL import Image
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGES = os.path.join(ROOT, "fixtures", "images")
 GOLDEN = os.path.join(ROOT, "fixtures", "golden")
+# The optional sample datasets beside the repository (developer tooling only).
 DATASETS = os.path.join(os.path.dirname(ROOT), "shared", "datasets")
-if not os.path.isdir(DATASETS):
-    DATASETS = "/work/shared/datasets"
 
 
 def pattern(w, h, mode="RGB"):

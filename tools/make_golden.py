@@ -2,9 +2,9 @@
 """Regenerate every golden file under fixtures/golden/ from the reference frameworks.
 
 Runs each tools/golden_<topic>.py in turn with this interpreter. Needs the venv that
-../shared/tools/refenv.sh builds (torch + torchvision + numpy):
+tools/refenv.sh builds (torch + torchvision, pycocotools, numpy, safetensors):
 
-  ../shared/tools/refenv.sh
+  tools/refenv.sh
   ~/.cache/detkit-refenv/bin/python tools/make_golden.py            # all topics
   ~/.cache/detkit-refenv/bin/python tools/make_golden.py anchors    # one topic
 
