@@ -10,7 +10,7 @@ struct AnchorsCommand: ParsableCommand {
     commandName: "anchors",
     abstract: "Generate the FPN or RetinaNet anchor grid of an image size.",
     discussion: """
-      Anchors are xyxy pixels, ordered level -> row y -> column x -> anchor type. Aspect
+      Anchors are xyxy pixels, ordered level -> row y -> column x -> anchor type. Aspect \
       ratios are height/width. Feature maps are ceil(H/stride) x ceil(W/stride).
 
       --compat picks whose arithmetic and type order to reproduce bit for bit:
@@ -28,9 +28,12 @@ struct AnchorsCommand: ParsableCommand {
 
       Examples:
         detkit anchors --preset fpn --image 800x1344
-        detkit anchors --preset retinanet --image 512x512 --compat torchvision --format csv --output a.csv
-        detkit anchors --preset fpn --image 800x1344 --ratios 0.5,1,2,4 --offset 0.5 --format json
-        detkit anchors --preset fpn --image 800x1344 --compat torchvision --format npy --output anchors.npy
+        detkit anchors --preset retinanet --image 512x512 --compat torchvision \\
+          --format csv --output a.csv
+        detkit anchors --preset fpn --image 800x1344 --ratios 0.5,1,2,4 \\
+          --offset 0.5 --format json
+        detkit anchors --preset fpn --image 800x1344 --compat torchvision \\
+          --format npy --output anchors.npy
       """)
 
   @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types).")

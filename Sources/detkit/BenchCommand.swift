@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Time detkit on a standard workload (default: fpn, the W-FPN workload).",
     discussion: """
-      Each stage runs once to warm up, then --repeat times; the median and minimum
+      Each stage runs once to warm up, then --repeat times; the median and minimum \
       wall-clock milliseconds are reported. Compare with torchvision on the same workload:
 
         ~/.cache/detkit-refenv/bin/python tools/peer_bench.py --gt 20 > peer.json

@@ -70,9 +70,9 @@ struct BenchFPNCommand: ParsableCommand {
     commandName: "fpn",
     abstract: "Time the W-FPN workload: 800x1344 image, FPN anchors, M ground-truth boxes.",
     discussion: """
-      Stages (--stages, default all): \(FPNWorkload.stages.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")).
-      Anchors use the torchvision-compatible mode so both tools build the same boxes.
-      Ground truth: SyntheticBoxes.cocoLike(count: --gt, seed: --seed), the generator
+      Stages (--stages, default all): \(FPNWorkload.stages.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")). \
+      Anchors use the torchvision-compatible mode so both tools build the same boxes. \
+      Ground truth: SyntheticBoxes.cocoLike(count: --gt, seed: --seed), the generator \
       tools/peer_bench.py shares bit for bit.
 
       Examples:

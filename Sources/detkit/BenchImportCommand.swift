@@ -8,7 +8,7 @@ struct BenchImportCommand: ParsableCommand {
     commandName: "import",
     abstract: "Time a COCO import (W-IMPORT) into a fresh temporary store.",
     discussion: """
-      Prints one JSON object: file size, seconds (wall), records, MB/s and peak resident
+      Prints one JSON object: file size, seconds (wall), records, MB/s and peak resident \
       memory (MiB, getrusage). Compare with tools/py_import_baseline.py on the same file.
 
       Example:

@@ -11,17 +11,18 @@ struct BenchPipelineCommand: ParsableCommand {
     commandName: "pipeline",
     abstract: "Time the per-image target + loss pipeline (W-FPN, C = 80) in images per second.",
     discussion: """
-      Per image (800 x 1344, torchvision-compatible FPN anchors, 268,569 of them): anchors,
-      then RetinaNetCriterion with the grid-aware sparse matcher (0.7 / 0.3, low-quality
-      matches, torchvision's rule), BoxCoder (1,1,1,1), focal 0.25 / 2 over non-ignored
-      anchors x 80 classes and L1 on positives, each / max(1, positives). Forward only on
-      both sides (no logits gradient), as a loss report needs.
-      Ground truth of image k: SyntheticBoxes.cocoLike(count: --gt, seed: --seed + k),
-      box j of class 7j mod 80; predictions are the formula tools/peer_pipeline.py
+      Per image (800 x 1344, torchvision-compatible FPN anchors, 268,569 of them): anchors, \
+      then RetinaNetCriterion with the grid-aware sparse matcher (0.7 / 0.3, low-quality \
+      matches, torchvision's rule), BoxCoder (1,1,1,1), focal 0.25 / 2 over non-ignored \
+      anchors x 80 classes and L1 on positives, each / max(1, positives). Forward only on \
+      both sides (no logits gradient), as a loss report needs. \
+      Ground truth of image k: SyntheticBoxes.cocoLike(count: --gt, seed: --seed + k), \
+      box j of class 7j mod 80; predictions are the formula tools/peer_pipeline.py \
       documents, built once and not timed. One warm-up image, then --images timed.
 
       Example:
-        ~/.cache/detkit-refenv/bin/python tools/peer_pipeline.py --images 4 > peer.json
+        ~/.cache/detkit-refenv/bin/python tools/peer_pipeline.py \\
+          --images 4 > peer.json
         detkit bench pipeline --images 4 --compare peer.json
       """)
 

@@ -10,17 +10,18 @@ struct CoverageCommand: ParsableCommand {
     abstract:
       "Anchor coverage of a dataset: best-anchor IoU and positives per size bucket and log2 bin.",
     discussion: """
-      Each image is resized per --resize (default torchvision: shorter side 800, longer at
-      most 1333) and the preset's anchors cover its canvas padded to 32. Crowd boxes are
-      left out. Per COCO bucket of the resized box area (small < 32², medium < 96², large)
-      and per log2 bin of the box side sqrt(area): the share of boxes whose best anchor IoU
-      reaches 0.5 and 0.7, the mean best IoU, the positive anchors per box (mean, median,
-      share with none) under the preset's matcher (fpn: RPN 0.7/0.3, retinanet: 0.5/0.4,
-      both with low-quality matches; --high/--low override), and each level's share of the
+      Each image is resized per --resize (default torchvision: shorter side 800, longer at \
+      most 1333) and the preset's anchors cover its canvas padded to 32. Crowd boxes are \
+      left out. Per COCO bucket of the resized box area (small < 32², medium < 96², large) \
+      and per log2 bin of the box side sqrt(area): the share of boxes whose best anchor IoU \
+      reaches 0.5 and 0.7, the mean best IoU, the positive anchors per box (mean, median, \
+      share with none) under the preset's matcher (fpn: RPN 0.7/0.3, retinanet: 0.5/0.4, \
+      both with low-quality matches; --high/--low override), and each level's share of the \
       positives. Matching is the grid-aware sparse matcher.
 
       Example:
-        detkit coverage --db store.sqlite --name demo --preset retinanet --svg coverage.svg
+        detkit coverage --db store.sqlite --name demo --preset retinanet \\
+          --svg coverage.svg
       """)
 
   @OptionGroup var options: PipelineOptions

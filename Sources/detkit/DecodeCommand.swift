@@ -8,14 +8,15 @@ struct DecodeCommand: ParsableCommand {
     commandName: "decode",
     abstract: "Decode [N, 4] (dx, dy, dw, dh) deltas relative to [N, 4] anchors into boxes.",
     discussion: """
-      The inverse of `detkit encode` (torchvision BoxCoder.decode_single): dw and dh are
-      divided by their weights and clamped from above at log(1000/16) before exp, so a
-      huge dw cannot overflow. --clip HxW clamps x to [0, W] and y to [0, H] afterwards.
+      The inverse of `detkit encode` (torchvision BoxCoder.decode_single): dw and dh are \
+      divided by their weights and clamped from above at log(1000/16) before exp, so a \
+      huge dw cannot overflow. --clip HxW clamps x to [0, W] and y to [0, H] afterwards. \
       Writes float32 [N, 4] xyxy.
 
       Examples:
         detkit decode --anchors anchors.npy --deltas deltas.npy --output boxes.npy
-        detkit decode --anchors rois.npy --deltas d.npy --weights 10,10,5,5 --clip 800x1344 --output boxes.npy
+        detkit decode --anchors rois.npy --deltas d.npy --weights 10,10,5,5 \\
+          --clip 800x1344 --output boxes.npy
       """)
 
   @Option(help: "Anchor (reference) boxes, NPY [N, 4] xyxy.")

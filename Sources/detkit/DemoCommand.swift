@@ -11,13 +11,13 @@ struct DemoCommand: ParsableCommand {
     abstract:
       "Run the pipeline on the bundled demo dataset: import, stats, anchors, coverage, losses, pictures.",
     discussion: """
-      The demo dataset (12 synthetic street images, 5 categories, 47 annotations with one
-      crowd region; tools/make_demo_fixture.py) is embedded in the binary, so the command
-      runs from any directory. It imports the dataset into a temporary SQLite store, prints
-      its statistics, the RetinaNet anchor table of a 800x1088 canvas and the coverage
-      table, computes RetinaNet losses on deterministic synthetic predictions (seeded
-      uniform logits in [-6.5, -3.5) and deltas in [-0.3, 0.3)), lists the hardest images, and
-      writes the coverage chart and two annotated images as SVG. Everything goes into a
+      The demo dataset (12 synthetic street images, 5 categories, 47 annotations with one \
+      crowd region; tools/make_demo_fixture.py) is embedded in the binary, so the command \
+      runs from any directory. It imports the dataset into a temporary SQLite store, prints \
+      its statistics, the RetinaNet anchor table of a 800x1088 canvas and the coverage \
+      table, computes RetinaNet losses on deterministic synthetic predictions (seeded \
+      uniform logits in [-6.5, -3.5) and deltas in [-0.3, 0.3)), lists the hardest images, and \
+      writes the coverage chart and two annotated images as SVG. Everything goes into a \
       fresh temporary folder (or --dir) whose path is printed.
 
       Example:

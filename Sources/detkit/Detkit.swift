@@ -7,7 +7,7 @@ struct Detkit: ParsableCommand {
     commandName: "detkit",
     abstract: "Anchors, matching, box coding, detection losses and annotation stores.",
     discussion: """
-      Data goes to stdout (or --output), diagnostics to stderr. Exit status: 0 success,
+      Data goes to stdout (or --output), diagnostics to stderr. Exit status: 0 success, \
       1 runtime failure, 64 usage error.
       """,
     version: "0.1.0",

@@ -11,14 +11,15 @@ struct DrawCommand: ParsableCommand {
     abstract:
       "Draw one image's ground truth, positive anchors (by level) and ignored anchors as SVG.",
     discussion: """
-      The picture is the padded canvas (grey) with the resized image frame, the
-      non-crowd ground-truth boxes labelled with their category, crowd boxes hatched, the
-      positive anchors coloured by level and the ignored anchors (between thresholds or
-      in a crowd box with --ignore-crowd) dashed, under the preset's matcher. The SVG is
+      The picture is the padded canvas (grey) with the resized image frame, the \
+      non-crowd ground-truth boxes labelled with their category, crowd boxes hatched, the \
+      positive anchors coloured by level and the ignored anchors (between thresholds or \
+      in a crowd box with --ignore-crowd) dashed, under the preset's matcher. The SVG is \
       self-contained (no external references).
 
       Example:
-        detkit draw --db store.sqlite --name demo --image 100 --preset retinanet --output img100.svg
+        detkit draw --db store.sqlite --name demo --image 100 --preset retinanet \\
+          --output img100.svg
       """)
 
   @OptionGroup var options: PipelineOptions

@@ -8,14 +8,16 @@ struct EncodeCommand: ParsableCommand {
     commandName: "encode",
     abstract: "Encode [N, 4] boxes as (dx, dy, dw, dh) deltas relative to [N, 4] anchors.",
     discussion: """
-      Row i of the output encodes boxes[i] relative to anchors[i] with torchvision's
+      Row i of the output encodes boxes[i] relative to anchors[i] with torchvision's \
       BoxCoder (= detectron2 Box2BoxTransform) and the given weights:
         dx = wx (gcx - acx) / aw,  dw = ww ln(gw / aw)   (dy, dh likewise)
       with w = x2 - x1 and cx = x1 + 0.5 w. Writes float32 [N, 4].
 
       Examples:
-        detkit encode --anchors anchors.npy --boxes matched_gt.npy --output deltas.npy
-        detkit encode --anchors rois.npy --boxes gt.npy --weights 10,10,5,5 --output deltas.npy
+        detkit encode --anchors anchors.npy --boxes matched_gt.npy \\
+          --output deltas.npy
+        detkit encode --anchors rois.npy --boxes gt.npy --weights 10,10,5,5 \\
+          --output deltas.npy
       """)
 
   @Option(help: "Anchor (reference) boxes, NPY [N, 4] xyxy.")

@@ -7,11 +7,12 @@ struct ImportCOCOCommand: ParsableCommand {
     commandName: "coco",
     abstract: "Import a COCO instances JSON file (streaming; LVIS-style files too).",
     discussion: """
-      Top-level keys may come in any order; ids may be numbers or strings ("2299" and
+      Top-level keys may come in any order; ids may be numbers or strings ("2299" and \
       2299 are the same id). Segmentation (polygons, RLE) is kept verbatim for export.
 
       Example:
-        detkit import coco instances_val2017.json --db store.sqlite --name val2017 --policy skip
+        detkit import coco instances_val2017.json --db store.sqlite --name val2017 \\
+          --policy skip
       """
   )
 

@@ -7,9 +7,9 @@ struct ImportCOCOResultsCommand: ParsableCommand {
     commandName: "coco-results",
     abstract: "Import a COCO results file (detections) for an existing dataset.",
     discussion: """
-      A results file is a JSON array of {image_id, category_id, bbox, score}. The
-      detections are tied to the dataset --name, whose image and category ids they must
-      use. Results without a bbox (segmentation-only) are an error under --policy strict
+      A results file is a JSON array of {image_id, category_id, bbox, score}. The \
+      detections are tied to the dataset --name, whose image and category ids they must \
+      use. Results without a bbox (segmentation-only) are an error under --policy strict \
       and skipped as missing-box under --policy skip.
 
       Example:

@@ -6,7 +6,7 @@ struct ImportCommand: ParsableCommand {
     commandName: "import",
     abstract: "Import annotations into an SQLite store (one transaction per import).",
     discussion: """
-      Each import lands whole or not at all. The report (counts, skipped records by
+      Each import lands whole or not at all. The report (counts, skipped records by \
       reason) goes to stderr.
 
       Example:

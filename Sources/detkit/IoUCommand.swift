@@ -10,11 +10,11 @@ struct IoUCommand: ParsableCommand {
     commandName: "iou",
     abstract: "Pairwise IoU, GIoU, DIoU or CIoU between two [N, 4] box files.",
     discussion: """
-      Reads xyxy boxes from two NPY files, A of shape [N, 4] and B of shape [M, 4] (any
-      float or integer dtype), and writes the float32 matrix [N, M]: entry (i, j) compares
-      A[i] with B[j]. The arithmetic is torchvision's box_iou / generalized_box_iou /
-      distance_box_iou / complete_box_iou in float32 (bit for bit for iou, giou, diou);
-      where torchvision returns NaN (two zero-area boxes) detkit writes 0. DIoU and CIoU
+      Reads xyxy boxes from two NPY files, A of shape [N, 4] and B of shape [M, 4] (any \
+      float or integer dtype), and writes the float32 matrix [N, M]: entry (i, j) compares \
+      A[i] with B[j]. The arithmetic is torchvision's box_iou / generalized_box_iou / \
+      distance_box_iou / complete_box_iou in float32 (bit for bit for iou, giou, diou); \
+      where torchvision returns NaN (two zero-area boxes) detkit writes 0. DIoU and CIoU \
       use eps = 1e-7.
 
       Examples:

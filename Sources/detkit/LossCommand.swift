@@ -9,19 +9,20 @@ struct LossCommand: ParsableCommand {
     commandName: "loss",
     abstract: "Evaluate a detection loss (and its gradient) over NPY arrays.",
     discussion: """
-      The element losses read float NPY arrays (any float dtype; converted to
-      float32), print {"count": N, "loss": L} and optionally write the per-element
-      losses (--output) and the gradient of the reduced loss w.r.t. the prediction
-      (--grad) as float32 NPY. A NaN or infinity in any input is an error naming the
-      file, the array and the element, unless --non-finite propagate (then L may be
+      The element losses read float NPY arrays (any float dtype; converted to \
+      float32), print {"count": N, "loss": L} and optionally write the per-element \
+      losses (--output) and the gradient of the reduced loss w.r.t. the prediction \
+      (--grad) as float32 NPY. A NaN or infinity in any input is an error naming the \
+      file, the array and the element, unless --non-finite propagate (then L may be \
       null: NaN or infinite).
 
       Examples:
         detkit loss focal --logits logits.npy --targets labels.npy --normalizer 12
-        detkit loss smooth-l1 --input deltas.npy --targets targets.npy --beta 0.1111 --reduction mean
+        detkit loss smooth-l1 --input deltas.npy --targets targets.npy \\
+          --beta 0.1111 --reduction mean
         detkit loss giou --input pred_boxes.npy --targets gt_boxes.npy --grad g.npy
 
-      retinanet and rpn instead evaluate a detection head over a stored dataset
+      retinanet and rpn instead evaluate a detection head over a stored dataset \
       (predictions in safetensors or NPY per image); see their --help.
       """,
     subcommands: [

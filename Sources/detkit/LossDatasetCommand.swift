@@ -12,39 +12,40 @@ struct LossRetinaNetCommand: ParsableCommand {
     commandName: "retinanet",
     abstract: "RetinaNet losses of stored predictions over a dataset, per image and per batch.",
     discussion: """
-      Predictions: a safetensors file with <image_id>/cls_logits [N, C] and
-      <image_id>/bbox_deltas [N, 4] (F16, BF16 or F32), or a folder of NPY files
-      <image_id>.cls.npy and <image_id>.box.npy. N is the anchor count of the image's
-      canvas (resize per --resize, detkit's anchor order), C the dataset's category count
+      Predictions: a safetensors file with <image_id>/cls_logits [N, C] and \
+      <image_id>/bbox_deltas [N, 4] (F16, BF16 or F32), or a folder of NPY files \
+      <image_id>.cls.npy and <image_id>.box.npy. N is the anchor count of the image's \
+      canvas (resize per --resize, detkit's anchor order), C the dataset's category count \
       for retinanet (contiguous index order), 1 for rpn.
 
-      retinanet: RetinaNet preset anchors, Matcher(0.5, 0.4, low-quality), sigmoid focal
-      loss (0.25, 2) over non-ignored anchors and L1 on the positives' encoded deltas, each
-      divided by max(1, positives) (torchvision's v1 head, RetinaNetCriterion).
-      rpn: FPN preset anchors, Matcher(0.7, 0.3, low-quality), 256 sampled anchors (half
-      positive at most, seeded by --seed), BCE objectness and smooth L1 (1/9), divided by
+      retinanet: RetinaNet preset anchors, Matcher(0.5, 0.4, low-quality), sigmoid focal \
+      loss (0.25, 2) over non-ignored anchors and L1 on the positives' encoded deltas, each \
+      divided by max(1, positives) (torchvision's v1 head, RetinaNetCriterion). \
+      rpn: FPN preset anchors, Matcher(0.7, 0.3, low-quality), 256 sampled anchors (half \
+      positive at most, seeded by --seed), BCE objectness and smooth L1 (1/9), divided by \
       the sampled count (RPNCriterion, per image).
 
-      Output, JSON lines: one per image (image_id, file_name, classification, box,
-      positives, ignored), one per batch (the batch cost: each term averaged over the
+      Output, JSON lines: one per image (image_id, file_name, classification, box, \
+      positives, ignored), one per batch (the batch cost: each term averaged over the \
       batch's images), then a summary. Memory holds one batch.
 
-      A NaN or infinity in the predictions stops the run with an error naming the
-      file, the tensor, the flat index, the anchor and the class (or box coordinate).
-      With --non-finite propagate the run goes on: a NaN / inf logit of a non-ignored
-      anchor, or a NaN / inf delta of a positive one, makes its image's loss, its
-      batch's and the summary's NaN or infinite, printed as null; other values are
+      A NaN or infinity in the predictions stops the run with an error naming the \
+      file, the tensor, the flat index, the anchor and the class (or box coordinate). \
+      With --non-finite propagate the run goes on: a NaN / inf logit of a non-ignored \
+      anchor, or a NaN / inf delta of a positive one, makes its image's loss, its \
+      batch's and the summary's NaN or infinite, printed as null; other values are \
       never read.
 
-      --record RUN stores the per-image losses in the database for `detkit worst`, in
-      one transaction when the run ends: a run that fails or is killed part-way
-      records nothing, and an earlier run of the same name is replaced only when the
-      new one is complete. Until then the records wait in memory (about 100 bytes an
-      image); the write lock is taken only for the insert, waiting up to 60 s for a
+      --record RUN stores the per-image losses in the database for `detkit worst`, in \
+      one transaction when the run ends: a run that fails or is killed part-way \
+      records nothing, and an earlier run of the same name is replaced only when the \
+      new one is complete. Until then the records wait in memory (about 100 bytes an \
+      image); the write lock is taken only for the insert, waiting up to 60 s for a \
       concurrent import to commit.
 
       Example:
-        detkit loss retinanet --db store.sqlite --name demo --predictions preds.safetensors --record run1
+        detkit loss retinanet --db store.sqlite --name demo \\
+          --predictions preds.safetensors --record run1
       """)
 
   @OptionGroup var options: DatasetLossOptions
@@ -59,11 +60,12 @@ struct LossRPNCommand: ParsableCommand {
     abstract:
       "RPN losses of stored objectness / box predictions over a dataset, per image and per batch.",
     discussion: """
-      See `detkit loss retinanet --help` for the prediction files and the output; for the
+      See `detkit loss retinanet --help` for the prediction files and the output; for the \
       RPN cls_logits are [N, 1] (or [N]) objectness logits over the FPN preset's anchors.
 
       Example:
-        detkit loss rpn --db store.sqlite --name demo --predictions rpn.safetensors --seed 3
+        detkit loss rpn --db store.sqlite --name demo \\
+          --predictions rpn.safetensors --seed 3
       """)
 
   @OptionGroup var options: DatasetLossOptions

@@ -60,12 +60,13 @@ struct LossFocalCommand: ParsableCommand {
     commandName: "focal",
     abstract: "Sigmoid focal loss from logits (RetinaNet).",
     discussion: """
-      FL = alpha_t (1 - p_t)^gamma BCE(x, t), as torchvision's sigmoid_focal_loss. With integer
-      labels [N] the one-hot target is implied (no C-wide target file); ignored rows are
+      FL = alpha_t (1 - p_t)^gamma BCE(x, t), as torchvision's sigmoid_focal_loss. With integer \
+      labels [N] the one-hot target is implied (no C-wide target file); ignored rows are \
       excluded from the sum and the count.
 
       Example:
-        detkit loss focal --logits logits.npy --targets labels.npy --normalizer 12 --grad g.npy
+        detkit loss focal --logits logits.npy --targets labels.npy --normalizer 12 \\
+          --grad g.npy
       """)
 
   @OptionGroup var inputs: FocalTargetOptions

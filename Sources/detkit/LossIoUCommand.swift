@@ -48,7 +48,8 @@ struct LossGIoUCommand: ParsableCommand {
     abstract: "Generalized IoU loss: 1 - IoU + (C - U) / C per box pair.",
     discussion: """
       Example:
-        detkit loss giou --input pred.npy --targets gt.npy --reduction mean --grad g.npy
+        detkit loss giou --input pred.npy --targets gt.npy --reduction mean \\
+          --grad g.npy
       """)
 
   @OptionGroup var inputs: IoUInputOptions

@@ -33,7 +33,8 @@ struct LossSmoothL1Command: ParsableCommand {
       As torch's smooth_l1_loss; beta 0 is exactly L1 with gradient 0 at d = 0.
 
       Example:
-        detkit loss smooth-l1 --input deltas.npy --targets targets.npy --beta 0.1111 --normalizer 256
+        detkit loss smooth-l1 --input deltas.npy --targets targets.npy \\
+          --beta 0.1111 --normalizer 256
       """)
 
   @OptionGroup var inputs: RegressionInputOptions

@@ -10,11 +10,11 @@ struct MatchCommand: ParsableCommand {
     commandName: "match",
     abstract: "Match ground-truth boxes to anchors (max-IoU or ATSS); write int64 match indices.",
     discussion: """
-      Anchors come from an NPY file [N,4] (--anchors) or a preset grid
-      (--preset with --image); ground truth is an NPY file [M,4], float32
-      or float64, xyxy pixels. The output NPY is int64 [N]: the matched
-      ground-truth row (>= 0), -1 background, -2 ignore (torchvision's
-      Matcher encoding). Preset grids use the grid-aware sparse matcher
+      Anchors come from an NPY file [N,4] (--anchors) or a preset grid \
+      (--preset with --image); ground truth is an NPY file [M,4], float32 \
+      or float64, xyxy pixels. The output NPY is int64 [N]: the matched \
+      ground-truth row (>= 0), -1 background, -2 ignore (torchvision's \
+      Matcher encoding). Preset grids use the grid-aware sparse matcher \
       (never the M x N matrix); --anchors files are matched densely.
 
       --policy (max-iou):
@@ -25,9 +25,9 @@ struct MatchCommand: ParsableCommand {
         detectron    RetinaNet: low-quality positives below --low reset
         detkit       (default) torchvision plus two guards: a box whose
                      best IoU is 0 makes no match; ties within 1e-5
-      --assigner atss: mmdetection's ATSSAssigner (--topk per level);
-      --atss-fallback gives a box left without a positive its best
-      candidate (not in mmdetection).
+      --assigner atss: mmdetection's ATSSAssigner (--topk per level); \
+      --atss-fallback gives a box left without a positive its best \
+      candidate (not in mmdetection). \
       --stats prints a JSON summary (to stderr when matches go to stdout).
 
       Examples:

@@ -9,12 +9,12 @@ struct SampleCommand: ParsableCommand {
     commandName: "sample",
     abstract: "Draw a balanced batch of positive and negative anchors from match indices.",
     discussion: """
-      Reads int64 (or int32) [N] matches (>= 0 positive, -1 background,
-      -2 ignore) and writes int64 [N] labels: 1 chosen positive, 0 chosen
-      negative, -1 not chosen. Counts follow torchvision's
-      BalancedPositiveNegativeSampler: positives = min(#pos, int(batch *
-      fraction)), negatives = min(#neg, batch - positives). The draw is a
-      partial Fisher-Yates shuffle driven by SplitMix64(--seed), so a seed
+      Reads int64 (or int32) [N] matches (>= 0 positive, -1 background, \
+      -2 ignore) and writes int64 [N] labels: 1 chosen positive, 0 chosen \
+      negative, -1 not chosen. Counts follow torchvision's \
+      BalancedPositiveNegativeSampler: positives = min(#pos, int(batch * \
+      fraction)), negatives = min(#neg, batch - positives). The draw is a \
+      partial Fisher-Yates shuffle driven by SplitMix64(--seed), so a seed \
       gives the same batch on every platform.
 
       Examples:

@@ -7,7 +7,7 @@ struct StatsCommand: ParsableCommand {
     commandName: "stats",
     abstract: "Summarise a dataset: counts, crowd, per-category counts, COCO area ranges, sizes.",
     discussion: """
-      Area ranges follow COCO evaluation over the annotations' `area` field: small
+      Area ranges follow COCO evaluation over the annotations' `area` field: small \
       < 32², medium < 96², large >= 96².
 
       Example:

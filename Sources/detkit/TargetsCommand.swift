@@ -11,23 +11,26 @@ struct TargetsCommand: ParsableCommand {
     abstract: "Write per-image match indices, class labels and encoded box targets of a dataset.",
     discussion: """
       Per image (resized per --resize, anchors on the padded canvas, detkit's anchor order):
-        <image_id>/matches      int64 [N]   matched ground-truth row, -1 background, -2 ignore
-        <image_id>/labels       int64 [N]   contiguous 0-based category index, -1, -2
-        <image_id>/box_targets  float32 [N,4]  torchvision BoxCoder(1,1,1,1) deltas, zero
-                                            where not positive
-      Ground-truth rows count the image's non-crowd annotations in import order. With
-      --ignore-crowd, anchors whose intersection over their own area with a crowd box
-      exceeds --ignore-iof are ignored (-2). The matcher is the preset's (fpn: RPN
-      0.7/0.3, retinanet: 0.5/0.4, low-quality matches on) with --policy; --assigner atss
+        <image_id>/matches      int64 [N]      matched ground-truth row,
+                                               -1 background, -2 ignore
+        <image_id>/labels       int64 [N]      contiguous 0-based category index,
+                                               -1, -2
+        <image_id>/box_targets  float32 [N,4]  torchvision BoxCoder(1,1,1,1)
+                                               deltas, zero where not positive
+      Ground-truth rows count the image's non-crowd annotations in import order. With \
+      --ignore-crowd, anchors whose intersection over their own area with a crowd box \
+      exceeds --ignore-iof are ignored (-2). The matcher is the preset's (fpn: RPN \
+      0.7/0.3, retinanet: 0.5/0.4, low-quality matches on) with --policy; --assigner atss \
       uses mmdetection's ATSS (top 9 per level).
 
-      --output FILE.safetensors holds every image's targets in memory until the file is
-      written (32 bytes per anchor and image: about 8.6 MB per W-FPN image); --output DIR
-      streams, one image at a time, to <image_id>.matches.npy, <image_id>.labels.npy and
+      --output FILE.safetensors holds every image's targets in memory until the file is \
+      written (32 bytes per anchor and image: about 8.6 MB per W-FPN image); --output DIR \
+      streams, one image at a time, to <image_id>.matches.npy, <image_id>.labels.npy and \
       <image_id>.box_targets.npy.
 
       Example:
-        detkit targets --db store.sqlite --name demo --preset retinanet --ignore-crowd --output targets.safetensors
+        detkit targets --db store.sqlite --name demo --preset retinanet \\
+          --ignore-crowd --output targets.safetensors
       """)
 
   @OptionGroup var options: PipelineOptions

@@ -21,11 +21,17 @@ enum CLI {
       .appendingPathComponent("detkit")
   }
 
-  /// Runs `detkit arguments`, feeding `stdin`, and collects its exit status and output.
-  static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+  /// Runs `detkit arguments`, feeding `stdin`, and collects its exit status and output;
+  /// `environment` adds to (or replaces entries of) this process's environment.
+  static func run(
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
+  ) throws -> Result {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
