@@ -110,7 +110,6 @@ struct FocalLabelPass: @unchecked Sendable {
       }
     }
     return total
-    return total
   }
 }
 

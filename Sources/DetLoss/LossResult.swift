@@ -8,7 +8,9 @@ public struct LossResult: Sendable, Hashable {
   /// The reduced loss: the sum (for ``Reduction/sum`` and ``Reduction/none``) or the
   /// mean (for ``Reduction/mean``; 0 when ``count`` is 0), divided by the normaliser.
   public var loss: Float
-  /// The plain sum of the per-element losses, accumulated in `Double`.
+  /// The plain sum of the per-element losses, accumulated in `Double` (the focal loss adds
+  /// Float partial sums of up to one row or 256 elements first; ``SigmoidFocalLoss`` states
+  /// the bound).
   public var sum: Double
   /// The number of elements that entered the sum (ignored elements excluded).
   public var count: Int

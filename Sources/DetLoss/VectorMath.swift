@@ -5,11 +5,13 @@
 /// range the losses use, and asserted there):
 /// - ``exp(_:)`` on [-87.3, 88.7]: relative error at most 2.6e-7 (about 2 ulp); below
 ///   -87.33 (where `e^x` < `Float.leastNormalMagnitude`) the result is 0 instead of a
-///   subnormal, an absolute error below 1.2e-38. `-inf` gives 0. ``expNegated(_:)``
-///   returns exactly `exp(-a)` for `a` in [0, 87.33654], with fewer operations.
-/// - ``log1p(_:)`` on 0 and [`Float.leastNormalMagnitude`, 1] (the values `u = e^-|x|`
-///   takes, since ``expNegated(_:)`` never returns a subnormal): relative error at most
-///   3 ulp (3.6e-7), exactly 0 at 0.
+///   subnormal, an absolute error below 1.2e-38. `-inf` gives 0. Above `ln(FLT_MAX)` =
+///   88.72284 (the first float past it; 88.72283 still gives 3.4028e38) and at `+inf` the
+///   result is `+inf`. ``expNegated(_:)`` returns exactly `exp(-a)` for `a` in
+///   [0, 87.33654], with fewer operations; past that, a subnormal or 0 (see there).
+/// - ``log1p(_:)`` on [0, 1] (the values `u = e^-|x|` takes): relative error at most 3 ulp
+///   (3.6e-7) for normal `u`, exactly 0 at 0; for a subnormal `u` (``expNegated(_:)``
+///   returns a few) the result is `u` within one subnormal step (1.4e-45).
 /// - ``log(_:)`` on [`Float.leastNormalMagnitude`, `Float.greatestFiniteMagnitude`]:
 ///   absolute error at most 2.4e-7 + 2 ulp of the result.
 ///
@@ -38,7 +40,10 @@ enum VectorMath {
     let underflow = x .< -87.33654
     // Selects rather than `clamped`, whose generic min / max are not inlined.
     var xc = x.replacing(with: -87.33654, where: underflow)
-    xc = xc.replacing(with: 88.72283, where: xc .> 88.72283)
+    // Clamping above at 89 rather than at ln(FLT_MAX) costs nothing and overflows right:
+    // for x in (88.72283, 89] (and +inf, clamped to 89), n = 128 and e^r > 1, so
+    // `er * 2^64 * 2^64` rounds to +inf, as e^x > FLT_MAX there.
+    xc = xc.replacing(with: 89, where: xc .> 89)
     // n = round(x / ln 2) using the 1.5 * 2^23 trick: the sum's low mantissa bits hold n
     // (plus 127). The constant is `expNegated`'s, so that both round a tie (x / ln 2 an
     // odd multiple of 1/2) the same way: round-half-even depends on the constant's parity.
@@ -62,18 +67,22 @@ enum VectorMath {
 
   /// `e^-a` for each lane, for `a >= 0`: ``exp(_:)`` of `-a` (the same bits) without the
   /// work only positive arguments need, for the `e^-|x|` of the losses. Past the cut-off
-  /// (`a > 87.33654`, including `+inf`) it returns `e^-87.33654` = 1.18e-38, the smallest
-  /// value it can return, instead of `exp`'s 0: a normal float within 1.2e-38 of the true
-  /// value. NaN gives NaN.
+  /// (`a > 87.33654`) the true value is below `Float.leastNormalMagnitude`: for `a` up to
+  /// 87.68 the result is that value rounded to a subnormal, from 87.68 on (including
+  /// `+inf`) it is 0; either way within 1.2e-38 of `e^-a`. So a product such as
+  /// `e^-a * a` (the focal gradient's `q ce`) is below 1.1e-36 for every `a`, and 0 for huge
+  /// `a`, as the exact product is. NaN gives NaN.
   ///
   /// - Complexity: O(1), about 10 vector operations.
   @inline(__always)
   static func expNegated(_ a: FloatLanes) -> FloatLanes {
-    // `87.33654 < a ? 87.33654 : a` (one `minps`) keeps NaN lanes NaN.
-    let clamped = smaller(FloatLanes(repeating: 87.336_54), a)
-    // n = round(-a / ln 2) in [-126, 0], by the 1.5 * 2^23 trick of `exp`, with the
+    // `88 < a ? 88 : a` (one `minps`) keeps NaN lanes NaN.
+    let clamped = smaller(FloatLanes(repeating: 88), a)
+    // n = round(-a / ln 2) in [-127, 0], by the 1.5 * 2^23 trick of `exp`, with the
     // exponent bias 127 folded into the constant: the low bits of `shifted` hold n + 127,
-    // so `bits << 23` is 2^n (n + 127 is in [1, 127], under the sign bit).
+    // so `bits << 23` is 2^n (n + 127 is in [0, 127], under the sign bit). For n = -127
+    // (a in [87.68, 88], the clamp included) those bits are all zero: the scale, and the
+    // result, is +0, with no select. n = -126 gives a subnormal result.
     let shifted = clamped * -1.442_695_04 + biasedMagic
     let n = shifted - biasedMagic
     // -a - n C1 with the sign folded into the constant: the same rounding as `exp`'s.

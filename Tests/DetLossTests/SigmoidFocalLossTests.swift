@@ -37,6 +37,37 @@ private func focalReference(_ x: Double, _ t: Double, alpha: Double, gamma: Doub
   return at * pow(1 - pt, gamma) * ce
 }
 
+/// Value and derivative of one focal element in Double, stable for every finite `x` (no
+/// `1 - p`: `p` and `q` each come from `e^-|x|`), from the definition: `m = 1 - p_t`,
+/// `d m^gamma / dx = gamma m^gamma (p q / m) (1 - 2t)` with `p q / m` written as `q` (t = 0)
+/// or `p` (t = 1), and `d ce / dx = p - t`.
+private func focalDouble(
+  _ x: Double, _ t: Double, alpha: Double, gamma: Double
+) -> (value: Double, gradient: Double) {
+  let e = exp(-abs(x))
+  let (p, q) = x >= 0 ? (1 / (1 + e), e / (1 + e)) : (e / (1 + e), 1 / (1 + e))
+  let ce = max(x, 0) - x * t + log1p(e)
+  let m = p * (1 - t) + q * t
+  let at = alpha < 0 ? 1 : alpha * t + (1 - alpha) * (1 - t)
+  let mg = pow(m, gamma)
+  let ratio = t == 0 ? q : (t == 1 ? p : p * q / m)
+  let value = at * mg * ce
+  let gradient = at * (gamma * mg * ratio * (1 - 2 * t) * ce + mg * (p * (1 - t) - q * t))
+  return (value, gradient)
+}
+
+/// Logits over the whole float range, each with its negation: the largest float, huge
+/// values, both sides of `e^-|x|`'s cut-offs (87.34, 87.68) and of `exp`'s overflow, the
+/// smallest normal and subnormal floats, and 0 / -0.
+private let wholeRange: [Float] = {
+  let magnitudes: [Float] = [
+    .greatestFiniteMagnitude, 3e38, 1e38, 1e35, 1e30, 1e20, 1e10, 1e6, 1e4, 1000, 100, 89,
+    88.8, 88, 87.7, 87.5, 87.4, 87.3, 60, 30, 17, 5, 1, 0.25, 1e-5, 1e-30,
+    .leastNormalMagnitude, .leastNonzeroMagnitude, 0,
+  ]
+  return magnitudes + magnitudes.map { -$0 }
+}()
+
 struct SigmoidFocalLossTests {
   /// Per-element tolerance against torch float64: 2e-6 relative (the kernels' documented
   /// error is below 4e-7 per operation; a focal element chains about five of them) plus
@@ -286,11 +317,13 @@ struct SigmoidFocalLossTests {
   /// a dense sweep through the label path (the fast gamma-2 negative lanes and the
   /// positives): every logit k / 250 of the W-FPN benchmark plus [-40, 40] in steps of
   /// 1/64, against the stable formula in `Double`. Elements whose exact value is below
-  /// 1e-30 are left out: their float32 results are (correctly) subnormal or 0. Measured:
-  /// 1.4e-6 for values, 1.7e-6 for gradients (the far tails, where the loss is e^(3x)).
-  @Test func labelPathRelativeErrorAgainstDouble() throws {
+  /// 1e-30 are left out: their float32 results are (correctly) subnormal or 0. C = 80
+  /// puts every element on the 16-lane kernels, 83 adds a scalar tail, 8 is all tail.
+  /// Measured at each: 1.38e-6 for values, 1.65e-6 for gradients (the far tails, where
+  /// the loss is e^(3x)).
+  @Test(arguments: [80, 83, 8])
+  func labelPathRelativeErrorAgainstDouble(classes: Int) throws {
     let sweep = (-1000...1000).map { Float($0) / 250 } + (-2560...2560).map { Float($0) / 64 }
-    let classes = 8
     var logits: [Float] = []
     var labels: [Int] = []
     for (k, x) in sweep.enumerated() {
@@ -320,6 +353,173 @@ struct SigmoidFocalLossTests {
     }
     #expect(worstValue <= 3e-6, "values: max relative error \(worstValue)")
     #expect(worstGradient <= 3e-6, "gradients: max relative error \(worstGradient)")
+  }
+
+  /// Values and gradients against Double over the whole float range, on the 16-lane
+  /// kernels and the scalar tail (C = 32, 80: kernel only; 37, 83: with a tail), for the
+  /// label path and the soft-target path (one-hot, and soft targets 0.25, 0.5, 0.75), for
+  /// every kind of gamma. Tolerance: the documented 3e-6 relative per element plus 1e-37
+  /// absolute (e^-|x| is 0 below 1.2e-38); soft targets add float32's rounding of `x t`
+  /// and `p - t`. Before the fix the
+  /// gamma-2 label path leaked `2.36e-38 x` into the gradient of a huge negative logit
+  /// (6.04 instead of 0.75 at 3e38).
+  @Test(arguments: [32, 37, 80, 83], [Float(0), 0.5, 1, 2, 2.5])
+  func wholeFloatRangeMatchesDouble(classes: Int, gamma: Float) throws {
+    let rows = 2 * wholeRange.count
+    var logits = [Float](repeating: 0, count: rows * classes)
+    for row in 0..<rows {
+      for column in 0..<classes {
+        logits[row * classes + column] = wholeRange[(7 * row + column) % wholeRange.count]
+      }
+    }
+    // Background every third row, else a positive anywhere (kernel groups and tail).
+    let labels = (0..<rows).map { row in row % 3 == 0 ? -1 : (11 * row) % classes }
+    var oneHot = [Float](repeating: 0, count: logits.count)
+    for (row, label) in labels.enumerated() where label >= 0 { oneHot[row * classes + label] = 1 }
+    let soft = logits.indices.map { i in [0, 0.25, 0.5, 0.75, 1][(i / classes + i) % 5] as Float }
+    let loss = SigmoidFocalLoss(alpha: 0.25, gamma: gamma)
+    let normalizer = 2.0
+    let runs = [
+      (
+        "labels",
+        try loss.evaluate(
+          logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+          reduction: .sum, normalizer: normalizer, outputs: [.values, .gradient]), oneHot
+      ),
+      (
+        "one-hot",
+        try loss.evaluate(
+          logits: logits, targets: oneHot, reduction: .sum, normalizer: normalizer,
+          outputs: [.values, .gradient]), oneHot
+      ),
+      (
+        "soft",
+        try loss.evaluate(
+          logits: logits, targets: soft, reduction: .sum, normalizer: normalizer,
+          outputs: [.values, .gradient]), soft
+      ),
+    ]
+    for (name, r, targets) in runs {
+      var failures = 0
+      for i in logits.indices where failures < 5 {
+        let (value, gradient) = focalDouble(
+          Double(logits[i]), Double(targets[i]), alpha: 0.25, gamma: Double(gamma))
+        let g = gradient / normalizer
+        // Soft targets: float32's `x t` and `p - t` round to about ulp(|x|) and ulp(1)
+        // absolute, whatever the code (as in `matchesTorchAutogradOnSoftAndOneHotTargets`).
+        let isSoft = targets[i] != 0 && targets[i] != 1
+        let valueSlack = isSoft ? 2 * Double(max(1, abs(logits[i])).ulp) : 0
+        let gradientSlack = isSoft ? 2 * Double(Float(1).ulp) / normalizer : 0
+        let valueOK =
+          abs(Double(r.values[i]) - value) <= 3e-6 * abs(value) + 1e-37 + valueSlack
+        let gradientOK = abs(Double(r.gradient[i]) - g) <= 3e-6 * abs(g) + 1e-37 + gradientSlack
+        if !valueOK || !gradientOK { failures += 1 }
+        #expect(
+          valueOK && gradientOK,
+          """
+          \(name) C \(classes) gamma \(gamma): [\(i / classes), \(i % classes)] x \(logits[i]) \
+          t \(targets[i]): value \(r.values[i]) vs \(value), gradient \(r.gradient[i]) vs \(g)
+          """)
+      }
+    }
+  }
+
+  /// The issue's case: an all-negative row (label -1) of C = 32 logits of 3e38 and 1e35;
+  /// torch gives the gradient 0.75 for both (1 - alpha, p = 1, q ce = 0).
+  @Test func hugeNegativeLogitHasTorchsGradient() throws {
+    for x: Float in [3e38, 1e35, .greatestFiniteMagnitude] {
+      let r = try SigmoidFocalLoss().evaluate(
+        logits: [Float](repeating: x, count: 32), classCount: 32, labels: [-1],
+        convention: .torchvision, reduction: .sum, outputs: .gradient)
+      #expect(r.gradient.allSatisfy { $0 == 0.75 }, "x \(x): \(r.gradient)")
+    }
+  }
+
+  /// Under `--non-finite propagate` an infinite logit goes through the formulas in IEEE
+  /// arithmetic, which gives torch's results (the CLI's `--help` says so): for gamma > 0
+  /// the gradient is NaN (the product rule's 0 * inf); for gamma = 0 it is the finite limit
+  /// `alpha_t (p - t)`. The loss is +inf or NaN. Other elements are unaffected. Infinities
+  /// sit in the first and second 16-lane groups and in the tail (C = 37), as negatives and
+  /// positives.
+  @Test(arguments: [Float(0), 0.5, 2])
+  func infiniteLogitsGiveTorchsGradient(gamma: Float) throws {
+    let classes = 37
+    let planted: [(row: Int, column: Int, value: Float)] = [
+      (0, 3, .infinity), (0, 20, -.infinity), (0, 35, .infinity),
+      (1, 3, -.infinity), (1, 5, .infinity), (1, 36, -.infinity),
+      (2, 20, .infinity), (2, 21, -.infinity), (3, 34, .infinity), (3, 35, -.infinity),
+      (4, 3, .infinity), (5, 36, -.infinity),
+    ]
+    // Row 0 background; positives at an infinite logit (rows 1, 2, 4, 5) and next to one.
+    let labels = [-1, 3, 20, 35, 3, 36]
+    var rng = SplitMix64(state: 3)
+    var logits = (0..<labels.count * classes).map { _ in Float(rng.uniform() * 8 - 4) }
+    for p in planted { logits[p.row * classes + p.column] = p.value }
+    var oneHot = [Float](repeating: 0, count: logits.count)
+    for (row, label) in labels.enumerated() where label >= 0 { oneHot[row * classes + label] = 1 }
+    let alpha: Float = 0.25
+    let loss = SigmoidFocalLoss(alpha: alpha, gamma: gamma)
+    let byLabel = try loss.evaluate(
+      logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+      reduction: .sum, outputs: [.values, .gradient])
+    let byTarget = try loss.evaluate(
+      logits: logits, targets: oneHot, reduction: .sum, outputs: [.values, .gradient])
+    for (name, r) in [("labels", byLabel), ("one-hot", byTarget)] {
+      #expect(!r.sum.isFinite)
+      for i in logits.indices {
+        let x = logits[i]
+        let context = "\(name) gamma \(gamma) [\(i / classes), \(i % classes)] x \(x)"
+        if x.isFinite {
+          #expect(r.values[i].isFinite && r.gradient[i].isFinite, "\(context)")
+          continue
+        }
+        #expect(!r.values[i].isFinite, "\(context): loss \(r.values[i])")
+        let positive = oneHot[i] == 1
+        if name == "labels" && gamma != 0.5 {
+          // torch: (1 - t) x - log_sigmoid(x) is +inf only for (+inf, t = 0).
+          let torchLoss: Float = x > 0 && !positive ? .infinity : .nan
+          #expect(
+            r.values[i].bitPattern == torchLoss.bitPattern
+              || (r.values[i].isNaN && torchLoss.isNaN), "\(context): loss \(r.values[i])")
+        }
+        if gamma > 0 {
+          #expect(r.gradient[i].isNaN, "\(context): gradient \(r.gradient[i])")
+        } else {
+          // alpha_t (p - t): p is 1 at +inf and 0 at -inf.
+          let limit: Float =
+            positive ? (x > 0 ? 0 : -alpha) : (x > 0 ? 1 - alpha : 0)
+          #expect(r.gradient[i] == limit, "\(context): gradient \(r.gradient[i])")
+        }
+      }
+    }
+  }
+
+  /// The reduction's stated bound: the label path adds each row's 16-lane groups in Float
+  /// (a term takes at most C / 16 - 1 additions in its lane and 15 in the lane sum) and
+  /// the soft path blocks of 256 elements (at most 15 + 15), then everything in Double.
+  /// All terms are >= 0, so the sum's relative error against the exact sum of the returned
+  /// per-element values is at most (C / 16 + 14) 2^-24 and 30 * 2^-24 respectively.
+  @Test(arguments: [80, 83, 1203])
+  func floatPartialSumsStayWithinTheStatedBound(classes: Int) throws {
+    var rng = SplitMix64(state: 11)
+    let rows = 300
+    let logits = (0..<rows * classes).map { _ in Float(rng.uniform() * 12 - 6) }
+    let labels = (0..<rows).map { _ in Int(rng.next() % UInt64(classes + 1)) - 1 }
+    var oneHot = [Float](repeating: 0, count: logits.count)
+    for (row, label) in labels.enumerated() where label >= 0 { oneHot[row * classes + label] = 1 }
+    let loss = SigmoidFocalLoss()
+    let byLabel = try loss.evaluate(
+      logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+      reduction: .sum, outputs: .values)
+    let byTarget = try loss.evaluate(
+      logits: logits, targets: oneHot, reduction: .sum, outputs: .values)
+    let u = 0x1p-24
+    for (r, bound) in [
+      (byLabel, Double(classes / 16 + 14) * u), (byTarget, 30 * u),
+    ] {
+      let exact = r.values.reduce(0.0) { $0 + Double($1) }
+      #expect(abs(r.sum - exact) <= bound * exact, "\(r.sum) vs \(exact)")
+    }
   }
 
   /// Each combination of requested outputs runs its own specialised loop: all four give

@@ -48,6 +48,23 @@ struct VectorMathTests {
     #expect(abs(Double(edge) - exact) <= 2.6e-7 * exact)
   }
 
+  /// Past `ln(FLT_MAX)` = 88.7228391 the true value overflows: `+inf`, as `Foundation.exp`
+  /// gives, for the first float above it, for large finite arguments and for `+inf`; the
+  /// float just below it still gives a finite value within the documented error.
+  @Test func expOverflowsToInfinityPastTheLargestFloat() {
+    let over: [Float] = [
+      88.722_84, 88.8, 89, 89.1, 100, 1e4, 1e30, .greatestFiniteMagnitude, .infinity,
+    ]
+    #expect(over.allSatisfy { Foundation.exp(Double($0)) > Double(Float.greatestFiniteMagnitude) })
+    let got = lanes(over, VectorMath.exp)
+    #expect(got.allSatisfy { $0 == .infinity }, "\(got)")
+    let below: Float = 88.722_83
+    let edge = lanes([below], VectorMath.exp)[0]
+    let exact = Foundation.exp(Double(below))
+    #expect(edge.isFinite && abs(Double(edge) - exact) <= 2.6e-7 * exact, "\(edge)")
+    #expect(lanes([.nan], VectorMath.exp)[0].isNaN)
+  }
+
   @Test func expNegatedIsExpOfTheNegation() {
     // 58.57094 * log2(e) rounds to 84.5: a tie, which both must round the same way.
     let magnitudes = sweep(0, 87.33654, count: 200_000) + [87.33654, 1e-30, 0.5, 1, 58.57094]
@@ -57,18 +74,24 @@ struct VectorMathTests {
     #expect(lanes([.nan], VectorMath.expNegated)[0].isNaN)
   }
 
-  /// Past the cut-off `expNegated` stops at its smallest value, a normal float within
-  /// 1.2e-38 of the true (smaller) value, where `exp` returns 0.
-  @Test func expNegatedPastTheCutOffStaysAtItsSmallestNormalValue() {
-    let floor = lanes([87.33654], VectorMath.expNegated)[0]
-    #expect(floor.isNormal && floor < 1.2e-38)
-    let huge: [Float] = [87.34, 100, 1e4, 1e30, .greatestFiniteMagnitude, .infinity]
-    #expect(lanes(huge, VectorMath.expNegated).allSatisfy { $0 == floor })
+  /// Past the cut-off `expNegated` gives `e^-a` rounded to a subnormal or 0, within
+  /// 1.2e-38, and exactly 0 from 87.68 on (so `e^-a * a` vanishes for huge `a`, the focal
+  /// gradient's `q ce`); `exp` there gives 0.
+  @Test func expNegatedPastTheCutOffIsSubnormalOrZero() {
+    let edge = sweep(87.336_55, 87.7, count: 2_000)
+    for (a, y) in zip(edge, lanes(edge, VectorMath.expNegated)) {
+      #expect(y >= 0 && !y.isNormal, "a \(a): \(y)")
+      #expect(abs(Double(y) - Foundation.exp(-Double(a))) < 1.2e-38, "a \(a): \(y)")
+    }
+    let huge: [Float] = [
+      87.7, 88, 88.5, 100, 1e4, 1e30, 1e35, 3e38, .greatestFiniteMagnitude, .infinity,
+    ]
+    #expect(lanes(huge, VectorMath.expNegated).allSatisfy { $0 == 0 })
   }
 
   @Test func log1pRelativeErrorOnUnitInterval() {
     // Linear over [0, 1] and logarithmic down to the smallest normal float: the values
-    // e^-|x| takes (`VectorMath.exp` never returns a subnormal).
+    // e^-|x| takes (subnormals are checked below).
     var us = sweep(0, 1, count: 400_000)
     var u: Float = 1
     for _ in 0..<1_500 where u >= Float.leastNormalMagnitude {
@@ -83,6 +106,14 @@ struct VectorMathTests {
     }
     #expect(worst <= 3.6e-7, "max relative error \(worst)")
     #expect(lanes([0], VectorMath.log1p)[0] == 0)
+    // Subnormal u (`expNegated` just past its cut-off): u within one subnormal step.
+    let subnormals: [Float] = [
+      .leastNonzeroMagnitude, 3 * .leastNonzeroMagnitude, Float.leastNormalMagnitude / 100,
+      Float.leastNormalMagnitude * 0.7, Float.leastNormalMagnitude.nextDown,
+    ]
+    for (u, y) in zip(subnormals, lanes(subnormals, VectorMath.log1p)) {
+      #expect(abs(y - u) <= Float.leastNonzeroMagnitude, "u \(u): \(y)")
+    }
   }
 
   @Test func logErrorOverNormalFloats() {
