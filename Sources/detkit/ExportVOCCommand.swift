@@ -29,7 +29,7 @@ struct ExportVOCCommand: ParsableCommand {
 
   func run() throws {
     let store = try AnnotationStore(path: db)
-    let count = try VOCExporter(path: output, convention: boxes).export(from: store, dataset: name)
-    printError("exported \"\(name)\": \(count) XML files under \(output)/Annotations")
+    let report = try VOCExporter(path: output, convention: boxes).export(from: store, dataset: name)
+    printError("exported \"\(name)\": \(report.files) XML files under \(output)/Annotations")
   }
 }

@@ -27,7 +27,7 @@ struct ExportYOLOCommand: ParsableCommand {
 
   func run() throws {
     let store = try AnnotationStore(path: db)
-    let count = try YOLOExporter(path: output).export(from: store, dataset: name)
-    printError("exported \"\(name)\": \(count) label files and data.yaml under \(output)")
+    let report = try YOLOExporter(path: output).export(from: store, dataset: name)
+    printError("exported \"\(name)\": \(report.images) label files and data.yaml under \(output)")
   }
 }

@@ -20,7 +20,7 @@ func yoloToStoreToYOLOGivesBackEveryValue() throws {
   defer { try? FileManager.default.removeItem(at: out) }
   let temp = try TemporaryStore()
   try YOLOImporter(path: root.path).importDataset(into: temp.opened, named: "c")
-  #expect(try YOLOExporter(path: out.path).export(from: temp.opened, dataset: "c") == 128)
+  #expect(try YOLOExporter(path: out.path).export(from: temp.opened, dataset: "c").images == 128)
 
   let originals = root.appendingPathComponent("labels/train2017")
   var compared = 0

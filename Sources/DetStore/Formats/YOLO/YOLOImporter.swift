@@ -31,7 +31,7 @@ import Foundation
 /// Images without a label file are imported without objects (Ultralytics treats them as
 /// background) and label files without an image are not imported; both are listed in the
 /// report's warnings.
-public struct YOLOImporter: Sendable {
+public struct YOLOImporter: DatasetImporter {
   /// The dataset folder, or its YAML file.
   public var path: String
   /// A folder holding the images, when they are not where the layout puts them.
@@ -62,7 +62,7 @@ public struct YOLOImporter: Sendable {
   @discardableResult
   public func importDataset(
     into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
-    progress: ((Double) -> Void)? = nil
+    progress: ProgressHandler? = nil
   ) throws -> ImportReport {
     let source = URL(fileURLWithPath: path)
     let layout = try YOLOLayout(

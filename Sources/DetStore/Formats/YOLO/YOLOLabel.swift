@@ -6,23 +6,23 @@ import DetGeometry
 /// width or height, so the image spans `[0, 1]`). An Ultralytics segmentation line,
 /// `class x1 y1 x2 y2 ... xn yn` with at least 3 points, is read too: its box is the
 /// polygon's extent (as Ultralytics' `segments2boxes` does) and the polygon is kept.
-public struct YOLOLabel: Hashable, Sendable {
+package struct YOLOLabel: Hashable, Sendable {
   /// 0-based index into the class-name list.
-  public var classIndex: Int
+  package var classIndex: Int
   /// Box centre x, normalised by the image width.
-  public var centerX: Double
+  package var centerX: Double
   /// Box centre y, normalised by the image height.
-  public var centerY: Double
+  package var centerY: Double
   /// Box width, normalised by the image width.
-  public var width: Double
+  package var width: Double
   /// Box height, normalised by the image height.
-  public var height: Double
+  package var height: Double
   /// The normalised polygon `[x1, y1, x2, y2, ...]` of a segmentation line, else `nil`.
-  public var polygon: [Double]?
+  package var polygon: [Double]?
   /// 1-based line in its file (0 when built in code).
-  public var line: Int
+  package var line: Int
 
-  public init(
+  package init(
     classIndex: Int, centerX: Double, centerY: Double, width: Double, height: Double,
     polygon: [Double]? = nil, line: Int = 0
   ) {
@@ -42,7 +42,7 @@ public struct YOLOLabel: Hashable, Sendable {
   /// computed in `Double`. No clipping: a box reaching outside `[0, 1]` stays outside.
   ///
   /// - Complexity: O(1).
-  public func corners(in size: ImageSize) -> (x1: Double, y1: Double, x2: Double, y2: Double) {
+  package func corners(in size: ImageSize) -> (x1: Double, y1: Double, x2: Double, y2: Double) {
     let w = Double(size.width)
     let h = Double(size.height)
     return (
@@ -56,7 +56,8 @@ public struct YOLOLabel: Hashable, Sendable {
   ///     cx = (x1 + x2) / 2 / W,  w = (x2 - x1) / W   (and likewise for y with H).
   ///
   /// - Complexity: O(1).
-  public init(classIndex: Int, x1: Double, y1: Double, x2: Double, y2: Double, in size: ImageSize) {
+  package init(classIndex: Int, x1: Double, y1: Double, x2: Double, y2: Double, in size: ImageSize)
+  {
     let w = Double(size.width)
     let h = Double(size.height)
     self.init(

@@ -6,17 +6,25 @@
 /// (`difficult`, `truncated`, `occluded` when 1, `pose` when set), which `COCOImporter`
 /// reads back; an annotation's `extra` object is merged in. Layout: one record per line,
 /// keys `info, images, annotations, categories`.
-public struct COCOExporter: Sendable {
+public struct COCOExporter: DatasetExporter {
   /// Output file path; `-` is standard output.
   public var path: String
 
   public init(path: String) { self.path = path }
 
   /// Exports dataset `name` of `store`.
+  /// - Parameter progress: called now and then with the fraction of images and annotations
+  ///   written, in [0, 1].
+  /// - Returns: the records written and `files` 1.
   /// - Throws: `.notFound`, `.io`, `.sqlite`.
   /// - Complexity: O(records), streaming: one record in memory at a time.
-  public func export(from store: AnnotationStore, dataset name: String) throws {
+  @discardableResult
+  public func export(
+    from store: AnnotationStore, dataset name: String, progress: ProgressHandler? = nil
+  ) throws -> ExportReport {
     let info = try store.dataset(named: name)
+    var report = ExportReport(dataset: name)
+    let total = Double(max(info.images + info.annotations, 1))
     let out = try OutputFile(path: path)
     try out.write(
       "{\"info\": {\"description\": \(JSONText.string("exported by detkit from dataset " + name)), \"format\": \(JSONText.string(info.format))},\n\"images\": ["
@@ -25,6 +33,8 @@ public struct COCOExporter: Sendable {
     try store.forEachImage(in: name) { image in
       try out.write(first ? "\n" : ",\n")
       first = false
+      report.images += 1
+      if report.images % 4096 == 0 { progress?(Double(report.images) / total) }
       try out.write(
         "{\"id\": \(JSONText.id(image.id)), \"file_name\": \(JSONText.string(image.fileName)), \"width\": \(image.width), \"height\": \(image.height)}"
       )
@@ -34,6 +44,10 @@ public struct COCOExporter: Sendable {
     try store.forEachAnnotation(in: name) { a in
       try out.write(first ? "\n" : ",\n")
       first = false
+      report.annotations += 1
+      if report.annotations % 4096 == 0 {
+        progress?(Double(report.images + report.annotations) / total)
+      }
       var text =
         "{\"id\": \(JSONText.id(a.id)), \"image_id\": \(JSONText.id(a.imageID)), \"category_id\": \(JSONText.id(a.categoryID)), \"bbox\": [\(JSONText.number(a.x)), \(JSONText.number(a.y)), \(JSONText.number(a.width)), \(JSONText.number(a.height))], \"area\": \(JSONText.number(a.area ?? a.width * a.height)), \"iscrowd\": \(a.isCrowd ? 1 : 0)"
       if let segmentation = a.segmentation { text += ", \"segmentation\": " + segmentation }
@@ -49,6 +63,7 @@ public struct COCOExporter: Sendable {
     try store.forEachCategory(in: name) { c in
       try out.write(first ? "\n" : ",\n")
       first = false
+      report.categories += 1
       var text = "{\"id\": \(JSONText.id(c.id)), \"name\": \(JSONText.string(c.name))"
       if let supercategory = c.supercategory {
         text += ", \"supercategory\": \(JSONText.string(supercategory))"
@@ -57,6 +72,9 @@ public struct COCOExporter: Sendable {
     }
     try out.write("]}\n")
     try out.close()
+    report.files = 1
+    progress?(1)
+    return report
   }
 
   /// The members of a JSON object's text (`{"a":1}` → `"a":1`), or `nil` when `text` is

@@ -12,7 +12,7 @@ extension ImageHeader {
   ///   `.malformedInput` naming the file and what was expected when it is not a supported
   ///   image or is truncated before its size.
   /// - Complexity: O(1) reads for PNG, BMP, GIF, WebP; O(markers) for JPEG.
-  public static func read(contentsOf url: URL) throws -> ImageHeader {
+  package static func read(contentsOf url: URL) throws -> ImageHeader {
     let values = try? url.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey])
     guard values?.isRegularFile == true else {
       throw StoreError(.io, "not a regular file", location: SourceLocation(file: url.path))
@@ -40,7 +40,7 @@ extension ImageHeader {
   /// - Throws: `StoreError` `.malformedInput` (file `<memory>`) when the bytes are not a
   ///   supported image or are truncated before its size.
   /// - Complexity: as ``read(contentsOf:)``.
-  public init(bytes: [UInt8]) throws {
+  package init(bytes: [UInt8]) throws {
     do {
       try self.init(parsing: bytes)
     } catch let failure as FormatFailure {

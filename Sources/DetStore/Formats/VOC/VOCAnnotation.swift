@@ -4,33 +4,33 @@
 /// and write `xmax` before `xmin`), coordinates may be integers or decimals (CVAT writes
 /// `174.0`), and person-layout `<part>`, action `<actions>`/`<point>` and unknown
 /// elements are ignored. See ``VOCBoxConvention`` for how coordinates become boxes.
-public struct VOCAnnotation: Hashable, Sendable {
+package struct VOCAnnotation: Hashable, Sendable {
   /// `<filename>`: the image's file name.
-  public var fileName: String
+  package var fileName: String
   /// `<folder>`, when present and non-empty.
-  public var folder: String?
+  package var folder: String?
   /// `<size>`, when present with positive width and height.
-  public var size: Size?
+  package var size: Size?
   /// `<segmented>` as a flag, when present.
-  public var segmented: Bool?
+  package var segmented: Bool?
   /// The direct `<object>` children, in document order.
-  public var objects: [VOCObject]
+  package var objects: [VOCObject]
 
   /// The image size block of a VOC file.
-  public struct Size: Hashable, Sendable {
-    public var width: Int
-    public var height: Int
+  package struct Size: Hashable, Sendable {
+    package var width: Int
+    package var height: Int
     /// `<depth>`: 3 for colour, 1 for grey; `nil` when absent or empty (CVAT).
-    public var depth: Int?
+    package var depth: Int?
 
-    public init(width: Int, height: Int, depth: Int? = nil) {
+    package init(width: Int, height: Int, depth: Int? = nil) {
       self.width = width
       self.height = height
       self.depth = depth
     }
   }
 
-  public init(
+  package init(
     fileName: String, folder: String? = nil, size: Size? = nil, segmented: Bool? = nil,
     objects: [VOCObject] = []
   ) {
@@ -43,27 +43,27 @@ public struct VOCAnnotation: Hashable, Sendable {
 }
 
 /// One `<object>` of a VOC file, with its box as written.
-public struct VOCObject: Hashable, Sendable {
+package struct VOCObject: Hashable, Sendable {
   /// `<name>`: the class name, surrounding whitespace removed.
-  public var name: String
+  package var name: String
   /// `<bndbox>` values exactly as written: VOC's 1-based pixel indices in the original
   /// devkit files, plain corners in some converters' output (see ``VOCBoxConvention``).
-  public var xmin: Double
-  public var ymin: Double
-  public var xmax: Double
-  public var ymax: Double
+  package var xmin: Double
+  package var ymin: Double
+  package var xmax: Double
+  package var ymax: Double
   /// `<pose>` (`Frontal`, `Left`, `Unspecified`, ...), `nil` when absent or empty.
-  public var pose: String?
+  package var pose: String?
   /// `<truncated>`, `nil` when absent.
-  public var truncated: Bool?
+  package var truncated: Bool?
   /// `<difficult>`, `nil` when absent.
-  public var difficult: Bool?
+  package var difficult: Bool?
   /// `<occluded>`, `nil` when absent.
-  public var occluded: Bool?
+  package var occluded: Bool?
   /// 1-based line of the `<object>` start tag in its file (0 when built in code).
-  public var line: Int
+  package var line: Int
 
-  public init(
+  package init(
     name: String, xmin: Double, ymin: Double, xmax: Double, ymax: Double,
     pose: String? = nil, truncated: Bool? = nil, difficult: Bool? = nil, occluded: Bool? = nil,
     line: Int = 0

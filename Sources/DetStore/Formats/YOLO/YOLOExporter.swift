@@ -15,7 +15,7 @@ import Foundation
 /// are not written: only boxes. Images are not copied.
 ///
 /// Stored file names are sanitised as by the VOC exporter.
-public struct YOLOExporter: Sendable {
+public struct YOLOExporter: DatasetExporter {
   /// The output folder (created when missing).
   public var path: String
 
@@ -23,12 +23,18 @@ public struct YOLOExporter: Sendable {
 
   /// Writes dataset `name` under ``path``.
   ///
-  /// - Returns: the number of label files written.
+  /// - Parameter progress: called now and then with the fraction of images written, in
+  ///   [0, 1].
+  /// - Returns: the records written; `files` is the number of label files (one per image)
+  ///   plus `data.yaml`.
   /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when two images map
   ///   to one label path, a symbolic link is in the way, or a write fails.
   /// - Complexity: O(images + annotations), one indexed query per image.
   @discardableResult
-  public func export(from store: AnnotationStore, dataset name: String) throws -> Int {
+  public func export(
+    from store: AnnotationStore, dataset name: String, progress: ProgressHandler? = nil
+  ) throws -> ExportReport {
+    var report = ExportReport(dataset: name)
     var classes: [RecordID: Int] = [:]
     var names: [String] = []
     try store.forEachCategory(in: name) { category in
@@ -38,12 +44,14 @@ public struct YOLOExporter: Sendable {
     var images: [ImageRecord] = []
     try store.forEachImage(in: name) { images.append($0) }
     var folder = try OutputFolder(URL(fileURLWithPath: path))
-    for image in images {
+    for (done, image) in images.enumerated() {
+      if done % 64 == 0 { progress?(Double(done) / Double(images.count)) }
       let (parts, _, stem) = OutputFolder.exportName(of: image)
       let size = ImageSize(height: image.height, width: image.width)
       var text = ""
       for a in try store.annotations(in: name, image: image.id) {
         guard let cls = classes[a.categoryID] else { continue }
+        report.annotations += 1
         let label = YOLOLabel(
           classIndex: cls, x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height, in: size)
         text += "\(cls)"
@@ -57,7 +65,11 @@ public struct YOLOExporter: Sendable {
     }
     try folder.write(
       Data(yaml(dataset: name, names: names).utf8), to: ["data.yaml"], owner: "the class names")
-    return images.count
+    report.categories = names.count
+    report.images = images.count
+    report.files = images.count + 1
+    progress?(1)
+    return report
   }
 
   /// The dataset YAML: names as an index map, every name single-quoted.

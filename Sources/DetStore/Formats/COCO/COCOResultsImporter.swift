@@ -4,18 +4,24 @@
 /// Extra keys (`id`, `area`, `iscrowd`, `category_name`, ...) are skipped; a
 /// `segmentation` is kept verbatim. A result without `bbox` (a segmentation-only results
 /// file) is `SkipReason.missingBox`: an error under `.strict`, counted under `.skip`.
+///
+/// Not a ``DatasetImporter``: it adds detections to an existing dataset instead of making
+/// one. Its entry point has the same shape, ``ProgressHandler`` and ``ImportReport``.
 public struct COCOResultsImporter: Sendable {
   public var path: String
 
   public init(path: String) { self.path = path }
 
   /// Imports the detections into dataset `dataset` (one transaction).
+  /// - Parameter progress: called now and then with the fraction of bytes read, in [0, 1].
+  /// - Returns: the import report (`detections`, skips by reason).
   /// - Throws: `.notFound` (no such dataset), `.malformedInput`, `.invalidRecord`,
   ///   `.datasetExists` (the dataset has detections and `replace` is off), `.io`, `.sqlite`.
   /// - Complexity: O(file size + images of the dataset).
+  @discardableResult
   public func importDetections(
     into store: AnnotationStore, dataset: String, options: ImportOptions = ImportOptions(),
-    progress: (@Sendable (Double) -> Void)? = nil
+    progress: ProgressHandler? = nil
   ) throws -> ImportReport {
     let file = try MappedFile(path: path)
     return try store.importDetections(into: dataset, source: path, options: options) { writer in

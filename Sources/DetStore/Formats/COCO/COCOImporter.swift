@@ -13,7 +13,7 @@
 ///   `iscrowd` is 0; a missing `area` is `w * h`.
 /// - Errors name the file, line:column and JSON path, e.g.
 ///   `train.json:1:88123 (annotations[1234].bbox[2]): expected a number, found a string`.
-public struct COCOImporter: Sendable {
+public struct COCOImporter: DatasetImporter {
   /// The JSON file to read.
   public var path: String
 
@@ -25,9 +25,10 @@ public struct COCOImporter: Sendable {
   /// - Throws: `StoreError` `.io` (unreadable file), `.malformedInput` (not JSON, not a COCO
   ///   instances object), `.invalidRecord` (strict policy), `.datasetExists`, `.sqlite`.
   /// - Complexity: O(file size) time.
+  @discardableResult
   public func importDataset(
     into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
-    progress: (@Sendable (Double) -> Void)? = nil
+    progress: ProgressHandler? = nil
   ) throws -> ImportReport {
     let file = try MappedFile(path: path)
     return try store.importDataset(named: name, format: "coco", source: path, options: options) {

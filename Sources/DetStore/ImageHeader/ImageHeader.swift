@@ -17,22 +17,22 @@ import Foundation
 ///   uses to load training images, applies the orientation, so YOLO labels are
 ///   normalised by this size; the YOLO importer uses it. (Ultralytics' own `exif_size`
 ///   check swaps only for 6 and 8; 5 and 7, the mirrored transposes, are rare.)
-public struct ImageHeader: Hashable, Sendable {
+package struct ImageHeader: Hashable, Sendable {
   /// The container format.
-  public enum Format: String, Sendable, CaseIterable {
+  package enum Format: String, Sendable, CaseIterable {
     case png, jpeg, bmp, gif, webp
   }
 
   /// The container format.
-  public var format: Format
+  package var format: Format
   /// The stored pixel grid, ignoring EXIF orientation (PIL's `Image.size`).
-  public var storedSize: ImageSize
+  package var storedSize: ImageSize
   /// The EXIF orientation tag (1...8) of a JPEG, or `nil` when absent, out of range or
   /// the EXIF block is unreadable. Other formats always report `nil`.
-  public var orientation: Int?
+  package var orientation: Int?
 
   /// Creates a header record.
-  public init(format: Format, storedSize: ImageSize, orientation: Int? = nil) {
+  package init(format: Format, storedSize: ImageSize, orientation: Int? = nil) {
     self.format = format
     self.storedSize = storedSize
     self.orientation = orientation
@@ -40,7 +40,7 @@ public struct ImageHeader: Hashable, Sendable {
 
   /// The displayed size: ``storedSize`` with width and height swapped when
   /// ``orientation`` is 5, 6, 7 or 8.
-  public var orientedSize: ImageSize {
+  package var orientedSize: ImageSize {
     guard let orientation, (5...8).contains(orientation) else { return storedSize }
     return ImageSize(height: storedSize.width, width: storedSize.height)
   }
@@ -48,7 +48,7 @@ public struct ImageHeader: Hashable, Sendable {
 
 extension ImageHeader {
   /// File name extensions (lower case) the YOLO importer treats as images.
-  public static let fileExtensions: Set<String> = [
+  package static let fileExtensions: Set<String> = [
     "png", "jpg", "jpeg", "jpe", "jfif", "bmp", "dib", "gif", "webp",
   ]
 

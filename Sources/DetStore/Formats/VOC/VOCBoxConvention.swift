@@ -26,7 +26,7 @@ public enum VOCBoxConvention: String, Sendable, CaseIterable {
   /// Continuous corners `(x1, y1, x2, y2)` of `object`'s box.
   ///
   /// - Complexity: O(1).
-  public func corners(of object: VOCObject) -> (x1: Double, y1: Double, x2: Double, y2: Double) {
+  package func corners(of object: VOCObject) -> (x1: Double, y1: Double, x2: Double, y2: Double) {
     switch self {
     case .oneBasedInclusive: (object.xmin - 1, object.ymin - 1, object.xmax, object.ymax)
     case .asWritten: (object.xmin, object.ymin, object.xmax, object.ymax)

@@ -25,7 +25,7 @@ import Foundation
 /// (non-positive size, outside the image, ...). A malformed XML file aborts a strict
 /// import with file, line, column and element; under `.skip` it is counted as one
 /// `.malformed` record and named in the report's warnings.
-public struct VOCImporter: Sendable {
+public struct VOCImporter: DatasetImporter {
   /// The folder of XML files (or one XML file) to read.
   public var path: String
   /// How `<bndbox>` values become continuous corners.
@@ -64,7 +64,7 @@ public struct VOCImporter: Sendable {
   @discardableResult
   public func importDataset(
     into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
-    progress: ((Double) -> Void)? = nil
+    progress: ProgressHandler? = nil
   ) throws -> ImportReport {
     let source = URL(fileURLWithPath: path)
     let (folder, files) = try xmlFiles(source)

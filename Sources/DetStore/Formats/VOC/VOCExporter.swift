@@ -13,7 +13,7 @@ import Foundation
 ///
 /// Stored file names are sanitised (`../../x` becomes `x`, `/abs/p.jpg` becomes
 /// `abs/p.jpg`); an image whose name sanitises to nothing is written as `image_<id>.xml`.
-public struct VOCExporter: Sendable {
+public struct VOCExporter: DatasetExporter {
   /// The output folder (created when missing).
   public var path: String
   public var convention: VOCBoxConvention
@@ -25,28 +25,39 @@ public struct VOCExporter: Sendable {
 
   /// Writes dataset `name` under ``path``.
   ///
-  /// - Returns: the number of XML files written.
+  /// - Parameter progress: called now and then with the fraction of images written, in
+  ///   [0, 1].
+  /// - Returns: the records written; `files` is the number of XML files (one per image).
   /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when the output exists
   ///   as a file, two images map to one XML path, a symbolic link is in the way, or a write
   ///   fails.
   /// - Complexity: O(images + annotations), one indexed query per image.
   @discardableResult
-  public func export(from store: AnnotationStore, dataset name: String) throws -> Int {
+  public func export(
+    from store: AnnotationStore, dataset name: String, progress: ProgressHandler? = nil
+  ) throws -> ExportReport {
+    var report = ExportReport(dataset: name)
     var categories: [RecordID: String] = [:]
     try store.forEachCategory(in: name) { categories[$0.id] = $0.name }
     var images: [ImageRecord] = []
     try store.forEachImage(in: name) { images.append($0) }
     var folder = try OutputFolder(URL(fileURLWithPath: path))
-    for image in images {
+    for (done, image) in images.enumerated() {
+      if done % 64 == 0 { progress?(Double(done) / Double(images.count)) }
       let (parts, fileName, stem) = OutputFolder.exportName(of: image)
       let annotations = try store.annotations(in: name, image: image.id)
+      report.annotations += annotations.count
       let xml = document(
         image: image, fileName: fileName, folder: parts, annotations: annotations,
         categories: categories)
       try folder.write(
         Data(xml.utf8), to: ["Annotations"] + parts + [stem + ".xml"], owner: "image \(image.id)")
     }
-    return images.count
+    report.categories = categories.count
+    report.images = images.count
+    report.files = images.count
+    progress?(1)
+    return report
   }
 
   private func document(
