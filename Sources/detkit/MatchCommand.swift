@@ -128,58 +128,62 @@ struct MatchCommand: ParsableCommand {
   }
 
   func run() throws {
+    do {
+      try match()
+    } catch MatchingError.degenerateGroundTruth(let index, let box) {
+      // The library's message names its API (`DegenerateGroundTruth.skip`); a CLI user
+      // needs the flag.
+      throw MatchCommandError(
+        "--gt \(gt): ground truth row \(index): box [\(box.x1), \(box.y1), \(box.x2), \(box.y2)]"
+          + " is degenerate; expected finite x2 > x1 and y2 > y1"
+          + " (give --skip-degenerate to skip such rows)")
+    }
+  }
+
+  private func match() throws {
     let groundTruth = try Self.readBoxes(gt, option: "--gt")
     let regions = try ignore.map { try Self.readBoxes($0, option: "--ignore") } ?? BoxArray()
     let result: MatchResult
     let sparse: Bool
     let degenerate: DegenerateGroundTruth = skipDegenerate ? .skip : .throwError
     let iof: Float? = ignore == nil ? nil : ignoreIof
-    do {
-      switch assigner {
-      case .maxIoU:
-        let matcher = IoUMatcher(
-          high: high, low: low, allowsLowQualityMatches: lowQuality,
-          policy: policy.policy(minPositiveIoU: minPosIou),
-          degenerateGroundTruth: degenerate, ignoreIoFThreshold: iof)
-        if let preset, let image {
-          let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
-            .anchors(for: image)
-          let index = GridAnchorIndex(grid)
-          sparse = index.isGridAligned
-          result = try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: regions)
-        } else {
-          sparse = false
-          result = try matcher.match(
-            groundTruth: groundTruth, anchors: try Self.readBoxes(anchors!, option: "--anchors"),
-            ignoreRegions: regions)
-        }
-      case .atss:
-        let atss = ATSSAssigner(
-          topK: topk, fallsBackToBestCandidate: atssFallback, degenerateGroundTruth: degenerate,
-          ignoreIoFThreshold: iof)
+    switch assigner {
+    case .maxIoU:
+      let matcher = IoUMatcher(
+        high: high, low: low, allowsLowQualityMatches: lowQuality,
+        policy: policy.policy(minPositiveIoU: minPosIou),
+        degenerateGroundTruth: degenerate, ignoreIoFThreshold: iof)
+      if let preset, let image {
+        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+          .anchors(for: image)
+        let index = GridAnchorIndex(grid)
+        sparse = index.isGridAligned
+        result = try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: regions)
+      } else {
         sparse = false
-        if let preset, let image {
-          let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
-            .anchors(for: image)
-          result = try atss.assign(groundTruth: groundTruth, grid: grid, ignoreRegions: regions)
-        } else {
-          let boxes = try Self.readBoxes(anchors!, option: "--anchors")
-          let counts = levels?.values.map { Int($0) } ?? [boxes.count]
-          guard counts.reduce(0, +) == boxes.count else {
-            throw MatchCommandError(
-              "--levels sum to \(counts.reduce(0, +)) but \(anchors!) holds \(boxes.count) anchors")
-          }
-          result = try atss.assign(
-            groundTruth: groundTruth, anchors: boxes, levelCounts: counts, ignoreRegions: regions)
-        }
+        result = try matcher.match(
+          groundTruth: groundTruth, anchors: try Self.readBoxes(anchors!, option: "--anchors"),
+          ignoreRegions: regions)
       }
-    } catch MatchingError.degenerateGroundTruth(let index, let box) {
-      // The library's message names its API (`DegenerateGroundTruth.skip`); here the remedy
-      // is a flag.
-      throw MatchCommandError(
-        "--gt \(gt): ground truth row \(index): box [\(box.x1), \(box.y1), \(box.x2), \(box.y2)]"
-          + " is degenerate; expected finite x2 > x1 and y2 > y1"
-          + " (give --skip-degenerate to skip such rows)")
+    case .atss:
+      let atss = ATSSAssigner(
+        topK: topk, fallsBackToBestCandidate: atssFallback, degenerateGroundTruth: degenerate,
+        ignoreIoFThreshold: iof)
+      sparse = false
+      if let preset, let image {
+        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+          .anchors(for: image)
+        result = try atss.assign(groundTruth: groundTruth, grid: grid, ignoreRegions: regions)
+      } else {
+        let boxes = try Self.readBoxes(anchors!, option: "--anchors")
+        let counts = levels?.values.map { Int($0) } ?? [boxes.count]
+        guard counts.reduce(0, +) == boxes.count else {
+          throw MatchCommandError(
+            "--levels sum to \(counts.reduce(0, +)) but \(anchors!) holds \(boxes.count) anchors")
+        }
+        result = try atss.assign(
+          groundTruth: groundTruth, anchors: boxes, levelCounts: counts, ignoreRegions: regions)
+      }
     }
     if let output {
       try writeNPY(
