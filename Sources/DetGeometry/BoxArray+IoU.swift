@@ -8,7 +8,7 @@ import Foundation
 /// `diou` are bit-identical to torchvision wherever torchvision's result is finite. `ciou`
 /// goes through `atan`, which detkit takes from the C library and torch from SLEEF (neither
 /// correctly rounded): it differs from torchvision by at most 2.4e-7 absolute (2 ulp of 1.0,
-/// `2 * Float.ulpOfOne`), the largest difference measured over 2.25 million random
+/// `2 * Float.ulpOfOne`), the largest difference measured over 3 million random
 /// pairs. That is an absolute bound, not an ulp bound: where the value is near 0 the same
 /// difference is thousands of ulps of the value (up to 24,576 measured).
 ///
