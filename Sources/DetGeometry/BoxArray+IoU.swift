@@ -6,8 +6,11 @@ import Foundation
 /// formulas and float32 op order are torchvision's `box_iou`, `generalized_box_iou`,
 /// `distance_box_iou` and `complete_box_iou` (see ``IoUKind``), so `iou`, `giou` and
 /// `diou` are bit-identical to torchvision wherever torchvision's result is finite. `ciou`
-/// differs from torchvision by at most a few ulps, because its `atan` comes from the C
-/// library and torch's from SLEEF (neither is correctly rounded).
+/// goes through `atan`, which detkit takes from the C library and torch from SLEEF (neither
+/// correctly rounded): it differs from torchvision by at most 2.4e-7 absolute (2 ulp of 1.0,
+/// `2 * Float.ulpOfOne`), the largest difference measured over 3 million random
+/// pairs. That is an absolute bound, not an ulp bound: where the value is near 0 the same
+/// difference is thousands of ulps of the value (up to 24,576 measured).
 ///
 /// Degenerate cases: where torchvision returns NaN (two zero-area boxes, `union == 0`)
 /// detkit returns IoU 0 (see ``IoUKind``). Inverted boxes (`x2 < x1`) are not rejected: they

@@ -128,6 +128,19 @@ struct MatchCommand: ParsableCommand {
   }
 
   func run() throws {
+    do {
+      try match()
+    } catch MatchingError.degenerateGroundTruth(let index, let box) {
+      // The library's message names its API (`DegenerateGroundTruth.skip`); a CLI user
+      // needs the flag.
+      throw MatchCommandError(
+        "--gt \(gt): ground truth row \(index): box [\(box.x1), \(box.y1), \(box.x2), \(box.y2)]"
+          + " is degenerate; expected finite x2 > x1 and y2 > y1"
+          + " (give --skip-degenerate to skip such rows)")
+    }
+  }
+
+  private func match() throws {
     let groundTruth = try Self.readBoxes(gt, option: "--gt")
     let regions = try ignore.map { try Self.readBoxes($0, option: "--ignore") } ?? BoxArray()
     let result: MatchResult

@@ -8,7 +8,31 @@ import Testing
   .enabled(if: datasetsPresent, "../shared/datasets is absent; skipping real samples"),
   arguments: ["coco_val2014_100/instances_val2014_100.json", "lvis_val2017_100/lvis_val_100.json"])
 func statisticsMatchAnIndependentCount(sample: String) throws {
-  let url = sharedDatasets.appendingPathComponent(sample)
+  try expectStatisticsMatchFoundation(sharedDatasets.appendingPathComponent(sample))
+}
+
+/// The same on the fixtures: small, medium and large mask areas (not w * h), crowd boxes,
+/// images without boxes, 40 categories of which 4 are used (tools/make_format_fixtures.py).
+@Test(
+  "stats of the fixtures agree with counts made from Foundation's reading of the file",
+  arguments: ["coco/crowd_rle.json", "coco/lvis_like.json", "coco/zero_based.json"])
+func fixtureStatisticsMatchAnIndependentCount(sample: String) throws {
+  try expectStatisticsMatchFoundation(FormatFixtures.fixture("formats/" + sample))
+}
+
+/// A fixture stated by hand: crowd_rle.json's areas are 62626.5, 401.2, 45210 (crowd), 1800,
+/// 15.4, 150000 (crowd), 9120, 1023.9, 1024: small < 32^2 <= medium < 96^2 <= large.
+@Test func fixtureStatisticsByHand() throws {
+  let temp = try TemporaryStore()
+  _ = try COCOImporter(path: FormatFixtures.fixture("formats/coco/crowd_rle.json").path)
+    .importDataset(into: temp.opened, named: "c")
+  let s = try temp.opened.statistics(of: "c")
+  #expect(s.small == 3 && s.medium == 3 && s.large == 3 && s.crowd == 2)
+  #expect(s.boxesPerImageMax == 3 && s.boxesPerImageMin == 0 && s.imagesWithoutAnnotations == 1)
+  #expect(s.perCategory.map(\.annotations) == [4, 2, 1, 1, 1])
+}
+
+private func expectStatisticsMatchFoundation(_ url: URL) throws {
   let json = try foundationJSON(url)
   let annotations = json["annotations"] as! [[String: Any]]
   let images = json["images"] as! [[String: Any]]
