@@ -23,7 +23,7 @@ struct ImportCOCOResultsCommand: ParsableCommand {
   @OptionGroup var options: StoreImportOptions
 
   func run() throws {
-    let store = try options.openStore()
+    let store = try AnnotationStore(path: options.db, mode: .existing)
     let bar = ProgressBar("importing \(source)")
     defer { bar.finish() }
     let report = try COCOResultsImporter(path: source).importDetections(
