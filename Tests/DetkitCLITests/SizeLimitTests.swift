@@ -91,3 +91,37 @@ func hugeCommandLineSizesAreUsageErrors(size: String) throws {
   let object = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any]
   #expect(object?["images"] as? Int == 1, "\(stats.stdout)")
 }
+
+/// VOC (`<size>`) and YOLO (the PNG header) share the rule: a 200,000 px wide image fails
+/// the import under strict naming its file, and is skipped and reported under skip.
+@Test func vocAndYOLOImportsRefuseImageSidesAbove100000Pixels() throws {
+  let f = try FormatsCLIFixtures()
+  defer { f.remove() }
+  try f.writeVOC()
+  try f.write(
+    """
+    <annotation><filename>wide.jpg</filename><size><width>200000</width><height>80</height></size>
+    <object><name>cat</name><bndbox><xmin>1</xmin><ymin>2</ymin><xmax>50</xmax><ymax>60</ymax></bndbox></object>
+    </annotation>
+    """, "voc/wide.xml")
+  try f.writeYOLO()
+  // A PNG header 200,000 (0x030D40) wide and 5 high.
+  let png: [UInt8] =
+    [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
+    + Array("IHDR".utf8) + [0, 0x03, 0x0D, 0x40, 0, 0, 0, 5, 8, 2, 0, 0, 0, 0, 0, 0, 0]
+  try Data(png).write(to: URL(fileURLWithPath: f.path("yolo/wide.png")))
+  try f.write("0 0.5 0.5 0.2 0.4\n", "yolo/wide.txt")
+  for (format, file) in [("voc", "wide.xml"), ("yolo", "wide")] {
+    let db = f.path("\(format).sqlite")
+    let strict = try CLI.run(["import", format, f.path(format), "--db", db, "--name", "d"])
+    #expect(strict.status == 1, "\(format): \(strict.stderr)")
+    #expect(
+      strict.stderr.contains("oversized-image") && strict.stderr.contains(file)
+        && strict.stderr.contains("200000"), "\(format): \(strict.stderr)")
+    let skip = try CLI.run([
+      "import", format, f.path(format), "--db", db, "--name", "d", "--policy", "skip",
+    ])
+    #expect(skip.status == 0, "\(format): \(skip.stderr)")
+    #expect(skip.stderr.contains("oversized-image 1"), "\(format): \(skip.stderr)")
+  }
+}
