@@ -14,7 +14,8 @@ extension AnchorGenerator {
   /// Anchors beyond the image are kept (see ``AnchorGrid/visibleMask(tolerance:)``).
   ///
   /// - Returns: the flat boxes (level → y → x → type) and each level's geometry.
-  /// - Precondition: ``configurationProblem`` is `nil` and the count fits in memory.
+  /// - Precondition: ``configurationProblem`` is `nil` and the count fits in memory; for a
+  ///   size from a user or a file use ``checkedAnchors(for:limit:)``, which throws instead.
   /// - Complexity: O(N) for N = ``anchorCount(for:)``; large grids are split over cores
   ///   by rows.
   public func anchors(for image: ImageSize) -> AnchorGrid {

@@ -66,16 +66,13 @@ struct AnchorsCommand: ParsableCommand {
   @Option(help: "Output file, or - for stdout.")
   var output: String = "-"
 
-  /// More anchors than this is almost surely a typo in --image or --strides.
-  static let maximumAnchors = 100_000_000
-
   func validate() throws {
     let generator = try makeGenerator()
     if let problem = generator.configurationProblem { throw ValidationError(problem) }
-    guard let count = generator.anchorCount(for: image), count <= Self.maximumAnchors else {
-      throw ValidationError(
-        "--image \(image) gives more than \(Self.maximumAnchors) anchors; check --image and --strides"
-      )
+    do {
+      _ = try generator.checkedAnchorCount(for: image)
+    } catch {
+      throw ValidationError("--image \(error); check --image and --strides")
     }
     if format == .npy && output == "-" && isatty(STDOUT_FILENO) != 0 {
       throw ValidationError(

@@ -73,7 +73,7 @@ struct CoverageCommand: ParsableCommand {
     var coverage = AnchorCoverage(
       levelNames: options.generator.levels.map(\.name), matcher: matcher)
     try walker.forEachImage { image in
-      let (grid, index) = cache.grid(for: image.canvas)
+      let (grid, index) = try cache.grid(for: image)
       try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
     }
     return coverage

@@ -56,6 +56,21 @@ struct PipelineImage {
   var crowd: BoxArray
 }
 
+extension PipelineImage {
+  /// The anchors of the canvas, built under the library's anchor limit.
+  /// - Throws: `PipelineError` naming the image id, file name, stored size and canvas when
+  ///   the canvas needs more than `AnchorGenerator.maximumAnchorCount` anchors.
+  func anchors(_ generator: AnchorGenerator) throws -> AnchorGrid {
+    do {
+      return try generator.checkedAnchors(for: canvas)
+    } catch {
+      throw PipelineError(
+        "image \(record.id) (\(record.fileName)), stored as \(record.width)x\(record.height) (WxH): canvas \(error)"
+      )
+    }
+  }
+}
+
 /// Anchor grids and their indexes, made once per canvas size (at most 16 kept).
 struct GridCache {
   let generator: AnchorGenerator
@@ -63,11 +78,13 @@ struct GridCache {
 
   init(_ generator: AnchorGenerator) { self.generator = generator }
 
-  /// The anchors of `canvas`.
-  mutating func grid(for canvas: ImageSize) -> (AnchorGrid, GridAnchorIndex) {
+  /// The anchors of `image`'s canvas.
+  /// - Throws: `PipelineError` naming the image when its canvas exceeds the anchor limit.
+  mutating func grid(for image: PipelineImage) throws -> (AnchorGrid, GridAnchorIndex) {
+    let canvas = image.canvas
     if let g = grids[canvas] { return g }
     if grids.count >= 16 { grids.removeAll() }
-    let grid = generator.anchors(for: canvas)
+    let grid = try image.anchors(generator)
     let g = (grid, GridAnchorIndex(grid))
     grids[canvas] = g
     return g
@@ -89,10 +106,13 @@ struct DatasetWalker {
     try self.init(db: options.db, name: options.name, resize: options.resize)
   }
 
-  init(db: String, name: String, resize: ResizeOption) throws {
+  /// Opens the store read-only (`mode`: `.existing` for a command that also records).
+  init(
+    db: String, name: String, resize: ResizeOption, mode: AnnotationStore.OpenMode = .readOnly
+  ) throws {
     self.name = name
     self.resize = resize
-    store = try AnnotationStore(path: db)
+    store = try AnnotationStore(path: db, mode: mode)
     var index: [RecordID: Int] = [:]
     var names: [String] = []
     try store.forEachCategory(in: name) { c in

@@ -19,7 +19,7 @@ struct DatasetsCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let datasets = try AnnotationStore(path: db).datasets()
+    let datasets = try AnnotationStore(path: db, mode: .readOnly).datasets()
     if json {
       try printJSON(
         datasets.map {

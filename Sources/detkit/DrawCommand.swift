@@ -39,7 +39,7 @@ struct DrawCommand: ParsableCommand {
     let walker = try DatasetWalker(options)
     let record = try walker.store.image(in: walker.name, id: RecordID(canonicalizing: image))
     let picture = try walker.load(record)
-    let grid = options.generator.anchors(for: picture.canvas)
+    let grid = try picture.anchors(options.generator)
     let targets = try TargetsCommand.targets(
       of: picture, grid: grid, index: GridAnchorIndex(grid), preset: options.preset,
       ignoreCrowd: ignoreCrowd)

@@ -24,7 +24,7 @@ struct ExportCOCOCommand: ParsableCommand {
   var output: String
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
     try COCOExporter(path: output).export(from: store, dataset: name)
   }
 }

@@ -28,7 +28,7 @@ struct ExportVOCCommand: ParsableCommand {
   var boxes: VOCBoxConvention = .asWritten
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
     let report = try VOCExporter(path: output, convention: boxes).export(from: store, dataset: name)
     printError("exported \"\(name)\": \(report.files) XML files under \(output)/Annotations")
   }

@@ -26,7 +26,7 @@ struct ExportYOLOCommand: ParsableCommand {
   var output: String
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
     let report = try YOLOExporter(path: output).export(from: store, dataset: name)
     printError("exported \"\(name)\": \(report.images) label files and data.yaml under \(output)")
   }

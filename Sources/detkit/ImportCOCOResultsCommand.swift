@@ -10,7 +10,8 @@ struct ImportCOCOResultsCommand: ParsableCommand {
       A results file is a JSON array of {image_id, category_id, bbox, score}. The \
       detections are tied to the dataset --name, whose image and category ids they must \
       use. Results without a bbox (segmentation-only) are an error under --policy strict \
-      and skipped as missing-box under --policy skip.
+      and skipped as missing-box under --policy skip. The --db store must exist (it is \
+      never created here).
 
       Example:
         detkit import coco-results detections.json --db store.sqlite --name val2017
@@ -23,7 +24,7 @@ struct ImportCOCOResultsCommand: ParsableCommand {
   @OptionGroup var options: StoreImportOptions
 
   func run() throws {
-    let store = try options.openStore()
+    let store = try AnnotationStore(path: options.db, mode: .existing)
     let bar = ProgressBar("importing \(source)")
     defer { bar.finish() }
     let report = try COCOResultsImporter(path: source).importDetections(

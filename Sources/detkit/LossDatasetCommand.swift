@@ -121,7 +121,8 @@ struct DatasetLossOptions: ParsableArguments {
 
   func run(head: Head) throws {
     let preset: PresetOption = head == .retinanet ? .retinanet : .fpn
-    let walker = try DatasetWalker(db: db, name: name, resize: resize)
+    let walker = try DatasetWalker(
+      db: db, name: name, resize: resize, mode: record == nil ? .readOnly : .existing)
     let source = try PredictionSource(path: predictions)
     var cache = GridCache(
       AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
@@ -197,7 +198,7 @@ struct DatasetLossOptions: ParsableArguments {
       pending.removeAll(keepingCapacity: true)
     }
     try walker.forEachImage { image in
-      let (grid, index) = cache.grid(for: image.canvas)
+      let (grid, index) = try cache.grid(for: image)
       let (logits, deltas) = try source.tensors(
         for: image.record.id.description, anchors: grid.count, classes: classCount,
         nonFinite: nonFinite)

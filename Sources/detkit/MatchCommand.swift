@@ -102,7 +102,14 @@ struct MatchCommand: ParsableCommand {
     switch (anchors, preset) {
     case (nil, nil): throw ValidationError("give --anchors FILE or --preset with --image")
     case (.some, .some): throw ValidationError("--anchors and --preset are exclusive")
-    case (nil, .some): if image == nil { throw ValidationError("--preset needs --image HxW") }
+    case (nil, .some(let preset)):
+      guard let image else { throw ValidationError("--preset needs --image HxW") }
+      do {
+        _ = try AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+          .checkedAnchorCount(for: image)
+      } catch {
+        throw ValidationError("--image \(error)")
+      }
     case (.some, nil):
       if image != nil { throw ValidationError("--image goes with --preset, not --anchors") }
     }

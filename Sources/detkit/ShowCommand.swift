@@ -27,7 +27,7 @@ struct ShowCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
     let id = RecordID(canonicalizing: image)
     let record = try store.image(in: name, id: id)
     let annotations = try store.annotations(in: name, image: id)

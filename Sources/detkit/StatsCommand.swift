@@ -25,7 +25,7 @@ struct StatsCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let s = try AnnotationStore(path: db).statistics(of: name)
+    let s = try AnnotationStore(path: db, mode: .readOnly).statistics(of: name)
     if json {
       try printJSON(
         [

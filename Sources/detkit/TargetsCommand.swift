@@ -101,7 +101,7 @@ struct TargetsCommand: ParsableCommand {
         throw PipelineError(
           "image id \"\(key)\" cannot name a file; write a .safetensors file instead")
       }
-      let (grid, index) = cache.grid(for: image.canvas)
+      let (grid, index) = try cache.grid(for: image)
       let t = try Self.targets(
         of: image, grid: grid, index: index, preset: options.preset, policy: policy,
         assigner: assigner,

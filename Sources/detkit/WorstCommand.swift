@@ -32,7 +32,8 @@ struct WorstCommand: ParsableCommand {
   }
 
   func run() throws {
-    let rows = try AnnotationStore(path: db).hardestImages(inRun: runName, top: top)
+    let rows = try AnnotationStore(path: db, mode: .readOnly).hardestImages(
+      inRun: runName, top: top)
     if json {
       for r in rows {
         print(
