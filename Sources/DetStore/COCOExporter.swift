@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Writes a dataset as a COCO instances JSON file.
 ///
 /// Round trip: every image, category and annotation comes back with its original id
@@ -17,7 +19,12 @@ public struct COCOExporter: Sendable {
   /// - Complexity: O(records), streaming: one record in memory at a time.
   public func export(from store: AnnotationStore, dataset name: String) throws {
     let info = try store.dataset(named: name)
-    let out = try OutputFile(path: path)
+    try writeFile(path) { out in try write(info, dataset: name, from: store, to: out) }
+  }
+
+  private func write(
+    _ info: DatasetInfo, dataset name: String, from store: AnnotationStore, to out: OutputFile
+  ) throws {
     try out.write(
       "{\"info\": {\"description\": \(JSONText.string("exported by detkit from dataset " + name)), \"format\": \(JSONText.string(info.format))},\n\"images\": ["
     )
@@ -56,7 +63,6 @@ public struct COCOExporter: Sendable {
       try out.write(text + "}")
     }
     try out.write("]}\n")
-    try out.close()
   }
 
   /// The members of a JSON object's text (`{"a":1}` → `"a":1`), or `nil` when `text` is

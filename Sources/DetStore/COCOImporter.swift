@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Imports a COCO "instances" JSON file (also LVIS and other COCO-like files) into a store,
 /// streaming.
 ///
@@ -29,7 +31,7 @@ public struct COCOImporter: Sendable {
     into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
     progress: (@Sendable (Double) -> Void)? = nil
   ) throws -> ImportReport {
-    let file = try MappedFile(path: path)
+    let file = try mapFile(path)
     return try store.importDataset(named: name, format: "coco", source: path, options: options) {
       writer in
       writer.annotationPath = { "annotations[\($0)]" }
