@@ -29,13 +29,20 @@ let package = Package(
     ),
 
     // MARK: - Libraries
-    .target(name: "DetGeometry", swiftSettings: swiftSettings),
-    .target(name: "DetMatching", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
+    // DetSupport is the bottom: mapped and atomic files, C-call errors, chunked parallelism,
+    // the streaming JSON scanner. It depends on nothing but the system.
+    .target(name: "DetSupport", swiftSettings: swiftSettings),
+    .target(name: "DetGeometry", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
     .target(
-      name: "DetLoss", dependencies: ["DetGeometry", "DetMatching"], swiftSettings: swiftSettings),
-    .target(name: "DetTensorIO", swiftSettings: swiftSettings),
+      name: "DetMatching", dependencies: ["DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
     .target(
-      name: "DetStore", dependencies: ["CSQLite", "DetGeometry"], swiftSettings: swiftSettings),
+      name: "DetLoss", dependencies: ["DetGeometry", "DetMatching", "DetSupport"],
+      swiftSettings: swiftSettings),
+    .target(name: "DetTensorIO", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
+    .target(
+      name: "DetStore", dependencies: ["CSQLite", "DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
 
     // MARK: - Command-line tool
     .executableTarget(
@@ -79,6 +86,8 @@ let package = Package(
       swiftSettings: swiftSettings),
 
     // MARK: - Tests
+    .testTarget(
+      name: "DetSupportTests", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(

@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// The IoU-family matrix between every box of `a` and every box of `b`.
@@ -71,23 +72,16 @@ private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> 
   let rowFields = (0..<n).map { rows.fields($0) }
   return [Float](unsafeUninitializedCapacity: n * m) { out, initialized in
     // Tiles write disjoint column ranges of the result, so sharing the pointer is safe;
-    // concurrentPerform returns when every tile is done.
+    // forEachChunk returns when every tile is done.
     adviseHugePages(UnsafeMutableRawBufferPointer(out))
     nonisolated(unsafe) let result = out.baseAddress!
     columns.withPointers { cols in
-      let tiles = (m + tileColumns - 1) / tileColumns
-      let work: @Sendable (Int) -> Void = { tile in
-        let start = tile * tileColumns
-        let end = min(start + tileColumns, m)
+      let tiles = ChunkPlan(count: m, chunkSize: tileColumns)
+      forEachChunk(tiles, parallel: n * m >= parallelPairs) { _, span in
         for i in 0..<n {
           let row = rowFields[i]
-          K.fillRow(row, cols, start..<end, into: result + i * m)
+          K.fillRow(row, cols, span, into: result + i * m)
         }
-      }
-      if n * m >= parallelPairs && tiles > 1 {
-        DispatchQueue.concurrentPerform(iterations: tiles, execute: work)
-      } else {
-        for t in 0..<tiles { work(t) }
       }
     }
     initialized = n * m
@@ -104,18 +98,12 @@ private func elementwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) 
     nonisolated(unsafe) let result = out.baseAddress!
     left.withPointers { l in
       right.withPointers { r in
-        let chunk = 8 * tileColumns  // 16,384 pairs
-        let chunks = (n + chunk - 1) / chunk
-        let work: @Sendable (Int) -> Void = { c in
-          for i in (c * chunk)..<min((c + 1) * chunk, n) {
+        let chunks = ChunkPlan(count: n, chunkSize: 8 * tileColumns)  // 16,384 pairs
+        forEachChunk(chunks, parallel: n >= parallelPairs) { _, range in
+          for i in range {
             result[i] = K.evaluate(
               l.load(i, aspect: K.needsAspect), r.load(i, aspect: K.needsAspect))
           }
-        }
-        if n >= parallelPairs && chunks > 1 {
-          DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-        } else {
-          for c in 0..<chunks { work(c) }
         }
       }
     }

@@ -1,3 +1,5 @@
+import DetSupport
+
 extension SigmoidFocalLoss {
   /// Evaluates the loss for `[N, C]` logits against class-index labels, without
   /// building the one-hot target: row `i`'s target is 1 in column `labels[i]` when that

@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Writes a dataset as a COCO instances JSON file.
 ///
 /// Round trip: every image, category and annotation comes back with its original id
@@ -24,8 +26,19 @@ public struct COCOExporter: DatasetExporter {
   ) throws -> ExportReport {
     let info = try store.dataset(named: name)
     var report = ExportReport(dataset: name)
+    try writeFile(path) { out in
+      try write(info, dataset: name, from: store, to: out, report: &report, progress: progress)
+    }
+    report.files = 1
+    progress?(1)
+    return report
+  }
+
+  private func write(
+    _ info: DatasetInfo, dataset name: String, from store: AnnotationStore, to out: OutputFile,
+    report: inout ExportReport, progress: ProgressHandler?
+  ) throws {
     let total = Double(max(info.images + info.annotations, 1))
-    let out = try OutputFile(path: path)
     try out.write(
       "{\"info\": {\"description\": \(JSONText.string("exported by detkit from dataset " + name)), \"format\": \(JSONText.string(info.format))},\n\"images\": ["
     )
@@ -71,10 +84,6 @@ public struct COCOExporter: DatasetExporter {
       try out.write(text + "}")
     }
     try out.write("]}\n")
-    try out.close()
-    report.files = 1
-    progress?(1)
-    return report
   }
 
   /// The members of a JSON object's text (`{"a":1}` → `"a":1`), or `nil` when `text` is
