@@ -27,12 +27,14 @@ enum CLI {
   /// The child reads and writes temporary files, not pipes: with pipes, concurrent tests
   /// spawning through Foundation's `Process` occasionally left a pipe's write end open in
   /// this process, and the reader waited for an end of file that never came.
+  /// `program` runs another executable of the build (a fuzz harness) the same way.
   static func run(
-    _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+    program: URL = executable
   ) throws -> Result {
     let files = try ChildFiles(stdin: stdin ?? Data())
     defer { files.remove() }
-    let pid = try spawn(arguments, files: files, environment: environment)
+    let pid = try spawn(arguments, files: files, environment: environment, program: program)
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
       guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
@@ -71,9 +73,10 @@ enum CLI {
     }
   }
 
-  /// Starts `detkit arguments` with its standard streams on `files`.
+  /// Starts `program arguments` with its standard streams on `files`.
   private static func spawn(
-    _ arguments: [String], files: ChildFiles, environment: [String: String] = [:]
+    _ arguments: [String], files: ChildFiles, environment: [String: String] = [:],
+    program: URL = executable
   ) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -82,13 +85,13 @@ enum CLI {
     posix_spawn_file_actions_addopen(&actions, 0, files.input, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, files.output, created, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, files.error, created, 0o644)
-    let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+    let argv = ([program.path] + arguments).map { strdup($0) } + [nil]
     defer { for arg in argv { free(arg) } }
     let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for variable in envp { free(variable) } }
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
+    let spawned = posix_spawn(&pid, program.path, &actions, nil, argv, envp)
     guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
     return pid
   }
