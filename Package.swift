@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "DetLoss", targets: ["DetLoss"]),
     .library(name: "DetTensorIO", targets: ["DetTensorIO"]),
     .library(name: "DetStore", targets: ["DetStore"]),
+    .library(name: "DetPipeline", targets: ["DetPipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -43,12 +44,16 @@ let package = Package(
     .target(
       name: "DetStore", dependencies: ["CSQLite", "DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
+    .target(
+      name: "DetPipeline",
+      dependencies: ["DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore"],
+      swiftSettings: swiftSettings),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "detkit",
       dependencies: [
-        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore", "DetPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -102,6 +107,12 @@ let package = Package(
     .testTarget(
       name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings
     ),
+    .testTarget(
+      name: "DetPipelineTests",
+      dependencies: [
+        "DetPipeline", "DetStore", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO",
+      ],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"],
       swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import Foundation
 
 /// `detkit coverage`: how well an anchor preset fits a stored dataset.
@@ -39,7 +40,7 @@ struct CoverageCommand: ParsableCommand {
   var svg: String?
 
   func validate() throws {
-    let m = presetMatcher(options.preset)
+    let m = IoUMatcher.preset(options.preset.preset)
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
     guard h.isFinite, l >= 0, l <= h else {
       throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)")
@@ -61,22 +62,16 @@ struct CoverageCommand: ParsableCommand {
     }
   }
 
-  /// Walks the dataset and accumulates coverage.
+  /// Walks the dataset and accumulates coverage under the preset's matcher, with
+  /// `--high` / `--low` overriding its thresholds.
   static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws
     -> AnchorCoverage
   {
-    let walker = try DatasetWalker(options)
-    var cache = GridCache(options.generator)
-    var matcher = presetMatcher(options.preset)
+    var matcher = IoUMatcher.preset(options.preset.preset)
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
-    var coverage = AnchorCoverage(
-      levelNames: options.generator.levels.map(\.name), matcher: matcher)
-    try walker.forEachImage { image in
-      let (grid, index) = try cache.grid(for: image)
-      try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
-    }
-    return coverage
+    return try AnchorCoverage(
+      of: options.walker(), generator: options.generator, matcher: matcher)
   }
 
   static func percent(_ v: Double) -> String { String(format: "%5.1f%%", 100 * v) }
