@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "DetLoss", targets: ["DetLoss"]),
     .library(name: "DetTensorIO", targets: ["DetTensorIO"]),
     .library(name: "DetStore", targets: ["DetStore"]),
+    .library(name: "DetEval", targets: ["DetEval"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -36,12 +37,13 @@ let package = Package(
     .target(name: "DetTensorIO", swiftSettings: swiftSettings),
     .target(
       name: "DetStore", dependencies: ["CSQLite", "DetGeometry"], swiftSettings: swiftSettings),
+    .target(name: "DetEval", swiftSettings: swiftSettings),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "detkit",
       dependencies: [
-        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore", "DetEval",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -93,6 +95,7 @@ let package = Package(
     .testTarget(
       name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings
     ),
+    .testTarget(name: "DetEvalTests", dependencies: ["DetEval"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"],
       swiftSettings: swiftSettings),
