@@ -14,6 +14,8 @@ Writes fixtures/golden/eval.json:
     with `iscrowd`, so it counts), a ground truth with id 0 (pycocotools reads a match to it
     as "unmatched"), areas exactly on the range bounds, two identical ground truths (IoU
     tie), and more detections than maxDets on one image;
+  * "handmade_positive": the same without its zero-width detection (what `detkit import
+    coco-results` accepts today), for the CLI tests;
   * "generated": a seeded random set of 300 images (crowds, jittered duplicates, random
     false positives, scores on a 0.01 grid so that ties are common, zero-width boxes).
 - "runs": a parameter setting over one input set and pycocotools' results for it: the 12
@@ -194,6 +196,11 @@ def main():
     args = parser.parse_args()
     sample_rng = random.Random(5)
     inputs = {"handmade": handmade(), "generated": generated()}
+    # What `detkit import coco-results` accepts today (it rejects zero-size boxes): the CLI
+    # tests import this one.
+    positive = dict(inputs["handmade"])
+    positive["dt"] = [d for d in positive["dt"] if d[4] > 0 and d[5] > 0]
+    inputs["handmade_positive"] = positive
     runs_spec = [
         ("handmade", "default", {}),
         ("handmade", "no-categories", {"useCats": 0}),
@@ -203,6 +210,9 @@ def main():
         ("handmade", "area-ranges", {"areaRng": [[0, 1e10], [0, 1024], [1024, 1e10]],
                                      "areaRngLbl": ["all", "small", "large"]}),
         ("handmade", "subsets", {"imgIds": [10, 20, 11, 999], "catIds": [2, 1, 5]}),
+        ("handmade_positive", "default", {}),
+        ("handmade_positive", "maxdets-1-10-300", {"maxDets": [1, 10, 300]}),
+        ("handmade_positive", "subsets", {"imgIds": [10, 20], "catIds": [1, 2]}),
         ("generated", "default", {}),
         ("generated", "no-categories", {"useCats": 0}),
         ("generated", "maxdets-1-3-20", {"maxDets": [1, 3, 20]}),
