@@ -55,8 +55,13 @@ extension EvalGroups {
     let n = list.count
     let ranks = list.map { matches.keptRanks[Int($0)] }
     var codes = [UInt8](repeating: 0, count: max(1, n * thresholdCount))
-    var rc = [Double](repeating: 0, count: max(1, n))
-    var pr = [Double](repeating: 0, count: max(1, n))
+    // Per threshold: true positives so far, false positives so far, and the precision at each
+    // true positive (`tpPrecision[t * (npig + 1) + j]` at the (j + 1)-th).
+    var tpCount = [Int](repeating: 0, count: thresholdCount)
+    var fpCount = [Int](repeating: 0, count: thresholdCount)
+    var detectionCount = [Int](repeating: 0, count: thresholdCount)
+    var tpPrecision: [Double] = []
+    var firstReaching = [Int](repeating: 0, count: recallPoints.count)
 
     for a in 0..<areaCount {
       var counted = 0
@@ -67,42 +72,70 @@ extension EvalGroups {
         let base = (Int(list[pos]) * areaCount + a) * thresholdCount
         for t in 0..<thresholdCount { codes[pos * thresholdCount + t] = matches.codes[base + t] }
       }
+      // The fewest true positives whose recall `k / npig` reaches each point: recall only
+      // grows at a true positive, so searchsorted(rc, point, 'left') lands on the
+      // firstReaching-th true positive (on index 0 when that is 0).
+      for (ri, point) in recallPoints.enumerated() {
+        var k = max(0, min(counted + 1, Int((point * npig).rounded(.up))))
+        while k > 0 && Double(k - 1) / npig >= point { k -= 1 }
+        while k <= counted && Double(k) / npig < point { k += 1 }
+        firstReaching[ri] = k
+      }
+      let stride = counted + 1
+      if tpPrecision.count < thresholdCount * stride {
+        tpPrecision = [Double](repeating: 0, count: thresholdCount * stride)
+      }
       for (m, maxDet) in maxDetections.enumerated() {
         for t in 0..<thresholdCount {
-          var count = 0
-          var tp = 0
-          var fp = 0
-          // Ignored detections are left out: they repeat their predecessor's recall and
-          // precision, which changes neither the envelope nor the first index reaching a
-          // recall point.
-          for pos in 0..<n where Int(ranks[pos]) < maxDet {
+          tpCount[t] = 0
+          fpCount[t] = 0
+          detectionCount[t] = 0
+        }
+        // Ignored detections are left out: they repeat their predecessor's recall and
+        // precision, which changes neither the envelope nor the index reaching a recall
+        // point. Precision is only needed at true positives: between two, it falls.
+        for pos in 0..<n where Int(ranks[pos]) < maxDet {
+          for t in 0..<thresholdCount {
             let code = codes[pos * thresholdCount + t]
             if code == EvalMatches.ignored { continue }
-            if code == EvalMatches.truePositive { tp += 1 } else { fp += 1 }
-            rc[count] = Double(tp) / npig
-            pr[count] = Double(tp) / (Double(fp + tp) + Double.ulpOfOne)
-            count += 1
-          }
-          let recallSlot = ((t * slots + k) * areaCount + a) * maxCount + m
-          output.recall.base[recallSlot] = count > 0 ? rc[count - 1] : 0
-          if count > 1 {
-            for i in stride(from: count - 1, to: 0, by: -1) where pr[i] > pr[i - 1] {
-              pr[i - 1] = pr[i]
+            detectionCount[t] += 1
+            if code == EvalMatches.truePositive {
+              let tp = tpCount[t] + 1
+              tpCount[t] = tp
+              tpPrecision[t * stride + tp - 1] =
+                Double(tp) / (Double(fpCount[t] + tp) + Double.ulpOfOne)
+            } else {
+              fpCount[t] += 1
             }
           }
-          // searchsorted(rc, points, 'left'); as in pycocotools, the first point past the
-          // end leaves it and every later point at 0.
-          var index = 0
+        }
+        for t in 0..<thresholdCount {
+          let tps = tpCount[t]
+          let recallSlot = ((t * slots + k) * areaCount + a) * maxCount + m
+          output.recall.base[recallSlot] = detectionCount[t] > 0 ? Double(tps) / npig : 0
+          // The envelope: precision made non-increasing from the right.
+          let row = t * stride
+          if tps > 1 {
+            for j in Swift.stride(from: tps - 1, to: 0, by: -1)
+            where tpPrecision[row + j] > tpPrecision[row + j - 1] {
+              tpPrecision[row + j - 1] = tpPrecision[row + j]
+            }
+          }
+          // As in pycocotools, the first point past the end leaves it and every later
+          // point at 0.
           var exhausted = false
-          for (ri, point) in recallPoints.enumerated() {
+          for ri in recallPoints.indices {
             let slot =
               (((t * recallPoints.count + ri) * slots + k) * areaCount + a) * maxCount + m
+            let reach = firstReaching[ri]
             if !exhausted {
-              if ri > 0 && point < recallPoints[ri - 1] { index = 0 }
-              while index < count && rc[index] < point { index += 1 }
-              exhausted = index >= count
+              exhausted = detectionCount[t] == 0 || reach > tps
             }
-            output.precision.base[slot] = exhausted ? 0 : pr[index]
+            // Reaching 0 true positives is index 0, whose envelope is the largest precision
+            // (0 before any true positive).
+            output.precision.base[slot] =
+              exhausted
+              ? 0 : (reach == 0 ? (tps > 0 ? tpPrecision[row] : 0) : tpPrecision[row + reach - 1])
           }
         }
       }
