@@ -36,6 +36,7 @@ extension EvalGroups {
   ) {
     let thresholdCount = parameters.iouThresholds.count
     let recallPoints = parameters.recallThresholds
+    let recallCount = recallPoints.count
     let areaCount = parameters.areaRanges.count
     let maxDetections = parameters.maxDetections
     let maxCount = maxDetections.count
@@ -49,93 +50,103 @@ extension EvalGroups {
     for u in units {
       for x in matches.keptStart[u]..<matches.keptStart[u + 1] { list.append(Int32(x)) }
     }
-    matches.keptScores.withUnsafeBufferPointer {
-      sortByScoreDescending(&list, scores: $0.baseAddress!)
-    }
+    sortByScoreDescending(&list, scores: matches.keptScores)
     let n = list.count
-    let ranks = list.map { matches.keptRanks[Int($0)] }
-    var codes = [UInt8](repeating: 0, count: max(1, n * thresholdCount))
-    // Per threshold: true positives so far, false positives so far, and the precision at each
-    // true positive (`tpPrecision[t * (npig + 1) + j]` at the (j + 1)-th).
-    var tpCount = [Int](repeating: 0, count: thresholdCount)
-    var fpCount = [Int](repeating: 0, count: thresholdCount)
-    var detectionCount = [Int](repeating: 0, count: thresholdCount)
-    var tpPrecision: [Double] = []
-    var firstReaching = [Int](repeating: 0, count: recallPoints.count)
-
+    var counts = [Int](repeating: 0, count: areaCount)
     for a in 0..<areaCount {
-      var counted = 0
-      for u in units { counted += Int(matches.nonIgnored[u * areaCount + a]) }
-      if counted == 0 { continue }
-      let npig = Double(counted)
-      for pos in 0..<n {
-        let base = (Int(list[pos]) * areaCount + a) * thresholdCount
-        for t in 0..<thresholdCount { codes[pos * thresholdCount + t] = matches.codes[base + t] }
-      }
-      // The fewest true positives whose recall `k / npig` reaches each point: recall only
-      // grows at a true positive, so searchsorted(rc, point, 'left') lands on the
-      // firstReaching-th true positive (on index 0 when that is 0).
-      for (ri, point) in recallPoints.enumerated() {
-        var k = max(0, min(counted + 1, Int((point * npig).rounded(.up))))
-        while k > 0 && Double(k - 1) / npig >= point { k -= 1 }
-        while k <= counted && Double(k) / npig < point { k += 1 }
-        firstReaching[ri] = k
-      }
-      let stride = counted + 1
-      if tpPrecision.count < thresholdCount * stride {
-        tpPrecision = [Double](repeating: 0, count: thresholdCount * stride)
-      }
-      for (m, maxDet) in maxDetections.enumerated() {
-        for t in 0..<thresholdCount {
-          tpCount[t] = 0
-          fpCount[t] = 0
-          detectionCount[t] = 0
+      for u in units { counts[a] += Int(matches.nonIgnored[u * areaCount + a]) }
+    }
+    let largestCount = counts.max() ?? 0
+    if n == 0 && largestCount == 0 { return }
+
+    // Scratch, taken once: codes in score order, ranks, per-threshold counters, the precision
+    // at each true positive (`tpPrecision[t * stride + j]` at the (j + 1)-th), and the number
+    // of true positives at which recall reaches each point.
+    let stride = largestCount + 1
+    let codes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * thresholdCount))
+    let ranks = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n))
+    let tpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
+    let fpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
+    let detectionCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
+    let tpPrecision = UnsafeMutablePointer<Double>.allocate(capacity: thresholdCount * stride)
+    let firstReaching = UnsafeMutablePointer<Int>.allocate(capacity: recallCount)
+    defer {
+      codes.deallocate()
+      ranks.deallocate()
+      tpCount.deallocate()
+      fpCount.deallocate()
+      detectionCount.deallocate()
+      tpPrecision.deallocate()
+      firstReaching.deallocate()
+    }
+    matches.keptRanks.withUnsafeBufferPointer { keptRanks in
+      for pos in 0..<n { ranks[pos] = keptRanks[Int(list[pos])] }
+    }
+
+    matches.codes.withUnsafeBufferPointer { allCodes in
+      for a in 0..<areaCount {
+        let counted = counts[a]
+        if counted == 0 { continue }
+        let npig = Double(counted)
+        for pos in 0..<n {
+          let source = allCodes.baseAddress! + (Int(list[pos]) * areaCount + a) * thresholdCount
+          (codes + pos * thresholdCount).update(from: source, count: thresholdCount)
         }
-        // Ignored detections are left out: they repeat their predecessor's recall and
-        // precision, which changes neither the envelope nor the index reaching a recall
-        // point. Precision is only needed at true positives: between two, it falls.
-        for pos in 0..<n where Int(ranks[pos]) < maxDet {
+        // The fewest true positives whose recall `k / npig` reaches each point: recall only
+        // grows at a true positive, so searchsorted(rc, point, 'left') lands on the
+        // firstReaching-th true positive (on index 0 when that is 0).
+        for (ri, point) in recallPoints.enumerated() {
+          var reach = max(0, min(counted + 1, Int((point * npig).rounded(.up))))
+          while reach > 0 && Double(reach - 1) / npig >= point { reach -= 1 }
+          while reach <= counted && Double(reach) / npig < point { reach += 1 }
+          firstReaching[ri] = reach
+        }
+        for (m, maxDet) in maxDetections.enumerated() {
+          tpCount.initialize(repeating: 0, count: thresholdCount)
+          fpCount.initialize(repeating: 0, count: thresholdCount)
+          detectionCount.initialize(repeating: 0, count: thresholdCount)
+          // Ignored detections are left out: they repeat their predecessor's recall and
+          // precision, which changes neither the envelope nor the index reaching a recall
+          // point. Precision is only needed at true positives: between two, it falls.
+          for pos in 0..<n where Int(ranks[pos]) < maxDet {
+            let row = codes + pos * thresholdCount
+            for t in 0..<thresholdCount {
+              let code = row[t]
+              if code == EvalMatches.ignored { continue }
+              detectionCount[t] += 1
+              if code == EvalMatches.truePositive {
+                let tp = tpCount[t] + 1
+                tpCount[t] = tp
+                tpPrecision[t * stride + tp - 1] =
+                  Double(tp) / (Double(fpCount[t] + tp) + Double.ulpOfOne)
+              } else {
+                fpCount[t] += 1
+              }
+            }
+          }
           for t in 0..<thresholdCount {
-            let code = codes[pos * thresholdCount + t]
-            if code == EvalMatches.ignored { continue }
-            detectionCount[t] += 1
-            if code == EvalMatches.truePositive {
-              let tp = tpCount[t] + 1
-              tpCount[t] = tp
-              tpPrecision[t * stride + tp - 1] =
-                Double(tp) / (Double(fpCount[t] + tp) + Double.ulpOfOne)
-            } else {
-              fpCount[t] += 1
+            let tps = tpCount[t]
+            let recallSlot = ((t * slots + k) * areaCount + a) * maxCount + m
+            output.recall.base[recallSlot] = detectionCount[t] > 0 ? Double(tps) / npig : 0
+            // The envelope: precision made non-increasing from the right.
+            let precisions = tpPrecision + t * stride
+            if tps > 1 {
+              for j in Swift.stride(from: tps - 1, to: 0, by: -1)
+              where precisions[j] > precisions[j - 1] {
+                precisions[j - 1] = precisions[j]
+              }
             }
-          }
-        }
-        for t in 0..<thresholdCount {
-          let tps = tpCount[t]
-          let recallSlot = ((t * slots + k) * areaCount + a) * maxCount + m
-          output.recall.base[recallSlot] = detectionCount[t] > 0 ? Double(tps) / npig : 0
-          // The envelope: precision made non-increasing from the right.
-          let row = t * stride
-          if tps > 1 {
-            for j in Swift.stride(from: tps - 1, to: 0, by: -1)
-            where tpPrecision[row + j] > tpPrecision[row + j - 1] {
-              tpPrecision[row + j - 1] = tpPrecision[row + j]
+            // As in pycocotools, the first point past the end leaves it and every later
+            // point at 0. Reaching 0 true positives is index 0, whose envelope is the
+            // largest precision (0 before any true positive).
+            var exhausted = detectionCount[t] == 0
+            for ri in 0..<recallCount {
+              let slot = (((t * recallCount + ri) * slots + k) * areaCount + a) * maxCount + m
+              let reach = firstReaching[ri]
+              if !exhausted && reach > tps { exhausted = true }
+              output.precision.base[slot] =
+                exhausted ? 0 : (reach == 0 ? (tps > 0 ? precisions[0] : 0) : precisions[reach - 1])
             }
-          }
-          // As in pycocotools, the first point past the end leaves it and every later
-          // point at 0.
-          var exhausted = false
-          for ri in recallPoints.indices {
-            let slot =
-              (((t * recallPoints.count + ri) * slots + k) * areaCount + a) * maxCount + m
-            let reach = firstReaching[ri]
-            if !exhausted {
-              exhausted = detectionCount[t] == 0 || reach > tps
-            }
-            // Reaching 0 true positives is index 0, whose envelope is the largest precision
-            // (0 before any true positive).
-            output.precision.base[slot] =
-              exhausted
-              ? 0 : (reach == 0 ? (tps > 0 ? tpPrecision[row] : 0) : tpPrecision[row + reach - 1])
           }
         }
       }

@@ -28,33 +28,43 @@ struct SharedPointer<Element>: @unchecked Sendable {
   let base: UnsafeMutablePointer<Element>
 }
 
-/// Sorts `indices` by score, highest first; equal scores keep ascending index order and NaN
-/// sorts last: the order of a stable sort on `-score` (`np.argsort(-s, kind='mergesort')`).
-/// - Complexity: O(n log n); insertion sort below 24 elements.
+/// Sorts `indices` by `scores[index]`, highest first; equal scores keep ascending index order
+/// and NaN sorts last: the order of a stable sort on `-score`
+/// (`np.argsort(-s, kind='mergesort')`). `-0.0` and `0.0` are equal.
+/// - Complexity: O(n log n), on packed 64-bit keys (no indirection in the comparisons).
+func sortByScoreDescending(_ indices: inout [Int32], scores: [Double]) {
+  scores.withUnsafeBufferPointer { sortByScoreDescending(&indices, scores: $0.baseAddress!) }
+}
+
+/// ``sortByScoreDescending(_:scores:)`` over a raw score buffer.
 func sortByScoreDescending(_ indices: inout [Int32], scores: UnsafePointer<Double>) {
-  @inline(__always) func precedes(_ a: Int32, _ b: Int32) -> Bool {
-    let sa = scores[Int(a)]
-    let sb = scores[Int(b)]
-    if sa > sb { return true }
-    if sa < sb { return false }
-    if sa == sb { return a < b }
-    // At least one NaN: NaN goes after every number; NaNs keep index order.
-    if sa.isNaN { return sb.isNaN && a < b }
-    return true
-  }
   let n = indices.count
+  if n < 2 { return }
   if n < 24 {
-    if n < 2 { return }
+    // Insertion sort, stable by construction: only strictly better scores move ahead.
+    @inline(__always) func better(_ a: Double, _ b: Double) -> Bool {
+      a > b || (b.isNaN && !a.isNaN)
+    }
     for i in 1..<n {
       let value = indices[i]
+      let score = scores[Int(value)]
       var j = i
-      while j > 0 && precedes(value, indices[j - 1]) {
+      while j > 0 && better(score, scores[Int(indices[j - 1])]) {
         indices[j] = indices[j - 1]
         j -= 1
       }
       indices[j] = value
     }
-  } else {
-    indices.sort(by: precedes)
+    return
   }
+  // Key: ascending order of the key is descending order of the score, NaN last.
+  @inline(__always) func key(_ score: Double) -> UInt64 {
+    if score.isNaN { return .max }
+    let bits = (score == 0 ? 0.0 : score).bitPattern
+    let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+    return ~ascending
+  }
+  var keyed = indices.map { (key: key(scores[Int($0)]), index: $0) }
+  keyed.sort { $0.key < $1.key || ($0.key == $1.key && $0.index < $1.index) }
+  for i in 0..<n { indices[i] = keyed[i].index }
 }
