@@ -30,7 +30,8 @@ struct SharedPointer<Element>: @unchecked Sendable {
 
 /// Sorts `indices` by `scores[index]`, highest first; equal scores keep ascending index order
 /// and NaN sorts last: the order of a stable sort on `-score`
-/// (`np.argsort(-s, kind='mergesort')`). `-0.0` and `0.0` are equal.
+/// (`np.argsort(-s, kind='mergesort')`) when `indices` is ascending on entry, as both callers
+/// pass it. `-0.0` and `0.0` are equal.
 /// - Complexity: O(n log n), on packed 64-bit keys (no indirection in the comparisons).
 func sortByScoreDescending(_ indices: inout [Int32], scores: [Double]) {
   scores.withUnsafeBufferPointer { sortByScoreDescending(&indices, scores: $0.baseAddress!) }
