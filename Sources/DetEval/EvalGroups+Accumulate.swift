@@ -63,7 +63,8 @@ extension EvalGroups {
     // at each true positive (`tpPrecision[t * stride + j]` at the (j + 1)-th), and the number
     // of true positives at which recall reaches each point.
     let stride = largestCount + 1
-    let codes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * thresholdCount))
+    let block = areaCount * thresholdCount
+    let codes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * block))
     let ranks = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n))
     let tpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
     let fpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
@@ -79,19 +80,22 @@ extension EvalGroups {
       tpPrecision.deallocate()
       firstReaching.deallocate()
     }
+    // One gather per detection of its whole (area, threshold) block, in score order.
     matches.keptRanks.withUnsafeBufferPointer { keptRanks in
-      for pos in 0..<n { ranks[pos] = keptRanks[Int(list[pos])] }
+      matches.codes.withUnsafeBufferPointer { allCodes in
+        for pos in 0..<n {
+          let kept = Int(list[pos])
+          ranks[pos] = keptRanks[kept]
+          (codes + pos * block).update(from: allCodes.baseAddress! + kept * block, count: block)
+        }
+      }
     }
 
-    matches.codes.withUnsafeBufferPointer { allCodes in
+    do {
       for a in 0..<areaCount {
         let counted = counts[a]
         if counted == 0 { continue }
         let npig = Double(counted)
-        for pos in 0..<n {
-          let source = allCodes.baseAddress! + (Int(list[pos]) * areaCount + a) * thresholdCount
-          (codes + pos * thresholdCount).update(from: source, count: thresholdCount)
-        }
         // The fewest true positives whose recall `k / npig` reaches each point: recall only
         // grows at a true positive, so searchsorted(rc, point, 'left') lands on the
         // firstReaching-th true positive (on index 0 when that is 0).
@@ -109,7 +113,7 @@ extension EvalGroups {
           // precision, which changes neither the envelope nor the index reaching a recall
           // point. Precision is only needed at true positives: between two, it falls.
           for pos in 0..<n where Int(ranks[pos]) < maxDet {
-            let row = codes + pos * thresholdCount
+            let row = codes + pos * block + a * thresholdCount
             for t in 0..<thresholdCount {
               let code = row[t]
               if code == EvalMatches.ignored { continue }
