@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "DetTensorIO", targets: ["DetTensorIO"]),
     .library(name: "DetStore", targets: ["DetStore"]),
     .library(name: "DetPipeline", targets: ["DetPipeline"]),
+    .library(name: "DetEval", targets: ["DetEval"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -44,6 +45,7 @@ let package = Package(
     .target(
       name: "DetStore", dependencies: ["CSQLite", "DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
+    .target(name: "DetEval", swiftSettings: swiftSettings),
     .target(
       name: "DetPipeline",
       dependencies: ["DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore"],
@@ -54,6 +56,7 @@ let package = Package(
       name: "detkit",
       dependencies: [
         "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore", "DetPipeline",
+        "DetEval",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -107,6 +110,7 @@ let package = Package(
     .testTarget(
       name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings
     ),
+    .testTarget(name: "DetEvalTests", dependencies: ["DetEval"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetPipelineTests",
       dependencies: [

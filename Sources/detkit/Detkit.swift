@@ -17,7 +17,7 @@ struct Detkit: ParsableCommand {
       MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
       CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
-      DemoCommand.self, BenchCommand.self,
+      EvalCommand.self, DemoCommand.self, BenchCommand.self,
     ]
   )
 
