@@ -70,12 +70,31 @@ import Testing
 }
 
 /// The cache hands back the generator's grid for every canvas, also past its capacity.
-@Test func gridCacheReturnsTheGeneratorsGrid() {
+@Test func gridCacheReturnsTheGeneratorsGrid() throws {
   let generator = AnchorGenerator(preset: .retinanet, compatibility: .torchvision)
   var cache = GridCache(generator)
   let sizes = (0...GridCache.capacity + 2).map { ImageSize(height: 64 + 32 * $0, width: 96) }
   for size in sizes + sizes.reversed() {
-    let (grid, _) = cache.grid(for: size)
+    let (grid, _) = try cache.grid(for: canvasOnly(size))
     #expect(grid.boxes == generator.anchors(for: size).boxes)
   }
+}
+
+/// A canvas too large for the anchor limit is an error naming the image, before any grid
+/// is built.
+@Test func gridCacheRefusesACanvasPastTheAnchorLimit() throws {
+  var cache = GridCache(AnchorGenerator(preset: .fpn, compatibility: .torchvision))
+  let error = try #require(throws: PipelineError.self) {
+    try cache.grid(for: canvasOnly(ImageSize(height: 100_001, width: 100_001)))
+  }
+  #expect(error.code == .anchorLimit)
+  #expect(error.description.contains("image 7 (huge.jpg)"))
+  #expect(error.description.contains("100000000"))
+}
+
+/// An image of no boxes whose canvas is `size`.
+private func canvasOnly(_ size: ImageSize) -> PipelineImage {
+  PipelineImage(
+    record: ImageRecord(id: .int(7), fileName: "huge.jpg", width: size.width, height: size.height),
+    canvas: size, resized: size, boxes: BoxArray(), labels: [], annotations: [], crowd: BoxArray())
 }
