@@ -11,7 +11,8 @@ import Testing
 /// sizes (no resize: a third of the anchors, so the debug-build tests stay quick).
 private func demoWithPredictions() throws -> (DemoStore, DatasetWalker, URL) {
   let demo = try DemoStore()
-  let walker = try DatasetWalker(db: demo.db, name: "demo", resize: .none)
+  // .existing: the loss tests also record into the store.
+  let walker = try DatasetWalker(db: demo.db, name: "demo", resize: .none, mode: .existing)
   let folder = demo.path("predictions")
   try walker.writeSyntheticPredictions(
     generator: AnchorGenerator(preset: .retinanet, compatibility: .torchvision), to: folder)
