@@ -10,17 +10,17 @@ struct EvalCommand: ParsableCommand {
     abstract:
       "COCO bbox evaluation (pycocotools' numbers) of the detections imported for a dataset.",
     discussion: """
-      Evaluates the detections `detkit import coco-results` stored for --name against the
-      dataset's ground truth exactly as pycocotools' COCOeval (iouType bbox) does: IoU in
-      double precision on the boxes as stored, crowd regions, area ranges on the stored
-      `area`, detections sorted by score with ties in file order, 101 recall points.
-      Prints the 12-line summary in pycocotools' format, or --json with `stats` (the 12
+      Evaluates the detections `detkit import coco-results` stored for --name against the \
+      dataset's ground truth exactly as pycocotools' COCOeval (iouType bbox) does: IoU in \
+      double precision on the boxes as stored, crowd regions, area ranges on the stored \
+      `area`, detections sorted by score with ties in file order, 101 recall points. \
+      Prints the 12-line summary in pycocotools' format, or --json with `stats` (the 12 \
       numbers in pycocotools' order) and per-category AP / AR.
 
-      Summary maxDets: by default the AP lines and AR@max use the largest --max-dets, so
-      changing --max-dets changes the summary as one would expect. pycocotools' summarize()
-      always reads maxDets 100 for the first line (-1 when 100 is not among them) and
-      maxDets[0..2] for the others: `--summary pycocotools` reproduces that (-1 where
+      Summary maxDets: by default the AP lines and AR@max use the largest --max-dets, so \
+      changing --max-dets changes the summary as one would expect. pycocotools' summarize() \
+      always reads maxDets 100 for the first line (-1 when 100 is not among them) and \
+      maxDets[0..2] for the others: `--summary pycocotools` reproduces that (-1 where \
       pycocotools raises IndexError). With the default maxDets both agree.
 
       Example:
@@ -47,7 +47,7 @@ struct EvalCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Area ranges LABEL=LOW:HIGH, comma-separated (default all=0:1e10,small=0:1024,medium=1024:9216,large=9216:1e10).",
+      "Area ranges as LABEL=LOW:HIGH, comma-separated (default: all=0:1e10, small=0:1024, medium=1024:9216, large=9216:1e10).",
       valueName: "ranges"))
   var areaRanges: String?
 
