@@ -48,7 +48,7 @@ let package = Package(
     .executableTarget(
       name: "detkit",
       dependencies: [
-        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings

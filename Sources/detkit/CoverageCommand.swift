@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetSupport
 import Foundation
 
 /// `detkit coverage`: how well an anchor preset fits a stored dataset.
@@ -38,6 +39,8 @@ struct CoverageCommand: ParsableCommand {
   @Option(help: "Also write an SVG bar chart of the log2 bins to this file.")
   var svg: String?
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func validate() throws {
     let m = presetMatcher(options.preset)
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
@@ -47,7 +50,10 @@ struct CoverageCommand: ParsableCommand {
   }
 
   func run() throws {
-    let coverage = try Self.compute(options, high: high, low: low)
+    let bar = progressOptions.bar("coverage of \(options.name)")
+    defer { bar.finish() }
+    let coverage = try Self.compute(options, high: high, low: low, progress: bar.update)
+    bar.finish()
     if json {
       try printJSON(Self.jsonObject(coverage, options: options))
     } else {
@@ -61,11 +67,14 @@ struct CoverageCommand: ParsableCommand {
     }
   }
 
-  /// Walks the dataset and accumulates coverage.
-  static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws
-    -> AnchorCoverage
-  {
+  /// Walks the dataset and accumulates coverage, reporting images done to `progress`.
+  static func compute(
+    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil,
+    progress: WorkProgressHandler? = nil
+  ) throws -> AnchorCoverage {
     let walker = try DatasetWalker(options)
+    let total = try walker.store.dataset(named: options.name).images
+    var done = 0
     var cache = GridCache(options.generator)
     var matcher = presetMatcher(options.preset)
     if let high { matcher.highThreshold = high }
@@ -75,6 +84,8 @@ struct CoverageCommand: ParsableCommand {
     try walker.forEachImage { image in
       let (grid, index) = try cache.grid(for: image)
       try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
+      done += 1
+      progress?(WorkProgress(done: done, total: total, unit: .images))
     }
     return coverage
   }

@@ -109,6 +109,8 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: NonFiniteOption.help)
   var nonFinite: NonFiniteOption = .error
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func validate() throws {
     guard batchSize >= 1 else {
       throw ValidationError("--batch-size must be >= 1, got \(batchSize)")
@@ -131,6 +133,9 @@ struct DatasetLossOptions: ParsableArguments {
     var out = try BufferedTextWriter(path: "-")
     var pending:
       [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
+    let bar = progressOptions.bar(
+      "loss over \(name)", total: try walker.store.dataset(named: name).images)
+    defer { bar.finish() }
     var batches = 0
     var images = 0
     var sums = (classification: 0.0, box: 0.0)
@@ -204,8 +209,10 @@ struct DatasetLossOptions: ParsableArguments {
         nonFinite: nonFinite)
       pending.append((image, index, logits, deltas))
       if pending.count == batchSize { try flush() }
+      bar.advance()
     }
     try flush()
+    bar.finish()
     let n = Double(max(images, 1))
     out.write(
       "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(images),\"batches\":\(batches),\"classification\":\(jsonNumber(sums.classification / n)),\"box\":\(jsonNumber(sums.box / n)),\"cost\":\(jsonNumber((sums.classification + sums.box) / n))}\n"

@@ -35,6 +35,8 @@ struct TargetsCommand: ParsableCommand {
 
   @OptionGroup var options: PipelineOptions
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   @Option(help: "Labelling rule: torchvision, detectron2, mmdetection, detectron, detkit.")
   var policy: PolicyOption = .torchvision
 
@@ -86,6 +88,9 @@ struct TargetsCommand: ParsableCommand {
 
   func run() throws {
     let walker = try DatasetWalker(options)
+    let bar = progressOptions.bar(
+      "targets of \(options.name)", total: try walker.store.dataset(named: options.name).images)
+    defer { bar.finish() }
     var cache = GridCache(options.generator)
     let toSafetensors = output.hasSuffix(".safetensors")
     let dir = URL(fileURLWithPath: output)
@@ -121,7 +126,9 @@ struct TargetsCommand: ParsableCommand {
       }
       images += 1
       positives += t.statistics.positives
+      bar.advance()
     }
+    bar.finish()
     if toSafetensors {
       try SafetensorsFile.write(
         tensors,
