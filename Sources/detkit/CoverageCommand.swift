@@ -41,6 +41,8 @@ struct CoverageCommand: ParsableCommand {
 
   @OptionGroup var progressOptions: ProgressOptions
 
+  @OptionGroup var parallel: ParallelOptions
+
   func validate() throws {
     let m = presetMatcher(options.preset)
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
@@ -52,7 +54,8 @@ struct CoverageCommand: ParsableCommand {
   func run() throws {
     let bar = progressOptions.bar("coverage of \(options.name)")
     defer { bar.finish() }
-    let coverage = try Self.compute(options, high: high, low: low, progress: bar.update)
+    let coverage = try Self.compute(
+      options, high: high, low: low, parallel: parallel, progress: bar.update)
     bar.finish()
     if json {
       try printJSON(Self.jsonObject(coverage, options: options))
@@ -67,10 +70,12 @@ struct CoverageCommand: ParsableCommand {
     }
   }
 
-  /// Walks the dataset and accumulates coverage, reporting images done to `progress`.
+  /// Walks the dataset and accumulates coverage, reporting images done to `progress`. Images
+  /// are matched on `parallel.threads` threads and filed in import order, so the result is
+  /// the same for any thread count.
   static func compute(
     _ options: PipelineOptions, high: Float? = nil, low: Float? = nil,
-    progress: WorkProgressHandler? = nil
+    parallel: ParallelOptions = ParallelOptions(), progress: WorkProgressHandler? = nil
   ) throws -> AnchorCoverage {
     let walker = try DatasetWalker(options)
     let total = try walker.store.dataset(named: options.name).images
@@ -81,12 +86,21 @@ struct CoverageCommand: ParsableCommand {
     if let low { matcher.lowThreshold = low }
     var coverage = AnchorCoverage(
       levelNames: options.generator.levels.map(\.name), matcher: matcher)
-    try walker.forEachImage { image in
-      let (grid, index) = try cache.grid(for: image)
-      try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
-      done += 1
-      progress?(WorkProgress(done: done, total: total, unit: .images))
-    }
+    let observer = coverage
+    try orderedParallelMap(
+      window: parallel.window, maxConcurrency: parallel.threads,
+      produce: { yield in
+        try walker.forEachImage { image in
+          let (grid, index) = try cache.grid(for: image)
+          try yield((image.boxes, grid, index))
+        }
+      },
+      transform: { try observer.observe(groundTruth: $0.0, grid: $0.1, index: $0.2) },
+      consume: {
+        coverage.add($0)
+        done += 1
+        progress?(WorkProgress(done: done, total: total, unit: .images))
+      })
     return coverage
   }
 

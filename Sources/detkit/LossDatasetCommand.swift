@@ -3,6 +3,7 @@ import DetGeometry
 import DetLoss
 import DetMatching
 import DetStore
+import DetSupport
 import DetTensorIO
 import Foundation
 
@@ -111,6 +112,8 @@ struct DatasetLossOptions: ParsableArguments {
 
   @OptionGroup var progressOptions: ProgressOptions
 
+  @OptionGroup var parallel: ParallelOptions
+
   func validate() throws {
     guard batchSize >= 1 else {
       throw ValidationError("--batch-size must be >= 1, got \(batchSize)")
@@ -139,8 +142,13 @@ struct DatasetLossOptions: ParsableArguments {
     var batches = 0
     var images = 0
     var sums = (classification: 0.0, box: 0.0)
-    func flush() throws {
-      guard !pending.isEmpty else { return }
+    typealias Batch = (
+      number: Int,
+      images: [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])]
+    )
+    /// The costs of one batch (worker threads; depends on the batch alone).
+    func evaluate(_ batch: Batch) throws -> (records: [ImageLossRecord], cost: (Double, Double)) {
+      let pending = batch.images
       var records: [ImageLossRecord] = []
       let batchCost: (Double, Double)
       do {
@@ -165,7 +173,7 @@ struct DatasetLossOptions: ParsableArguments {
           }
           batchCost = (loss.classification, loss.box)
         case .rpn:
-          let loss = try RPNCriterion(seed: seed &+ UInt64(batches)).evaluate(
+          let loss = try RPNCriterion(seed: seed &+ UInt64(batch.number)).evaluate(
             pending.map {
               RPNCriterion.Image(
                 anchors: .grid($0.index), groundTruth: $0.image.boxes, objectness: $0.logits,
@@ -184,8 +192,12 @@ struct DatasetLossOptions: ParsableArguments {
         }
       } catch {
         let ids = pending.map { $0.image.record.id.description }.joined(separator: ", ")
-        throw PipelineError("batch \(batches) (images \(ids)): \(error)")
+        throw PipelineError("batch \(batch.number) (images \(ids)): \(error)")
       }
+      return (records, batchCost)
+    }
+    /// Writes one batch's lines (caller's thread, batch order).
+    func write(_ records: [ImageLossRecord], cost: (Double, Double)) {
       for r in records {
         out.write(
           "{\"image_id\":\(JSONText.id(r.imageID)),\"file_name\":\(JSONText.string(r.fileName)),\"classification\":\(jsonNumber(r.classification)),\"box\":\(jsonNumber(r.box)),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
@@ -193,25 +205,43 @@ struct DatasetLossOptions: ParsableArguments {
         sums.classification += r.classification
         sums.box += r.box
       }
-      let (cls, box) = batchCost
+      let (cls, box) = cost
       out.write(
         "{\"batch\":\(batches),\"images\":\(records.count),\"classification\":\(jsonNumber(cls)),\"box\":\(jsonNumber(box)),\"cost\":\(jsonNumber(cls + box))}\n"
       )
       if record != nil { recorded += records }
       images += records.count
       batches += 1
-      pending.removeAll(keepingCapacity: true)
+      bar.advance(by: records.count)
     }
-    try walker.forEachImage { image in
-      let (grid, index) = try cache.grid(for: image)
-      let (logits, deltas) = try source.tensors(
-        for: image.record.id.description, anchors: grid.count, classes: classCount,
-        nonFinite: nonFinite)
-      pending.append((image, index, logits, deltas))
-      if pending.count == batchSize { try flush() }
-      bar.advance()
-    }
-    try flush()
+    // Batches are evaluated on `--threads` threads (one batch in flight per thread, since a
+    // batch holds its predictions) and written in order.
+    try orderedParallelMap(
+      window: parallel.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
+      maxConcurrency: parallel.threads,
+      produce: { yield in
+        var number = 0
+        try walker.forEachImage { image in
+          let (grid, index) = try cache.grid(for: image)
+          let (logits, deltas) = try source.tensors(
+            for: image.record.id.description, anchors: grid.count, classes: classCount,
+            nonFinite: nonFinite)
+          pending.append((image, index, logits, deltas))
+          if pending.count == batchSize {
+            let batch = (number, pending)
+            pending.removeAll(keepingCapacity: true)
+            number += 1
+            try yield(batch)
+          }
+        }
+        if !pending.isEmpty {
+          let batch = (number, pending)
+          pending.removeAll()
+          try yield(batch)
+        }
+      },
+      transform: evaluate,
+      consume: { write($0.records, cost: $0.cost) })
     bar.finish()
     let n = Double(max(images, 1))
     out.write(

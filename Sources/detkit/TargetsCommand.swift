@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetSupport
 import DetTensorIO
 import Foundation
 
@@ -36,6 +37,8 @@ struct TargetsCommand: ParsableCommand {
   @OptionGroup var options: PipelineOptions
 
   @OptionGroup var progressOptions: ProgressOptions
+
+  @OptionGroup var parallel: ParallelOptions
 
   @Option(help: "Labelling rule: torchvision, detectron2, mmdetection, detectron, detkit.")
   var policy: PolicyOption = .torchvision
@@ -100,34 +103,45 @@ struct TargetsCommand: ParsableCommand {
     var tensors: [(name: String, tensor: Tensor)] = []
     var images = 0
     var positives = 0
-    try walker.forEachImage { image in
-      let key = image.record.id.description
-      if !toSafetensors, key.contains("/") || key.isEmpty || key.hasPrefix(".") {
-        throw PipelineError(
-          "image id \"\(key)\" cannot name a file; write a .safetensors file instead")
-      }
-      let (grid, index) = try cache.grid(for: image)
-      let t = try Self.targets(
-        of: image, grid: grid, index: index, preset: options.preset, policy: policy,
-        assigner: assigner,
-        ignoreCrowd: ignoreCrowd, ignoreIoF: ignoreIof)
-      let n = grid.count
-      let parts: [(String, Tensor)] = [
-        ("matches", Tensor(shape: [n], int64: t.matches.map(Int64.init))),
-        ("labels", Tensor(shape: [n], int64: t.labels.map(Int64.init))),
-        ("box_targets", Tensor(shape: [n, 4], float32: t.boxTargets)),
-      ]
-      for (suffix, tensor) in parts {
-        if toSafetensors {
-          tensors.append((name: "\(key)/\(suffix)", tensor: tensor))
-        } else {
-          try NPYFile.write(tensor, to: dir.appendingPathComponent("\(key).\(suffix).npy"))
+    // Targets are computed on every core and written in import order (`--threads`).
+    try orderedParallelMap(
+      window: parallel.window, maxConcurrency: parallel.threads,
+      produce: { yield in
+        try walker.forEachImage { image in
+          let key = image.record.id.description
+          if !toSafetensors, key.contains("/") || key.isEmpty || key.hasPrefix(".") {
+            throw PipelineError(
+              "image id \"\(key)\" cannot name a file; write a .safetensors file instead")
+          }
+          let (grid, index) = try cache.grid(for: image)
+          try yield((key, image, grid, index))
         }
-      }
-      images += 1
-      positives += t.statistics.positives
-      bar.advance()
-    }
+      },
+      transform: { key, image, grid, index in
+        let t = try Self.targets(
+          of: image, grid: grid, index: index, preset: options.preset, policy: policy,
+          assigner: assigner,
+          ignoreCrowd: ignoreCrowd, ignoreIoF: ignoreIof)
+        let n = grid.count
+        let parts: [(String, Tensor)] = [
+          ("matches", Tensor(shape: [n], int64: t.matches.map(Int64.init))),
+          ("labels", Tensor(shape: [n], int64: t.labels.map(Int64.init))),
+          ("box_targets", Tensor(shape: [n, 4], float32: t.boxTargets)),
+        ]
+        return (key, parts, t.statistics.positives)
+      },
+      consume: { key, parts, imagePositives in
+        for (suffix, tensor) in parts {
+          if toSafetensors {
+            tensors.append((name: "\(key)/\(suffix)", tensor: tensor))
+          } else {
+            try NPYFile.write(tensor, to: dir.appendingPathComponent("\(key).\(suffix).npy"))
+          }
+        }
+        images += 1
+        positives += imagePositives
+        bar.advance()
+      })
     bar.finish()
     if toSafetensors {
       try SafetensorsFile.write(
