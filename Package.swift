@@ -100,10 +100,10 @@ let package = Package(
       name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings
-    ),
+      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"],
+      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
   ]
 )
