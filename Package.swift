@@ -16,6 +16,8 @@ let package = Package(
     .library(name: "DetLoss", targets: ["DetLoss"]),
     .library(name: "DetTensorIO", targets: ["DetTensorIO"]),
     .library(name: "DetStore", targets: ["DetStore"]),
+    .library(name: "DetPipeline", targets: ["DetPipeline"]),
+    .library(name: "DetEval", targets: ["DetEval"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -43,12 +45,20 @@ let package = Package(
     .target(
       name: "DetStore", dependencies: ["CSQLite", "DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
+    .target(name: "DetEval", swiftSettings: swiftSettings),
+    .target(
+      name: "DetPipeline",
+      dependencies: [
+        "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+      ],
+      swiftSettings: swiftSettings),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "detkit",
       dependencies: [
         "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetPipeline", "DetEval",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -101,6 +111,13 @@ let package = Package(
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(name: "DetEvalTests", dependencies: ["DetEval"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetPipelineTests",
+      dependencies: [
+        "DetPipeline", "DetStore", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO",
+      ],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry", "DetSupport"],

@@ -14,9 +14,9 @@ struct AnchorsCommand: ParsableCommand {
       ratios are height/width. Feature maps are ceil(H/stride) x ceil(W/stride).
 
       --compat picks whose arithmetic and type order to reproduce bit for bit:
-        torchvision       rounded half-extents, ratio-major, offset 0, int() sizes,
-                          stride = image side // grid side per axis
-        detectron2        (default) unrounded, size-major, --offset fraction of stride
+        torchvision       (default) rounded half-extents, ratio-major, offset 0, int()
+                          sizes, stride = image side // grid side per axis
+        detectron2        unrounded, size-major, --offset fraction of stride
         mmdetection       base size = stride, centre --offset x stride, ratio-major
         detectron-legacy  +1-pixel generate_anchors, ratio-major
 
@@ -28,12 +28,12 @@ struct AnchorsCommand: ParsableCommand {
 
       Examples:
         detkit anchors --preset fpn --image 800x1344
-        detkit anchors --preset retinanet --image 512x512 --compat torchvision \\
-          --format csv --output a.csv
-        detkit anchors --preset fpn --image 800x1344 --ratios 0.5,1,2,4 \\
-          --offset 0.5 --format json
-        detkit anchors --preset fpn --image 800x1344 --compat torchvision \\
-          --format npy --output anchors.npy
+        detkit anchors --preset retinanet --image 512x512 --format csv \\
+          --output a.csv
+        detkit anchors --preset fpn --image 800x1344 --compat detectron2 \\
+          --ratios 0.5,1,2,4 --offset 0.5 --format json
+        detkit anchors --preset fpn --image 800x1344 --format npy \\
+          --output anchors.npy
       """)
 
   @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types).")
@@ -42,8 +42,9 @@ struct AnchorsCommand: ParsableCommand {
   @Option(help: "Image (padded canvas) size as HxW, e.g. 800x1344.")
   var image: ImageSize
 
-  @Option(help: "Peer to reproduce: torchvision, detectron2, mmdetection, detectron-legacy.")
-  var compat: CompatOption = .detectron2
+  @OptionGroup var anchorOptions: AnchorOptions
+
+  var compat: CompatOption { anchorOptions.compat }
 
   @Option(help: "Base anchor size per level in pixels, comma-separated (e.g. 32,64,128,256,512).")
   var sizes: NumberList?
@@ -212,28 +213,6 @@ struct AnchorsCommand: ParsableCommand {
   /// `Float` without a trailing `.0` for whole numbers, else rounded to 4 decimals (table only).
   private func short(_ v: Float) -> String {
     v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : String(format: "%.4g", Double(v))
-  }
-}
-
-/// `--preset` values.
-enum PresetOption: String, ExpressibleByArgument, CaseIterable {
-  case fpn, retinanet
-
-  var preset: AnchorGenerator.Preset { self == .fpn ? .fpn : .retinanet }
-}
-
-/// `--compat` values (the CLI spells the legacy mode with a hyphen).
-enum CompatOption: String, ExpressibleByArgument, CaseIterable {
-  case torchvision, detectron2, mmdetection
-  case detectronLegacy = "detectron-legacy"
-
-  var compatibility: AnchorGenerator.Compatibility {
-    switch self {
-    case .torchvision: .torchvision
-    case .detectron2: .detectron2
-    case .mmdetection: .mmdetection
-    case .detectronLegacy: .detectronLegacy
-    }
   }
 }
 

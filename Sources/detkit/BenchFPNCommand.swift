@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import Foundation
 
 /// The W-FPN workload of DESIGN.md and its stages.
@@ -60,8 +61,7 @@ struct FPNWorkload: Sendable {
   ]
 
   /// torchvision's RPN matcher, `Matcher(0.7, 0.3, allow_low_quality_matches=True)`.
-  static let matcher = IoUMatcher(
-    high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
+  static let matcher = IoUMatcher.rpn
 }
 
 /// `detkit bench fpn`.
@@ -184,22 +184,16 @@ struct BenchFPNCommand: ParsableCommand {
   /// Reads a peer report; a missing or malformed file is a runtime failure naming it.
   private static func loadPeer(_ path: String) throws -> BenchReport {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw PeerReportError(path: path, problem: "cannot read the file")
+      throw PipelineError(.badInput, at: "--compare \(path)", "cannot read the file")
     }
     do {
       return try JSONDecoder().decode(BenchReport.self, from: data)
     } catch let DecodingError.keyNotFound(key, context) {
       let keyPath = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-      throw PeerReportError(path: path, problem: "missing key '\(keyPath)'")
+      throw PipelineError(.badInput, at: "--compare \(path)", "missing key '\(keyPath)'")
     } catch {
-      throw PeerReportError(path: path, problem: "not a peer_bench.py JSON report (\(error))")
+      throw PipelineError(
+        .badInput, at: "--compare \(path)", "not a peer_bench.py JSON report (\(error))")
     }
   }
-}
-
-/// A `--compare` file that cannot be used.
-struct PeerReportError: Error, CustomStringConvertible {
-  var path: String
-  var problem: String
-  var description: String { "--compare \(path): \(problem)" }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import DetSupport
 import Foundation
 
@@ -44,7 +45,7 @@ struct CoverageCommand: ParsableCommand {
   @OptionGroup var parallel: ParallelOptions
 
   func validate() throws {
-    let m = presetMatcher(options.preset)
+    let m = IoUMatcher.preset(options.preset.preset)
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
     guard h.isFinite, l >= 0, l <= h else {
       throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)")
@@ -55,7 +56,7 @@ struct CoverageCommand: ParsableCommand {
     let bar = progressOptions.bar("coverage of \(options.name)")
     defer { bar.finish() }
     let coverage = try Self.compute(
-      options, high: high, low: low, parallel: parallel, progress: bar.update)
+      options, high: high, low: low, threads: parallel.threads, progress: bar.update)
     bar.finish()
     if json {
       try printJSON(Self.jsonObject(coverage, options: options))
@@ -70,38 +71,18 @@ struct CoverageCommand: ParsableCommand {
     }
   }
 
-  /// Walks the dataset and accumulates coverage, reporting images done to `progress`. Images
-  /// are matched on `parallel.threads` threads and filed in import order, so the result is
-  /// the same for any thread count.
+  /// Walks the dataset and accumulates coverage under the preset's matcher, with
+  /// `--high` / `--low` overriding its thresholds.
   static func compute(
-    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil,
-    parallel: ParallelOptions = ParallelOptions(), progress: WorkProgressHandler? = nil
+    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, threads: Int? = nil,
+    progress: WorkProgressHandler? = nil
   ) throws -> AnchorCoverage {
-    let walker = try DatasetWalker(options)
-    let total = try walker.store.dataset(named: options.name).images
-    var done = 0
-    var cache = GridCache(options.generator)
-    var matcher = presetMatcher(options.preset)
+    var matcher = IoUMatcher.preset(options.preset.preset)
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
-    var coverage = AnchorCoverage(
-      levelNames: options.generator.levels.map(\.name), matcher: matcher)
-    let observer = coverage
-    try orderedParallelMap(
-      window: parallel.window, maxConcurrency: parallel.threads,
-      produce: { yield in
-        try walker.forEachImage { image in
-          let (grid, index) = try cache.grid(for: image)
-          try yield((image.boxes, grid, index))
-        }
-      },
-      transform: { try observer.observe(groundTruth: $0.0, grid: $0.1, index: $0.2) },
-      consume: {
-        coverage.add($0)
-        done += 1
-        progress?(WorkProgress(done: done, total: total, unit: .images))
-      })
-    return coverage
+    return try AnchorCoverage(
+      of: options.walker(), generator: options.generator, matcher: matcher, threads: threads,
+      progress: progress)
   }
 
   static func percent(_ v: Double) -> String { String(format: "%5.1f%%", 100 * v) }

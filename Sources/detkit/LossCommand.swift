@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetLoss
+import DetPipeline
 import DetTensorIO
 import Foundation
 
@@ -89,9 +90,4 @@ struct LossOutputOptions: ParsableArguments {
     let loss: Any = result.loss.isFinite ? Double(result.loss) : NSNull()
     try printJSON(["loss": loss, "count": result.count])
   }
-}
-
-/// A runtime problem with the input arrays (wrong shape or dtype), with the file it concerns.
-struct LossInputError: Error, CustomStringConvertible {
-  var description: String
 }

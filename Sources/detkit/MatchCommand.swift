@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import DetTensorIO
 import Foundation
 
@@ -47,9 +48,7 @@ struct MatchCommand: ParsableCommand {
   @Option(help: "Image (padded canvas) size HxW for --preset.")
   var image: ImageSize?
 
-  @Option(
-    help: "Anchor arithmetic of --preset: torchvision, detectron2, mmdetection, detectron-legacy.")
-  var compat: CompatOption = .detectron2
+  @OptionGroup var anchorOptions: AnchorOptions
 
   @Option(help: "Ground-truth NPY file [M,4] (float32 or float64, xyxy).")
   var gt: String
@@ -161,8 +160,7 @@ struct MatchCommand: ParsableCommand {
         policy: policy.policy(minPositiveIoU: minPosIou),
         degenerateGroundTruth: degenerate, ignoreIoFThreshold: iof)
       if let preset, let image {
-        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
-          .anchors(for: image)
+        let grid = anchorOptions.generator(preset).anchors(for: image)
         let index = GridAnchorIndex(grid)
         sparse = index.isGridAligned
         result = try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: regions)
@@ -178,14 +176,14 @@ struct MatchCommand: ParsableCommand {
         ignoreIoFThreshold: iof)
       sparse = false
       if let preset, let image {
-        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
-          .anchors(for: image)
+        let grid = anchorOptions.generator(preset).anchors(for: image)
         result = try atss.assign(groundTruth: groundTruth, grid: grid, ignoreRegions: regions)
       } else {
         let boxes = try Self.readBoxes(anchors!, option: "--anchors")
         let counts = levels?.values.map { Int($0) } ?? [boxes.count]
         guard counts.reduce(0, +) == boxes.count else {
-          throw MatchCommandError(
+          throw PipelineError(
+            .badArray, at: "",
             "--levels sum to \(counts.reduce(0, +)) but \(anchors!) holds \(boxes.count) anchors")
         }
         result = try atss.assign(
@@ -213,11 +211,13 @@ struct MatchCommand: ParsableCommand {
   static func readBoxes(_ path: String, option: String) throws -> BoxArray {
     let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
     guard tensor.dtype.isFloatingPoint else {
-      throw MatchCommandError(
+      throw PipelineError(
+        .badArray, at: "",
         "\(option) \(path): expected float32 or float64 boxes, got \(tensor.dtype.rawValue)")
     }
     guard (tensor.shape.count == 2 && tensor.shape[1] == 4) || tensor.shape == [0] else {
-      throw MatchCommandError("\(option) \(path): expected shape [M, 4], got \(tensor.shape)")
+      throw PipelineError(
+        .badArray, at: "", "\(option) \(path): expected shape [M, 4], got \(tensor.shape)")
     }
     return BoxArray(flat: try tensor.asFloat32())
   }
@@ -233,12 +233,6 @@ struct MatchCommand: ParsableCommand {
       + "\"unmatchedGroundTruth\":[\(unmatched)],\"skippedGroundTruth\":[\(skipped)],"
       + "\"bestIoU\":[\(best)]}"
   }
-}
-
-/// A runtime failure of `detkit match` or `detkit sample` (exit status 1).
-struct MatchCommandError: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
 }
 
 /// `--policy` values.

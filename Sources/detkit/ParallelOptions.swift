@@ -14,10 +14,4 @@ struct ParallelOptions: ParsableArguments {
       throw ValidationError("--threads must be at least 1, got \(threads)")
     }
   }
-
-  /// Images in flight at once: four per thread, so a slow image does not idle the others;
-  /// one with `--threads 1` (the plain serial loop).
-  var window: Int {
-    threads == 1 ? 1 : 4 * (threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount))
-  }
 }
