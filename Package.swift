@@ -48,15 +48,17 @@ let package = Package(
     .target(name: "DetEval", swiftSettings: swiftSettings),
     .target(
       name: "DetPipeline",
-      dependencies: ["DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore"],
+      dependencies: [
+        "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+      ],
       swiftSettings: swiftSettings),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "detkit",
       dependencies: [
-        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore", "DetPipeline",
-        "DetEval",
+        "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetPipeline", "DetEval",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -108,8 +110,8 @@ let package = Package(
       name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings
-    ),
+      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
     .testTarget(name: "DetEvalTests", dependencies: ["DetEval"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetPipelineTests",
@@ -118,7 +120,7 @@ let package = Package(
       ],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"],
+      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
   ]
 )

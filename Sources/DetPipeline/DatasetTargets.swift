@@ -1,5 +1,6 @@
 import DetGeometry
 import DetMatching
+import DetSupport
 import DetTensorIO
 import Foundation
 
@@ -52,15 +53,19 @@ public struct DatasetTargets {
   /// (created if needed) of `<image_id>.matches.npy`, `.labels.npy`, `.box_targets.npy`.
   ///
   /// The safetensors file holds every image's targets in memory until it is written (32
-  /// bytes per anchor and image); a folder is written one image at a time.
+  /// bytes per anchor and image); a folder is written a window of images at a time (four
+  /// per thread). Targets are computed on `threads` threads (`nil`: every core; 1:
+  /// serially) and written in import order, so the output is the same for any value;
+  /// `progress` hears of each image written.
   ///
   /// - Throws: ``PipelineError``: ``PipelineError/Code/unnamableImage`` for an image id that
   ///   cannot name a file (empty, a `/`, a leading `.`) when writing a folder,
   ///   ``PipelineError/Code/output`` when a file cannot be written, and what
   ///   ``forEachImage(_:)`` throws.
-  public func write(to output: String, metadata: [String: String] = [:]) throws(PipelineError)
-    -> Summary
-  {
+  public func write(
+    to output: String, metadata: [String: String] = [:], threads: Int? = nil,
+    progress: WorkProgressHandler? = nil
+  ) throws(PipelineError) -> Summary {
     let toSafetensors = output.hasSuffix(".safetensors")
     let dir = URL(fileURLWithPath: output)
     if !toSafetensors {
@@ -73,34 +78,57 @@ public struct DatasetTargets {
     var tensors: [(name: String, tensor: Tensor)] = []
     var summary = Summary(images: 0, positives: 0)
     var cache = GridCache(generator)
-    try walker.forEachImage { image throws(PipelineError) in
-      let key = image.record.id.description
-      if !toSafetensors, key.contains("/") || key.isEmpty || key.hasPrefix(".") {
-        throw PipelineError(
-          .unnamableImage, at: "",
-          "image id \"\(key)\" cannot name a file; write a .safetensors file instead")
-      }
-      let (grid, index) = try cache.grid(for: image)
-      let t = try assignment.targets(of: image, grid: grid, index: index)
-      let n = grid.count
-      let parts: [(String, Tensor)] = [
-        ("matches", Tensor(shape: [n], int64: t.matches.map(Int64.init))),
-        ("labels", Tensor(shape: [n], int64: t.labels.map(Int64.init))),
-        ("box_targets", Tensor(shape: [n, 4], float32: t.boxTargets)),
-      ]
-      for (suffix, tensor) in parts {
-        if toSafetensors {
-          tensors.append((name: "\(key)/\(suffix)", tensor: tensor))
-        } else {
-          do {
-            try NPYFile.write(tensor, to: dir.appendingPathComponent("\(key).\(suffix).npy"))
-          } catch {
-            throw PipelineError.wrapping(error, .output)
+    let total = try? walker.store.dataset(named: walker.name).images
+    // Targets are computed on `threads` threads and written in import order.
+    do {
+      try orderedParallelMap(
+        window: parallelWindow(threads: threads), maxConcurrency: threads,
+        produce: { yield in
+          try walker.forEachImage { image throws(PipelineError) in
+            let key = image.record.id.description
+            if !toSafetensors, key.contains("/") || key.isEmpty || key.hasPrefix(".") {
+              throw PipelineError(
+                .unnamableImage, at: "",
+                "image id \"\(key)\" cannot name a file; write a .safetensors file instead")
+            }
+            let (grid, index) = try cache.grid(for: image)
+            do { try yield((key, image, grid, index)) } catch let error as PipelineError {
+              throw error
+            } catch {
+              throw PipelineError.wrapping(error, .output)
+            }
           }
-        }
-      }
-      summary.images += 1
-      summary.positives += t.statistics.positives
+        },
+        transform: { key, image, grid, index in
+          let t = try assignment.targets(of: image, grid: grid, index: index)
+          let n = grid.count
+          let parts: [(String, Tensor)] = [
+            ("matches", Tensor(shape: [n], int64: t.matches.map(Int64.init))),
+            ("labels", Tensor(shape: [n], int64: t.labels.map(Int64.init))),
+            ("box_targets", Tensor(shape: [n, 4], float32: t.boxTargets)),
+          ]
+          return (key, parts, t.statistics.positives)
+        },
+        consume: { key, parts, positives in
+          for (suffix, tensor) in parts {
+            if toSafetensors {
+              tensors.append((name: "\(key)/\(suffix)", tensor: tensor))
+            } else {
+              do {
+                try NPYFile.write(tensor, to: dir.appendingPathComponent("\(key).\(suffix).npy"))
+              } catch {
+                throw PipelineError.wrapping(error, .output)
+              }
+            }
+          }
+          summary.images += 1
+          summary.positives += positives
+          progress?(WorkProgress(done: summary.images, total: total, unit: .images))
+        })
+    } catch let error as PipelineError {
+      throw error
+    } catch {
+      throw PipelineError.wrapping(error, .output)
     }
     if toSafetensors {
       do {

@@ -23,6 +23,8 @@ struct BenchImportCommand: ParsableCommand {
   @Option(help: "Keep the store here instead of a temporary file.")
   var db: String?
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("detkit-bench-\(ProcessInfo.processInfo.processIdentifier)")
@@ -31,13 +33,17 @@ struct BenchImportCommand: ParsableCommand {
     let path = db ?? directory.appendingPathComponent("bench.sqlite").path
     let size =
       (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
+    let bar = progressOptions.bar("importing \(file)", unit: .bytes, total: size)
+    defer { bar.finish() }
     let start = DispatchTime.now().uptimeNanoseconds
     let report: ImportReport
     do {
       let store = try AnnotationStore(path: path)
       report = try COCOImporter(path: file).importDataset(
-        into: store, named: "bench", options: ImportOptions(replace: true))
+        into: store, named: "bench", options: ImportOptions(replace: true),
+        progress: { bar.update(fraction: $0) })
     }
+    bar.finish()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DetGeometry
 import DetMatching
 import DetPipeline
+import DetSupport
 import Foundation
 
 /// `detkit coverage`: how well an anchor preset fits a stored dataset.
@@ -39,6 +40,10 @@ struct CoverageCommand: ParsableCommand {
   @Option(help: "Also write an SVG bar chart of the log2 bins to this file.")
   var svg: String?
 
+  @OptionGroup var progressOptions: ProgressOptions
+
+  @OptionGroup var parallel: ParallelOptions
+
   func validate() throws {
     let m = IoUMatcher.preset(options.preset.preset)
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
@@ -48,7 +53,11 @@ struct CoverageCommand: ParsableCommand {
   }
 
   func run() throws {
-    let coverage = try Self.compute(options, high: high, low: low)
+    let bar = progressOptions.bar("coverage of \(options.name)")
+    defer { bar.finish() }
+    let coverage = try Self.compute(
+      options, high: high, low: low, threads: parallel.threads, progress: bar.update)
+    bar.finish()
     if json {
       try printJSON(Self.jsonObject(coverage, options: options))
     } else {
@@ -64,14 +73,16 @@ struct CoverageCommand: ParsableCommand {
 
   /// Walks the dataset and accumulates coverage under the preset's matcher, with
   /// `--high` / `--low` overriding its thresholds.
-  static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws
-    -> AnchorCoverage
-  {
+  static func compute(
+    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, threads: Int? = nil,
+    progress: WorkProgressHandler? = nil
+  ) throws -> AnchorCoverage {
     var matcher = IoUMatcher.preset(options.preset.preset)
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
     return try AnchorCoverage(
-      of: options.walker(), generator: options.generator, matcher: matcher)
+      of: options.walker(), generator: options.generator, matcher: matcher, threads: threads,
+      progress: progress)
   }
 
   static func percent(_ v: Double) -> String { String(format: "%5.1f%%", 100 * v) }

@@ -101,6 +101,8 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: NonFiniteOption.help)
   var nonFinite: NonFiniteOption = .error
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func validate() throws {
     guard batchSize >= 1 else {
       throw ValidationError("--batch-size must be >= 1, got \(batchSize)")
@@ -121,9 +123,13 @@ struct DatasetLossOptions: ParsableArguments {
       compatibility: anchors.compat.compatibility, batchSize: batchSize, seed: seed,
       nonFinite: nonFinite)
     var out = try BufferedTextWriter(path: "-")
+    let bar = progressOptions.bar(
+      "loss over \(name)", total: try? loss.walker.store.dataset(named: name).images)
+    defer { bar.finish() }
     let summary = try loss.run(keepsRecords: record != nil) { event in
       switch event {
       case .image(let r):
+        bar.advance()
         out.write(
           "{\"image_id\":\(JSONText.id(r.imageID)),\"file_name\":\(JSONText.string(r.fileName)),\"classification\":\(jsonNumber(r.classification)),\"box\":\(jsonNumber(r.box)),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
         )
@@ -137,6 +143,7 @@ struct DatasetLossOptions: ParsableArguments {
       "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(summary.images),\"batches\":\(summary.batches),\"classification\":\(jsonNumber(summary.classification)),\"box\":\(jsonNumber(summary.box)),\"cost\":\(jsonNumber(summary.cost))}\n"
     )
     try out.close()
+    bar.finish()
     if let record {
       try loss.record(summary, named: record)
       FileHandle.standardError.write(

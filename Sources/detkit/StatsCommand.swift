@@ -24,8 +24,14 @@ struct StatsCommand: ParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
-    let s = try AnnotationStore(path: db, mode: .readOnly).statistics(of: name)
+    let bar = progressOptions.bar("stats of \(name)", unit: .records)
+    defer { bar.finish() }
+    let s = try AnnotationStore(path: db, mode: .readOnly).statistics(
+      of: name, progress: bar.update)
+    bar.finish()
     if json {
       try printJSON(
         [

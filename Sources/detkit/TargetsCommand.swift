@@ -35,6 +35,10 @@ struct TargetsCommand: ParsableCommand {
 
   @OptionGroup var options: PipelineOptions
 
+  @OptionGroup var progressOptions: ProgressOptions
+
+  @OptionGroup var parallel: ParallelOptions
+
   @Option(help: "Labelling rule: torchvision, detectron2, mmdetection, detectron, detkit.")
   var policy: PolicyOption = .torchvision
 
@@ -66,6 +70,8 @@ struct TargetsCommand: ParsableCommand {
   }
 
   func run() throws {
+    let bar = progressOptions.bar("targets of \(options.name)")
+    defer { bar.finish() }
     let summary = try DatasetTargets(
       walker: options.walker(), generator: options.generator, assignment: assignment
     )
@@ -74,7 +80,8 @@ struct TargetsCommand: ParsableCommand {
       metadata: [
         "preset": options.preset.rawValue, "compat": options.compat.rawValue,
         "resize": options.resize.rawValue,
-      ])
+      ], threads: parallel.threads, progress: bar.update)
+    bar.finish()
     FileHandle.standardError.write(
       Data(
         "wrote targets of \(summary.images) images (\(summary.positives) positive anchors) to \(output)\n"
