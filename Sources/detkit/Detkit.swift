@@ -46,7 +46,7 @@ struct CommandFailure: Error, CustomStringConvertible {
     switch error.code {
     case .nonFiniteInput:
       "\(error); pass --non-finite propagate to compute anyway"
-    case .unknownCategory, .unresizableImage, .assignmentFailed, .unnamableImage,
+    case .unknownCategory, .unresizableImage, .anchorLimit, .assignmentFailed, .unnamableImage,
       .missingPredictions, .badArray, .batchFailed, .badInput, .output:
       error.description
     }

@@ -104,8 +104,10 @@ struct MatchCommand: ParsableCommand {
     case (nil, .some(let preset)):
       guard let image else { throw ValidationError("--preset needs --image HxW") }
       do {
-        _ = try AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
-          .checkedAnchorCount(for: image)
+        _ = try AnchorGenerator(
+          preset: preset.preset, compatibility: anchorOptions.compat.compatibility
+        )
+        .checkedAnchorCount(for: image)
       } catch {
         throw ValidationError("--image \(error)")
       }
@@ -139,7 +141,8 @@ struct MatchCommand: ParsableCommand {
     } catch MatchingError.degenerateGroundTruth(let index, let box) {
       // The library's message names its API (`DegenerateGroundTruth.skip`); a CLI user
       // needs the flag.
-      throw MatchCommandError(
+      throw PipelineError(
+        .badInput, at: "",
         "--gt \(gt): ground truth row \(index): box [\(box.x1), \(box.y1), \(box.x2), \(box.y2)]"
           + " is degenerate; expected finite x2 > x1 and y2 > y1"
           + " (give --skip-degenerate to skip such rows)")

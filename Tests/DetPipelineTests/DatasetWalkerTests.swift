@@ -70,12 +70,16 @@ import Testing
 }
 
 /// The cache hands back the generator's grid for every canvas, also past its capacity.
-@Test func gridCacheReturnsTheGeneratorsGrid() {
+@Test func gridCacheReturnsTheGeneratorsGrid() throws {
   let generator = AnchorGenerator(preset: .retinanet, compatibility: .torchvision)
   var cache = GridCache(generator)
   let sizes = (0...GridCache.capacity + 2).map { ImageSize(height: 64 + 32 * $0, width: 96) }
   for size in sizes + sizes.reversed() {
-    let (grid, _) = cache.grid(for: size)
+    let image = PipelineImage(
+      record: ImageRecord(id: .int(1), fileName: "a.jpg", width: size.width, height: size.height),
+      canvas: size, resized: size, boxes: BoxArray(), labels: [], annotations: [],
+      crowd: BoxArray())
+    let (grid, _) = try cache.grid(for: image)
     #expect(grid.boxes == generator.anchors(for: size).boxes)
   }
 }
