@@ -185,29 +185,24 @@ struct AnchorsCommand: ParsableCommand {
 
   private func writeJSON(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter)
   {
-    out.write(
-      "{\"preset\":\"\(preset.rawValue)\",\"compat\":\"\(compat.rawValue)\",\"image\":[\(image.height),\(image.width)],"
-    )
-    out.write("\"typeOrder\":\"\(g.typeOrder.rawValue)\",\"count\":\(grid.count),\"levels\":[")
-    for (n, level) in grid.levels.enumerated() {
-      let cells = level.cellAnchors.map { "[\($0.x1),\($0.y1),\($0.x2),\($0.y2)]" }.joined(
-        separator: ",")
-      out.write(
-        (n == 0 ? "" : ",")
-          + "{\"name\":\"\(level.name)\",\"stride\":\(level.stride),\"strideY\":\(level.strideY),"
-          + "\"strideX\":\(level.strideX),\"rows\":\(level.rows),\"columns\":\(level.columns),"
-          + "\"typesPerCell\":\(level.typesPerCell),\"centerOffset\":\(level.centerOffset),"
-          + "\"start\":\(level.range.lowerBound),\"end\":\(level.range.upperBound),\"cellAnchors\":[\(cells)]}"
-      )
+    func box(_ b: Box) -> JSONValue { [.float(b.x1), .float(b.y1), .float(b.x2), .float(b.y2)] }
+    let levels = grid.levels.map { level -> JSONValue in
+      [
+        "name": .string(level.name), "stride": .int(level.stride),
+        "strideY": .float(level.strideY), "strideX": .float(level.strideX),
+        "rows": .int(level.rows), "columns": .int(level.columns),
+        "typesPerCell": .int(level.typesPerCell), "centerOffset": .float(level.centerOffset),
+        "start": .int(level.range.lowerBound), "end": .int(level.range.upperBound),
+        "cellAnchors": .array(level.cellAnchors.map(box)),
+      ]
     }
-    out.write("],\"boxes\":[")
-    grid.boxes.withUnsafeBufferPointer { v in
-      for i in 0..<grid.count {
-        out.write(
-          (i == 0 ? "[" : ",[") + "\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])]")
-      }
-    }
-    out.write("]}\n")
+    let value: JSONValue = [
+      "preset": .string(preset.rawValue), "compat": .string(compat.rawValue),
+      "image": [.int(image.height), .int(image.width)],
+      "typeOrder": .string(g.typeOrder.rawValue), "count": .int(grid.count),
+      "levels": .array(levels), "boxes": .array(grid.boxes.map(box)),
+    ]
+    out.write(value.text(.line) + "\n")
   }
 
   /// `Float` without a trailing `.0` for whole numbers, else rounded to 4 decimals (table only).

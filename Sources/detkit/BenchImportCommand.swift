@@ -47,13 +47,12 @@ struct BenchImportCommand: ParsableCommand {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    try printJSON(
-      [
-        "file": file, "bytes": size, "seconds": seconds,
-        "mb_per_second": Double(size) / 1e6 / seconds,
-        "images": report.images, "annotations": report.annotations,
-        "categories": report.categories,
-        "peak_rss_mib": Double(usage.ru_maxrss) / 1024,
-      ] as [String: Any])
+    printJSON([
+      "file": .string(file), "bytes": .int(size), "seconds": .double(seconds),
+      "mb_per_second": .double(Double(size) / 1e6 / seconds),
+      "images": .int(report.images), "annotations": .int(report.annotations),
+      "categories": .int(report.categories),
+      "peak_rss_mib": .double(Double(usage.ru_maxrss) / 1024),
+    ])
   }
 }

@@ -105,17 +105,24 @@ struct BenchPipelineCommand: ParsableCommand {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rate = Double(images) / seconds
     if json {
-      var report: [String: Any] = [
-        "tool": "detkit", "workload": "pipeline", "images": images, "gt": gt, "seed": Int(seed),
-        "anchors": n,
-        "classes": Self.classes, "threads": ProcessInfo.processInfo.activeProcessorCount,
-        "seconds": seconds, "images_per_second": rate,
-        "per_image": losses.map {
-          ["classification": $0.classification, "box": $0.box, "positives": $0.positives]
-        },
+      var report: [(key: String, value: JSONValue)] = [
+        ("tool", "detkit"), ("workload", "pipeline"), ("images", .int(images)), ("gt", .int(gt)),
+        ("seed", .int(Int(seed))), ("anchors", .int(n)), ("classes", .int(Self.classes)),
+        ("threads", .int(ProcessInfo.processInfo.activeProcessorCount)),
+        ("seconds", .double(seconds)), ("images_per_second", .double(rate)),
+        (
+          "per_image",
+          .array(
+            losses.map {
+              [
+                "classification": .double($0.classification), "box": .double($0.box),
+                "positives": .int($0.positives),
+              ]
+            })
+        ),
       ]
-      if let peerRate { report["speedup"] = rate / peerRate }
-      try printJSON(report)
+      if let peerRate { report.append(("speedup", .double(rate / peerRate))) }
+      printJSON(.object(report))
       return
     }
     print(

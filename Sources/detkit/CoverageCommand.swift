@@ -59,7 +59,7 @@ struct CoverageCommand: ParsableCommand {
       options, high: high, low: low, threads: parallel.threads, progress: bar.update)
     bar.finish()
     if json {
-      try printJSON(Self.jsonObject(coverage, options: options))
+      printJSON(Self.jsonObject(coverage, options: options))
     } else {
       print(Self.table(coverage, options: options), terminator: "")
     }
@@ -118,27 +118,29 @@ struct CoverageCommand: ParsableCommand {
     return out
   }
 
-  static func rowObject(_ r: AnchorCoverage.Row, levels: [String]) -> [String: Any] {
+  static func rowObject(_ r: AnchorCoverage.Row, levels: [String]) -> JSONValue {
     [
-      "name": r.name, "boxes": r.count, "share_iou_0.5": r.share05, "share_iou_0.7": r.share07,
-      "mean_best_iou": r.meanBestIoU, "positives_mean": r.positivesMean,
-      "positives_median": r.positivesMedian, "share_without_positive": r.shareWithoutPositive,
-      "positives": r.positives,
-      "level_shares": Dictionary(uniqueKeysWithValues: zip(levels, r.levelShares)),
+      "name": .string(r.name), "boxes": .int(r.count), "share_iou_0.5": .double(r.share05),
+      "share_iou_0.7": .double(r.share07), "mean_best_iou": .double(r.meanBestIoU),
+      "positives_mean": .double(r.positivesMean), "positives_median": .double(r.positivesMedian),
+      "share_without_positive": .double(r.shareWithoutPositive), "positives": .int(r.positives),
+      "level_shares": .object(zip(levels, r.levelShares).map { (key: $0, value: .double($1)) }),
     ]
   }
 
-  static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> [String: Any] {
+  static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> JSONValue {
     [
-      "dataset": options.name, "preset": options.preset.rawValue, "compat": options.compat.rawValue,
-      "resize": options.resize.rawValue, "images": c.images, "skipped_degenerate": c.skipped,
+      "dataset": .string(options.name), "preset": .string(options.preset.rawValue),
+      "compat": .string(options.compat.rawValue), "resize": .string(options.resize.rawValue),
+      "images": .int(c.images), "skipped_degenerate": .int(c.skipped),
       "matcher": [
-        "high": Double(c.matcher.highThreshold), "low": Double(c.matcher.lowThreshold),
-        "low_quality": c.matcher.allowsLowQualityMatches,
-      ] as [String: Any],
+        "high": .double(Double(c.matcher.highThreshold)),
+        "low": .double(Double(c.matcher.lowThreshold)),
+        "low_quality": .bool(c.matcher.allowsLowQualityMatches),
+      ],
       "all": rowObject(c.all, levels: c.levelNames),
-      "buckets": c.buckets.map { rowObject($0, levels: c.levelNames) },
-      "bins": c.bins.map { rowObject($0, levels: c.levelNames) },
+      "buckets": .array(c.buckets.map { rowObject($0, levels: c.levelNames) }),
+      "bins": .array(c.bins.map { rowObject($0, levels: c.levelNames) }),
     ]
   }
 

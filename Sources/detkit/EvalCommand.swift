@@ -190,44 +190,49 @@ struct EvalCommand: ParsableCommand {
 
   private func jsonReport(
     _ evaluation: COCOEvaluation, summary: COCOSummary, input: EvalStoreInput
-  ) -> [String: Any] {
+  ) -> JSONValue {
     let p = evaluation.parameters
     let range = String(
       format: "%0.2f:%0.2f", p.iouThresholds.first ?? 0, p.iouThresholds.last ?? 0)
-    let lines: [[String: Any]] = summary.lines.map { line in
+    let lines = summary.lines.map { line -> JSONValue in
       [
-        "metric": line.isPrecision ? "AP" : "AR",
-        "iou": line.iouThreshold.map { String(format: "%0.2f", $0) } ?? range,
-        "area": line.areaLabel,
-        "max_dets": line.maxDetections ?? -1,
-        "value": line.value,
+        "metric": .string(line.isPrecision ? "AP" : "AR"),
+        "iou": .string(line.iouThreshold.map { String(format: "%0.2f", $0) } ?? range),
+        "area": .string(line.areaLabel),
+        "max_dets": .int(line.maxDetections ?? -1),
+        "value": .double(line.value),
       ]
     }
-    let perCategory: [[String: Any]] = evaluation.categoryMetrics().map { metrics in
-      var entry: [String: Any] = ["ap": metrics.averagePrecision, "ar": metrics.averageRecall]
+    let perCategory = evaluation.categoryMetrics().map { metrics -> JSONValue in
+      var entry: [(key: String, value: JSONValue)] = [
+        ("ap", .double(metrics.averagePrecision)), ("ar", .double(metrics.averageRecall)),
+      ]
       if let id = input.categoryRecord(metrics.categoryID) {
-        entry["id"] = jsonID(id)
-        entry["name"] = input.categoryNames[id] ?? ""
+        entry.append(("id", JSONValue(id)))
+        entry.append(("name", .string(input.categoryNames[id] ?? "")))
       } else {
-        entry["id"] = metrics.categoryID
+        entry.append(("id", .int(Int(metrics.categoryID))))
       }
-      return entry
+      return .object(entry)
+    }
+    let areaRanges = p.areaRanges.map { area -> JSONValue in
+      ["label": .string(area.label), "range": [.double(area.lower), .double(area.upper)]]
     }
     return [
-      "dataset": name,
-      "stats": summary.stats,
-      "summary": lines,
-      "summary_convention": self.summary.rawValue,
-      "per_category": perCategory,
-      "images": p.imageIDs?.count ?? 0,
-      "ground_truth": input.groundTruth.count,
-      "detections": input.detections.count,
+      "dataset": .string(name),
+      "stats": .array(summary.stats.map { .double($0) }),
+      "summary": .array(lines),
+      "summary_convention": .string(self.summary.rawValue),
+      "per_category": .array(perCategory),
+      "images": .int(p.imageIDs?.count ?? 0),
+      "ground_truth": .int(input.groundTruth.count),
+      "detections": .int(input.detections.count),
       "parameters": [
-        "iou_thresholds": p.iouThresholds,
-        "max_dets": p.maxDetections,
-        "area_ranges": p.areaRanges.map { ["label": $0.label, "range": [$0.lower, $0.upper]] },
-        "use_categories": p.usesCategories,
-      ] as [String: Any],
+        "iou_thresholds": .array(p.iouThresholds.map { .double($0) }),
+        "max_dets": .array(p.maxDetections.map { .int($0) }),
+        "area_ranges": .array(areaRanges),
+        "use_categories": .bool(p.usesCategories),
+      ],
     ]
   }
 }

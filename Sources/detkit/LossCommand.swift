@@ -87,7 +87,6 @@ struct LossOutputOptions: ParsableArguments {
       try NPYFile.write(
         Tensor(shape: gradientShape, float32: result.gradient), to: URL(fileURLWithPath: grad))
     }
-    let loss: Any = result.loss.isFinite ? Double(result.loss) : NSNull()
-    try printJSON(["loss": loss, "count": result.count])
+    printJSON(["loss": .double(Double(result.loss)), "count": .int(result.count)])
   }
 }

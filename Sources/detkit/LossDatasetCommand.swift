@@ -127,21 +127,30 @@ struct DatasetLossOptions: ParsableArguments {
       "loss over \(name)", total: try? loss.walker.store.dataset(named: name).images)
     defer { bar.finish() }
     let summary = try loss.run(keepsRecords: record != nil) { event in
+      let line: JSONValue
       switch event {
       case .image(let r):
         bar.advance()
-        out.write(
-          "{\"image_id\":\(JSONText.id(r.imageID)),\"file_name\":\(JSONText.string(r.fileName)),\"classification\":\(jsonNumber(r.classification)),\"box\":\(jsonNumber(r.box)),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
-        )
+        line = [
+          "image_id": JSONValue(r.imageID), "file_name": .string(r.fileName),
+          "classification": .double(r.classification), "box": .double(r.box),
+          "positives": .int(r.positives), "ignored": .int(r.ignored),
+        ]
       case .batch(let b):
-        out.write(
-          "{\"batch\":\(b.index),\"images\":\(b.images),\"classification\":\(jsonNumber(b.classification)),\"box\":\(jsonNumber(b.box)),\"cost\":\(jsonNumber(b.classification + b.box))}\n"
-        )
+        line = [
+          "batch": .int(b.index), "images": .int(b.images),
+          "classification": .double(b.classification), "box": .double(b.box),
+          "cost": .double(b.classification + b.box),
+        ]
       }
+      out.write(line.text(.line) + "\n")
     }
-    out.write(
-      "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(summary.images),\"batches\":\(summary.batches),\"classification\":\(jsonNumber(summary.classification)),\"box\":\(jsonNumber(summary.box)),\"cost\":\(jsonNumber(summary.cost))}\n"
-    )
+    let last: JSONValue = [
+      "summary": true, "head": .string(head.rawValue), "images": .int(summary.images),
+      "batches": .int(summary.batches), "classification": .double(summary.classification),
+      "box": .double(summary.box), "cost": .double(summary.cost),
+    ]
+    out.write(last.text(.line) + "\n")
     try out.close()
     bar.finish()
     if let record {
@@ -150,9 +159,4 @@ struct DatasetLossOptions: ParsableArguments {
         Data("recorded run \"\(record)\" (\(summary.images) images)\n".utf8))
     }
   }
-}
-
-/// `value` as a JSON number, or `null` for NaN and infinity (which JSON cannot express).
-func jsonNumber(_ value: Double) -> String {
-  value.isFinite ? "\(value)" : "null"
 }

@@ -228,13 +228,14 @@ struct MatchCommand: ParsableCommand {
   /// The `--stats` summary, keys in a fixed order.
   static func json(_ result: MatchResult, anchors: Int, groundTruth: Int, sparse: Bool) -> String {
     let s = result.statistics
-    let best = s.bestIoU.map { "\($0)" }.joined(separator: ",")
-    let unmatched = s.unmatchedGroundTruth.map(String.init).joined(separator: ",")
-    let skipped = s.skippedGroundTruth.map(String.init).joined(separator: ",")
-    return "{\"anchors\":\(anchors),\"groundTruth\":\(groundTruth),\"sparse\":\(sparse),"
-      + "\"positives\":\(s.positives),\"negatives\":\(s.negatives),\"ignored\":\(s.ignored),"
-      + "\"unmatchedGroundTruth\":[\(unmatched)],\"skippedGroundTruth\":[\(skipped)],"
-      + "\"bestIoU\":[\(best)]}"
+    let value: JSONValue = [
+      "anchors": .int(anchors), "groundTruth": .int(groundTruth), "sparse": .bool(sparse),
+      "positives": .int(s.positives), "negatives": .int(s.negatives), "ignored": .int(s.ignored),
+      "unmatchedGroundTruth": .array(s.unmatchedGroundTruth.map { .int($0) }),
+      "skippedGroundTruth": .array(s.skippedGroundTruth.map { .int($0) }),
+      "bestIoU": .array(s.bestIoU.map { .float($0) }),
+    ]
+    return value.text(.line)
   }
 }
 
