@@ -29,10 +29,13 @@ let package = Package(
     ),
 
     // MARK: - Libraries
-    .target(name: "DetGeometry", swiftSettings: swiftSettings),
+    // The innermost loops compiled per instruction set and chosen at run time (KernelVariant).
+    .target(name: "CDetKernels"),
+    .target(name: "DetGeometry", dependencies: ["CDetKernels"], swiftSettings: swiftSettings),
     .target(name: "DetMatching", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .target(
-      name: "DetLoss", dependencies: ["DetGeometry", "DetMatching"], swiftSettings: swiftSettings),
+      name: "DetLoss", dependencies: ["CDetKernels", "DetGeometry", "DetMatching"],
+      swiftSettings: swiftSettings),
     .target(name: "DetTensorIO", swiftSettings: swiftSettings),
     .target(
       name: "DetStore", dependencies: ["CSQLite", "DetGeometry"], swiftSettings: swiftSettings),

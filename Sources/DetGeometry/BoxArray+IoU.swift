@@ -23,11 +23,19 @@ import Foundation
 ///   split across cores in column tiles when `N * M` is large; O(N + M) extra memory
 ///   besides the result.
 public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
+  pairwiseIoU(a, b, kind: kind, variant: .active)
+}
+
+/// ``pairwiseIoU(_:_:kind:)`` with the plain IoU's inner loop forced to `variant` (the
+/// other kinds have one loop for all variants); the tests run every supported variant.
+package func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind, variant: KernelVariant)
+  -> [Float]
+{
   switch kind {
-  case .iou: return pairwise(a, b, PlainIoUKernel.self)
-  case .giou: return pairwise(a, b, GeneralizedIoUKernel.self)
-  case .diou: return pairwise(a, b, DistanceIoUKernel.self)
-  case .ciou: return pairwise(a, b, CompleteIoUKernel.self)
+  case .iou: return pairwise(a, b, PlainIoUKernel.self, variant)
+  case .giou: return pairwise(a, b, GeneralizedIoUKernel.self, variant)
+  case .diou: return pairwise(a, b, DistanceIoUKernel.self, variant)
+  case .ciou: return pairwise(a, b, CompleteIoUKernel.self, variant)
   }
 }
 
@@ -59,7 +67,9 @@ private let tileColumns = 2048
 /// Below this many pairs one thread is faster than waking the others.
 private let parallelPairs = 1 << 16
 
-private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> [Float] {
+private func pairwise<K: IoUKernel>(
+  _ a: BoxArray, _ b: BoxArray, _: K.Type, _ variant: KernelVariant
+) -> [Float] {
   let n = a.count
   let m = b.count
   guard n > 0, m > 0 else { return [] }
@@ -78,7 +88,7 @@ private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> 
         let end = min(start + tileColumns, m)
         for i in 0..<n {
           let row = rowFields[i]
-          K.fillRow(row, cols, start..<end, into: result + i * m)
+          K.fillRow(row, cols, start..<end, into: result + i * m, variant: variant)
         }
       }
       if n * m >= parallelPairs && tiles > 1 {

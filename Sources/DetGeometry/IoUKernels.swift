@@ -1,3 +1,4 @@
+import CDetKernels
 import Foundation
 
 /// One box's fields as the IoU kernels read them.
@@ -83,18 +84,19 @@ extension BoxColumns {
 protocol IoUKernel: SendableMetatype {
   static var needsAspect: Bool { get }
   static func evaluate(_ a: BoxFields, _ b: BoxFields) -> Float
-  /// Writes `evaluate(row, columns[j])` to `destination[j]` for every `j` in `range`.
+  /// Writes `evaluate(row, columns[j])` to `destination[j]` for every `j` in `range`, with
+  /// `variant`'s loop where the kernel has one.
   static func fillRow(
     _ row: BoxFields, _ columns: BoxColumnPointers, _ range: Range<Int>,
-    into destination: UnsafeMutablePointer<Float>)
+    into destination: UnsafeMutablePointer<Float>, variant: KernelVariant)
 }
 
 extension IoUKernel {
-  /// The scalar loop, which the compiler vectorises.
+  /// The scalar loop, which the compiler vectorises (one variant for every `variant`).
   @inline(__always)
   static func fillRow(
     _ row: BoxFields, _ columns: BoxColumnPointers, _ range: Range<Int>,
-    into destination: UnsafeMutablePointer<Float>
+    into destination: UnsafeMutablePointer<Float>, variant: KernelVariant
   ) {
     for j in range { destination[j] = evaluate(row, columns.load(j, aspect: needsAspect)) }
   }
@@ -145,12 +147,21 @@ enum PlainIoUKernel: IoUKernel {
   /// 4 columns at a time with explicit SSE-width lanes: the same operations in the same
   /// order as ``iouFields(_:_:)``, each `a > b ? a : b` one `maxps` (the vectoriser's
   /// version of the scalar loop spends four instructions on every select), and no
-  /// division where none of the 4 pairs overlaps.
+  /// division where none of the 4 pairs overlaps. The C variants run the same operations
+  /// 16 columns at a time (`detkit_iou_row`).
   @inline(__always)
   static func fillRow(
     _ row: BoxFields, _ columns: BoxColumnPointers, _ range: Range<Int>,
-    into destination: UnsafeMutablePointer<Float>
+    into destination: UnsafeMutablePointer<Float>, variant: KernelVariant
   ) {
+    if variant != .swiftSIMD {
+      let start = range.lowerBound
+      detkit_iou_row(
+        variant.cCode, row.x1, row.y1, row.x2, row.y2, row.area, columns.x1 + start,
+        columns.y1 + start, columns.x2 + start, columns.y2 + start, columns.area + start,
+        range.count, destination + start)
+      return
+    }
     let end = range.lowerBound + (range.count & ~3)
     iouLanes(
       SIMD4(repeating: row.x1), SIMD4(repeating: row.y1), SIMD4(repeating: row.x2),
