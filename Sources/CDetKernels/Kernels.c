@@ -157,14 +157,13 @@ INLINE float laneSum(v16f v) {
   return sum;
 }
 
-/// FocalLabelPass.sum(rows:) for gamma = 2.
+/// FocalLabelPass.sum(rows:) for gamma = 2, adding to the running `total`.
 INLINE double focalRows(
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
-  ptrdiff_t c, float *values, float *gradient
+  ptrdiff_t c, float *values, float *gradient, double total
 ) {
   const ptrdiff_t fullEnd = c - c % 16;
   const int wantsDerivative = gradient != NULL;
-  double total = 0;
   for (ptrdiff_t row = 0; row < rowCount; row++) {
     const ptrdiff_t base = row * c;
     const int32_t column = columns[row];
@@ -213,6 +212,57 @@ INLINE double focalRows(
   return total;
 }
 
+/// Floats per block of a streamed output: 16 KiB, well inside the L1 cache.
+enum { streamBlock = 4096 };
+
+/// Copies `count` floats from `source` (just written, in cache) to `destination` with
+/// non-temporal stores on the 64-byte-aligned part: a large output then costs one write to
+/// memory per line instead of a read for ownership and a write, and does not evict the
+/// inputs. The caller issues the fence (`streamFence`) before its results are shared.
+INLINE void streamCopy(float *destination, const float *source, ptrdiff_t count) {
+  while (count > 0 && ((uintptr_t)destination & 63) != 0) {
+    *destination++ = *source++;
+    count--;
+  }
+  for (; count >= 16; count -= 16, destination += 16, source += 16) {
+    __builtin_nontemporal_store(load16(source), (v16f *)destination);
+  }
+  while (count-- > 0) *destination++ = *source++;
+}
+
+/// Orders the non-temporal stores before any later store (x86's weakly ordered `movnt`).
+INLINE void streamFence(void) {
+#if defined(__x86_64__)
+  __builtin_ia32_sfence();
+#endif
+}
+
+/// focalRows, either straight into the outputs or, when `streaming`, in blocks of rows
+/// computed into a cache-resident scratch buffer and streamed out. The rows and the sum go
+/// in the same order either way.
+INLINE double focalRowsMaybeStreaming(
+  detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
+  ptrdiff_t c, float *values, float *gradient, int streaming
+) {
+  if (!streaming || c > streamBlock || (values == NULL && gradient == NULL)) {
+    return focalRows(k, logits, columns, rowCount, c, values, gradient, 0);
+  }
+  _Alignas(64) float valueBlock[streamBlock];
+  _Alignas(64) float gradientBlock[streamBlock];
+  const ptrdiff_t blockRows = streamBlock / c;
+  double total = 0;
+  for (ptrdiff_t start = 0; start < rowCount; start += blockRows) {
+    const ptrdiff_t rows = rowCount - start < blockRows ? rowCount - start : blockRows;
+    total = focalRows(
+      k, logits + start * c, columns + start, rows, c, values ? valueBlock : NULL,
+      gradient ? gradientBlock : NULL, total);
+    if (values) streamCopy(values + start * c, valueBlock, rows * c);
+    if (gradient) streamCopy(gradient + start * c, gradientBlock, rows * c);
+  }
+  streamFence();
+  return total;
+}
+
 /// The scalar IoU of PlainIoUKernel.evaluate (iouFields).
 INLINE float iouScalar(
   float ax1, float ay1, float ax2, float ay2, float areaA, float bx1, float by1, float bx2,
@@ -228,15 +278,23 @@ INLINE float iouScalar(
   return uni == 0 ? 0 : iou;
 }
 
-/// iouLanes of BoxArray+IoU, 16 columns per step, then the scalar kernel.
+/// iouLanes of BoxArray+IoU, 16 columns per step, then the scalar kernel. When
+/// `streaming`, the scalar kernel first runs up to a 64-byte boundary of `out`, and the
+/// lanes are written with non-temporal stores (see streamCopy); the values are the same.
 INLINE void iouRow(
   float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1,
-  const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out
+  const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,
+  int streaming
 ) {
   const v16f ax1 = splat(x1), ay1 = splat(y1), ax2 = splat(x2), ay2 = splat(y2);
   const v16f areaA = splat(area);
   const v16f zero = {0};
   ptrdiff_t j = 0;
+  if (streaming) {
+    for (; j < count && ((uintptr_t)(out + j) & 63) != 0; j++) {
+      out[j] = iouScalar(x1, y1, x2, y2, area, cx1[j], cy1[j], cx2[j], cy2[j], cArea[j]);
+    }
+  }
   for (; j + 16 <= count; j += 16) {
     v16f w = larger16(smaller16(ax2, load16(cx2 + j)) - larger16(ax1, load16(cx1 + j)), zero);
     v16f h = larger16(smaller16(ay2, load16(cy2 + j)) - larger16(ay1, load16(cy1 + j)), zero);
@@ -253,11 +311,16 @@ INLINE void iouRow(
     } else {
       iou = select16(uni == 0, zero, inter / uni);
     }
-    store16(out + j, iou);
+    if (streaming) {
+      __builtin_nontemporal_store(iou, (v16f *)(out + j));
+    } else {
+      store16(out + j, iou);
+    }
   }
   for (; j < count; j++) {
     out[j] = iouScalar(x1, y1, x2, y2, area, cx1[j], cy1[j], cx2[j], cy2[j], cArea[j]);
   }
+  if (streaming) streamFence();
 }
 
 #define FOCAL_ARGS                                                                       \
@@ -265,15 +328,17 @@ INLINE void iouRow(
     ptrdiff_t c, float *values, float *gradient
 #define IOU_ARGS                                                                        \
   float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1, \
-    const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out
+    const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,  \
+    int streaming
 
 // One pair of entry points per variant.
 #define DEFINE_VARIANT(name, attributes)                                           \
   attributes static double focalRows_##name(FOCAL_ARGS) {                          \
-    return focalRows(k, logits, columns, rows, c, values, gradient);               \
+    return focalRowsMaybeStreaming(                                                \
+      k, logits, columns, rows, c, values, gradient, k.streaming);                 \
   }                                                                                \
   attributes static void iouRow_##name(IOU_ARGS) {                                 \
-    iouRow(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out);           \
+    iouRow(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming); \
   }
 
 DEFINE_VARIANT(baseline, )
@@ -326,17 +391,17 @@ double detkit_focal_label_rows(
 void detkit_iou_row(
   uint32_t variant, float x1, float y1, float x2, float y2, float area, const float *cx1,
   const float *cy1, const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count,
-  float *out
+  float *out, int streaming
 ) {
   switch (variant) {
 #ifdef DETKIT_X86_VARIANTS
   case DETKIT_VARIANT_AVX2:
-    iouRow_avx2(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out);
+    iouRow_avx2(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
     return;
   case DETKIT_VARIANT_AVX512:
-    iouRow_avx512(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out);
+    iouRow_avx512(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
     return;
 #endif
-  default: iouRow_baseline(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out);
+  default: iouRow_baseline(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
   }
 }

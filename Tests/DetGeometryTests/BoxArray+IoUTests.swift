@@ -168,13 +168,17 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   var a = randomBoxes(n, using: &rng)
   let b = randomBoxes(m, using: &rng)
   a[0] = Box(x1: 5, y1: 5, x2: 5, y2: 30)  // zero width
-  check: for variant in KernelVariant.supported {
-    let matrix = pairwiseIoU(a, b, kind: .iou, variant: variant)
+  // Each variant with and without non-temporal stores (used for results of 32 MiB and
+  // more, forced here).
+  let runs = KernelVariant.supported.flatMap { variant in [false, true].map { (variant, $0) } }
+  check: for (variant, streaming) in runs {
+    let matrix = pairwiseIoU(a, b, kind: .iou, variant: variant, streaming: streaming)
     #expect(matrix.count == n * m)
     for i in 0..<n {
       for j in 0..<m where matrix[i * m + j].bitPattern != pairIoU(a[i], b[j]).bitPattern {
         Issue.record(
-          "\(variant) entry (\(i), \(j)): \(matrix[i * m + j]) vs \(pairIoU(a[i], b[j]))")
+          "\(variant) streaming \(streaming) entry (\(i), \(j)): \(matrix[i * m + j]) vs \(pairIoU(a[i], b[j]))"
+        )
         continue check
       }
     }

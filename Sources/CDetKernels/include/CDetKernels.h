@@ -40,6 +40,10 @@ typedef struct {
   float alphaNegative;
   /// The reduction's scale, applied to the gradient.
   float gradientScale;
+  /// Nonzero: write the outputs with non-temporal stores (for outputs much larger than the
+  /// caches, which would otherwise be read for ownership before being written). The values
+  /// are the same.
+  int32_t streaming;
 } detkit_focal_parameters;
 
 double detkit_focal_label_rows(
@@ -50,10 +54,13 @@ double detkit_focal_label_rows(
 /// One row of the plain IoU matrix: for j in [0, count), writes the IoU of the row box
 /// (x1, y1, x2, y2, area) with column box j (structure-of-arrays columns) to
 /// `destination[j]`, with torchvision's float32 op order and 0 where the union is 0.
+/// `streaming` nonzero writes with non-temporal stores (for a matrix much larger than the
+/// caches); the values are the same.
 void detkit_iou_row(
   uint32_t variant, float x1, float y1, float x2, float y2, float area,
   const float *columnX1, const float *columnY1, const float *columnX2,
-  const float *columnY2, const float *columnArea, ptrdiff_t count, float *destination);
+  const float *columnY2, const float *columnArea, ptrdiff_t count, float *destination,
+  int streaming);
 
 #ifdef __cplusplus
 }
