@@ -9,10 +9,11 @@ JSON keys as `detkit bench`.
 Every stage runs twice: eagerly ("stages" in the JSON) and as `torch.compile(stage)`
 (inductor's default mode, C++ kernels built by the system compiler with OpenMP on --threads
 threads; "compiled_stages"). A compiled stage's first call traces and compiles: it is timed
-alone and reported as "compile_ms", and a second untimed call precedes the timed runs. For
-focal_grad the compiled function is the forward; `.backward()` runs the backward graph that
-AOTAutograd compiled with it. A stage the compiler rejects is reported with its "error"
-instead of times.
+alone and reported as "compile_ms" (shorter when inductor's on-disk cache already holds the
+stage's kernels, as on a second run of this script), and a second untimed call precedes the
+timed runs. For focal_grad the compiled function is the forward; `.backward()` runs the
+backward graph that AOTAutograd compiled with it. A stage the compiler rejects is reported
+with its "error" instead of times.
 
 W-FPN (DESIGN.md): image 800 x 1344, FPN anchors (torchvision's faster_rcnn default:
 P2-P6, sizes 32-512, ratios 0.5/1/2; 268,569 anchors), M synthetic ground-truth boxes.

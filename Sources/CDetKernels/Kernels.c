@@ -157,13 +157,14 @@ INLINE float laneSum(v16f v) {
   return sum;
 }
 
-/// FocalLabelPass.sum(rows:) for gamma = 2, adding to the running `total`.
+/// FocalLabelPass.sum(rows:) for gamma = 2.
 INLINE double focalRows(
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
-  ptrdiff_t c, float *values, float *gradient, double total
+  ptrdiff_t c, float *values, float *gradient
 ) {
   const ptrdiff_t fullEnd = c - c % 16;
   const int wantsDerivative = gradient != NULL;
+  double total = 0;
   for (ptrdiff_t row = 0; row < rowCount; row++) {
     const ptrdiff_t base = row * c;
     const int32_t column = columns[row];
@@ -212,55 +213,11 @@ INLINE double focalRows(
   return total;
 }
 
-/// Floats per block of a streamed output: 16 KiB, well inside the L1 cache.
-enum { streamBlock = 4096 };
-
-/// Copies `count` floats from `source` (just written, in cache) to `destination` with
-/// non-temporal stores on the 64-byte-aligned part: a large output then costs one write to
-/// memory per line instead of a read for ownership and a write, and does not evict the
-/// inputs. The caller issues the fence (`streamFence`) before its results are shared.
-INLINE void streamCopy(float *destination, const float *source, ptrdiff_t count) {
-  while (count > 0 && ((uintptr_t)destination & 63) != 0) {
-    *destination++ = *source++;
-    count--;
-  }
-  for (; count >= 16; count -= 16, destination += 16, source += 16) {
-    __builtin_nontemporal_store(load16(source), (v16f *)destination);
-  }
-  while (count-- > 0) *destination++ = *source++;
-}
-
 /// Orders the non-temporal stores before any later store (x86's weakly ordered `movnt`).
 INLINE void streamFence(void) {
 #if defined(__x86_64__)
   __builtin_ia32_sfence();
 #endif
-}
-
-/// focalRows, either straight into the outputs or, when `streaming`, in blocks of rows
-/// computed into a cache-resident scratch buffer and streamed out. The rows and the sum go
-/// in the same order either way.
-INLINE double focalRowsMaybeStreaming(
-  detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
-  ptrdiff_t c, float *values, float *gradient, int streaming
-) {
-  if (!streaming || c > streamBlock || (values == NULL && gradient == NULL)) {
-    return focalRows(k, logits, columns, rowCount, c, values, gradient, 0);
-  }
-  _Alignas(64) float valueBlock[streamBlock];
-  _Alignas(64) float gradientBlock[streamBlock];
-  const ptrdiff_t blockRows = streamBlock / c;
-  double total = 0;
-  for (ptrdiff_t start = 0; start < rowCount; start += blockRows) {
-    const ptrdiff_t rows = rowCount - start < blockRows ? rowCount - start : blockRows;
-    total = focalRows(
-      k, logits + start * c, columns + start, rows, c, values ? valueBlock : NULL,
-      gradient ? gradientBlock : NULL, total);
-    if (values) streamCopy(values + start * c, valueBlock, rows * c);
-    if (gradient) streamCopy(gradient + start * c, gradientBlock, rows * c);
-  }
-  streamFence();
-  return total;
 }
 
 /// The scalar IoU of PlainIoUKernel.evaluate (iouFields).
@@ -280,7 +237,9 @@ INLINE float iouScalar(
 
 /// iouLanes of BoxArray+IoU, 16 columns per step, then the scalar kernel. When
 /// `streaming`, the scalar kernel first runs up to a 64-byte boundary of `out`, and the
-/// lanes are written with non-temporal stores (see streamCopy); the values are the same.
+/// lanes are written with non-temporal stores: a matrix far larger than the caches then
+/// costs one write per line instead of a read for ownership and a write. The values are
+/// the same.
 INLINE void iouRow(
   float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1,
   const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,
@@ -334,8 +293,7 @@ INLINE void iouRow(
 // One pair of entry points per variant.
 #define DEFINE_VARIANT(name, attributes)                                           \
   attributes static double focalRows_##name(FOCAL_ARGS) {                          \
-    return focalRowsMaybeStreaming(                                                \
-      k, logits, columns, rows, c, values, gradient, k.streaming);                 \
+    return focalRows(k, logits, columns, rows, c, values, gradient);               \
   }                                                                                \
   attributes static void iouRow_##name(IOU_ARGS) {                                 \
     iouRow(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming); \

@@ -16,10 +16,6 @@ struct FocalLabelPass: @unchecked Sendable {
   /// Whose loop runs the rows: for gamma = 2 a C variant (`detkit_focal_label_rows`, the
   /// same operations in the same order), otherwise always the Swift one below.
   let variant: KernelVariant
-  /// Whether the C variants write the outputs with non-temporal stores: for outputs far
-  /// larger than the caches (the W-FPN gradient is 86 MB), where a normal store first reads
-  /// each line it overwrites. The values are the same either way.
-  let streamsOutputs: Bool
 
   /// The loss sum of `range`'s rows, writing their values and gradient when asked.
   ///
@@ -46,7 +42,7 @@ struct FocalLabelPass: @unchecked Sendable {
       }
       let parameters = detkit_focal_parameters(
         alphaPositive: kernel.alphaPositive, alphaNegative: kernel.alphaNegative,
-        gradientScale: gradientScale, streaming: streamsOutputs ? 1 : 0)
+        gradientScale: gradientScale)
       let offset = range.lowerBound * c
       return detkit_focal_label_rows(
         variant.cCode, parameters, logits + offset, columns.baseAddress, range.count, c,

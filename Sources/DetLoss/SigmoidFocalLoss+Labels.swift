@@ -62,7 +62,7 @@ extension SigmoidFocalLoss {
     logits: UnsafeBufferPointer<Float>, classCount: Int, labels: UnsafeBufferPointer<Int>,
     convention: BackgroundConvention, reduction: Reduction, normalizer: Double,
     values: UnsafeMutableBufferPointer<Float>?, gradient: UnsafeMutableBufferPointer<Float>?,
-    maxConcurrency: Int?, variant: KernelVariant = .active, streaming: Bool? = nil
+    maxConcurrency: Int?, variant: KernelVariant = .active
   ) throws -> LossResult {
     precondition(classCount > 0, "classCount must be positive, got \(classCount)")
     let rows = labels.count
@@ -85,8 +85,7 @@ extension SigmoidFocalLoss {
       kernel: FocalKernel(alpha: alpha, gamma: gamma), logits: logits.baseAddress!,
       labels: labels.baseAddress!,
       classCount: classCount, convention: convention, gradientScale: Float(scale),
-      values: values?.baseAddress, gradient: gradient?.baseAddress, variant: variant,
-      streamsOutputs: streaming ?? (logits.count >= streamingOutputFloats))
+      values: values?.baseAddress, gradient: gradient?.baseAddress, variant: variant)
     let sum = chunkedSum(
       count: rows, chunkSize: max(1, (1 << 15) / classCount), maxConcurrency: maxConcurrency
     ) {
@@ -95,7 +94,3 @@ extension SigmoidFocalLoss {
     return LossResult(loss: Float(sum * scale), sum: sum, count: count)
   }
 }
-
-/// Outputs of at least this many floats (32 MiB, the last-level cache of a large core
-/// complex) are written with non-temporal stores by the C kernels.
-let streamingOutputFloats = 8 << 20

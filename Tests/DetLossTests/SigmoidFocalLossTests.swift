@@ -75,7 +75,7 @@ extension SigmoidFocalLoss {
   func evaluate(
     logits: [Float], classCount: Int, labels: [Int], convention: BackgroundConvention,
     reduction: Reduction, normalizer: Double = 1, variant: KernelVariant,
-    maxConcurrency: Int? = nil, streaming: Bool? = nil
+    maxConcurrency: Int? = nil
   ) throws -> LossResult {
     var values = [Float](repeating: .nan, count: logits.count)
     var gradient = [Float](repeating: .nan, count: logits.count)
@@ -86,7 +86,7 @@ extension SigmoidFocalLoss {
             try evaluate(
               logits: x, classCount: classCount, labels: l, convention: convention,
               reduction: reduction, normalizer: normalizer, values: v, gradient: g,
-              maxConcurrency: maxConcurrency, variant: variant, streaming: streaming)
+              maxConcurrency: maxConcurrency, variant: variant)
           }
         }
       }

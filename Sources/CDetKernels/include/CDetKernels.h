@@ -40,10 +40,6 @@ typedef struct {
   float alphaNegative;
   /// The reduction's scale, applied to the gradient.
   float gradientScale;
-  /// Nonzero: write the outputs with non-temporal stores (for outputs much larger than the
-  /// caches, which would otherwise be read for ownership before being written). The values
-  /// are the same.
-  int32_t streaming;
 } detkit_focal_parameters;
 
 double detkit_focal_label_rows(
