@@ -34,12 +34,16 @@ let package = Package(
     // DetSupport is the bottom: mapped and atomic files, C-call errors, chunked parallelism,
     // the streaming JSON scanner. It depends on nothing but the system.
     .target(name: "DetSupport", swiftSettings: swiftSettings),
-    .target(name: "DetGeometry", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
+    // The innermost loops compiled per instruction set and chosen at run time (KernelVariant).
+    .target(name: "CDetKernels"),
+    .target(
+      name: "DetGeometry", dependencies: ["CDetKernels", "DetSupport"],
+      swiftSettings: swiftSettings),
     .target(
       name: "DetMatching", dependencies: ["DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
     .target(
-      name: "DetLoss", dependencies: ["DetGeometry", "DetMatching", "DetSupport"],
+      name: "DetLoss", dependencies: ["CDetKernels", "DetGeometry", "DetMatching", "DetSupport"],
       swiftSettings: swiftSettings),
     .target(name: "DetTensorIO", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
     .target(

@@ -73,7 +73,11 @@ struct BenchFPNCommand: ParsableCommand {
       Stages (--stages, default all): \(FPNWorkload.stages.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")). \
       Anchors use the torchvision-compatible mode so both tools build the same boxes. \
       Ground truth: SyntheticBoxes.cocoLike(count: --gt, seed: --seed), the generator \
-      tools/peer_bench.py shares bit for bit.
+      tools/peer_bench.py shares bit for bit. The first line names the kernel variant the \
+      run dispatched to (swift-simd, baseline, avx2, avx512: the widest this CPU supports) \
+      and the instruction set the build targets. With --compare, the ratios are the \
+      peer's eager time and, when the report has them, its torch.compile time over \
+      detkit's.
 
       Examples:
         detkit bench
@@ -123,7 +127,8 @@ struct BenchFPNCommand: ParsableCommand {
     let workload = FPNWorkload(gt: gt, seed: seed)
     var report = BenchReport(
       tool: "detkit", workload: "W-FPN", gt: gt, seed: seed,
-      threads: ProcessInfo.processInfo.activeProcessorCount, stages: [:])
+      threads: ProcessInfo.processInfo.activeProcessorCount, stages: [:],
+      kernel_variant: KernelVariant.active.rawValue, build_target: Self.buildTarget)
     var order: [String] = []
     for stage in try selectedStages() {
       report.stages[stage.name] = BenchTimer.time(runs: `repeat`, stage.prepare(workload))
@@ -140,9 +145,13 @@ struct BenchFPNCommand: ParsableCommand {
       }
       report.peer = peer.tool
       report.speedup = [:]
-      for (name, mine) in report.stages {
-        if let theirs = peer.stages[name], mine.median_ms > 0 {
-          report.speedup?[name] = ((theirs.median_ms / mine.median_ms) * 100).rounded() / 100
+      if peer.compiled_stages != nil { report.speedup_compiled = [:] }
+      for (name, mine) in report.stages where mine.median_ms > 0 {
+        if let theirs = peer.stages[name] {
+          report.speedup?[name] = Self.ratio(theirs.median_ms, mine.median_ms)
+        }
+        if let theirs = peer.compiled_stages?[name]?.median_ms {
+          report.speedup_compiled?[name] = Self.ratio(theirs, mine.median_ms)
         }
       }
     }
@@ -155,8 +164,15 @@ struct BenchFPNCommand: ParsableCommand {
     print(
       "W-FPN: image \(FPNWorkload.image), \(workload.anchors.count) anchors, \(gt) GT boxes (seed \(seed)), "
         + "\(report.threads) threads, median of \(`repeat`) runs after 1 warm-up")
+    print("kernels: \(KernelVariant.active.rawValue) (build target \(Self.buildTarget))")
+    if let peer, let compiler = peer.compiler {
+      print("peer: \(peer.tool) eager; compiled: \(compiler), compile time excluded")
+    }
+    let compiled = peer?.compiled_stages
     var rows = [
-      ["stage", "detkit ms", "min ms"] + (peer.map { ["\($0.tool) ms", "peer/detkit"] } ?? [])
+      ["stage", "detkit ms", "min ms"]
+        + (peer.map { ["\($0.tool) ms", "peer/detkit"] } ?? [])
+        + (compiled != nil ? ["compiled ms", "compiled/detkit", "compile s"] : [])
     ]
     for name in order {
       let mine = report.stages[name]!
@@ -167,6 +183,14 @@ struct BenchFPNCommand: ParsableCommand {
           report.speedup?[name].map { "\($0)x" } ?? "-",
         ]
       }
+      if let compiled {
+        let theirs = compiled[name]
+        row += [
+          theirs?.median_ms.map(Self.format) ?? (theirs?.error != nil ? "error" : "-"),
+          report.speedup_compiled?[name].map { "\($0)x" } ?? "-",
+          theirs?.compile_ms.map { String(format: "%.1f", $0 / 1000) } ?? "-",
+        ]
+      }
       rows.append(row)
     }
     let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
@@ -175,6 +199,24 @@ struct BenchFPNCommand: ParsableCommand {
         row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
           .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
     }
+  }
+
+  /// The Swift compiler's target architecture and the C kernels' baseline instruction set.
+  static var buildTarget: String {
+    #if arch(x86_64)
+      let arch = "x86_64"
+    #elseif arch(arm64)
+      let arch = "arm64"
+    #else
+      let arch = "other"
+    #endif
+    return
+      "\(arch), C kernels \(KernelVariant.buildTarget), supported \(KernelVariant.supported.map(\.rawValue).joined(separator: " "))"
+  }
+
+  /// `theirs / mine` to two decimals.
+  private static func ratio(_ theirs: Double, _ mine: Double) -> Double {
+    ((theirs / mine) * 100).rounded() / 100
   }
 
   private static func format(_ ms: Double) -> String {
