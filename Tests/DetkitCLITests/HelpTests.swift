@@ -65,7 +65,7 @@ private func help(_ path: [String], columns: Int) throws -> [String] {
     for line in rendered where line.count > 80 && !line.hasPrefix("USAGE:") {
       problems.append("\(name): wider than 80 columns: \(line)")
     }
-    let written = try help(path, columns: 1000)
+    let written = try help(path, columns: 100_000)
     let body = written.prefix { !$0.hasPrefix("USAGE:") }
     for (i, line) in body.enumerated() where line.count > 80 && !line.hasPrefix("OVERVIEW:") {
       let next = i + 1 < body.count ? body[body.startIndex + i + 1] : ""
