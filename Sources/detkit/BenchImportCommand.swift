@@ -9,11 +9,10 @@ struct BenchImportCommand: ParsableCommand {
     abstract: "Time a COCO import (W-IMPORT) into a fresh temporary store.",
     discussion: """
       Prints one JSON object: file size, seconds (wall), records, MB/s and peak resident \
-      memory (MiB, getrusage). Compare with tools/py_import_baseline.py on the same file.
+      memory (MiB, getrusage). Compare with tools/py_import_baseline.py on the same file.       Any COCO instances file will do; the W-IMPORT file of the README comes from the       workload generator kept beside the repository for developers       (../shared/tools/gen_coco.py --images 118287), which a clone does not have.
 
       Example:
-        python3 ../shared/tools/gen_coco.py --images 118287 --out /tmp/train.json
-        detkit bench import /tmp/train.json
+        detkit bench import instances_train2017.json
       """
   )
 
