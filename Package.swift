@@ -101,7 +101,9 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(
-      name: "DetSupportTests", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
+      name: "DetSupportTests",
+      // DetGeometry only for the property tests' seeded generator (SyntheticBoxes.SplitMix64).
+      dependencies: ["DetSupport", "DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(

@@ -1,3 +1,5 @@
+import DetSupport
+
 extension SafetensorsHeader {
   /// A header entry as written, before its dtype and offsets are checked.
   struct RawTensor {
@@ -8,32 +10,56 @@ extension SafetensorsHeader {
     var end: Int
   }
 
-  /// A strict, schema-directed JSON reader for safetensors headers: it reads exactly the
-  /// structure the format defines and nothing else, so errors can say what was expected.
+  /// The safetensors schema over the package's `JSONScanner`: it reads exactly the structure
+  /// the format defines and nothing else, so errors can say what was expected, at which byte
+  /// and JSON path. Names are decoded strictly (a lone surrogate escape is an error, not
+  /// U+FFFD), since tensor names and metadata must round-trip exactly.
   struct JSONParser {
     let bytes: UnsafeRawBufferPointer
     let file: String
-    var position = 0
+    var scanner: JSONScanner
     /// The JSON path of the value being read, for error messages (`$["w"].shape[1]`).
     var path = "$"
 
+    /// `bytes` must not be empty (the caller checks the header length first).
     init(bytes: UnsafeRawBufferPointer, file: String) {
       self.bytes = bytes
       self.file = file
+      let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+      self.scanner = JSONScanner(
+        base: base ?? UnsafePointer(bitPattern: 1)!, count: base == nil ? 0 : bytes.count)
+    }
+
+    var position: Int {
+      get { scanner.position }
+      set { scanner.position = newValue }
     }
 
     func fail(_ expected: String) -> TensorIOError {
       let found: String
-      if position < bytes.count {
+      if position < scanner.count {
         let byte = bytes[position]
         found = byte < 0x80 ? "'\(Unicode.Scalar(byte).escaped(asASCII: true))'" : "byte \(byte)"
       } else {
         found = "the end of the header"
       }
-      return TensorIOError(
-        file: file,
-        problem: .badHeader(
-          detail: "at header byte \(position) (\(path)): expected \(expected), found \(found)"))
+      return failure(at: position, "expected \(expected), found \(found)")
+    }
+
+    func failure(at offset: Int, _ message: String) -> TensorIOError {
+      TensorIOError(
+        file: file, problem: .badHeader(detail: "at header byte \(offset) (\(path)): \(message)"))
+    }
+
+    /// Runs one scanner step, turning its syntax errors into header errors at their byte.
+    mutating func scan<T>(_ step: (inout JSONScanner) throws -> T) throws(TensorIOError) -> T {
+      do {
+        return try step(&scanner)
+      } catch let error as JSONError {
+        throw failure(at: error.offset, error.message)
+      } catch {
+        throw failure(at: position, "\(error)")
+      }
     }
 
     /// Throws at the first byte that is not valid UTF-8.
@@ -52,18 +78,10 @@ extension SafetensorsHeader {
       }
     }
 
-    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
-
-    mutating func skipSpace() {
-      while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-        position += 1
-      }
-    }
-
-    mutating func expect(_ byte: UInt8, _ what: String) throws(TensorIOError) {
-      skipSpace()
-      guard current == byte else { throw fail(what) }
-      position += 1
+    /// The next non-space byte, not consumed (`nil` at the end).
+    mutating func peek() -> UInt8? {
+      scanner.skipWhitespace()
+      return position < scanner.count ? bytes[position] : nil
     }
 
     /// Reads `{ "key": value, ... }`, calling `member` with each key once the parser sits
@@ -71,151 +89,67 @@ extension SafetensorsHeader {
     mutating func object(
       _ what: String, member: (inout JSONParser, String) throws(TensorIOError) -> Void
     ) throws(TensorIOError) {
-      try expect(UInt8(ascii: "{"), what)
-      skipSpace()
-      if current == UInt8(ascii: "}") {
-        position += 1
-        return
-      }
+      guard peek() == UInt8(ascii: "{") else { throw fail(what) }
+      position += 1
       let outer = path
-      while true {
-        skipSpace()
-        let key = try string("a quoted key")
-        try expect(UInt8(ascii: ":"), "':' after a key")
-        path = outer + "[\"\(key.unicodeScalars.map { $0.escaped(asASCII: true) }.joined())\"]"
-        try member(&self, key)
+      var first = true
+      while let key = try scan({ try $0.nextKey(first: &first) }) {
+        let name = try scan { try $0.strictString(key) }
+        path = outer + "[\"\(name.unicodeScalars.map { $0.escaped(asASCII: true) }.joined())\"]"
+        try member(&self, name)
         path = outer
-        skipSpace()
-        if current == UInt8(ascii: "}") {
-          position += 1
-          return
-        }
-        try expect(UInt8(ascii: ","), "',' or '}' in an object")
       }
     }
 
     /// Reads `[n, n, ...]` of non-negative integers.
     mutating func integers() throws(TensorIOError) -> [Int] {
-      try expect(UInt8(ascii: "["), "'[' opening a list of non-negative integers")
+      guard peek() == UInt8(ascii: "[") else {
+        throw fail("'[' opening a list of non-negative integers")
+      }
+      position += 1
       var values: [Int] = []
-      skipSpace()
-      if current == UInt8(ascii: "]") {
-        position += 1
-        return values
-      }
-      while true {
+      var first = true
+      while try scan({ try $0.nextElement(first: &first) }) {
         values.append(try integer())
-        skipSpace()
-        if current == UInt8(ascii: "]") {
-          position += 1
-          return values
-        }
-        try expect(UInt8(ascii: ","), "',' or ']' in a list")
       }
+      return values
     }
 
     /// Reads a JSON number that must be a non-negative integer fitting in `Int`.
     mutating func integer() throws(TensorIOError) -> Int {
-      skipSpace()
-      let start = position
-      var value = 0
-      while let byte = current, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-        if position > start && value == 0 {
-          throw fail("no leading zeros in a JSON integer")
-        }
-        let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-        let (sum, o2) = times10.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
-        guard !o1, !o2 else {
-          position = start
-          throw fail("an integer below 2^63")
-        }
-        value = sum
-        position += 1
+      guard let byte = peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else {
+        throw fail("a non-negative integer")
       }
-      guard position > start else { throw fail("a non-negative integer") }
-      if let byte = current, byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e") {
+      let start = position
+      let number = try scan { try $0.number() }
+      if bytes[start..<number.end].contains(where: {
+        $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e")
+      }) {
+        position = start
         throw fail("a non-negative integer (no fraction or exponent)")
       }
-      return value
+      guard let value = number.integer else {
+        position = start
+        throw fail("an integer below 2^63")
+      }
+      return Int(value)
     }
 
-    /// Reads a JSON string (escapes decoded, raw control characters refused).
+    /// Reads a JSON string (escapes decoded, raw control characters and lone surrogates
+    /// refused).
     mutating func string(_ what: String) throws(TensorIOError) -> String {
-      skipSpace()
-      guard current == UInt8(ascii: "\"") else { throw fail(what) }
-      position += 1
-      var utf8: [UInt8] = []
-      while true {
-        guard let byte = current else { throw fail("a closing '\"'") }
-        switch byte {
-        case UInt8(ascii: "\""):
-          position += 1
-          return String(decoding: utf8, as: UTF8.self)
-        case UInt8(ascii: "\\"):
-          position += 1
-          guard let escape = current else { throw fail("an escape character") }
-          position += 1
-          switch escape {
-          case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escape)
-          case UInt8(ascii: "b"): utf8.append(0x08)
-          case UInt8(ascii: "f"): utf8.append(0x0C)
-          case UInt8(ascii: "n"): utf8.append(0x0A)
-          case UInt8(ascii: "r"): utf8.append(0x0D)
-          case UInt8(ascii: "t"): utf8.append(0x09)
-          case UInt8(ascii: "u"):
-            var scalar = try hex4()
-            if (0xD800..<0xDC00).contains(scalar) {
-              guard current == UInt8(ascii: "\\") else { throw fail("a low surrogate escape") }
-              position += 1
-              guard current == UInt8(ascii: "u") else { throw fail("a low surrogate escape") }
-              position += 1
-              let low = try hex4()
-              guard (0xDC00..<0xE000).contains(low) else { throw fail("a low surrogate") }
-              scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            }
-            guard let unicode = Unicode.Scalar(scalar) else {
-              throw fail("a Unicode scalar (not a lone surrogate)")
-            }
-            utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
-          default:
-            position -= 1
-            throw fail("one of the escapes \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
-          }
-        case 0..<0x20:
-          throw fail("no raw control characters in a string")
-        default:
-          utf8.append(byte)
-          position += 1
-        }
-      }
-    }
-
-    private mutating func hex4() throws(TensorIOError) -> UInt32 {
-      var value: UInt32 = 0
-      for _ in 0..<4 {
-        guard let byte = current, let digit = Self.hexValue(byte) else {
-          throw fail("four hexadecimal digits after \\u")
-        }
-        value = value << 4 | digit
-        position += 1
-      }
-      return value
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt32? {
-      switch byte {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
-      case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
-      default: nil
-      }
+      guard peek() == UInt8(ascii: "\"") else { throw fail(what) }
+      let range = try scan { try $0.stringRange() }
+      return try scan { try $0.strictString(range) }
     }
 
     /// Reads the whole header: one object of tensor entries and an optional `__metadata__`.
     mutating func header() throws(TensorIOError) -> (
       tensors: [RawTensor], metadata: [String: String]
     ) {
-      guard current == UInt8(ascii: "{") else { throw fail("'{' as the first header byte") }
+      guard position < scanner.count, bytes[position] == UInt8(ascii: "{") else {
+        throw fail("'{' as the first header byte")
+      }
       var tensors: [RawTensor] = []
       var metadata: [String: String]?
       var names = Set<String>()
@@ -232,8 +166,7 @@ extension SafetensorsHeader {
           tensors.append(try parser.tensor(named: key))
         }
       }
-      skipSpace()
-      guard position == bytes.count else { throw fail("only spaces after the header object") }
+      if peek() != nil { throw fail("only spaces after the header object") }
       return (tensors, metadata ?? [:])
     }
 
@@ -257,6 +190,7 @@ extension SafetensorsHeader {
         case "dtype" where dtype == nil: dtype = try parser.string("a dtype name string")
         case "shape" where shape == nil: shape = try parser.integers()
         case "data_offsets" where offsets == nil:
+          _ = parser.peek()
           let start = parser.position
           offsets = try parser.integers()
           if offsets?.count != 2 {

@@ -1,6 +1,10 @@
+import DetGeometry
 import Foundation
 
 @testable import DetStore
+
+/// The seeded generator of the property tests: the project's SplitMix64.
+typealias SplitMix64 = SyntheticBoxes.SplitMix64
 
 /// A store in a fresh temporary directory, removed when the value is released.
 final class TemporaryStore {

@@ -26,7 +26,7 @@ private func parse(_ header: String, dataLength: Int = 0) throws(TensorIOError) 
 }
 
 @Test(arguments: [
-  (#"{"x":{"dtype":"U8","shape":[01],"data_offsets":[0,1]}}"#, "leading zeros"),
+  (#"{"x":{"dtype":"U8","shape":[01],"data_offsets":[0,1]}}"#, "leading zero"),
   (#"{"x":{"dtype":"U8","shape":[-1],"data_offsets":[0,1]}}"#, "non-negative integer"),
   (#"{"x":{"dtype":"U8","shape":[1.0],"data_offsets":[0,1]}}"#, "no fraction"),
   (#"{"x":{"dtype":"U8","shape":[1e0],"data_offsets":[0,1]}}"#, "no fraction"),
@@ -40,7 +40,7 @@ private func parse(_ header: String, dataLength: Int = 0) throws(TensorIOError) 
   (#"{"__metadata__":{"k":"\ud800"}}"#, "low surrogate"),
   (#"{"__metadata__":{"k":"\x"}}"#, "escapes"),
   ("{\"__metadata__\":{\"k\":\"a\u{1}\"}}", "control"),
-  (#"{"__metadata__":{"k":"v"},}"#, "quoted key"),
+  (#"{"__metadata__":{"k":"v"},}"#, "string key"),
   (#"{"x":{"dtype":"U8","shape":[1,],"data_offsets":[0,1]}}"#, "non-negative integer"),
   (#"{"x":{"dtype":"U8","shape":[99999999999999999999],"data_offsets":[0,1]}}"#, "below 2^63"),
 ])

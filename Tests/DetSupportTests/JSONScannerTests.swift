@@ -2,7 +2,10 @@ import DetGeometry
 import Foundation
 import Testing
 
-@testable import DetStore
+@testable import DetSupport
+
+/// The seeded generator of the property tests: the project's SplitMix64.
+private typealias SplitMix64 = SyntheticBoxes.SplitMix64
 
 /// Runs `body` on a scanner over `text`.
 private func scan<T>(_ text: String, _ body: (inout JSONScanner) throws -> T) throws -> T {
@@ -125,10 +128,39 @@ func malformedStructureThrows(text: String) {
   }
 }
 
-/// The seeded generator of the property tests: the project's SplitMix64.
-typealias SplitMix64 = SyntheticBoxes.SplitMix64
-
 @Test(arguments: ["[01]", "[-]", "[1.]", "[1e]", "[1e+]", "[-.5]", "[1.5e]"])
 func skippedNumbersAreValidatedToo(text: String) {
   #expect(throws: JSONError.self) { try scan(text) { try $0.skipValue() } }
+}
+
+/// `strictString` refuses what `string` replaces by U+FFFD, and decodes the rest alike.
+@Test(arguments: [
+  (#""\ud83d\ude00 ok""#, "😀 ok"),
+  (#""plain \u00e9""#, "plain é"),
+  (#""\\ud800""#, "\\ud800"),  // an escaped backslash, not an escape
+])
+func strictStringDecodesPairs(text: String, expected: String) throws {
+  let decoded = try scan(text) { scanner in try scanner.strictString(scanner.stringRange()) }
+  #expect(decoded == expected)
+}
+
+@Test(arguments: [
+  (#""\ud800""#, 7, "low surrogate"),
+  (#""a\ud800\u0041""#, 8, "low surrogate"),
+  (#""\udc00""#, 1, "no high surrogate"),
+])
+func strictStringRefusesLoneSurrogates(text: String, offset: Int, message: String) {
+  do {
+    _ = try scan(text) { scanner in try scanner.strictString(scanner.stringRange()) }
+    Issue.record("\(text) must be refused")
+  } catch let error as JSONError {
+    #expect(error.offset == offset)
+    #expect(error.message.contains(message), "\(error.message)")
+  } catch {
+    Issue.record("unexpected \(error)")
+  }
+  // The lenient decoder keeps going with U+FFFD.
+  #expect(
+    (try? scan(text) { scanner in scanner.string(try scanner.stringRange()) })?.contains("\u{FFFD}")
+      == true)
 }
