@@ -51,27 +51,18 @@ struct EvalGroups: Sendable {
       return i < 0 || k < 0 ? -1 : i * categoryCount + k
     }
 
-    // Ground truth: counting sort by key, stable. Arrays get at least one (unused) element so
-    // their buffers always have a base address.
-    var gtKeys = [Int](repeating: -1, count: groundTruth.count)
-    var gtStart = [Int](repeating: 0, count: groupCount + 1)
-    for (n, annotation) in groundTruth.enumerated() {
-      let k = key(annotation.imageID, annotation.categoryID)
-      gtKeys[n] = k
-      if k >= 0 { gtStart[k + 1] += 1 }
+    // Ground truth, then detections: counting sort by key, stable. Arrays get at least one
+    // (unused) element so their buffers always have a base address.
+    let gt = GroupSlots(count: groundTruth.count, groupCount: groupCount) {
+      key(groundTruth[$0].imageID, groundTruth[$0].categoryID)
     }
-    for k in 0..<groupCount { gtStart[k + 1] += gtStart[k] }
-    let gtTotal = gtStart[groupCount]
-    var gtBoxes = [Double](repeating: 0, count: 4 * max(1, gtTotal))
-    var gtAreas = [Double](repeating: 0, count: max(1, gtTotal))
-    var gtCrowd = [Bool](repeating: false, count: max(1, gtTotal))
-    var gtZero = [Bool](repeating: false, count: max(1, gtTotal))
-    var gtNext = gtStart
+    var gtBoxes = [Double](repeating: 0, count: 4 * max(1, gt.total))
+    var gtAreas = [Double](repeating: 0, count: max(1, gt.total))
+    var gtCrowd = [Bool](repeating: false, count: max(1, gt.total))
+    var gtZero = [Bool](repeating: false, count: max(1, gt.total))
     for (n, annotation) in groundTruth.enumerated() {
-      let k = gtKeys[n]
-      guard k >= 0 else { continue }
-      let slot = gtNext[k]
-      gtNext[k] += 1
+      let slot = gt.slot[n]
+      guard slot >= 0 else { continue }
       gtBoxes[4 * slot] = annotation.x
       gtBoxes[4 * slot + 1] = annotation.y
       gtBoxes[4 * slot + 2] = annotation.width
@@ -80,26 +71,15 @@ struct EvalGroups: Sendable {
       gtCrowd[slot] = annotation.isCrowd
       gtZero[slot] = annotation.id == 0
     }
-    gtKeys = []
 
-    // Detections: the same.
-    var dtKeys = [Int](repeating: -1, count: detections.count)
-    var dtStart = [Int](repeating: 0, count: groupCount + 1)
-    for (n, detection) in detections.enumerated() {
-      let k = key(detection.imageID, detection.categoryID)
-      dtKeys[n] = k
-      if k >= 0 { dtStart[k + 1] += 1 }
+    let dt = GroupSlots(count: detections.count, groupCount: groupCount) {
+      key(detections[$0].imageID, detections[$0].categoryID)
     }
-    for k in 0..<groupCount { dtStart[k + 1] += dtStart[k] }
-    let dtTotal = dtStart[groupCount]
-    var dtBoxes = [Double](repeating: 0, count: 4 * max(1, dtTotal))
-    var dtScores = [Double](repeating: 0, count: max(1, dtTotal))
-    var dtNext = dtStart
+    var dtBoxes = [Double](repeating: 0, count: 4 * max(1, dt.total))
+    var dtScores = [Double](repeating: 0, count: max(1, dt.total))
     for (n, detection) in detections.enumerated() {
-      let k = dtKeys[n]
-      guard k >= 0 else { continue }
-      let slot = dtNext[k]
-      dtNext[k] += 1
+      let slot = dt.slot[n]
+      guard slot >= 0 else { continue }
       dtBoxes[4 * slot] = detection.x
       dtBoxes[4 * slot + 1] = detection.y
       dtBoxes[4 * slot + 2] = detection.width
@@ -107,12 +87,12 @@ struct EvalGroups: Sendable {
       dtScores[slot] = detection.score
     }
 
-    groundTruthStart = gtStart
+    groundTruthStart = gt.start
     groundTruthBoxes = gtBoxes
     groundTruthAreas = gtAreas
     groundTruthIsCrowd = gtCrowd
     groundTruthHasZeroID = gtZero
-    detectionStart = dtStart
+    detectionStart = dt.start
     detectionBoxes = dtBoxes
     detectionScores = dtScores
   }
