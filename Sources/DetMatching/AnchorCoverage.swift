@@ -164,32 +164,67 @@ public struct AnchorCoverage: Sendable, Hashable {
   public func observe(groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex) throws
     -> Observation
   {
+    try observe(groundTruth: groundTruth, grid: grid, index: index, scratch: MatchScratchPool())
+  }
+
+  /// ``observe(groundTruth:grid:index:)`` with per-anchor scratch arrays reused between
+  /// images: for a grid-aligned index the matcher counts positives per level without
+  /// labelling every anchor (``IoUMatcher/positiveCounts(groundTruth:in:scratch:)``), on the
+  /// caller's thread; the observation is the same.
+  /// - Complexity: O(overlapping pairs + boxes × levels) when the counting path applies,
+  ///   else that of the full match plus O(N).
+  package func observe(
+    groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex, scratch: MatchScratchPool
+  ) throws -> Observation {
     precondition(
       grid.levels.count == levelNames.count,
       "grid has \(grid.levels.count) levels, coverage \(levelNames.count)")
     guard !groundTruth.isEmpty else { return Observation(boxes: [], skipped: 0) }
-    let result = try matcher.match(groundTruth: groundTruth, in: index)
     let m = groundTruth.count
     let levels = grid.levels.count
-    var perBox = [Int](repeating: 0, count: m * levels)
-    for (l, level) in grid.levels.enumerated() {
-      for i in level.range {
-        let j = result.matches[i]
-        if j >= 0 { perBox[j * levels + l] += 1 }
-      }
+    let perBox: [Int]
+    let bestIoU: [Float]
+    let skippedRows: Set<Int>
+    if let counts = try matcher.positiveCounts(
+      groundTruth: groundTruth, in: index, scratch: scratch)
+    {
+      perBox = counts.counts
+      bestIoU = counts.bestIoU
+      skippedRows = Set(counts.skipped)
+    } else {
+      let result = try matcher.match(groundTruth: groundTruth, in: index)
+      perBox = Self.positivesPerLevel(result.matches, grid: grid, groundTruthCount: m)
+      bestIoU = result.statistics.bestIoU
+      skippedRows = Set(result.statistics.skippedGroundTruth)
     }
-    let skippedRows = Set(result.statistics.skippedGroundTruth)
     var observation = Observation(boxes: [], skipped: skippedRows.count)
     observation.boxes.reserveCapacity(m - skippedRows.count)
     for j in 0..<m where !skippedRows.contains(j) {
       let box = groundTruth[j]
       observation.boxes.append(
         (
-          area: Double(box.width) * Double(box.height), bestIoU: result.statistics.bestIoU[j],
+          area: Double(box.width) * Double(box.height), bestIoU: bestIoU[j],
           positivesPerLevel: Array(perBox[(j * levels)..<((j + 1) * levels)])
         ))
     }
     return observation
+  }
+
+  /// `counts[row * levels + l]`: the anchors of `grid`'s level `l` labelled `row` in
+  /// `matches` (one label per anchor).
+  /// - Complexity: O(N).
+  static func positivesPerLevel(_ matches: [Int], grid: AnchorGrid, groundTruthCount m: Int)
+    -> [Int]
+  {
+    let levels = grid.levels.count
+    var perBox = [Int](repeating: 0, count: m * levels)
+    for (l, level) in grid.levels.enumerated() {
+      for i in level.range {
+        let j = matches[i]
+        if j >= 0 { perBox[j * levels + l] += 1 }
+      }
+    }
+    return perBox
   }
 
   /// Files one image's observation: the image count, its skipped boxes and every box's row.

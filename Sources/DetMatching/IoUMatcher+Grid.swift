@@ -101,10 +101,18 @@ struct SparseMatch {
   /// `prunedBound[j * typeCount + k]`: an upper bound (with margin) on the IoU of ground
   /// truth `j` with any anchor of global type `k` when that type is skipped for `j`, or -1.
   let prunedBound: [Double]
+  /// `areaBound[j * typeCount + k]`: the same upper bound for every type, skipped or not.
+  let areaBound: [Double]
 
+  /// Whether items run across cores (otherwise one after another on the caller's thread).
+  let isParallel: Bool
+
+  /// A run over `grids`; `parallel: false` runs on the caller's thread with one item per
+  /// level (for callers that already run images in parallel). The result does not depend
+  /// on how the rows are split into items.
   init(
     grids: [GridLevel], groundTruth: [Float], anchorCount: Int, ignored: [Bool]?,
-    assembly: MatchAssembly
+    assembly: MatchAssembly, parallel: Bool = true
   ) {
     self.grids = grids
     self.groundTruth = groundTruth
@@ -112,7 +120,11 @@ struct SparseMatch {
     self.n = anchorCount
     self.ignored = ignored
     self.assembly = assembly
-    let target = max(2048, anchorCount / (4 * max(1, ProcessInfo.processInfo.activeProcessorCount)))
+    self.isParallel = parallel
+    let target =
+      parallel
+      ? max(2048, anchorCount / (4 * max(1, ProcessInfo.processInfo.activeProcessorCount)))
+      : Int.max
     var items: [Item] = []
     for (l, g) in grids.enumerated() {
       let rowsPerItem = max(1, target / (g.columns * g.types))
@@ -127,6 +139,7 @@ struct SparseMatch {
     // few ulps (~2e-7 relative), far inside the 1e-5 margin.
     let low = Double(assembly.matcher.lowThreshold)
     var bound = [Double](repeating: -1, count: m * typeCount)
+    var areaBound = [Double](repeating: 0, count: m * typeCount)
     for j in 0..<m {
       let gw = groundTruth[4 * j + 2] - groundTruth[4 * j]
       let gh = groundTruth[4 * j + 3] - groundTruth[4 * j + 1]
@@ -137,11 +150,13 @@ struct SparseMatch {
           let hi = Double(g.maxArea[t])
           let ratio = area < lo ? area / lo : (area > hi ? hi / area : 1)
           let b = ratio * (1 + 1e-5)
+          areaBound[j * typeCount + g.typeOffset + t] = b
           if b < low { bound[j * typeCount + g.typeOffset + t] = b }
         }
       }
     }
     self.prunedBound = bound
+    self.areaBound = areaBound
   }
 
   /// Which (ground truth, type) pairs a pass visits.
@@ -155,10 +170,13 @@ struct SparseMatch {
   }
 
   /// Calls `body(j, a, iou)` for every non-ignored anchor `a` of `item` that overlaps
-  /// ground truth `j`, for each `j` of `gts` in order and each selected type.
+  /// ground truth `j`, for each `j` of `gts` in order and each selected type; with
+  /// `floor`, types whose ``areaBound`` for `j` is below `floor[j]` are left out too (no
+  /// IoU of theirs can reach it).
   @inline(__always)
   func forEachOverlap(
-    _ item: Item, gts: [Int], selection: Selection, _ body: (Int, Int, Float) -> Void
+    _ item: Item, gts: [Int], selection: Selection, floor: [Double]? = nil,
+    _ body: (Int, Int, Float) -> Void
   ) {
     let g = grids[item.level]
     groundTruth.withUnsafeBufferPointer { box in
@@ -177,6 +195,7 @@ struct SparseMatch {
                   case .skipped: if !isSkipped { continue }
                   case .evaluated(let late): if isSkipped && !late[j] { continue }
                   }
+                  if let floor, areaBound[j * typeCount + g.typeOffset + t] < floor[j] { continue }
                   let rows = g.rows(type: t, from: by1, to: by2).clamped(to: item.rows)
                   if rows.isEmpty { continue }
                   let cols = g.columns(type: t, from: bx1, to: bx2)
@@ -204,12 +223,15 @@ struct SparseMatch {
     }
   }
 
-  /// Runs `body(itemIndex, item)` for every item, across cores.
+  /// Runs `body(itemIndex, item)` for every item, across cores (unless ``isParallel`` is
+  /// false).
   func forEachItem(_ body: (Int, Item) -> Void) {
     let items = self.items
     withoutActuallyEscaping(body) { body in
       nonisolated(unsafe) let body = body
-      forEachChunk(ChunkPlan(count: items.count, chunkSize: 1)) { i, _ in body(i, items[i]) }
+      forEachChunk(ChunkPlan(count: items.count, chunkSize: 1), parallel: isParallel) { i, _ in
+        body(i, items[i])
+      }
     }
   }
 
@@ -273,6 +295,37 @@ struct SparseMatch {
     var anchorMax = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
     var anchorArg = [Int32](repeating: -1, count: n)
     var lastTie = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
+    let folded = fold(anchorMax: &anchorMax, anchorArg: &anchorArg, lastTie: &lastTie)
+    let labels = assembly.labels(
+      anchorCount: n, touched: folded.touched, ignored: ignored, anchorMax: anchorMax,
+      anchorArg: anchorArg,
+      groundTruthMax: folded.best, lastTie: lastTie, firstTie: folded.firstTie)
+    return (labels, folded.best)
+  }
+
+  /// What ``fold(anchorMax:anchorArg:lastTie:)`` leaves besides the per-anchor arrays.
+  struct Folded {
+    /// Per item, the anchors it evaluated (each once); only these have `anchorArg >= 0`.
+    var touched: [[Int]]
+    /// Per active ground truth, its best IoU including the implicit zeros.
+    var best: [Float]
+    /// Per active ground truth, the smallest anchor tying for it, or -1.
+    var firstTie: [Int32]
+  }
+
+  /// Every pass before labelling: the anchors' best IoU and ground truth, the ground
+  /// truths' bests and the ties, as ``MatchAssembly`` reads them.
+  ///
+  /// - Precondition: `anchorArg` is -1 at every anchor `0 ..< n` (arrays may be longer);
+  ///   `anchorMax` and `lastTie` hold at least `n` values, written before they are read.
+  ///   Afterwards only the anchors in ``Folded/touched`` have changed.
+  /// - Complexity: O(M * types + overlapping pairs + items * M); nothing in O(N).
+  func fold(anchorMax: inout [Float], anchorArg: inout [Int32], lastTie: inout [Int32])
+    -> Folded
+  {
+    precondition(
+      anchorMax.count >= n && anchorArg.count >= n && lastTie.count >= n,
+      "per-anchor arrays shorter than the \(n) anchors")
     var touched = [[Int]](repeating: [], count: items.count)
     var firstTie = [Int32](repeating: -1, count: m)
     var rawMax = [Float](repeating: -1, count: m)
@@ -327,13 +380,17 @@ struct SparseMatch {
       var tiedPerItem = [[Int]](repeating: [], count: items.count)
       let selection = Selection.evaluated(late)
       let bestSnapshot = best
+      // A tie needs IoU >= the rule's threshold, computed as the rule does; a type whose
+      // area bound is below it has no tied anchor.
+      let tieFloor = best.map { Double(rule.isExact ? $0 : $0 - rule.tolerance) }
       lastTie.withUnsafeMutableBufferPointer { lastOut in
         partialFirst.withUnsafeMutableBufferPointer { pfirst in
           tiedPerItem.withUnsafeMutableBufferPointer { tied in
             nonisolated(unsafe) let (lastOut, pfirst, tied) = (lastOut, pfirst, tied)
             forEachItem { i, item in
               let local = pfirst.baseAddress! + i * m
-              forEachOverlap(item, gts: tying, selection: selection) { j, a, v in
+              forEachOverlap(item, gts: tying, selection: selection, floor: tieFloor) {
+                j, a, v in
                 if rule.ties(v, best: bestSnapshot[j]) {
                   if lastOut[a] < 0 { tied[i].append(a) }
                   lastOut[a] = max(lastOut[a], Int32(j))
@@ -354,11 +411,7 @@ struct SparseMatch {
         fixTiedArgmax(tied: tiedPerItem, late: late, anchorMax: &anchorMax, anchorArg: &anchorArg)
       }
     }
-    let labels = assembly.labels(
-      anchorCount: n, touched: touched, ignored: ignored, anchorMax: anchorMax,
-      anchorArg: anchorArg,
-      groundTruthMax: best, lastTie: lastTie, firstTie: firstTie)
-    return (labels, best)
+    return Folded(touched: touched, best: best, firstTie: firstTie)
   }
 
   /// A tied anchor takes its own best ground truth, so for each one the skipped pairs

@@ -19,8 +19,10 @@ extension AnchorCoverage {
   /// - Throws: what ``DatasetWalker/forEachImage(_:)`` throws, and
   ///   ``PipelineError/Code/assignmentFailed`` wrapping the matcher's error when it rejects
   ///   an image's ground truth.
-  /// - Complexity: one sparse match per image; at most ``GridCache/capacity`` grids in
-  ///   memory.
+  /// - Complexity: per image, the sparse matcher's passes over the anchors overlapping its
+  ///   boxes, nothing per anchor of the grid (positives are counted without labelling every
+  ///   anchor); at most ``GridCache/capacity`` grids in memory, plus 12 bytes per anchor of
+  ///   the largest grid per thread.
   public init(
     of walker: DatasetWalker, generator: AnchorGenerator, matcher: IoUMatcher,
     threads: Int? = nil, progress: WorkProgressHandler? = nil
@@ -28,6 +30,7 @@ extension AnchorCoverage {
     var cache = GridCache(generator)
     var coverage = AnchorCoverage(levelNames: generator.levels.map(\.name), matcher: matcher)
     let observer = coverage
+    let scratch = MatchScratchPool()
     let total = try? walker.store.dataset(named: walker.name).images
     var done = 0
     do {
@@ -45,7 +48,8 @@ extension AnchorCoverage {
         },
         transform: { boxes, grid, index in
           do {
-            return try observer.observe(groundTruth: boxes, grid: grid, index: index)
+            return try observer.observe(
+              groundTruth: boxes, grid: grid, index: index, scratch: scratch)
           } catch {
             throw PipelineError.wrapping(error, .assignmentFailed)
           }

@@ -5,7 +5,7 @@ import Testing
 
 /// A random multi-level anchor grid in DESIGN.md's order (level -> row -> column -> type),
 /// built independently of the library's AnchorGenerator.
-private func randomGrid(_ rng: inout TestRNG) -> (BoxArray, [GridAnchorIndex.Level]) {
+func randomGrid(_ rng: inout TestRNG) -> (BoxArray, [GridAnchorIndex.Level]) {
   var boxes = BoxArray()
   var levels: [GridAnchorIndex.Level] = []
   let levelCount = Int(rng.next() % 3) + 1
@@ -40,7 +40,7 @@ private func randomGrid(_ rng: inout TestRNG) -> (BoxArray, [GridAnchorIndex.Lev
 }
 
 /// Ground truth mixing tiny, huge, outside-the-grid boxes and exact copies of anchors.
-private func randomGroundTruth(_ rng: inout TestRNG, anchors: BoxArray, span: Float) -> BoxArray {
+func randomGroundTruth(_ rng: inout TestRNG, anchors: BoxArray, span: Float) -> BoxArray {
   var gt = BoxArray()
   let count = Int(rng.next() % 7)
   for _ in 0..<count {
@@ -60,7 +60,7 @@ private func randomGroundTruth(_ rng: inout TestRNG, anchors: BoxArray, span: Fl
   return gt
 }
 
-private let policies: [MatchPolicy] = [
+let policies: [MatchPolicy] = [
   .torchvision, .detectron2, .mmdetection, .mmdetection(minPositiveIoU: 0.3, assignsAllTies: true),
   .mmdetection(minPositiveIoU: 0, assignsAllTies: false), .detectron, .detkit,
 ]
