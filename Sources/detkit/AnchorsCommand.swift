@@ -34,16 +34,31 @@ struct AnchorsCommand: ParsableCommand {
           --offset 0.5 --format json
         detkit anchors --preset fpn --image 800x1344 --compat torchvision \\
           --format npy --output anchors.npy
+        detkit anchors --preset retinanet --print-config > retinanet.json
+        detkit anchors --anchor-config retinanet.json --image 800x1344
+
+      --print-config writes the configuration (preset, overrides and --compat applied) \
+      as JSON; --anchor-config FILE loads one in place of --preset, and its compat is \
+      used unless --compat is given.
       """)
 
-  @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types).")
-  var preset: PresetOption = .fpn
+  @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types); default fpn.")
+  var preset: PresetOption?
+
+  @Option(help: "Anchor configuration file (JSON, see README) in place of --preset.")
+  var anchorConfig: String?
+
+  @Flag(help: "Print the anchor configuration (JSON, loadable by --anchor-config) and exit.")
+  var printConfig = false
 
   @Option(help: "Image (padded canvas) size as HxW, e.g. 800x1344.")
-  var image: ImageSize
+  var image: ImageSize?
 
-  @Option(help: "Peer to reproduce: torchvision, detectron2, mmdetection, detectron-legacy.")
-  var compat: CompatOption = .detectron2
+  @Option(
+    help:
+      "Peer to reproduce: torchvision, detectron2, mmdetection, detectron-legacy (default: detectron2, or the --anchor-config file's)."
+  )
+  var compat: CompatOption?
 
   @Option(help: "Base anchor size per level in pixels, comma-separated (e.g. 32,64,128,256,512).")
   var sizes: NumberList?
@@ -69,6 +84,13 @@ struct AnchorsCommand: ParsableCommand {
   func validate() throws {
     let generator = try makeGenerator()
     if let problem = generator.configurationProblem { throw ValidationError(problem) }
+    if printConfig {
+      if image != nil || format != nil {
+        throw ValidationError("--print-config writes the configuration; drop --image and --format")
+      }
+      return
+    }
+    guard let image else { throw ValidationError("give --image HxW (or --print-config)") }
     do {
       _ = try generator.checkedAnchorCount(for: image)
     } catch {
@@ -80,9 +102,23 @@ struct AnchorsCommand: ParsableCommand {
     }
   }
 
-  /// The preset with the command-line overrides applied.
+  /// The preset (or configuration file) with the command-line overrides applied.
   func makeGenerator() throws -> AnchorGenerator {
-    var g = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+    var g = try resolveAnchorGenerator(
+      preset: preset, anchorConfig: anchorConfig, compat: compat, defaultPreset: .fpn,
+      defaultCompat: .detectron2)!
+    if anchorConfig != nil {
+      let overrides = [
+        ("--sizes", sizes != nil), ("--ratios", ratios != nil), ("--scales", scales != nil),
+        ("--strides", strides != nil), ("--offset", offset != nil),
+      ].filter(\.1).map(\.0)
+      if !overrides.isEmpty {
+        throw ValidationError(
+          "\(overrides.joined(separator: ", ")) cannot change an --anchor-config file; edit the file instead"
+        )
+      }
+      return g
+    }
     if let strides {
       var levels: [AnchorGenerator.Level] = []
       for (i, s) in strides.values.enumerated() {
@@ -95,7 +131,7 @@ struct AnchorsCommand: ParsableCommand {
       }
       if sizes == nil && levels.count != g.levels.count {
         throw ValidationError(
-          "--strides gives \(levels.count) levels but the \(preset.rawValue) preset has \(g.levels.count) sizes; pass --sizes too"
+          "--strides gives \(levels.count) levels but the \(sourceName) preset has \(g.levels.count) sizes; pass --sizes too"
         )
       }
       g.levels = levels
@@ -114,8 +150,20 @@ struct AnchorsCommand: ParsableCommand {
     return g
   }
 
+  /// The preset's name or the configuration file, for titles.
+  private var sourceName: String {
+    anchorSourceName(preset: preset, anchorConfig: anchorConfig, defaultPreset: .fpn)
+  }
+
   func run() throws {
     let generator = try makeGenerator()
+    if printConfig {
+      var out = try BufferedTextWriter(path: output)
+      out.write(generator.configurationJSON)
+      try out.close()
+      return
+    }
+    guard let image else { return }  // validate() requires it
     let grid = generator.anchors(for: image)
     let chosen = format ?? (output == "-" && isatty(STDOUT_FILENO) != 0 ? .table : .csv)
     if chosen == .npy {
@@ -124,19 +172,19 @@ struct AnchorsCommand: ParsableCommand {
     }
     var out = try BufferedTextWriter(path: output)
     switch chosen {
-    case .table: writeTable(grid, generator, to: &out)
+    case .table: writeTable(grid, generator, image: image, to: &out)
     case .csv: writeCSV(grid, to: &out)
-    case .json: writeJSON(grid, generator, to: &out)
+    case .json: writeJSON(grid, generator, image: image, to: &out)
     case .npy: break
     }
     try out.close()
   }
 
   private func writeTable(
-    _ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter
+    _ grid: AnchorGrid, _ g: AnchorGenerator, image: ImageSize, to out: inout BufferedTextWriter
   ) {
     out.write(
-      "\(preset.rawValue) anchors, \(compat.rawValue) mode (\(g.typeOrder.rawValue)), image \(image): \(grid.count) anchors\n"
+      "\(sourceName) anchors, \(g.compatibility.configurationName) mode (\(g.typeOrder.rawValue)), image \(image): \(grid.count) anchors\n"
     )
     let header = ["level", "stride", "grid", "offset", "anchors", "base anchors (x1, y1, x2, y2)"]
     var rows: [[String]] = []
@@ -182,10 +230,14 @@ struct AnchorsCommand: ParsableCommand {
     }
   }
 
-  private func writeJSON(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter)
-  {
+  private func writeJSON(
+    _ grid: AnchorGrid, _ g: AnchorGenerator, image: ImageSize, to out: inout BufferedTextWriter
+  ) {
+    let source =
+      anchorConfig.map { "\"anchorConfig\":\(jsonStringLiteral($0))" }
+      ?? "\"preset\":\"\((preset ?? .fpn).rawValue)\""
     out.write(
-      "{\"preset\":\"\(preset.rawValue)\",\"compat\":\"\(compat.rawValue)\",\"image\":[\(image.height),\(image.width)],"
+      "{\(source),\"compat\":\"\(g.compatibility.configurationName)\",\"image\":[\(image.height),\(image.width)],"
     )
     out.write("\"typeOrder\":\"\(g.typeOrder.rawValue)\",\"count\":\(grid.count),\"levels\":[")
     for (n, level) in grid.levels.enumerated() {
@@ -213,6 +265,13 @@ struct AnchorsCommand: ParsableCommand {
   private func short(_ v: Float) -> String {
     v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : String(format: "%.4g", Double(v))
   }
+}
+
+/// `s` as a JSON string literal.
+private func jsonStringLiteral(_ s: String) -> String {
+  let data = try? JSONSerialization.data(
+    withJSONObject: s, options: [.fragmentsAllowed, .withoutEscapingSlashes])
+  return data.map { String(decoding: $0, as: UTF8.self) } ?? "null"
 }
 
 /// `--preset` values.
