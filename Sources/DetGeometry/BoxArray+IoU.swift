@@ -27,11 +27,21 @@ import Foundation
 ///   split across cores in column tiles when `N * M` is large; O(N + M) extra memory
 ///   besides the result.
 public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
+  pairwiseIoU(a, b, kind: kind, variant: .active)
+}
+
+/// ``pairwiseIoU(_:_:kind:)`` with the plain IoU's inner loop forced to `variant` (the
+/// other kinds have one loop for all variants) and, when `streaming` is given, its
+/// non-temporal stores forced on or off (by default on for results of 32 MiB and more);
+/// the tests run every supported variant both ways.
+package func pairwiseIoU(
+  _ a: BoxArray, _ b: BoxArray, kind: IoUKind, variant: KernelVariant, streaming: Bool? = nil
+) -> [Float] {
   switch kind {
-  case .iou: return pairwise(a, b, PlainIoUKernel.self)
-  case .giou: return pairwise(a, b, GeneralizedIoUKernel.self)
-  case .diou: return pairwise(a, b, DistanceIoUKernel.self)
-  case .ciou: return pairwise(a, b, CompleteIoUKernel.self)
+  case .iou: return pairwise(a, b, PlainIoUKernel.self, variant, streaming)
+  case .giou: return pairwise(a, b, GeneralizedIoUKernel.self, variant, streaming)
+  case .diou: return pairwise(a, b, DistanceIoUKernel.self, variant, streaming)
+  case .ciou: return pairwise(a, b, CompleteIoUKernel.self, variant, streaming)
   }
 }
 
@@ -60,10 +70,16 @@ public func elementwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -
 /// Columns of `b` per tile: 2,048 boxes of six fields stay within a core's L2 cache.
 private let tileColumns = 2048
 
+/// Results of at least this many floats (32 MiB, the last-level cache of a large core
+/// complex) are written with non-temporal stores by the C kernels.
+private let streamingResultFloats = 8 << 20
+
 /// Below this many pairs one thread is faster than waking the others.
 private let parallelPairs = 1 << 16
 
-private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> [Float] {
+private func pairwise<K: IoUKernel>(
+  _ a: BoxArray, _ b: BoxArray, _: K.Type, _ variant: KernelVariant, _ streams: Bool?
+) -> [Float] {
   let n = a.count
   let m = b.count
   guard n > 0, m > 0 else { return [] }
@@ -75,12 +91,17 @@ private func pairwise<K: IoUKernel>(_ a: BoxArray, _ b: BoxArray, _: K.Type) -> 
     // forEachChunk returns when every tile is done.
     adviseHugePages(UnsafeMutableRawBufferPointer(out))
     nonisolated(unsafe) let result = out.baseAddress!
+    // A result far larger than the caches is written with non-temporal stores: normal
+    // stores would first read every line of it from memory.
+    let streaming = streams ?? (n * m >= streamingResultFloats)
     columns.withPointers { cols in
       let tiles = ChunkPlan(count: m, chunkSize: tileColumns)
       forEachChunk(tiles, parallel: n * m >= parallelPairs) { _, span in
         for i in 0..<n {
           let row = rowFields[i]
-          K.fillRow(row, cols, span, into: result + i * m)
+          K.fillRow(
+            row, cols, span, into: result + i * m, variant: variant,
+            streaming: streaming)
         }
       }
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
+import DetSupport
 import Foundation
 
 /// `detkit coverage`: how well an anchor preset fits a stored dataset.
@@ -11,17 +13,21 @@ struct CoverageCommand: ParsableCommand {
       "Anchor coverage of a dataset: best-anchor IoU and positives per size bucket and log2 bin.",
     discussion: """
       Each image is resized per --resize (default torchvision: shorter side 800, longer at \
-      most 1333) and the preset's anchors cover its canvas padded to 32. Crowd boxes are \
-      left out. Per COCO bucket of the resized box area (small < 32², medium < 96², large) \
-      and per log2 bin of the box side sqrt(area): the share of boxes whose best anchor IoU \
-      reaches 0.5 and 0.7, the mean best IoU, the positive anchors per box (mean, median, \
-      share with none) under the preset's matcher (fpn: RPN 0.7/0.3, retinanet: 0.5/0.4, \
-      both with low-quality matches; --high/--low override), and each level's share of the \
-      positives. Matching is the grid-aware sparse matcher.
+      most 1333) and the preset's anchors (or those of --anchor-config FILE) cover its \
+      canvas padded to 32. Crowd boxes are left out. Per COCO bucket of the resized box \
+      area (small < 32², medium < 96², large) and per log2 bin of the box side \
+      sqrt(area): the share of boxes whose best anchor IoU reaches 0.5 and 0.7, the mean \
+      best IoU, the positive anchors per box (mean, median, share with none) under the \
+      matcher, and each level's share of the positives. The matcher is --matcher's, by \
+      default the preset's (fpn: rpn 0.7/0.3, retinanet: 0.5/0.4, both with low-quality \
+      matches); with --anchor-config, --matcher must be given. --high/--low override its \
+      thresholds. Matching is the grid-aware sparse matcher.
 
       Example:
         detkit coverage --db store.sqlite --name demo --preset retinanet \\
           --svg coverage.svg
+        detkit coverage --db store.sqlite --name demo \\
+          --anchor-config fitted.json --matcher retinanet
       """)
 
   @OptionGroup var options: PipelineOptions
@@ -38,8 +44,12 @@ struct CoverageCommand: ParsableCommand {
   @Option(help: "Also write an SVG bar chart of the log2 bins to this file.")
   var svg: String?
 
+  @OptionGroup var progressOptions: ProgressOptions
+
+  @OptionGroup var parallel: ParallelOptions
+
   func validate() throws {
-    let m = presetMatcher(options.preset)
+    let m = try options.matcherChoice().matcher
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
     guard h.isFinite, l >= 0, l <= h else {
       throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)")
@@ -47,36 +57,36 @@ struct CoverageCommand: ParsableCommand {
   }
 
   func run() throws {
-    let coverage = try Self.compute(options, high: high, low: low)
+    let bar = progressOptions.bar("coverage of \(options.name)")
+    defer { bar.finish() }
+    let coverage = try Self.compute(
+      options, high: high, low: low, threads: parallel.threads, progress: bar.update)
+    bar.finish()
     if json {
-      try printJSON(Self.jsonObject(coverage, options: options))
+      printJSON(Self.jsonObject(coverage, options: options))
     } else {
       print(Self.table(coverage, options: options), terminator: "")
     }
     if let svg {
       try Data(
-        Self.svg(coverage, title: "\(options.name): \(options.preset.rawValue) anchors").utf8
+        Self.svg(coverage, title: "\(options.name): \(options.anchorSource) anchors").utf8
       )
       .write(to: URL(fileURLWithPath: svg))
     }
   }
 
-  /// Walks the dataset and accumulates coverage.
-  static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws
-    -> AnchorCoverage
-  {
-    let walker = try DatasetWalker(options)
-    var cache = GridCache(options.generator)
-    var matcher = presetMatcher(options.preset)
+  /// Walks the dataset and accumulates coverage under the preset's matcher, with
+  /// `--high` / `--low` overriding its thresholds.
+  static func compute(
+    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, threads: Int? = nil,
+    progress: WorkProgressHandler? = nil
+  ) throws -> AnchorCoverage {
+    var matcher = try options.matcherChoice().matcher
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
-    var coverage = AnchorCoverage(
-      levelNames: options.generator.levels.map(\.name), matcher: matcher)
-    try walker.forEachImage { image in
-      let (grid, index) = try cache.grid(for: image)
-      try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
-    }
-    return coverage
+    return try AnchorCoverage(
+      of: options.walker(), generator: try options.generator, matcher: matcher, threads: threads,
+      progress: progress)
   }
 
   static func percent(_ v: Double) -> String { String(format: "%5.1f%%", 100 * v) }
@@ -87,7 +97,7 @@ struct CoverageCommand: ParsableCommand {
       "coverage of \(options.name): \(c.images) images, \(c.all.count) boxes (crowd left out"
     out += c.skipped > 0 ? ", \(c.skipped) degenerate skipped)\n" : ")\n"
     out +=
-      "anchors \(options.preset.rawValue) (\(options.compat.rawValue)), resize \(options.resize.rawValue), "
+      "anchors \(options.anchorSource) (\(options.compatName)), resize \(options.resize.rawValue), "
     out +=
       "matcher high \(c.matcher.highThreshold) low \(c.matcher.lowThreshold) low-quality \(c.matcher.allowsLowQualityMatches)\n"
     let levelHeader = c.levelNames.map { $0.padding(toLength: 6, withPad: " ", startingAt: 0) }
@@ -112,27 +122,31 @@ struct CoverageCommand: ParsableCommand {
     return out
   }
 
-  static func rowObject(_ r: AnchorCoverage.Row, levels: [String]) -> [String: Any] {
+  static func rowObject(_ r: AnchorCoverage.Row, levels: [String]) -> JSONValue {
     [
-      "name": r.name, "boxes": r.count, "share_iou_0.5": r.share05, "share_iou_0.7": r.share07,
-      "mean_best_iou": r.meanBestIoU, "positives_mean": r.positivesMean,
-      "positives_median": r.positivesMedian, "share_without_positive": r.shareWithoutPositive,
-      "positives": r.positives,
-      "level_shares": Dictionary(uniqueKeysWithValues: zip(levels, r.levelShares)),
+      "name": .string(r.name), "boxes": .int(r.count), "share_iou_0.5": .double(r.share05),
+      "share_iou_0.7": .double(r.share07), "mean_best_iou": .double(r.meanBestIoU),
+      "positives_mean": .double(r.positivesMean), "positives_median": .double(r.positivesMedian),
+      "share_without_positive": .double(r.shareWithoutPositive), "positives": .int(r.positives),
+      "level_shares": .object(zip(levels, r.levelShares).map { (key: $0, value: .double($1)) }),
     ]
   }
 
-  static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> [String: Any] {
+  static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> JSONValue {
     [
-      "dataset": options.name, "preset": options.preset.rawValue, "compat": options.compat.rawValue,
-      "resize": options.resize.rawValue, "images": c.images, "skipped_degenerate": c.skipped,
+      "dataset": .string(options.name),
+      options.anchors.anchorConfig == nil ? "preset" : "anchor_config": .string(
+        options.anchorSource),
+      "compat": .string(options.compatName), "resize": .string(options.resize.rawValue),
+      "images": .int(c.images), "skipped_degenerate": .int(c.skipped),
       "matcher": [
-        "high": Double(c.matcher.highThreshold), "low": Double(c.matcher.lowThreshold),
-        "low_quality": c.matcher.allowsLowQualityMatches,
-      ] as [String: Any],
+        "high": .double(Double(c.matcher.highThreshold)),
+        "low": .double(Double(c.matcher.lowThreshold)),
+        "low_quality": .bool(c.matcher.allowsLowQualityMatches),
+      ],
       "all": rowObject(c.all, levels: c.levelNames),
-      "buckets": c.buckets.map { rowObject($0, levels: c.levelNames) },
-      "bins": c.bins.map { rowObject($0, levels: c.levelNames) },
+      "buckets": .array(c.buckets.map { rowObject($0, levels: c.levelNames) }),
+      "bins": .array(c.bins.map { rowObject($0, levels: c.levelNames) }),
     ]
   }
 

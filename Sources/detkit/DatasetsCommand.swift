@@ -21,14 +21,16 @@ struct DatasetsCommand: ParsableCommand {
   func run() throws {
     let datasets = try AnnotationStore(path: db, mode: .readOnly).datasets()
     if json {
-      try printJSON(
-        datasets.map {
-          [
-            "name": $0.name, "format": $0.format, "source": $0.source, "created_at": $0.createdAt,
-            "categories": $0.categories, "images": $0.images, "annotations": $0.annotations,
-            "detections": $0.detections,
-          ] as [String: Any]
-        })
+      printJSON(
+        .array(
+          datasets.map {
+            [
+              "name": .string($0.name), "format": .string($0.format),
+              "source": .string($0.source), "created_at": .string($0.createdAt),
+              "categories": .int($0.categories), "images": .int($0.images),
+              "annotations": .int($0.annotations), "detections": .int($0.detections),
+            ]
+          }))
       return
     }
     let header = ["name", "format", "categories", "images", "annotations", "detections", "source"]

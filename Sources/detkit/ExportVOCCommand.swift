@@ -24,12 +24,19 @@ struct ExportVOCCommand: ParsableCommand {
   @Option(help: "The output folder (created if missing).")
   var output: String
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   @Option(help: "How corners map to <bndbox> values: as-written or one-based.")
   var boxes: VOCBoxConvention = .asWritten
 
   func run() throws {
     let store = try AnnotationStore(path: db, mode: .readOnly)
-    let report = try VOCExporter(path: output, convention: boxes).export(from: store, dataset: name)
+    let bar = progressOptions.bar(
+      "exporting \(name)", total: try store.dataset(named: name).images)
+    defer { bar.finish() }
+    let report = try VOCExporter(path: output, convention: boxes).export(
+      from: store, dataset: name, progress: { bar.update(fraction: $0) })
+    bar.finish()
     printError("exported \"\(name)\": \(report.files) XML files under \(output)/Annotations")
   }
 }

@@ -25,9 +25,16 @@ struct ExportYOLOCommand: ParsableCommand {
   @Option(help: "The output folder (created if missing).")
   var output: String
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
     let store = try AnnotationStore(path: db, mode: .readOnly)
-    let report = try YOLOExporter(path: output).export(from: store, dataset: name)
+    let bar = progressOptions.bar(
+      "exporting \(name)", total: try store.dataset(named: name).images)
+    defer { bar.finish() }
+    let report = try YOLOExporter(path: output).export(
+      from: store, dataset: name, progress: { bar.update(fraction: $0) })
+    bar.finish()
     printError("exported \"\(name)\": \(report.images) label files and data.yaml under \(output)")
   }
 }

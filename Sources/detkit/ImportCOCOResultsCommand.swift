@@ -25,11 +25,12 @@ struct ImportCOCOResultsCommand: ParsableCommand {
 
   func run() throws {
     let store = try AnnotationStore(path: options.db, mode: .existing)
-    let bar = ProgressBar("importing \(source)")
+    let bar = options.progressOptions.bar(
+      "importing \(source)", unit: .bytes, total: ProgressOptions.fileSize(source))
     defer { bar.finish() }
     let report = try COCOResultsImporter(path: source).importDetections(
       into: store, dataset: options.name, options: options.importOptions,
-      progress: { bar.update($0) })
+      progress: { bar.update(fraction: $0) })
     bar.finish()
     printError(report.summary)
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import DetTensorIO
 import Foundation
 
@@ -44,17 +45,10 @@ struct MatchCommand: ParsableCommand {
   @Option(help: "Anchor preset instead of --anchors: fpn or retinanet.")
   var preset: PresetOption?
 
-  @Option(help: "Anchor configuration file (JSON, see README) instead of --anchors or --preset.")
-  var anchorConfig: String?
-
   @Option(help: "Image (padded canvas) size HxW for --preset or --anchor-config.")
   var image: ImageSize?
 
-  @Option(
-    help:
-      "Anchor arithmetic: torchvision, detectron2, mmdetection, detectron-legacy (default: detectron2, or the --anchor-config file's)."
-  )
-  var compat: CompatOption?
+  @OptionGroup var anchorOptions: AnchorOptions
 
   @Option(help: "Ground-truth NPY file [M,4] (float32 or float64, xyxy).")
   var gt: String
@@ -104,6 +98,7 @@ struct MatchCommand: ParsableCommand {
   var stats = false
 
   func validate() throws {
+    try anchorOptions.checkExclusive(preset: preset)
     switch (anchors, try generator()) {
     case (nil, nil):
       throw ValidationError("give --anchors FILE, or --preset or --anchor-config with --image")
@@ -146,9 +141,7 @@ struct MatchCommand: ParsableCommand {
 
   /// The anchors of --preset or --anchor-config (with --compat), or `nil` for --anchors.
   func generator() throws(ValidationError) -> AnchorGenerator? {
-    try resolveAnchorGenerator(
-      preset: preset, anchorConfig: anchorConfig, compat: compat, defaultPreset: nil,
-      defaultCompat: .detectron2)
+    try anchorOptions.generator(preset)
   }
 
   func run() throws {
@@ -157,8 +150,9 @@ struct MatchCommand: ParsableCommand {
     } catch MatchingError.degenerateGroundTruth(let index, let box) {
       // The library's message names its API (`DegenerateGroundTruth.skip`); a CLI user
       // needs the flag.
-      throw MatchCommandError(
-        "--gt \(gt): ground truth row \(index): box [\(box.x1), \(box.y1), \(box.x2), \(box.y2)]"
+      throw PipelineError(
+        .badArray, at: "--gt \(gt)",
+        "ground truth row \(index): box [\(box.x1), \(box.y1), \(box.x2), \(box.y2)]"
           + " is degenerate; expected finite x2 > x1 and y2 > y1"
           + " (give --skip-degenerate to skip such rows)")
     }
@@ -200,7 +194,8 @@ struct MatchCommand: ParsableCommand {
         let boxes = try Self.readBoxes(anchors!, option: "--anchors")
         let counts = levels?.values.map { Int($0) } ?? [boxes.count]
         guard counts.reduce(0, +) == boxes.count else {
-          throw MatchCommandError(
+          throw PipelineError(
+            .badArray, at: "",
             "--levels sum to \(counts.reduce(0, +)) but \(anchors!) holds \(boxes.count) anchors")
         }
         result = try atss.assign(
@@ -228,11 +223,13 @@ struct MatchCommand: ParsableCommand {
   static func readBoxes(_ path: String, option: String) throws -> BoxArray {
     let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
     guard tensor.dtype.isFloatingPoint else {
-      throw MatchCommandError(
+      throw PipelineError(
+        .badArray, at: "",
         "\(option) \(path): expected float32 or float64 boxes, got \(tensor.dtype.rawValue)")
     }
     guard (tensor.shape.count == 2 && tensor.shape[1] == 4) || tensor.shape == [0] else {
-      throw MatchCommandError("\(option) \(path): expected shape [M, 4], got \(tensor.shape)")
+      throw PipelineError(
+        .badArray, at: "", "\(option) \(path): expected shape [M, 4], got \(tensor.shape)")
     }
     return BoxArray(flat: try tensor.asFloat32())
   }
@@ -240,20 +237,15 @@ struct MatchCommand: ParsableCommand {
   /// The `--stats` summary, keys in a fixed order.
   static func json(_ result: MatchResult, anchors: Int, groundTruth: Int, sparse: Bool) -> String {
     let s = result.statistics
-    let best = s.bestIoU.map { "\($0)" }.joined(separator: ",")
-    let unmatched = s.unmatchedGroundTruth.map(String.init).joined(separator: ",")
-    let skipped = s.skippedGroundTruth.map(String.init).joined(separator: ",")
-    return "{\"anchors\":\(anchors),\"groundTruth\":\(groundTruth),\"sparse\":\(sparse),"
-      + "\"positives\":\(s.positives),\"negatives\":\(s.negatives),\"ignored\":\(s.ignored),"
-      + "\"unmatchedGroundTruth\":[\(unmatched)],\"skippedGroundTruth\":[\(skipped)],"
-      + "\"bestIoU\":[\(best)]}"
+    let value: JSONValue = [
+      "anchors": .int(anchors), "groundTruth": .int(groundTruth), "sparse": .bool(sparse),
+      "positives": .int(s.positives), "negatives": .int(s.negatives), "ignored": .int(s.ignored),
+      "unmatchedGroundTruth": .array(s.unmatchedGroundTruth.map { .int($0) }),
+      "skippedGroundTruth": .array(s.skippedGroundTruth.map { .int($0) }),
+      "bestIoU": .array(s.bestIoU.map { .float($0) }),
+    ]
+    return value.text(.line)
   }
-}
-
-/// A runtime failure of `detkit match` or `detkit sample` (exit status 1).
-struct MatchCommandError: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
 }
 
 /// `--policy` values.

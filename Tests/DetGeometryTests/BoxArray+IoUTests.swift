@@ -206,20 +206,28 @@ func iouFamilyProperties(seed: UInt64) {
   }
 }
 
-/// The SIMD tiles, their tails and the multi-core split give the scalar helper's bits;
-/// 40 x 60,001 (9.6 MB) also takes the huge-page path of large results.
+/// The SIMD tiles, their tails and the multi-core split give the scalar helper's bits, on
+/// every kernel variant this CPU runs; 40 x 60,001 (9.6 MB) also takes the huge-page path
+/// of large results.
 @Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003), (40, 60_001)])
 func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   var rng = SyntheticBoxes.SplitMix64(state: UInt64(n * 10_007 + m))
   var a = randomBoxes(n, using: &rng)
   let b = randomBoxes(m, using: &rng)
   a[0] = Box(x1: 5, y1: 5, x2: 5, y2: 30)  // zero width
-  let matrix = pairwiseIoU(a, b)
-  #expect(matrix.count == n * m)
-  for i in 0..<n {
-    for j in 0..<m where matrix[i * m + j].bitPattern != pairIoU(a[i], b[j]).bitPattern {
-      Issue.record("entry (\(i), \(j)): \(matrix[i * m + j]) vs \(pairIoU(a[i], b[j]))")
-      return
+  // Each variant with and without non-temporal stores (used for results of 32 MiB and
+  // more, forced here).
+  let runs = KernelVariant.supported.flatMap { variant in [false, true].map { (variant, $0) } }
+  check: for (variant, streaming) in runs {
+    let matrix = pairwiseIoU(a, b, kind: .iou, variant: variant, streaming: streaming)
+    #expect(matrix.count == n * m)
+    for i in 0..<n {
+      for j in 0..<m where matrix[i * m + j].bitPattern != pairIoU(a[i], b[j]).bitPattern {
+        Issue.record(
+          "\(variant) streaming \(streaming) entry (\(i), \(j)): \(matrix[i * m + j]) vs \(pairIoU(a[i], b[j]))"
+        )
+        continue check
+      }
     }
   }
   let diagonal = elementwiseIoU(BoxArray(b.prefix(m)), BoxArray(b.reversed()))
@@ -230,8 +238,10 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
 
 /// Rows the lane kernel's no-overlap shortcut must not swallow: an inverted box (negative
 /// area, so a negative union and -0), a zero-area box, a NaN box (NaN everywhere) and a
-/// box far from every column (all +0), against the scalar helper bit for bit.
-@Test func laneKernelKeepsTheScalarResultsOnDegenerateRows() {
+/// box far from every column (all +0), against the scalar helper bit for bit, on every
+/// kernel variant this CPU runs.
+@Test(arguments: KernelVariant.supported)
+func laneKernelKeepsTheScalarResultsOnDegenerateRows(variant: KernelVariant) {
   var rng = SyntheticBoxes.SplitMix64(state: 11)
   let b = randomBoxes(4_003, using: &rng)
   let rows = [
@@ -239,12 +249,12 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
     Box(x1: .nan, y1: 0, x2: 10, y2: 10), Box(x1: 1e6, y1: 1e6, x2: 1e6 + 5, y2: 1e6 + 5),
     Box(x1: 0, y1: 0, x2: 800, y2: 800),
   ]
-  let matrix = pairwiseIoU(BoxArray(rows), b)
+  let matrix = pairwiseIoU(BoxArray(rows), b, kind: .iou, variant: variant)
   for (i, row) in rows.enumerated() {
     for j in 0..<b.count {
       let (got, expected) = (matrix[i * b.count + j], pairIoU(row, b[j]))
       if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
-        Issue.record("row \(i), column \(j): \(got) vs \(expected)")
+        Issue.record("\(variant) row \(i), column \(j): \(got) vs \(expected)")
         return
       }
     }
@@ -266,4 +276,12 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   await #expect(processExitsWith: .failure) {
     _ = elementwiseIoU(BoxArray(zeros: 2), BoxArray(zeros: 3))
   }
+}
+
+/// This CPU's variants include the portable Swift kernels and the C baseline; on x86-64
+/// the widest one is the one the public functions use.
+@Test func kernelVariantsListTheReferenceAndTheBaseline() {
+  #expect(KernelVariant.supported.prefix(2) == [.swiftSIMD, .baseline])
+  #expect(KernelVariant.active == KernelVariant.supported.last)
+  #expect(!KernelVariant.buildTarget.isEmpty)
 }

@@ -30,7 +30,9 @@ func printedConfigGivesThePresetsGridThroughTheCLI(preset: String, compat: Strin
 }
 
 @Test func compatOnTheCommandLineOverridesTheFiles() throws {
-  let printed = try CLI.run(["anchors", "--preset", "fpn", "--print-config"])
+  let printed = try CLI.run([
+    "anchors", "--preset", "fpn", "--compat", "detectron2", "--print-config",
+  ])
   #expect(printed.stdout.contains("\"compat\": \"detectron2\""))
   let file = try temporaryFile(printed.stdout)
   let direct = try CLI.run([
