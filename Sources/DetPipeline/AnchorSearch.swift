@@ -23,7 +23,9 @@ public struct AnchorSearch: Sendable {
   public var base: AnchorGenerator
   /// The matcher the objective counts positives under (its low-quality flag is ignored).
   public var matcher: IoUMatcher
-  /// One ratio list for every level (what mmdetection's `AnchorGenerator` can load).
+  /// One ratio list, and one list of sizes relative to each level's smallest, for every
+  /// level (what mmdetection's `AnchorGenerator` can load: per-level base sizes, shared
+  /// ratios and scales).
   public var sharesRatios: Bool
   /// Mutation rounds after the two starting points.
   public var iterations: Int
@@ -88,8 +90,17 @@ public struct AnchorSearch: Sendable {
       }
       ratios = ratios.map { _ in shared }
     }
+    // With shared ratios, the sizes relative to each level's smallest are shared too (the
+    // mean of the levels' log offsets): mmdetection shares its scales across levels.
+    var logSizes = p.logSizes.map { $0.sorted() }
+    if sharesRatios {
+      let relative = logSizes[0].indices.map { s in
+        logSizes.map { $0[s] - $0[0] }.reduce(0, +) / Double(logSizes.count)
+      }
+      logSizes = logSizes.map { level in relative.map { level[0] + $0 } }
+    }
     for l in g.levels.indices {
-      var sizes = p.logSizes[l].map { exp($0) }.sorted()
+      var sizes = logSizes[l].map { exp($0) }.sorted()
       if base.compatibility == .torchvision { sizes = sizes.map { max(1, $0.rounded()) } }
       g.levels[l].sizes = sizes
       g.levels[l].size = sizes[0]

@@ -40,7 +40,10 @@ struct AnchorsCommand: ParsableCommand {
       --print-config writes the configuration (preset, overrides and --compat applied) \
       as JSON; --anchor-config FILE loads one in place of --preset, and its compat is \
       used unless --compat is given.
-      """)
+
+      `detkit anchors optimize` fits sizes and ratios to a stored dataset (see its --help).
+      """,
+    subcommands: [AnchorsOptimizeCommand.self])
 
   @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types); default fpn.")
   var preset: PresetOption?

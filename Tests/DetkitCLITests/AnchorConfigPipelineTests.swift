@@ -196,3 +196,48 @@ extension Array where Element == String {
     return copy
   }
 }
+
+@Test func anchorsOptimizeWritesALoadableConfigAndIsDeterministic() throws {
+  let (db, dir) = try Demo.store()
+  let out = dir.appendingPathComponent("fitted.json")
+  let args = [
+    "anchors", "optimize", "--db", db, "--name", "demo", "--preset", "retinanet",
+    "--iterations", "4", "--seed", "3", "--threads", "2",
+  ]
+  let first = try CLI.run(args + ["--output", out.path])
+  #expect(first.status == 0, "\(first.stderr)")
+  let fitted = try Data(contentsOf: out)
+  let again = try CLI.run(args + ["--output", out.path])
+  let refitted = try Data(contentsOf: out)
+  #expect(again.stdout == first.stdout && refitted == fitted)
+  let lines = first.stdout.split(separator: "\n").map(String.init)
+  func covered(_ row: String) throws -> Double {
+    let line = try #require(lines.first { $0.hasPrefix(row) })
+    let field = try #require(line.split(separator: " ").dropFirst().first)
+    return try #require(Double(field.dropLast()))
+  }
+  #expect(try covered("fitted") >= covered("retinanet"))
+  #expect(try covered("fitted") >= covered("k-means"))
+  for framework in ["# torchvision", "# detectron2", "# mmdetection"] {
+    #expect(first.stdout.contains(framework))
+  }
+  // The output is an anchor configuration: coverage loads it.
+  let coverage = try CLI.run([
+    "coverage", "--db", db, "--name", "demo", "--anchor-config", out.path, "--matcher",
+    "retinanet",
+  ])
+  #expect(coverage.status == 0, "\(coverage.stderr)")
+}
+
+@Test func anchorsOptimizeUsageErrors() throws {
+  let (db, _) = try Demo.store()
+  let base = ["anchors", "optimize", "--db", db, "--name", "demo"]
+  let noMatcher = try CLI.run(base + ["--anchor-config", try printedConfig("fpn")])
+  #expect(noMatcher.status == 64 && noMatcher.stderr.contains("--matcher"), "\(noMatcher.stderr)")
+  let badIterations = try CLI.run(base + ["--preset", "fpn", "--iterations", "-1"])
+  #expect(badIterations.status == 64 && badIterations.stderr.contains("--iterations"))
+  let help = try CLI.run(["anchors", "--help"])
+  #expect(help.status == 0 && help.stdout.contains("optimize"))
+  let own = try CLI.run(["anchors", "optimize", "--help"])
+  #expect(own.status == 0 && own.stdout.contains("--shared-ratios"))
+}
