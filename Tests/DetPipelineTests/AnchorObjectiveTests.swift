@@ -114,3 +114,26 @@ func objectiveEqualsADenseBruteForceCount(preset: AnchorGenerator.Preset, seed: 
   #expect(a.groups.flatMap(\.images).allSatisfy { original.contains($0) })
   #expect(set.sample(images: 100, seed: 1).imageCount == set.imageCount)
 }
+
+/// A sample's primary share stays within the stated standard error of the full set's
+/// (four standard errors: a bound a correct sampler misses about once in 15,000 draws).
+@Test(arguments: [UInt64(1), 2, 3, 4])
+func samplingErrorIsWithinTheStatedBound(seed: UInt64) throws {
+  let canvas = ImageSize(height: 128, width: 128)
+  // Half the images (the first) hold only 6 px boxes that no anchor covers, half COCO-like
+  // ones: a sampler that favoured either end would miss the full share by far.
+  let set = AnchorFitBoxes(
+    images: (0..<240).map { k in
+      let coco = SyntheticBoxes.cocoLike(count: 5, in: canvas, seed: 100 &+ UInt64(k))
+      let tiny = BoxArray(coco.map { Box(x1: $0.x1, y1: $0.y1, x2: $0.x1 + 6, y2: $0.y1 + 6) })
+      return (canvas, k < 120 ? tiny : coco)
+    })
+  let generator = AnchorGenerator(preset: .retinanet, compatibility: .torchvision)
+  let full = try set.objective(of: generator, matcher: .retinaNet)
+  let sample = set.sample(images: 60, seed: seed)
+  let part = try sample.objective(of: generator, matcher: .retinaNet)
+  let p = full.coveredShare
+  #expect(p > 0.2 && p < 0.8)
+  let standardError = (p * (1 - p) / Double(part.boxes)).squareRoot()
+  #expect(abs(part.coveredShare - p) <= 4 * standardError, "seed \(seed)")
+}
