@@ -26,8 +26,10 @@ struct AnchorsOptimizeCommand: ParsableCommand {
       on every box is the result. BPR(4) and AAT are YOLOv5's best possible recall and \
       anchors above threshold (shape-only, threshold 4) on the same boxes.
 
-      Output: the table, then snippets for torchvision, detectron2 and mmdetection; \
-      --output FILE writes the fitted configuration, loadable by --anchor-config. \
+      Output: the table, the before / after coverage by size bucket as `detkit \
+      coverage` counts it (low-quality rescue on; --svg FILE charts it by log2 bin), then \
+      snippets for torchvision, detectron2 and mmdetection; --output FILE writes the \
+      fitted configuration, loadable by --anchor-config. \
       mmdetection shares ratios and scales across levels: --shared-ratios restricts the \
       search to what it can load (per-level base sizes only).
 
@@ -52,6 +54,9 @@ struct AnchorsOptimizeCommand: ParsableCommand {
 
   @Option(help: "Write the fitted configuration (JSON, loadable by --anchor-config) here.")
   var output: String?
+
+  @Option(help: "Also write an SVG of the before / after coverage by log2 size bin here.")
+  var svg: String?
 
   @OptionGroup var progressOptions: ProgressOptions
 
@@ -93,6 +98,21 @@ struct AnchorsOptimizeCommand: ParsableCommand {
       }
     }
     print(Self.table(result, boxes: all, options: options, matcher: matcherName), terminator: "")
+    // Before / after as `detkit coverage` counts (the matcher with its low-quality rescue).
+    let walker = try options.walker()
+    let before = try AnchorCoverage(
+      of: walker, generator: result.base, matcher: matcherName.matcher,
+      threads: parallel.threads)
+    let after = try AnchorCoverage(
+      of: walker, generator: result.best, matcher: matcherName.matcher,
+      threads: parallel.threads)
+    print(Self.beforeAfter(before, after, baseName: options.anchorSource), terminator: "")
+    if let svg {
+      try Data(
+        Self.svg(before, after, title: "\(options.name): \(options.anchorSource) vs fitted").utf8
+      )
+      .write(to: URL(fileURLWithPath: svg))
+    }
     for framework in AnchorGenerator.Framework.allCases {
       print("\n# \(framework.rawValue)")
       print(result.best.snippet(for: framework).text, terminator: "")
@@ -102,6 +122,71 @@ struct AnchorsOptimizeCommand: ParsableCommand {
       out.write(result.best.configurationJSON)
       try out.close()
     }
+  }
+
+  /// Coverage rows (buckets, then all) of the base and the fitted anchors side by side.
+  static func beforeAfter(_ before: AnchorCoverage, _ after: AnchorCoverage, baseName: String)
+    -> String
+  {
+    var out =
+      "coverage (low-quality rescue on), \(baseName.count > 20 ? "base" : baseName) -> fitted:\n"
+    out +=
+      "size      boxes  "
+      + ["IoU>=.5", "IoU>=.7", "meanIoU"].map {
+        $0.padding(toLength: $0 == "meanIoU" ? 16 : 18, withPad: " ", startingAt: 0)
+      }.joined() + "no-pos\n"
+    for (b, a) in zip(before.buckets + [before.all], after.buckets + [after.all]) {
+      out += b.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+      out += String(
+        format: "%7d  %5.1f%% -> %5.1f%%  %5.1f%% -> %5.1f%%  %.3f -> %.3f  %5.1f%% -> %5.1f%%\n",
+        b.count, 100 * b.share05, 100 * a.share05, 100 * b.share07, 100 * a.share07,
+        b.meanBestIoU, a.meanBestIoU, 100 * b.shareWithoutPositive,
+        100 * a.shareWithoutPositive)
+    }
+    return out
+  }
+
+  /// Grouped bars per non-empty log2 bin: the share with best IoU >= 0.5 before and after.
+  static func svg(_ before: AnchorCoverage, _ after: AnchorCoverage, title: String) -> String {
+    let rows = zip(before.bins, after.bins).filter { $0.0.count > 0 }
+    let (left, top, plotH, group) = (60.0, 50.0, 260.0, 70.0)
+    let width = left + Double(max(rows.count, 1)) * group + 200
+    let height = top + plotH + 70
+    var s = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+      <rect width="100%" height="100%" fill="white"/>
+      <text x="\(left)" y="24" font-size="15" font-weight="bold">\(xmlEscape(title))</text>
+
+      """
+    for k in 0...4 {
+      let y = top + plotH * (1 - Double(k) / 4)
+      s +=
+        "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + Double(rows.count) * group)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
+      s += "<text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(k * 25)%</text>\n"
+    }
+    let colors = ["#bab0ac", "#4e79a7"]
+    for (i, (b, a)) in rows.enumerated() {
+      let x0 = left + Double(i) * group + 12
+      for (k, row) in [b, a].enumerated() {
+        let h = plotH * row.share05
+        s +=
+          "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(colors[k])\"/>\n"
+      }
+      s +=
+        "<text x=\"\(x0 + 21)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(b.name))</text>\n"
+      s +=
+        "<text x=\"\(x0 + 21)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(b.count)</text>\n"
+    }
+    s +=
+      "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">share of boxes with best anchor IoU ≥ 0.5, by box side sqrt(area) (log2 bins)</text>\n"
+    let lx = left + Double(rows.count) * group + 20
+    for (k, label) in ["before", "fitted"].enumerated() {
+      let y = top + Double(k) * 22
+      s += "<rect x=\"\(lx)\" y=\"\(y)\" width=\"14\" height=\"14\" fill=\"\(colors[k])\"/>\n"
+      s += "<text x=\"\(lx + 20)\" y=\"\(y + 12)\">\(label)</text>\n"
+    }
+    return s + "</svg>\n"
   }
 
   /// The before / after table: objective and YOLOv5 figures of preset, k-means and fitted.

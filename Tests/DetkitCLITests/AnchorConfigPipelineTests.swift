@@ -204,8 +204,11 @@ extension Array where Element == String {
     "anchors", "optimize", "--db", db, "--name", "demo", "--preset", "retinanet",
     "--iterations", "4", "--seed", "3", "--threads", "2",
   ]
-  let first = try CLI.run(args + ["--output", out.path])
+  let svg = dir.appendingPathComponent("fitted.svg")
+  let first = try CLI.run(args + ["--output", out.path, "--svg", svg.path])
   #expect(first.status == 0, "\(first.stderr)")
+  #expect(try wellFormed(Data(contentsOf: svg)))
+  #expect(first.stdout.contains("coverage (low-quality rescue on), retinanet -> fitted:"))
   let fitted = try Data(contentsOf: out)
   let again = try CLI.run(args + ["--output", out.path])
   let refitted = try Data(contentsOf: out)
