@@ -46,46 +46,48 @@ extension AnchorGenerator {
   /// `4 * typesPerCell` floats in type order. In the detectron2 mode the offset is part of
   /// the shift, in mmdetection and detectronLegacy it is part of these anchors.
   func originAnchors(ofLevel index: Int) -> [Float] {
-    let level = levels[index]
     switch compatibility {
-    case .torchvision: return torchvisionCell(level)
-    case .detectron2: return detectron2Cell(level)
-    case .mmdetection: return mmdetectionCell(level)
-    case .detectronLegacy: return legacyCell(level)
+    case .torchvision: return torchvisionCell(index)
+    case .detectron2: return detectron2Cell(index)
+    case .mmdetection: return mmdetectionCell(index)
+    case .detectronLegacy: return legacyCell(index)
     }
   }
 
-  /// Visits (sizeIndex, ratioIndex) pairs in ``typeOrder``.
-  private func forEachType(_ body: (Int, Int) -> Void) {
+  /// Visits the (size, scale) factor and ratio pairs of level `index` in ``typeOrder``.
+  private func forEachType(
+    ofLevel index: Int, _ body: ((size: Double, scale: Double), Double) -> Void
+  ) {
+    let factors = sizeFactors(ofLevel: index)
+    let ratios = aspectRatios(ofLevel: index)
     switch typeOrder {
     case .ratioMajor:
-      for r in aspectRatios.indices { for s in scales.indices { body(s, r) } }
+      for r in ratios { for f in factors { body(f, r) } }
     case .sizeMajor:
-      for s in scales.indices { for r in aspectRatios.indices { body(s, r) } }
+      for f in factors { for r in ratios { body(f, r) } }
     }
   }
 
   // torchvision anchor_utils.py generate_anchors: float32 tensors throughout.
-  private func torchvisionCell(_ level: Level) -> [Float] {
-    let sizes = scales.map { Float(Double(Int(level.size * $0))) }  // int(x * scale)
+  private func torchvisionCell(_ index: Int) -> [Float] {
     var out: [Float] = []
-    forEachType { s, r in
-      let hRatio = Float(aspectRatios[r]).squareRoot()
+    forEachType(ofLevel: index) { f, ratio in
+      let size = Float(Double(Int(f.size * f.scale)))  // int(x * scale)
+      let hRatio = Float(ratio).squareRoot()
       let wRatio = 1 / hRatio
-      let ws = wRatio * sizes[s]
-      let hs = hRatio * sizes[s]
+      let ws = wRatio * size
+      let hs = hRatio * size
       out += [-ws / 2, -hs / 2, ws / 2, hs / 2].map { $0.rounded(.toNearestOrEven) }
     }
     return out
   }
 
   // detectron2 DefaultAnchorGenerator.generate_cell_anchors: Python floats, then float32.
-  private func detectron2Cell(_ level: Level) -> [Float] {
+  private func detectron2Cell(_ index: Int) -> [Float] {
     var out: [Float] = []
-    forEachType { s, r in
-      let size = level.size * scales[s]
+    forEachType(ofLevel: index) { f, ratio in
+      let size = f.size * f.scale
       let area = pow(size, 2.0)
-      let ratio = aspectRatios[r]
       let w = (area / ratio).squareRoot()
       let h = ratio * w
       out += [Float(-w / 2), Float(-h / 2), Float(w / 2), Float(h / 2)]
@@ -94,37 +96,38 @@ extension AnchorGenerator {
   }
 
   // mmdetection AnchorGenerator.gen_single_level_base_anchors with base_size = stride.
-  private func mmdetectionCell(_ level: Level) -> [Float] {
+  // A level's own sizes enter as scale 1: `Float(1 * (size / stride))`.
+  private func mmdetectionCell(_ index: Int) -> [Float] {
+    let level = levels[index]
     let base = Float(level.stride)
     let centre = Float(centerOffset * Double(level.stride))
-    let levelScales = scales.map { Float($0 * (level.size / Double(level.stride))) }
     var out: [Float] = []
-    forEachType { s, r in
-      let hRatio = Float(aspectRatios[r]).squareRoot()
+    forEachType(ofLevel: index) { f, ratio in
+      let levelScale = Float(f.scale * (f.size / Double(level.stride)))
+      let hRatio = Float(ratio).squareRoot()
       let wRatio = 1 / hRatio
-      let ws = scaleMajor ? base * wRatio * levelScales[s] : base * levelScales[s] * wRatio
-      let hs = scaleMajor ? base * hRatio * levelScales[s] : base * levelScales[s] * hRatio
+      let ws = scaleMajor ? base * wRatio * levelScale : base * levelScale * wRatio
+      let hs = scaleMajor ? base * hRatio * levelScale : base * levelScale * hRatio
       out += [centre - 0.5 * ws, centre - 0.5 * hs, centre + 0.5 * ws, centre + 0.5 * hs]
     }
     return out
   }
 
   // Detectron modeling/generate_anchors.py (numpy float64), stored as float32.
-  private func legacyCell(_ level: Level) -> [Float] {
-    let stride = Double(level.stride)
-    let levelScales = scales.map { level.size * $0 / stride }
+  private func legacyCell(_ index: Int) -> [Float] {
+    let stride = Double(levels[index].stride)
     // _ratio_enum on the reference window (0, 0, stride - 1, stride - 1).
     let (w, h, xCtr, yCtr) = Self.whctrs(0, 0, stride - 1, stride - 1)
     let area = w * h
     var out: [Float] = []
-    forEachType { s, r in
-      let ratio = aspectRatios[r]
+    forEachType(ofLevel: index) { f, ratio in
+      let levelScale = f.size * f.scale / stride
       let ws = (area / ratio).squareRoot().rounded(.toNearestOrEven)
       let hs = (ws * ratio).rounded(.toNearestOrEven)
       let ratioAnchor = Self.mkanchor(ws, hs, xCtr, yCtr)
       // _scale_enum on that anchor.
       let (rw, rh, rx, ry) = Self.whctrs(ratioAnchor.0, ratioAnchor.1, ratioAnchor.2, ratioAnchor.3)
-      let a = Self.mkanchor(rw * levelScales[s], rh * levelScales[s], rx, ry)
+      let a = Self.mkanchor(rw * levelScale, rh * levelScale, rx, ry)
       out += [Float(a.0), Float(a.1), Float(a.2), Float(a.3)]
     }
     return out

@@ -55,15 +55,33 @@ public struct AnchorGenerator: Hashable, Sendable {
 
   /// One pyramid level: its name (`P2`...), stride in pixels and base anchor size in
   /// pixels (the side of the square anchor of ratio 1 and scale 1).
+  ///
+  /// A level may replace the generator's shared sizes and ratios with its own (this is how
+  /// an anchor configuration file states per-level anchors, see
+  /// ``AnchorGenerator/init(configurationJSON:source:)``):
+  /// - ``sizes``: the level's anchor sizes in pixels, **scales already applied**; each
+  ///   enters the mode's arithmetic as `size` with scale 1 (torchvision `int(size)`,
+  ///   detectron2 `size`, mmdetection `size / stride`, detectronLegacy `size / stride`).
+  ///   When set, ``size`` and ``AnchorGenerator/scales`` are not read for this level.
+  /// - ``aspectRatios``: height / width ratios replacing ``AnchorGenerator/aspectRatios``.
   public struct Level: Hashable, Sendable {
     public var name: String
     public var stride: Int
     public var size: Double
+    /// Absolute sizes replacing `size * scale` for every scale, or `nil` (the default).
+    public var sizes: [Double]?
+    /// Ratios (height / width) replacing the generator's, or `nil` (the default).
+    public var aspectRatios: [Double]?
 
-    public init(name: String, stride: Int, size: Double) {
+    public init(
+      name: String, stride: Int, size: Double, sizes: [Double]? = nil,
+      aspectRatios: [Double]? = nil
+    ) {
       self.name = name
       self.stride = stride
       self.size = size
+      self.sizes = sizes
+      self.aspectRatios = aspectRatios
     }
   }
 
@@ -162,8 +180,36 @@ public struct AnchorGenerator: Hashable, Sendable {
     }
   }
 
-  /// Anchor types per cell: `scales.count * aspectRatios.count`, the same on every level.
+  /// Anchor types per cell from the shared sizes and ratios: `scales.count *
+  /// aspectRatios.count`; a level with its own ``Level/sizes`` or ``Level/aspectRatios``
+  /// has ``typesPerCell(ofLevel:)`` instead.
   public var typesPerCell: Int { scales.count * aspectRatios.count }
+
+  /// Anchor types per cell of level `index`: its sizes (or scales) times its ratios.
+  ///
+  /// - Complexity: O(1).
+  public func typesPerCell(ofLevel index: Int) -> Int {
+    sizeFactors(ofLevel: index).count * aspectRatios(ofLevel: index).count
+  }
+
+  /// The ratios (height / width) of level `index`: its own, or the shared ones.
+  public func aspectRatios(ofLevel index: Int) -> [Double] {
+    levels[index].aspectRatios ?? aspectRatios
+  }
+
+  /// The anchor sizes of level `index` in pixels: its own ``Level/sizes``, or
+  /// `size * scale` (in `Double`) for every shared scale.
+  public func sizes(ofLevel index: Int) -> [Double] {
+    sizeFactors(ofLevel: index).map { $0.size * $0.scale }
+  }
+
+  /// The `(size, scale)` pairs the mode arithmetic multiplies, in type order: `(size,
+  /// scale)` for every shared scale, or `(s, 1)` for every entry of ``Level/sizes``.
+  func sizeFactors(ofLevel index: Int) -> [(size: Double, scale: Double)] {
+    let level = levels[index]
+    if let sizes = level.sizes { return sizes.map { ($0, 1) } }
+    return scales.map { (level.size, $0) }
+  }
 
   /// `nil` when the configuration can generate anchors; otherwise what is wrong, in words
   /// fit for a command-line message.
@@ -175,8 +221,20 @@ public struct AnchorGenerator: Hashable, Sendable {
       if level.stride <= 0 {
         return "stride of \(level.name) must be positive, got \(level.stride)"
       }
-      if !(level.size.isFinite && level.size > 0) {
+      if let sizes = level.sizes {
+        if sizes.isEmpty { return "\(level.name) needs at least one size" }
+        if let s = sizes.first(where: { !($0.isFinite && $0 > 0) }) {
+          return "sizes of \(level.name) must be positive and finite, got \(s)"
+        }
+      } else if !(level.size.isFinite && level.size > 0) {
         return "size of \(level.name) must be positive and finite, got \(level.size)"
+      }
+      if let ratios = level.aspectRatios {
+        if ratios.isEmpty { return "\(level.name) needs at least one aspect ratio" }
+        if let r = ratios.first(where: { !($0.isFinite && $0 > 0) }) {
+          return
+            "aspect ratios (height/width) of \(level.name) must be positive and finite, got \(r)"
+        }
       }
     }
     if let r = aspectRatios.first(where: { !($0.isFinite && $0 > 0) }) {
@@ -196,10 +254,11 @@ public struct AnchorGenerator: Hashable, Sendable {
       }
     }
     if compatibility == .torchvision {
-      for level in levels {
-        if let s = scales.first(where: { level.size * $0 < 1 }) {
-          return
-            "torchvision truncates sizes to integers: \(level.name) size \(level.size) x scale \(s) is below 1"
+      for (index, level) in levels.enumerated() {
+        if let f = sizeFactors(ofLevel: index).first(where: { $0.size * $0.scale < 1 }) {
+          return level.sizes == nil
+            ? "torchvision truncates sizes to integers: \(level.name) size \(level.size) x scale \(f.scale) is below 1"
+            : "torchvision truncates sizes to integers: \(level.name) size \(f.size) is below 1"
         }
       }
     }
@@ -227,7 +286,7 @@ public struct AnchorGenerator: Hashable, Sendable {
     for index in levels.indices {
       let (rows, columns) = gridSize(ofLevel: index, for: image)
       let (cells, o1) = rows.multipliedReportingOverflow(by: columns)
-      let (count, o2) = cells.multipliedReportingOverflow(by: typesPerCell)
+      let (count, o2) = cells.multipliedReportingOverflow(by: typesPerCell(ofLevel: index))
       let (sum, o3) = total.addingReportingOverflow(count)
       if o1 || o2 || o3 { return nil }
       total = sum

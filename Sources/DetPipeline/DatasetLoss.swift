@@ -71,8 +71,11 @@ public struct DatasetLoss {
   public let predictions: PredictionSource
   /// The head.
   public let head: Head
-  /// The anchor arithmetic (the peer whose predictions these are).
+  /// The anchor arithmetic (the peer whose predictions these are) of the head's preset.
   public var compatibility: AnchorGenerator.Compatibility
+  /// The anchors in place of the head's preset (a configuration file's), or `nil` for the
+  /// preset in ``compatibility``. The head's matcher applies either way.
+  public var anchors: AnchorGenerator?
   /// Images per batch, >= 1.
   public var batchSize: Int
   /// Seed of the RPN sampler.
@@ -82,17 +85,19 @@ public struct DatasetLoss {
 
   /// Creates a run.
   ///
+  /// - Parameter anchors: the anchors in place of the head's preset, or `nil`.
   /// - Precondition: `batchSize >= 1`.
   public init(
     walker: DatasetWalker, predictions: PredictionSource, head: Head,
-    compatibility: AnchorGenerator.Compatibility = .torchvision, batchSize: Int = 8,
-    seed: UInt64 = 0, nonFinite: NonFinitePolicy = .error
+    compatibility: AnchorGenerator.Compatibility = .torchvision, anchors: AnchorGenerator? = nil,
+    batchSize: Int = 8, seed: UInt64 = 0, nonFinite: NonFinitePolicy = .error
   ) {
     precondition(batchSize >= 1, "batchSize must be >= 1, got \(batchSize)")
     self.walker = walker
     self.predictions = predictions
     self.head = head
     self.compatibility = compatibility
+    self.anchors = anchors
     self.batchSize = batchSize
     self.seed = seed
     self.nonFinite = nonFinite
@@ -124,7 +129,7 @@ public struct DatasetLoss {
     throws(PipelineError) -> Summary
   {
     var cache = GridCache(
-      AnchorGenerator(preset: head.preset, compatibility: compatibility))
+      anchors ?? AnchorGenerator(preset: head.preset, compatibility: compatibility))
     let classCount = head == .retinanet ? walker.categoryNames.count : 1
     var batch = BatchState()
     var recorded: [ImageLossRecord] = []

@@ -12,7 +12,8 @@ import Foundation
 public struct DatasetTargets {
   /// The dataset.
   public var walker: DatasetWalker
-  /// The anchor generator (its preset should be ``TargetAssignment/preset``).
+  /// The anchors: a preset's or a configuration's (``DetGeometry/AnchorGenerator``), usually
+  /// matched under the detector's matcher (``TargetAssignment/matcher``).
   public var generator: AnchorGenerator
   /// The matcher or assigner.
   public var assignment: TargetAssignment

@@ -1,23 +1,26 @@
 import DetGeometry
 import DetMatching
 
-/// How an image's anchors get training targets: the anchor preset's matcher (or ATSS),
-/// optional crowd ignore regions, torchvision's box coder.
+/// How an image's anchors get training targets: a detector's matcher (or ATSS), optional
+/// crowd ignore regions, torchvision's box coder.
 ///
-/// The matcher is the preset's detector's (``DetMatching/IoUMatcher/preset(_:policy:)``:
-/// FPN -> RPN 0.7/0.3, RetinaNet -> 0.5/0.4, low-quality matches on) with the chosen
-/// labelling rule; ATSS is mmdetection's `ATSSAssigner` without the fallback.
+/// The matcher's thresholds are a detector's (``DetMatching/IoUMatcher/rpn`` 0.7/0.3 or
+/// ``DetMatching/IoUMatcher/retinaNet`` 0.5/0.4, low-quality matches on; for a preset, its
+/// detector's, ``DetMatching/IoUMatcher/preset(_:policy:)``) with the chosen labelling
+/// rule; ATSS is mmdetection's `ATSSAssigner` without the fallback.
 public struct TargetAssignment: Sendable, Hashable {
   /// Who assigns ground truth to anchors.
   public enum Assigner: Sendable, Hashable {
-    /// Max-IoU matching with the preset's thresholds and this labelling rule.
+    /// Max-IoU matching with ``TargetAssignment/matcher``'s thresholds and this labelling
+    /// rule.
     case maxIoU(policy: MatchPolicy)
     /// mmdetection's ATSS, `topK` candidates per level and box.
     case atss(topK: Int)
   }
 
-  /// The anchor preset (picks the matcher's thresholds).
-  public var preset: AnchorGenerator.Preset
+  /// The max-IoU thresholds and low-quality rule (its policy is replaced by the
+  /// assigner's).
+  public var matcher: IoUMatcher
   /// The assigner.
   public var assigner: Assigner
   /// Intersection over anchor area above which an anchor inside a crowd box is ignored;
@@ -26,16 +29,28 @@ public struct TargetAssignment: Sendable, Hashable {
   /// The delta coding of the box targets (torchvision: weights 1, 1, 1, 1).
   public var coder: BoxCoder
 
-  /// Creates an assignment; the defaults are torchvision's (max-IoU, torchvision's rule,
-  /// crowd boxes not used, `BoxCoder()`).
+  /// Creates an assignment under `matcher`'s thresholds (``DetMatching/IoUMatcher/rpn`` or
+  /// ``DetMatching/IoUMatcher/retinaNet``); the other defaults are torchvision's (max-IoU,
+  /// torchvision's rule, crowd boxes not used, `BoxCoder()`).
+  public init(
+    matcher: IoUMatcher, assigner: Assigner = .maxIoU(policy: .torchvision),
+    ignoreCrowdIoF: Float? = nil, coder: BoxCoder = BoxCoder()
+  ) {
+    self.matcher = matcher
+    self.assigner = assigner
+    self.ignoreCrowdIoF = ignoreCrowdIoF
+    self.coder = coder
+  }
+
+  /// Creates an assignment under an anchor preset's matcher
+  /// (``DetMatching/IoUMatcher/preset(_:policy:)``: FPN -> RPN 0.7/0.3, RetinaNet ->
+  /// 0.5/0.4).
   public init(
     preset: AnchorGenerator.Preset, assigner: Assigner = .maxIoU(policy: .torchvision),
     ignoreCrowdIoF: Float? = nil, coder: BoxCoder = BoxCoder()
   ) {
-    self.preset = preset
-    self.assigner = assigner
-    self.ignoreCrowdIoF = ignoreCrowdIoF
-    self.coder = coder
+    self.init(
+      matcher: .preset(preset), assigner: assigner, ignoreCrowdIoF: ignoreCrowdIoF, coder: coder)
   }
 
   /// The targets of one image on its canvas's anchors.
@@ -55,7 +70,8 @@ public struct TargetAssignment: Sendable, Hashable {
     do {
       switch assigner {
       case .maxIoU(let policy):
-        var matcher = IoUMatcher.preset(preset, policy: policy)
+        var matcher = self.matcher
+        matcher.policy = policy
         matcher.ignoreIoFThreshold = ignoreCrowdIoF
         result = try matcher.match(groundTruth: image.boxes, in: index, ignoreRegions: regions)
       case .atss(let topK):

@@ -34,17 +34,27 @@ struct AnchorsCommand: ParsableCommand {
           --ratios 0.5,1,2,4 --offset 0.5 --format json
         detkit anchors --preset fpn --image 800x1344 --format npy \\
           --output anchors.npy
-      """)
+        detkit anchors --preset retinanet --print-config > retinanet.json
+        detkit anchors --anchor-config retinanet.json --image 800x1344
 
-  @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types).")
-  var preset: PresetOption = .fpn
+      --print-config writes the configuration (preset, overrides and --compat applied) \
+      as JSON; --anchor-config FILE loads one in place of --preset, and its compat is \
+      used unless --compat is given.
+
+      `detkit anchors optimize` fits sizes and ratios to a stored dataset (see its --help).
+      """,
+    subcommands: [AnchorsOptimizeCommand.self])
+
+  @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types); default fpn.")
+  var preset: PresetOption?
+
+  @Flag(help: "Print the anchor configuration (JSON, loadable by --anchor-config) and exit.")
+  var printConfig = false
 
   @Option(help: "Image (padded canvas) size as HxW, e.g. 800x1344.")
-  var image: ImageSize
+  var image: ImageSize?
 
   @OptionGroup var anchorOptions: AnchorOptions
-
-  var compat: CompatOption { anchorOptions.compat }
 
   @Option(help: "Base anchor size per level in pixels, comma-separated (e.g. 32,64,128,256,512).")
   var sizes: NumberList?
@@ -70,6 +80,13 @@ struct AnchorsCommand: ParsableCommand {
   func validate() throws {
     let generator = try makeGenerator()
     if let problem = generator.configurationProblem { throw ValidationError(problem) }
+    if printConfig {
+      if image != nil || format != nil {
+        throw ValidationError("--print-config writes the configuration; drop --image and --format")
+      }
+      return
+    }
+    guard let image else { throw ValidationError("give --image HxW (or --print-config)") }
     do {
       _ = try generator.checkedAnchorCount(for: image)
     } catch {
@@ -81,9 +98,22 @@ struct AnchorsCommand: ParsableCommand {
     }
   }
 
-  /// The preset with the command-line overrides applied.
+  /// The preset (or configuration file) with the command-line overrides applied.
   func makeGenerator() throws -> AnchorGenerator {
-    var g = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
+    try anchorOptions.checkExclusive(preset: preset)
+    var g = try anchorOptions.generator(preset ?? .fpn)!
+    if anchorOptions.anchorConfig != nil {
+      let overrides = [
+        ("--sizes", sizes != nil), ("--ratios", ratios != nil), ("--scales", scales != nil),
+        ("--strides", strides != nil), ("--offset", offset != nil),
+      ].filter(\.1).map(\.0)
+      if !overrides.isEmpty {
+        throw ValidationError(
+          "\(overrides.joined(separator: ", ")) cannot change an --anchor-config file; edit the file instead"
+        )
+      }
+      return g
+    }
     if let strides {
       var levels: [AnchorGenerator.Level] = []
       for (i, s) in strides.values.enumerated() {
@@ -96,7 +126,7 @@ struct AnchorsCommand: ParsableCommand {
       }
       if sizes == nil && levels.count != g.levels.count {
         throw ValidationError(
-          "--strides gives \(levels.count) levels but the \(preset.rawValue) preset has \(g.levels.count) sizes; pass --sizes too"
+          "--strides gives \(levels.count) levels but the \(sourceName) preset has \(g.levels.count) sizes; pass --sizes too"
         )
       }
       g.levels = levels
@@ -115,8 +145,18 @@ struct AnchorsCommand: ParsableCommand {
     return g
   }
 
+  /// The preset's name or the configuration file, for titles.
+  private var sourceName: String { anchorOptions.sourceName(preset ?? .fpn) }
+
   func run() throws {
     let generator = try makeGenerator()
+    if printConfig {
+      var out = try BufferedTextWriter(path: output)
+      out.write(generator.configurationJSON)
+      try out.close()
+      return
+    }
+    guard let image else { return }  // validate() requires it
     let grid = generator.anchors(for: image)
     let chosen = format ?? (output == "-" && isatty(STDOUT_FILENO) != 0 ? .table : .csv)
     if chosen == .npy {
@@ -125,19 +165,19 @@ struct AnchorsCommand: ParsableCommand {
     }
     var out = try BufferedTextWriter(path: output)
     switch chosen {
-    case .table: writeTable(grid, generator, to: &out)
+    case .table: writeTable(grid, generator, image: image, to: &out)
     case .csv: writeCSV(grid, to: &out)
-    case .json: writeJSON(grid, generator, to: &out)
+    case .json: writeJSON(grid, generator, image: image, to: &out)
     case .npy: break
     }
     try out.close()
   }
 
   private func writeTable(
-    _ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter
+    _ grid: AnchorGrid, _ g: AnchorGenerator, image: ImageSize, to out: inout BufferedTextWriter
   ) {
     out.write(
-      "\(preset.rawValue) anchors, \(compat.rawValue) mode (\(g.typeOrder.rawValue)), image \(image): \(grid.count) anchors\n"
+      "\(sourceName) anchors, \(g.compatibility.configurationName) mode (\(g.typeOrder.rawValue)), image \(image): \(grid.count) anchors\n"
     )
     let header = ["level", "stride", "grid", "offset", "anchors", "base anchors (x1, y1, x2, y2)"]
     var rows: [[String]] = []
@@ -183,8 +223,9 @@ struct AnchorsCommand: ParsableCommand {
     }
   }
 
-  private func writeJSON(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter)
-  {
+  private func writeJSON(
+    _ grid: AnchorGrid, _ g: AnchorGenerator, image: ImageSize, to out: inout BufferedTextWriter
+  ) {
     func box(_ b: Box) -> JSONValue { [.float(b.x1), .float(b.y1), .float(b.x2), .float(b.y2)] }
     let levels = grid.levels.map { level -> JSONValue in
       [
@@ -196,12 +237,15 @@ struct AnchorsCommand: ParsableCommand {
         "cellAnchors": .array(level.cellAnchors.map(box)),
       ]
     }
-    let value: JSONValue = [
-      "preset": .string(preset.rawValue), "compat": .string(compat.rawValue),
-      "image": [.int(image.height), .int(image.width)],
-      "typeOrder": .string(g.typeOrder.rawValue), "count": .int(grid.count),
-      "levels": .array(levels), "boxes": .array(grid.boxes.map(box)),
-    ]
+    let source: (key: String, value: JSONValue) =
+      anchorOptions.anchorConfig.map { ("anchorConfig", .string($0)) }
+      ?? ("preset", .string((preset ?? .fpn).rawValue))
+    let value: JSONValue = .object([
+      source, ("compat", .string(g.compatibility.configurationName)),
+      ("image", [.int(image.height), .int(image.width)]),
+      ("typeOrder", .string(g.typeOrder.rawValue)), ("count", .int(grid.count)),
+      ("levels", .array(levels)), ("boxes", .array(grid.boxes.map(box))),
+    ])
     out.write(value.text(.line) + "\n")
   }
 

@@ -13,17 +13,21 @@ struct CoverageCommand: ParsableCommand {
       "Anchor coverage of a dataset: best-anchor IoU and positives per size bucket and log2 bin.",
     discussion: """
       Each image is resized per --resize (default torchvision: shorter side 800, longer at \
-      most 1333) and the preset's anchors cover its canvas padded to 32. Crowd boxes are \
-      left out. Per COCO bucket of the resized box area (small < 32², medium < 96², large) \
-      and per log2 bin of the box side sqrt(area): the share of boxes whose best anchor IoU \
-      reaches 0.5 and 0.7, the mean best IoU, the positive anchors per box (mean, median, \
-      share with none) under the preset's matcher (fpn: RPN 0.7/0.3, retinanet: 0.5/0.4, \
-      both with low-quality matches; --high/--low override), and each level's share of the \
-      positives. Matching is the grid-aware sparse matcher.
+      most 1333) and the preset's anchors (or those of --anchor-config FILE) cover its \
+      canvas padded to 32. Crowd boxes are left out. Per COCO bucket of the resized box \
+      area (small < 32², medium < 96², large) and per log2 bin of the box side \
+      sqrt(area): the share of boxes whose best anchor IoU reaches 0.5 and 0.7, the mean \
+      best IoU, the positive anchors per box (mean, median, share with none) under the \
+      matcher, and each level's share of the positives. The matcher is --matcher's, by \
+      default the preset's (fpn: rpn 0.7/0.3, retinanet: 0.5/0.4, both with low-quality \
+      matches); with --anchor-config, --matcher must be given. --high/--low override its \
+      thresholds. Matching is the grid-aware sparse matcher.
 
       Example:
         detkit coverage --db store.sqlite --name demo --preset retinanet \\
           --svg coverage.svg
+        detkit coverage --db store.sqlite --name demo \\
+          --anchor-config fitted.json --matcher retinanet
       """)
 
   @OptionGroup var options: PipelineOptions
@@ -45,7 +49,7 @@ struct CoverageCommand: ParsableCommand {
   @OptionGroup var parallel: ParallelOptions
 
   func validate() throws {
-    let m = IoUMatcher.preset(options.preset.preset)
+    let m = try options.matcherChoice().matcher
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
     guard h.isFinite, l >= 0, l <= h else {
       throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)")
@@ -65,7 +69,7 @@ struct CoverageCommand: ParsableCommand {
     }
     if let svg {
       try Data(
-        Self.svg(coverage, title: "\(options.name): \(options.preset.rawValue) anchors").utf8
+        Self.svg(coverage, title: "\(options.name): \(options.anchorSource) anchors").utf8
       )
       .write(to: URL(fileURLWithPath: svg))
     }
@@ -77,11 +81,11 @@ struct CoverageCommand: ParsableCommand {
     _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, threads: Int? = nil,
     progress: WorkProgressHandler? = nil
   ) throws -> AnchorCoverage {
-    var matcher = IoUMatcher.preset(options.preset.preset)
+    var matcher = try options.matcherChoice().matcher
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
     return try AnchorCoverage(
-      of: options.walker(), generator: options.generator, matcher: matcher, threads: threads,
+      of: options.walker(), generator: try options.generator, matcher: matcher, threads: threads,
       progress: progress)
   }
 
@@ -93,7 +97,7 @@ struct CoverageCommand: ParsableCommand {
       "coverage of \(options.name): \(c.images) images, \(c.all.count) boxes (crowd left out"
     out += c.skipped > 0 ? ", \(c.skipped) degenerate skipped)\n" : ")\n"
     out +=
-      "anchors \(options.preset.rawValue) (\(options.compat.rawValue)), resize \(options.resize.rawValue), "
+      "anchors \(options.anchorSource) (\(options.compatName)), resize \(options.resize.rawValue), "
     out +=
       "matcher high \(c.matcher.highThreshold) low \(c.matcher.lowThreshold) low-quality \(c.matcher.allowsLowQualityMatches)\n"
     let levelHeader = c.levelNames.map { $0.padding(toLength: 6, withPad: " ", startingAt: 0) }
@@ -130,8 +134,10 @@ struct CoverageCommand: ParsableCommand {
 
   static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> JSONValue {
     [
-      "dataset": .string(options.name), "preset": .string(options.preset.rawValue),
-      "compat": .string(options.compat.rawValue), "resize": .string(options.resize.rawValue),
+      "dataset": .string(options.name),
+      options.anchors.anchorConfig == nil ? "preset" : "anchor_config": .string(
+        options.anchorSource),
+      "compat": .string(options.compatName), "resize": .string(options.resize.rawValue),
       "images": .int(c.images), "skipped_degenerate": .int(c.skipped),
       "matcher": [
         "high": .double(Double(c.matcher.highThreshold)),

@@ -24,9 +24,34 @@ struct Detkit: ParsableCommand {
   /// Runs the command; a library's `PipelineError` becomes a runtime failure (exit status 1)
   /// whose message, for a NaN or infinity in an input, names the option that lets it pass.
   static func main() {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.starts(with: ["anchors", "optimize"]) {
+      AnchorsOptimizeRoot.run(Array(arguments.dropFirst()))
+    }
     do {
       var command = try parseAsRoot()
       try command.run()
+    } catch let error as PipelineError {
+      exit(withError: CommandFailure(error))
+    } catch {
+      exit(withError: error)
+    }
+  }
+}
+
+/// `detkit anchors optimize`, parsed on its own: ArgumentParser would give `anchors`' own
+/// options (`--preset`, `--compat`, `--anchor-config`, `--output`) to the parent and
+/// validate the parent too. `detkit anchors --help` still lists the subcommand.
+struct AnchorsOptimizeRoot: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "detkit anchors", subcommands: [AnchorsOptimizeCommand.self])
+
+  /// Parses `arguments` (`optimize ...`) and runs it; never returns.
+  static func run(_ arguments: [String]) -> Never {
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+      exit()
     } catch let error as PipelineError {
       exit(withError: CommandFailure(error))
     } catch {

@@ -15,8 +15,8 @@ struct DrawCommand: ParsableCommand {
       The picture is the padded canvas (grey) with the resized image frame, the \
       non-crowd ground-truth boxes labelled with their category, crowd boxes hatched, the \
       positive anchors coloured by level and the ignored anchors (between thresholds or \
-      in a crowd box with --ignore-crowd) dashed, under the preset's matcher. The SVG is \
-      self-contained (no external references).
+      in a crowd box with --ignore-crowd) dashed, under --matcher (default: the preset's; \
+      needed with --anchor-config). The SVG is self-contained (no external references).
 
       Example:
         detkit draw --db store.sqlite --name demo --image 100 --preset retinanet \\
@@ -34,14 +34,18 @@ struct DrawCommand: ParsableCommand {
   @Option(help: "Output SVG file, or - for stdout.")
   var output: String
 
+  func validate() throws {
+    _ = try options.matcherChoice()
+  }
+
   static let levelColors = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4"]
 
   func run() throws {
     let walker = try options.walker()
     let picture = try walker.image(id: RecordID(canonicalizing: image))
-    let grid = try picture.anchors(options.generator)
+    let grid = try picture.anchors(try options.generator)
     let targets = try TargetAssignment(
-      preset: options.preset.preset, ignoreCrowdIoF: ignoreCrowd ? 0.5 : nil
+      matcher: try options.matcherChoice().matcher, ignoreCrowdIoF: ignoreCrowd ? 0.5 : nil
     )
     .targets(of: picture, grid: grid, index: GridAnchorIndex(grid))
     let svg = Self.svg(
@@ -75,7 +79,7 @@ struct DrawCommand: ParsableCommand {
     var s = """
       <?xml version="1.0" encoding="UTF-8"?>
       <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" viewBox="0 0 \(w) \(h)" font-family="Helvetica, Arial, sans-serif" font-size="13">
-      <title>\(xmlEscape("\(image.record.fileName) (id \(image.record.id)), \(options.preset.rawValue) anchors"))</title>
+      <title>\(xmlEscape("\(image.record.fileName) (id \(image.record.id)), \(options.anchorSource) anchors"))</title>
       <defs><pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#888" stroke-width="2"/></pattern><clipPath id="canvas"><rect x="0" y="0" width="\(image.canvas.width)" height="\(image.canvas.height)"/></clipPath></defs>
       <rect width="100%" height="100%" fill="white"/>
       <rect x="0" y="0" width="\(image.canvas.width)" height="\(image.canvas.height)" fill="#eeeeee"/>

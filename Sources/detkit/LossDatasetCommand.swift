@@ -20,7 +20,8 @@ struct LossRetinaNetCommand: ParsableCommand {
       divided by max(1, positives) (torchvision's v1 head, RetinaNetCriterion). \
       rpn: FPN preset anchors, Matcher(0.7, 0.3, low-quality), 256 sampled anchors (half \
       positive at most, seeded by --seed), BCE objectness and smooth L1 (1/9), divided by \
-      the sampled count (RPNCriterion, per image).
+      the sampled count (RPNCriterion, per image). --anchor-config FILE replaces the \
+      head's preset anchors; the head's matcher stays.
 
       Output, JSON lines: one per image (image_id, file_name, classification, box, \
       positives, ignored), one per batch (the batch cost: each term averaged over the \
@@ -120,7 +121,8 @@ struct DatasetLossOptions: ParsableArguments {
       walker: try DatasetWalker(
         db: db, name: name, resize: resize, mode: record == nil ? .readOnly : .existing),
       predictions: try PredictionSource(path: predictions), head: head,
-      compatibility: anchors.compat.compatibility, batchSize: batchSize, seed: seed,
+      anchors: try anchors.generator(head == .retinanet ? .retinanet : .fpn),
+      batchSize: batchSize, seed: seed,
       nonFinite: nonFinite)
     var out = try BufferedTextWriter(path: "-")
     let bar = progressOptions.bar(

@@ -11,11 +11,11 @@ struct MatchCommand: ParsableCommand {
     commandName: "match",
     abstract: "Match ground-truth boxes to anchors (max-IoU or ATSS); write int64 match indices.",
     discussion: """
-      Anchors come from an NPY file [N,4] (--anchors) or a preset grid \
-      (--preset with --image); ground truth is an NPY file [M,4], float32 \
+      Anchors come from an NPY file [N,4] (--anchors) or a grid (--preset or \
+      --anchor-config FILE, with --image); ground truth is an NPY file [M,4], float32 \
       or float64, xyxy pixels. The output NPY is int64 [N]: the matched \
       ground-truth row (>= 0), -1 background, -2 ignore (torchvision's \
-      Matcher encoding). Preset grids use the grid-aware sparse matcher \
+      Matcher encoding). Grids use the grid-aware sparse matcher \
       (never the M x N matrix); --anchors files are matched densely.
 
       --policy (max-iou):
@@ -45,7 +45,7 @@ struct MatchCommand: ParsableCommand {
   @Option(help: "Anchor preset instead of --anchors: fpn or retinanet.")
   var preset: PresetOption?
 
-  @Option(help: "Image (padded canvas) size HxW for --preset.")
+  @Option(help: "Image (padded canvas) size HxW for --preset or --anchor-config.")
   var image: ImageSize?
 
   @OptionGroup var anchorOptions: AnchorOptions
@@ -98,21 +98,25 @@ struct MatchCommand: ParsableCommand {
   var stats = false
 
   func validate() throws {
-    switch (anchors, preset) {
-    case (nil, nil): throw ValidationError("give --anchors FILE or --preset with --image")
-    case (.some, .some): throw ValidationError("--anchors and --preset are exclusive")
-    case (nil, .some(let preset)):
-      guard let image else { throw ValidationError("--preset needs --image HxW") }
+    try anchorOptions.checkExclusive(preset: preset)
+    switch (anchors, try generator()) {
+    case (nil, nil):
+      throw ValidationError("give --anchors FILE, or --preset or --anchor-config with --image")
+    case (.some, .some):
+      throw ValidationError("--anchors is exclusive with --preset and --anchor-config")
+    case (nil, .some(let generator)):
+      guard let image else {
+        throw ValidationError("--preset and --anchor-config need --image HxW")
+      }
       do {
-        _ = try AnchorGenerator(
-          preset: preset.preset, compatibility: anchorOptions.compat.compatibility
-        )
-        .checkedAnchorCount(for: image)
+        _ = try generator.checkedAnchorCount(for: image)
       } catch {
         throw ValidationError("--image \(error)")
       }
     case (.some, nil):
-      if image != nil { throw ValidationError("--image goes with --preset, not --anchors") }
+      if image != nil {
+        throw ValidationError("--image goes with --preset or --anchor-config, not --anchors")
+      }
     }
     guard low >= 0, low <= high, high.isFinite else {
       throw ValidationError("need 0 <= --low <= --high, got --low \(low) --high \(high)")
@@ -133,6 +137,11 @@ struct MatchCommand: ParsableCommand {
     if output == "-" && isatty(STDOUT_FILENO) != 0 {
       throw ValidationError("refusing to write binary NPY to a terminal; give --output FILE")
     }
+  }
+
+  /// The anchors of --preset or --anchor-config (with --compat), or `nil` for --anchors.
+  func generator() throws(ValidationError) -> AnchorGenerator? {
+    try anchorOptions.generator(preset)
   }
 
   func run() throws {
@@ -162,8 +171,8 @@ struct MatchCommand: ParsableCommand {
         high: high, low: low, allowsLowQualityMatches: lowQuality,
         policy: policy.policy(minPositiveIoU: minPosIou),
         degenerateGroundTruth: degenerate, ignoreIoFThreshold: iof)
-      if let preset, let image {
-        let grid = anchorOptions.generator(preset).anchors(for: image)
+      if let generator = try generator(), let image {
+        let grid = generator.anchors(for: image)
         let index = GridAnchorIndex(grid)
         sparse = index.isGridAligned
         result = try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: regions)
@@ -178,8 +187,8 @@ struct MatchCommand: ParsableCommand {
         topK: topk, fallsBackToBestCandidate: atssFallback, degenerateGroundTruth: degenerate,
         ignoreIoFThreshold: iof)
       sparse = false
-      if let preset, let image {
-        let grid = anchorOptions.generator(preset).anchors(for: image)
+      if let generator = try generator(), let image {
+        let grid = generator.anchors(for: image)
         result = try atss.assign(groundTruth: groundTruth, grid: grid, ignoreRegions: regions)
       } else {
         let boxes = try Self.readBoxes(anchors!, option: "--anchors")

@@ -1,11 +1,13 @@
 import ArgumentParser
 import DetGeometry
+import DetMatching
 import DetPipeline
 
 /// `--resize` values: the peers' input transform, or none (stored sizes, no padding).
 extension InputResize: ExpressibleByArgument {}
 
-/// The options every dataset pipeline command shares: store, dataset, anchors, resize.
+/// The options every dataset pipeline command shares: store, dataset, anchors (a preset or
+/// a configuration file), matcher, resize.
 struct PipelineOptions: ParsableArguments {
   @Option(help: "The SQLite store file.")
   var db: String
@@ -13,20 +15,73 @@ struct PipelineOptions: ParsableArguments {
   @Option(help: "The dataset.")
   var name: String
 
-  @Option(help: "Anchor preset: fpn or retinanet.")
-  var preset: PresetOption
+  @Option(help: "Anchor preset: fpn or retinanet (or give --anchor-config).")
+  var preset: PresetOption?
 
   @OptionGroup var anchors: AnchorOptions
+
+  @Option(
+    help:
+      "Matcher thresholds: rpn (0.7/0.3) or retinanet (0.5/0.4), low-quality matches on (default: the preset's; needed with --anchor-config)."
+  )
+  var matcher: MatcherOption?
 
   @Option(help: "Input resize: torchvision (800/1333, pad 32), detectron2, or none (stored size).")
   var resize: InputResize = .torchvision
 
-  var compat: CompatOption { anchors.compat }
+  func validate() throws {
+    try anchors.checkExclusive(preset: preset)
+    if preset == nil && anchors.anchorConfig == nil {
+      throw ValidationError("give --preset fpn|retinanet or --anchor-config FILE")
+    }
+  }
 
-  var generator: AnchorGenerator { anchors.generator(preset) }
+  /// The anchors: the configuration file's or the preset's.
+  var generator: AnchorGenerator {
+    get throws(ValidationError) {
+      guard let g = try anchors.generator(preset) else {
+        throw ValidationError("give --preset fpn|retinanet or --anchor-config FILE")
+      }
+      return g
+    }
+  }
+
+  /// The anchor arithmetic the anchors use (the file's unless --compat is given), spelled as
+  /// on the command line; call after validation (a bad file gives an empty string).
+  var compatName: String {
+    (try? generator)?.compatibility.configurationName ?? ""
+  }
+
+  /// The matcher's name: `--matcher`, else the preset's (fpn: rpn, retinanet: retinanet).
+  ///
+  /// - Throws: `ValidationError` with `--anchor-config` and no `--matcher`: a
+  ///   configuration file does not say which detector will train on it.
+  func matcherChoice() throws(ValidationError) -> MatcherOption {
+    if let matcher { return matcher }
+    switch preset {
+    case .fpn: return .rpn
+    case .retinanet: return .retinanet
+    case nil:
+      throw ValidationError(
+        "--anchor-config needs --matcher rpn|retinanet: the thresholds positives are counted under"
+      )
+    }
+  }
+
+  /// How tables and titles name the anchors: the preset, or the configuration file.
+  var anchorSource: String { anchors.sourceName(preset) }
 
   /// The dataset, opened.
   func walker() throws -> DatasetWalker {
     try DatasetWalker(db: db, name: name, resize: resize)
   }
+}
+
+/// `--matcher` values: the detectors' max-IoU matchers (``DetMatching/IoUMatcher/rpn``,
+/// ``DetMatching/IoUMatcher/retinaNet``).
+enum MatcherOption: String, ExpressibleByArgument, CaseIterable {
+  case rpn, retinanet
+
+  /// The matcher, torchvision's labelling rule.
+  var matcher: IoUMatcher { self == .rpn ? .rpn : .retinaNet }
 }

@@ -19,9 +19,10 @@ struct TargetsCommand: ParsableCommand {
                                                deltas, zero where not positive
       Ground-truth rows count the image's non-crowd annotations in import order. With \
       --ignore-crowd, anchors whose intersection over their own area with a crowd box \
-      exceeds --ignore-iof are ignored (-2). The matcher is the preset's (fpn: RPN \
-      0.7/0.3, retinanet: 0.5/0.4, low-quality matches on) with --policy; --assigner atss \
-      uses mmdetection's ATSS (top 9 per level).
+      exceeds --ignore-iof are ignored (-2). The matcher is --matcher's, by default the \
+      preset's (fpn: rpn 0.7/0.3, retinanet: 0.5/0.4, low-quality matches on), with \
+      --policy; with --anchor-config FILE in place of --preset, --matcher must be given \
+      (except with --assigner atss, mmdetection's ATSS, top 9 per level).
 
       --output FILE.safetensors holds every image's targets in memory until the file is \
       written (32 bytes per anchor and image: about 8.6 MB per W-FPN image); --output DIR \
@@ -55,6 +56,7 @@ struct TargetsCommand: ParsableCommand {
   var output: String
 
   func validate() throws {
+    if assigner == .maxIoU { _ = try options.matcherChoice() }
     guard ignoreIof > 0, ignoreIof.isFinite else {
       throw ValidationError("--ignore-iof must be positive, got \(ignoreIof)")
     }
@@ -62,23 +64,26 @@ struct TargetsCommand: ParsableCommand {
 
   /// The matcher or assigner the options describe.
   var assignment: TargetAssignment {
-    TargetAssignment(
-      preset: options.preset.preset,
-      assigner: assigner == .atss
-        ? .atss(topK: 9) : .maxIoU(policy: policy.policy(minPositiveIoU: 0)),
-      ignoreCrowdIoF: ignoreCrowd ? ignoreIof : nil)
+    get throws(ValidationError) {
+      TargetAssignment(
+        matcher: assigner == .atss ? .retinaNet : try options.matcherChoice().matcher,
+        assigner: assigner == .atss
+          ? .atss(topK: 9) : .maxIoU(policy: policy.policy(minPositiveIoU: 0)),
+        ignoreCrowdIoF: ignoreCrowd ? ignoreIof : nil)
+    }
   }
 
   func run() throws {
     let bar = progressOptions.bar("targets of \(options.name)")
     defer { bar.finish() }
     let summary = try DatasetTargets(
-      walker: options.walker(), generator: options.generator, assignment: assignment
+      walker: options.walker(), generator: try options.generator, assignment: try assignment
     )
     .write(
       to: output,
       metadata: [
-        "preset": options.preset.rawValue, "compat": options.compat.rawValue,
+        options.anchors.anchorConfig == nil ? "preset" : "anchor_config": options.anchorSource,
+        "compat": options.compatName,
         "resize": options.resize.rawValue,
       ], threads: parallel.threads, progress: bar.update)
     bar.finish()

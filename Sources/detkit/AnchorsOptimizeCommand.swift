@@ -1,0 +1,229 @@
+import ArgumentParser
+import DetGeometry
+import DetMatching
+import DetPipeline
+import DetSupport
+import Foundation
+
+/// `detkit anchors optimize`: anchor sizes and ratios fitted to a stored dataset.
+struct AnchorsOptimizeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "optimize",
+    abstract: "Fit anchor sizes and aspect ratios to a dataset under the matcher that trains.",
+    discussion: """
+      Keeps the structure of --preset (or of --anchor-config FILE): levels, strides, sizes \
+      x ratios per level and the --compat arithmetic, and searches the sizes and ratios \
+      (seeded by --seed; the same seed gives the same result) to maximise, on the resized \
+      dataset with the real grids: first the share of non-crowd boxes that get a positive \
+      anchor without the matcher's low-quality rescue ("covered"), then the mean best \
+      IoU, then an even spread of positives (coefficient of variation of positives per \
+      box, lower is better). The matcher is --matcher's (default: the preset's).
+
+      The search starts from the better of the preset and the k-means (IoU distance) \
+      baseline and keeps only improvements, so the result never scores below either. \
+      With --sample-images N it searches on a seeded sample of N images; the table's \
+      scores are then computed on every box, and the best of preset, k-means and fitted \
+      on every box is the result. BPR(4) and AAT are YOLOv5's best possible recall and \
+      anchors above threshold (shape-only, threshold 4) on the same boxes.
+
+      Output: the table, the before / after coverage by size bucket as `detkit \
+      coverage` counts it (low-quality rescue on; --svg FILE charts it by log2 bin), then \
+      snippets for torchvision, detectron2 and mmdetection; --output FILE writes the \
+      fitted configuration, loadable by --anchor-config. \
+      mmdetection shares ratios and scales across levels: --shared-ratios restricts the \
+      search to what it can load (per-level base sizes only).
+
+      Example:
+        detkit anchors optimize --db store.sqlite --name demo --preset retinanet \\
+          --iterations 200 --seed 1 --output fitted.json
+      """)
+
+  @OptionGroup var options: PipelineOptions
+
+  @Option(help: "Mutation rounds of the search.")
+  var iterations = 100
+
+  @Option(help: "Seed of the search (k-means++ and the mutations).")
+  var seed: UInt64 = 0
+
+  @Flag(help: "One ratio list and one set of relative scales for every level (mmdetection).")
+  var sharedRatios = false
+
+  @Option(help: "Search on a seeded sample of this many images (final scores on every box).")
+  var sampleImages: Int?
+
+  @Option(help: "Write the fitted configuration (JSON, loadable by --anchor-config) here.")
+  var output: String?
+
+  @Option(help: "Also write an SVG of the before / after coverage by log2 size bin here.")
+  var svg: String?
+
+  @OptionGroup var progressOptions: ProgressOptions
+
+  @OptionGroup var parallel: ParallelOptions
+
+  func validate() throws {
+    _ = try options.matcherChoice()
+    guard iterations >= 0 else {
+      throw ValidationError("--iterations must be >= 0, got \(iterations)")
+    }
+    if let sampleImages, sampleImages < 1 {
+      throw ValidationError("--sample-images must be >= 1, got \(sampleImages)")
+    }
+  }
+
+  func run() throws {
+    let all = try AnchorFitBoxes(walker: options.walker())
+    let searched = sampleImages.map { all.sample(images: $0, seed: seed) } ?? all
+    let matcherName = try options.matcherChoice()
+    let search = AnchorSearch(
+      base: try options.generator, matcher: matcherName.matcher, sharesRatios: sharedRatios,
+      iterations: iterations, seed: seed, threads: parallel.threads)
+    let bar = progressOptions.bar(
+      "optimizing anchors of \(options.name)", unit: .records, total: iterations + 2)
+    defer { bar.finish() }
+    var result = try search.run(on: searched) { round, _ in
+      bar.update(WorkProgress(done: round + 1, total: iterations + 2, unit: .records))
+    }
+    bar.finish()
+    if sampleImages != nil {
+      let m = search.matcher
+      result.baseScore = try all.objective(of: result.base, matcher: m, threads: parallel.threads)
+      result.kMeansScore = try all.objective(
+        of: result.kMeans, matcher: m, threads: parallel.threads)
+      result.bestScore = try all.objective(of: result.best, matcher: m, threads: parallel.threads)
+      for (g, s) in [(result.base, result.baseScore), (result.kMeans, result.kMeansScore)]
+      where s.isBetter(than: result.bestScore) {
+        (result.best, result.bestScore) = (g, s)
+      }
+    }
+    print(Self.table(result, boxes: all, options: options, matcher: matcherName), terminator: "")
+    // Before / after as `detkit coverage` counts (the matcher with its low-quality rescue).
+    let walker = try options.walker()
+    let before = try AnchorCoverage(
+      of: walker, generator: result.base, matcher: matcherName.matcher,
+      threads: parallel.threads)
+    let after = try AnchorCoverage(
+      of: walker, generator: result.best, matcher: matcherName.matcher,
+      threads: parallel.threads)
+    print(Self.beforeAfter(before, after, baseName: options.anchorSource), terminator: "")
+    if let svg {
+      try Data(
+        Self.svg(before, after, title: "\(options.name): \(options.anchorSource) vs fitted").utf8
+      )
+      .write(to: URL(fileURLWithPath: svg))
+    }
+    for framework in AnchorGenerator.Framework.allCases {
+      print("\n# \(framework.rawValue)")
+      print(result.best.snippet(for: framework).text, terminator: "")
+    }
+    if let output {
+      var out = try BufferedTextWriter(path: output)
+      out.write(result.best.configurationJSON)
+      try out.close()
+    }
+  }
+
+  /// Coverage rows (buckets, then all) of the base and the fitted anchors side by side.
+  static func beforeAfter(_ before: AnchorCoverage, _ after: AnchorCoverage, baseName: String)
+    -> String
+  {
+    var out =
+      "coverage (low-quality rescue on), \(baseName.count > 20 ? "base" : baseName) -> fitted:\n"
+    out +=
+      "size      boxes  "
+      + ["IoU>=.5", "IoU>=.7", "meanIoU"].map {
+        $0.padding(toLength: $0 == "meanIoU" ? 16 : 18, withPad: " ", startingAt: 0)
+      }.joined() + "no-pos\n"
+    for (b, a) in zip(before.buckets + [before.all], after.buckets + [after.all]) {
+      out += b.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+      out += String(
+        format: "%7d  %5.1f%% -> %5.1f%%  %5.1f%% -> %5.1f%%  %.3f -> %.3f  %5.1f%% -> %5.1f%%\n",
+        b.count, 100 * b.share05, 100 * a.share05, 100 * b.share07, 100 * a.share07,
+        b.meanBestIoU, a.meanBestIoU, 100 * b.shareWithoutPositive,
+        100 * a.shareWithoutPositive)
+    }
+    return out
+  }
+
+  /// Grouped bars per non-empty log2 bin: the share with best IoU >= 0.5 before and after.
+  static func svg(_ before: AnchorCoverage, _ after: AnchorCoverage, title: String) -> String {
+    let rows = zip(before.bins, after.bins).filter { $0.0.count > 0 }
+    let (left, top, plotH, group) = (60.0, 50.0, 260.0, 70.0)
+    let width = left + Double(max(rows.count, 1)) * group + 200
+    let height = top + plotH + 70
+    var s = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+      <rect width="100%" height="100%" fill="white"/>
+      <text x="\(left)" y="24" font-size="15" font-weight="bold">\(xmlEscape(title))</text>
+
+      """
+    for k in 0...4 {
+      let y = top + plotH * (1 - Double(k) / 4)
+      s +=
+        "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + Double(rows.count) * group)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
+      s += "<text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(k * 25)%</text>\n"
+    }
+    let colors = ["#bab0ac", "#4e79a7"]
+    for (i, (b, a)) in rows.enumerated() {
+      let x0 = left + Double(i) * group + 12
+      for (k, row) in [b, a].enumerated() {
+        let h = plotH * row.share05
+        s +=
+          "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(colors[k])\"/>\n"
+      }
+      s +=
+        "<text x=\"\(x0 + 21)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(b.name))</text>\n"
+      s +=
+        "<text x=\"\(x0 + 21)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(b.count)</text>\n"
+    }
+    s +=
+      "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">share of boxes with best anchor IoU ≥ 0.5, by box side sqrt(area) (log2 bins)</text>\n"
+    let lx = left + Double(rows.count) * group + 20
+    for (k, label) in ["before", "fitted"].enumerated() {
+      let y = top + Double(k) * 22
+      s += "<rect x=\"\(lx)\" y=\"\(y)\" width=\"14\" height=\"14\" fill=\"\(colors[k])\"/>\n"
+      s += "<text x=\"\(lx + 20)\" y=\"\(y + 12)\">\(label)</text>\n"
+    }
+    return s + "</svg>\n"
+  }
+
+  /// The before / after table: objective and YOLOv5 figures of preset, k-means and fitted.
+  static func table(
+    _ r: AnchorSearch.Result, boxes: AnchorFitBoxes, options: PipelineOptions,
+    matcher: MatcherOption
+  ) -> String {
+    let m = matcher.matcher
+    var out =
+      "anchors of \(options.name): \(boxes.imageCount) images, \(r.bestScore.boxes) boxes"
+    out += r.bestScore.skipped > 0 ? " (\(r.bestScore.skipped) degenerate skipped)\n" : "\n"
+    out +=
+      "matcher \(matcher.rawValue) \(m.highThreshold)/\(m.lowThreshold) without low-quality rescue, "
+      + "\(r.evaluations) configurations scored\n"
+    out += "anchors      covered  meanIoU  spread  pos/box  BPR(4)     AAT\n"
+    let shapes = boxes.shapes
+    for (name, g, s) in [
+      (options.anchorSource, r.base, r.baseScore), ("k-means", r.kMeans, r.kMeansScore),
+      ("fitted", r.best, r.bestScore),
+    ] {
+      let yolo = AnchorShapeMetrics.bestPossibleRecall(
+        boxes: shapes, anchors: AnchorShapeMetrics.shapes(of: g))
+      let label = name.count > 11 ? String(name.suffix(11)) : name
+      out += label.padding(toLength: 11, withPad: " ", startingAt: 0)
+      out += String(
+        format: "  %6.1f%%  %7.3f  %6.3f  %7.2f  %5.1f%%  %6.2f\n", 100 * s.coveredShare,
+        s.meanBestIoU, s.positiveSpread, s.meanPositives, 100 * yolo.bpr,
+        yolo.anchorsAboveThreshold)
+    }
+    out += "fitted sizes / ratios per level:\n"
+    for l in r.best.levels.indices {
+      let sizes = r.best.sizes(ofLevel: l).map { String(format: "%.1f", $0) }
+      let ratios = r.best.aspectRatios(ofLevel: l).map { String(format: "%.3g", $0) }
+      out +=
+        "  \(r.best.levels[l].name) stride \(r.best.levels[l].stride): sizes "
+        + sizes.joined(separator: ", ") + "; ratios " + ratios.joined(separator: ", ") + "\n"
+    }
+    return out
+  }
+}
