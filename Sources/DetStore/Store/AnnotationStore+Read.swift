@@ -1,21 +1,24 @@
 extension AnnotationStore {
   /// Calls `body` with each category of dataset `name`, in contiguous-index order (ascending
-  /// original id), `index` set. Streams: one record in memory at a time.
+  /// original id), or in the source's order when `inSourceOrder`; `index` set. Streams: one
+  /// record in memory at a time.
   /// - Throws: `.notFound`; anything `body` throws (which stops the iteration).
   /// - Complexity: O(categories).
-  public func forEachCategory(in name: String, _ body: (CategoryRecord) throws -> Void) throws {
+  public func forEachCategory(
+    in name: String, inSourceOrder: Bool = false, _ body: (CategoryRecord) throws -> Void
+  ) throws {
     let id = try requireDataset(named: name)
     let s = try Statement(
       database: database,
       sql:
-        "SELECT original_id, name, supercategory, idx FROM categories WHERE dataset_id = ? ORDER BY idx"
+        "SELECT original_id, name, supercategory, idx, extra FROM categories WHERE dataset_id = ? ORDER BY \(inSourceOrder ? "id" : "idx")"
     )
     s.bind(id, at: 1)
     while try s.step() {
       try body(
         CategoryRecord(
-          id: s.recordID(0), name: s.string(1), supercategory: s.optionalString(2), index: s.int(3))
-      )
+          id: s.recordID(0), name: s.string(1), supercategory: s.optionalString(2), index: s.int(3),
+          extra: s.optionalString(4)))
     }
   }
 
@@ -26,7 +29,8 @@ extension AnnotationStore {
     let s = try Statement(
       database: database,
       sql:
-        "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? ORDER BY id")
+        "SELECT original_id, file_name, width, height, extra FROM images WHERE dataset_id = ? ORDER BY id"
+    )
     s.bind(id, at: 1)
     while try s.step() { try body(Self.image(s)) }
   }
@@ -36,7 +40,7 @@ extension AnnotationStore {
   public func image(in name: String, id imageID: RecordID) throws -> ImageRecord {
     let id = try requireDataset(named: name)
     let s = try database.statement(
-      "SELECT original_id, file_name, width, height FROM images WHERE dataset_id = ? AND original_id = ?"
+      "SELECT original_id, file_name, width, height, extra FROM images WHERE dataset_id = ? AND original_id = ?"
     )
     s.bind(id, at: 1)
     s.bind(imageID, at: 2)
@@ -91,15 +95,30 @@ extension AnnotationStore {
     }
   }
 
+  /// The top-level members dataset `name` was imported with (COCO only): the text of a
+  /// JSON object with `[]` standing for the record arrays (see `DatasetWriter.keepDocument`),
+  /// or `nil` for other formats and for datasets imported before detkit kept it.
+  /// - Throws: `.notFound`.
+  public func sourceDocument(of name: String) throws -> String? {
+    let id = try requireDataset(named: name)
+    let s = try database.statement("SELECT document FROM datasets WHERE id = ?")
+    s.bind(id, at: 1)
+    defer { s.reset() }
+    guard try s.step() else { return nil }
+    return s.optionalString(0)
+  }
+
   private var annotationColumns: String {
     """
     original_id, image_id, category_id, x, y, w, h, area, iscrowd, difficult, truncated, \
-    occluded, pose, segmentation, extra
+    occluded, pose, segmentation, extra, omitted
     """
   }
 
   private static func image(_ s: Statement) -> ImageRecord {
-    ImageRecord(id: s.recordID(0), fileName: s.string(1), width: s.int(2), height: s.int(3))
+    ImageRecord(
+      id: s.recordID(0), fileName: s.string(1), width: s.int(2), height: s.int(3),
+      extra: s.optionalString(4))
   }
 
   private static func annotation(_ s: Statement) -> AnnotationRecord {
@@ -107,6 +126,7 @@ extension AnnotationStore {
       id: s.recordID(0), imageID: s.recordID(1), categoryID: s.recordID(2), x: s.double(3),
       y: s.double(4), width: s.double(5), height: s.double(6), area: s.double(7),
       isCrowd: s.bool(8), isDifficult: s.bool(9), isTruncated: s.bool(10), isOccluded: s.bool(11),
-      pose: s.optionalString(12), segmentation: s.optionalString(13), extra: s.optionalString(14))
+      pose: s.optionalString(12), segmentation: s.optionalString(13), extra: s.optionalString(14),
+      omitted: AnnotationRecord.OmittedKeys(rawValue: s.int(15)))
   }
 }

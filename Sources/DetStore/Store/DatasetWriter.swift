@@ -58,15 +58,16 @@ public final class DatasetWriter {
     self.source = source
     self.report = ImportReport(dataset: name)
     insertCategory = try database.statement(
-      "INSERT INTO categories (dataset_id, original_id, name, supercategory) VALUES (?, ?, ?, ?)")
+      "INSERT INTO categories (dataset_id, original_id, name, supercategory, extra) VALUES (?, ?, ?, ?, ?)"
+    )
     insertImage = try database.statement(
-      "INSERT INTO images (dataset_id, original_id, file_name, width, height) VALUES (?, ?, ?, ?, ?)"
+      "INSERT INTO images (dataset_id, original_id, file_name, width, height, extra) VALUES (?, ?, ?, ?, ?, ?)"
     )
     insertAnnotation = try database.statement(
       """
       INSERT INTO annotations (dataset_id, ordinal, original_id, image_id, category_id, x, y, w, h,
-        area, iscrowd, difficult, truncated, occluded, pose, segmentation, extra)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        area, iscrowd, difficult, truncated, occluded, pose, segmentation, extra, omitted)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """)
     insertDetection = try database.statement(
       """
@@ -106,6 +107,7 @@ public final class DatasetWriter {
     insertCategory.bind(category.id, at: 2)
     insertCategory.bind(category.name, at: 3)
     insertCategory.bind(category.supercategory, at: 4)
+    insertCategory.bind(category.extra, at: 5)
     try insertCategory.run()
     report.categories += 1
   }
@@ -128,6 +130,7 @@ public final class DatasetWriter {
     insertImage.bind(image.fileName, at: 3)
     insertImage.bind(Int64(image.width), at: 4)
     insertImage.bind(Int64(image.height), at: 5)
+    insertImage.bind(image.extra, at: 6)
     try insertImage.run()
     report.images += 1
   }
@@ -187,6 +190,7 @@ public final class DatasetWriter {
     s.bind(record.pose, at: 15)
     s.bind(record.segmentation, at: 16)
     s.bind(record.extra, at: 17)
+    s.bind(Int64(record.omitted.rawValue), at: 18)
     try s.run()
     report.annotations += 1
   }
@@ -249,6 +253,18 @@ public final class DatasetWriter {
     precondition(isOpen, "DatasetWriter used after its import ended")
     if isAnnotation { annotationOrdinal += 1 }
     try reject(reason, message, recordID, location())
+  }
+
+  /// Keeps the source's top-level document without its record arrays: the text of a JSON
+  /// object whose members are the source's own, verbatim and in order, except that
+  /// `images`, `annotations` and `categories` stand as `[]` where the source had them.
+  /// The COCO export writes this skeleton back with the records in place of the `[]`s.
+  public func keepDocument(_ skeleton: String) throws {
+    precondition(isOpen, "DatasetWriter used after its import ended")
+    let s = try database.statement("UPDATE datasets SET document = ? WHERE id = ?")
+    s.bind(skeleton, at: 1)
+    s.bind(datasetID, at: 2)
+    try s.run()
   }
 
   /// Adds a warning to the report (no effect on validity).

@@ -93,6 +93,14 @@ enum Schema {
         ) STRICT;
         CREATE INDEX image_losses_by_total ON image_losses (run_id, (classification + box) DESC);
         """),
+    Migration(
+      name: "v3: source members kept verbatim (COCO round trip)",
+      sql: """
+        ALTER TABLE datasets ADD COLUMN document TEXT;
+        ALTER TABLE images ADD COLUMN extra TEXT;
+        ALTER TABLE categories ADD COLUMN extra TEXT;
+        ALTER TABLE annotations ADD COLUMN omitted INTEGER NOT NULL DEFAULT 0;
+        """),
   ]
 
   /// The version this build writes.
