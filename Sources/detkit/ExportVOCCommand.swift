@@ -10,6 +10,11 @@ struct ExportVOCCommand: ParsableCommand {
       One XML per image; --boxes must match the import's to give back the values read. \
       Stored file names are sanitised: nothing is written outside OUTPUT.
 
+      VOC has no crowd flag: a dataset with crowd boxes is refused (nothing written) unless \
+      --crowd drop leaves them out or --crowd as-difficult writes them as difficult objects. \
+      What VOC has no place for (COCO info and licenses, segmentations, categories without \
+      boxes, ...) is reported on stderr with counts.
+
       Example:
         detkit export voc --db store.sqlite --name voc2012 --output exported/
       """
@@ -27,9 +32,14 @@ struct ExportVOCCommand: ParsableCommand {
   @Option(help: "How corners map to <bndbox> values: as-written or one-based.")
   var boxes: VOCBoxConvention = .asWritten
 
+  @Option(help: "Crowd boxes: refuse, drop or as-difficult.")
+  var crowd: CrowdPolicy = .refuse
+
   func run() throws {
     let store = try AnnotationStore(path: db)
-    let report = try VOCExporter(path: output, convention: boxes).export(from: store, dataset: name)
+    let report = try VOCExporter(path: output, convention: boxes, crowd: crowd)
+      .export(from: store, dataset: name)
     printError("exported \"\(name)\": \(report.files) XML files under \(output)/Annotations")
+    for line in report.lossLines { printError(line) }
   }
 }

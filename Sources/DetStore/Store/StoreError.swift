@@ -25,6 +25,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public static let newerSchema = Code("newer schema")
     /// Reading or writing a file failed.
     public static let io = Code("i/o")
+    /// The target format cannot hold something the dataset has (crowd boxes in VOC / YOLO)
+    /// and no option says what to do with it; nothing was written.
+    public static let unsupported = Code("unsupported")
 
     public static func ~= (pattern: Code, error: any Error) -> Bool {
       (error as? StoreError)?.code == pattern
