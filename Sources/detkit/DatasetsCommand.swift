@@ -19,7 +19,12 @@ struct DatasetsCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let datasets = try AnnotationStore(path: db).datasets()
+    let store = try AnnotationStore(path: db)
+    let datasets = try store.datasets()
+    var sets: [String: [(name: String, detections: Int)]] = [:]
+    for dataset in datasets where dataset.detections > 0 {
+      sets[dataset.name] = try store.detectionSets(of: dataset.name)
+    }
     if json {
       try printJSON(
         datasets.map {
@@ -27,6 +32,9 @@ struct DatasetsCommand: ParsableCommand {
             "name": $0.name, "format": $0.format, "source": $0.source, "created_at": $0.createdAt,
             "categories": $0.categories, "images": $0.images, "annotations": $0.annotations,
             "detections": $0.detections,
+            "detection_sets": (sets[$0.name] ?? []).map {
+              ["name": $0.name, "detections": $0.detections] as [String: Any]
+            },
           ] as [String: Any]
         })
       return
@@ -47,6 +55,12 @@ struct DatasetsCommand: ParsableCommand {
           ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
       }
       print(cells.joined(separator: "  "))
+    }
+    for dataset in datasets {
+      guard let list = sets[dataset.name] else { continue }
+      print(
+        "detection sets of \(dataset.name): "
+          + list.map { "\($0.name) (\($0.detections))" }.joined(separator: ", "))
     }
   }
 }

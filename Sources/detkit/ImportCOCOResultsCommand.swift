@@ -12,8 +12,13 @@ struct ImportCOCOResultsCommand: ParsableCommand {
       use. Results without a bbox (segmentation-only) are an error under --policy strict \
       and skipped as missing-box under --policy skip.
 
+      A dataset holds several detection sets (models, checkpoints), named by --set \
+      (default: default); --replace replaces only the named set. Members other than \
+      those are kept verbatim, so export coco-results gives the file back.
+
       Example:
-        detkit import coco-results detections.json --db store.sqlite --name val2017
+        detkit import coco-results detections.json --db store.sqlite --name val2017 \\
+          --set retinanet-r50
       """
   )
 
@@ -22,12 +27,19 @@ struct ImportCOCOResultsCommand: ParsableCommand {
 
   @OptionGroup var options: StoreImportOptions
 
+  @Option(help: "The detection set to fill (a model or checkpoint).")
+  var set = "default"
+
+  func validate() throws {
+    guard !set.isEmpty else { throw ValidationError("--set must not be empty") }
+  }
+
   func run() throws {
     let store = try options.openStore()
     let bar = ProgressBar("importing \(source)")
     defer { bar.finish() }
     let report = try COCOResultsImporter(path: source).importDetections(
-      into: store, dataset: options.name, options: options.importOptions,
+      into: store, dataset: options.name, set: set, options: options.importOptions,
       progress: { bar.update($0) })
     bar.finish()
     printError(report.summary)

@@ -33,6 +33,7 @@ struct ShowCommand: ParsableCommand {
     let annotations = try store.annotations(in: name, image: id)
     var names: [RecordID: String] = [:]
     try store.forEachCategory(in: name) { names[$0.id] = $0.name }
+    let sets = try store.detectionSets(of: name)
     if json {
       try printJSON(
         [
@@ -50,6 +51,9 @@ struct ShowCommand: ParsableCommand {
             if let pose = a.pose { object["pose"] = pose }
             return object
           },
+          "detection_sets": sets.map {
+            ["name": $0.name, "detections": $0.detections] as [String: Any]
+          },
         ] as [String: Any])
       return
     }
@@ -64,6 +68,11 @@ struct ShowCommand: ParsableCommand {
       print(
         "  \(a.id)  \(names[a.categoryID] ?? "?")(\(a.categoryID))  \(a.x) \(a.y) \(a.width) \(a.height)  \(a.area ?? 0)  \(flags.joined(separator: ","))"
       )
+    }
+    if !sets.isEmpty {
+      print(
+        "detection sets of \(name): "
+          + sets.map { "\($0.name) (\($0.detections))" }.joined(separator: ", "))
     }
   }
 }

@@ -65,38 +65,43 @@ extension AnnotationStore {
     }
   }
 
-  /// Imports detections (a results file) for the existing dataset `name`, in one
-  /// transaction. Each detection's image and category must be in that dataset.
+  /// Imports detections (a results file) for the existing dataset `name` as its detection
+  /// set `set` (a model or checkpoint; `default` unless named), in one transaction. Each
+  /// detection's image and category must be in that dataset.
   ///
-  /// - Throws: `.notFound` for an unknown dataset; `.datasetExists` when the dataset already
+  /// - Throws: `.notFound` for an unknown dataset; `.datasetExists` when the set already
   ///   has detections and `options.replace` is off (with it, they are replaced atomically);
   ///   `.invalidRecord` (strict); anything `body` throws.
   /// - Complexity: O(detections + images of the dataset).
   public func importDetections(
-    into name: String, source: String, options: ImportOptions = ImportOptions(),
-    _ body: (DatasetWriter) throws -> Void
+    into name: String, set: String = "default", source: String,
+    options: ImportOptions = ImportOptions(), _ body: (DatasetWriter) throws -> Void
   ) throws -> ImportReport {
+    precondition(!set.isEmpty, "detection set name must not be empty")
     let id = try requireDataset(named: name)
     return try database.transaction {
       let count =
-        try database.scalarInt("SELECT count(*) FROM detections WHERE dataset_id = ?", [.int(id)])
-        ?? 0
+        try database.scalarInt(
+          "SELECT count(*) FROM detections WHERE dataset_id = ? AND set_name = ?",
+          [.int(id), .text(set)]) ?? 0
       var replaced = false
       if count > 0 {
         guard options.replace else {
           throw StoreError(
             .datasetExists,
-            "dataset \"\(name)\" already has \(count) detections; pass replace (--replace) to overwrite them"
+            "dataset \"\(name)\" already has \(count) detections in set \"\(set)\"; pass replace (--replace) to overwrite them, or name another set (--set)"
           )
         }
-        let delete = try database.statement("DELETE FROM detections WHERE dataset_id = ?")
+        let delete = try database.statement(
+          "DELETE FROM detections WHERE dataset_id = ? AND set_name = ?")
         delete.bind(id, at: 1)
+        delete.bind(set, at: 2)
         try delete.run()
         replaced = true
       }
       let writer = try DatasetWriter(
         database: database, datasetID: id, name: name, source: source, options: options,
-        isDetectionImport: true)
+        isDetectionImport: true, detectionSet: set)
       defer { writer.isOpen = false }
       try writer.loadExistingRecords()
       try body(writer)

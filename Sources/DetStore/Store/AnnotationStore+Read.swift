@@ -76,23 +76,43 @@ extension AnnotationStore {
     return result
   }
 
-  /// Calls `body` with each detection of dataset `name`, in import order. Streams.
-  /// - Complexity: O(detections).
-  public func forEachDetection(in name: String, _ body: (DetectionRecord) throws -> Void) throws {
+  /// Calls `body` with each detection of set `set` of dataset `name`, in import order.
+  /// Streams: one record in memory at a time. A set that does not exist has no detections
+  /// (see `detectionSets(of:)` for the sets there are).
+  /// - Throws: `.notFound` for an unknown dataset; anything `body` throws.
+  /// - Complexity: O(detections of the set) with the (dataset, set) index.
+  public func forEachDetection(
+    in name: String, set: String = "default", _ body: (DetectionRecord) throws -> Void
+  ) throws {
     let id = try requireDataset(named: name)
     let s = try Statement(
       database: database,
       sql:
-        "SELECT image_id, category_id, x, y, w, h, score, segmentation FROM detections WHERE dataset_id = ? ORDER BY id"
+        "SELECT image_id, category_id, x, y, w, h, score, segmentation, extra FROM detections WHERE dataset_id = ? AND set_name = ? ORDER BY id"
     )
     s.bind(id, at: 1)
+    s.bind(set, at: 2)
     while try s.step() {
       try body(
         DetectionRecord(
           imageID: s.recordID(0), categoryID: s.recordID(1), x: s.double(2), y: s.double(3),
           width: s.double(4), height: s.double(5), score: s.double(6),
-          segmentation: s.optionalString(7)))
+          segmentation: s.optionalString(7), extra: s.optionalString(8)))
     }
+  }
+
+  /// The detection sets of dataset `name` with their detection counts, by name.
+  /// - Throws: `.notFound` for an unknown dataset.
+  /// - Complexity: O(detections of the dataset).
+  public func detectionSets(of name: String) throws -> [(name: String, detections: Int)] {
+    let id = try requireDataset(named: name)
+    let s = try database.statement(
+      "SELECT set_name, count(*) FROM detections WHERE dataset_id = ? GROUP BY set_name ORDER BY set_name"
+    )
+    s.bind(id, at: 1)
+    var result: [(name: String, detections: Int)] = []
+    while try s.step() { result.append((s.string(0), s.int(1))) }
+    return result
   }
 
   /// The top-level members dataset `name` was imported with (COCO only): the text of a

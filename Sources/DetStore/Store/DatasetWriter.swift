@@ -27,6 +27,8 @@ public final class DatasetWriter {
   var isOpen = true
   /// `true` in `importDetections`: only detections may be added; else only the others.
   let isDetectionImport: Bool
+  /// The detection set a detection import fills.
+  let detectionSet: String
 
   var imageSizes = RecordIDTable<(width: Int, height: Int)>()
   var categoryIDs = RecordIDTable<Bool>()
@@ -49,9 +51,10 @@ public final class DatasetWriter {
 
   init(
     database: Database, datasetID: Int64, name: String, source: String, options: ImportOptions,
-    isDetectionImport: Bool
+    isDetectionImport: Bool, detectionSet: String = "default"
   ) throws {
     self.isDetectionImport = isDetectionImport
+    self.detectionSet = detectionSet
     self.database = database
     self.datasetID = datasetID
     self.options = options
@@ -71,8 +74,9 @@ public final class DatasetWriter {
       """)
     insertDetection = try database.statement(
       """
-      INSERT INTO detections (dataset_id, image_id, category_id, x, y, w, h, score, segmentation)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO detections (dataset_id, image_id, category_id, x, y, w, h, score, segmentation,
+        set_name, extra)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """)
   }
 
@@ -238,6 +242,8 @@ public final class DatasetWriter {
     s.bind(box.height, at: 7)
     s.bind(detection.score, at: 8)
     s.bind(detection.segmentation, at: 9)
+    s.bind(detectionSet, at: 10)
+    s.bind(detection.extra, at: 11)
     try s.run()
     report.detections += 1
   }

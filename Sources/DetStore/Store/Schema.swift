@@ -101,6 +101,13 @@ enum Schema {
         ALTER TABLE categories ADD COLUMN extra TEXT;
         ALTER TABLE annotations ADD COLUMN omitted INTEGER NOT NULL DEFAULT 0;
         """),
+    Migration(
+      name: "v4: named detection sets (earlier detections become set 'default')",
+      sql: """
+        ALTER TABLE detections ADD COLUMN set_name TEXT NOT NULL DEFAULT 'default';
+        ALTER TABLE detections ADD COLUMN extra TEXT;
+        CREATE INDEX detections_by_set ON detections (dataset_id, set_name);
+        """),
   ]
 
   /// The version this build writes.

@@ -98,6 +98,21 @@ public struct COCOExporter: DatasetExporter {
     return inner.isEmpty ? nil : inner
   }
 
+  /// `{known members}` with those `extra` replaces left out, then `extra`'s members.
+  static func object(_ members: [(key: String, text: String)], extra: String?) -> String {
+    let replaced = COCOExporter.keys(ofObject: extra)
+    var text = "{"
+    for member in members where !replaced.contains(member.key) {
+      if text.count > 1 { text += ", " }
+      text += "\"\(member.key)\": " + member.text
+    }
+    if let more = COCOExporter.members(ofObject: extra) {
+      if text.count > 1 { text += ", " }
+      text += more
+    }
+    return text + "}"
+  }
+
   /// The keys of a JSON object's text (undecoded, as written between the quotes); empty
   /// when `text` is `nil` or not an object.
   static func keys(ofObject text: String?) -> Set<String> {
@@ -140,21 +155,6 @@ private struct SectionWriter {
     self.report = ExportReport(dataset: name)
   }
 
-  /// `{known members}` with those `extra` replaces left out, then `extra`'s members.
-  private static func object(_ members: [(key: String, text: String)], extra: String?) -> String {
-    let replaced = COCOExporter.keys(ofObject: extra)
-    var text = "{"
-    for member in members where !replaced.contains(member.key) {
-      if text.count > 1 { text += ", " }
-      text += "\"\(member.key)\": " + member.text
-    }
-    if let more = COCOExporter.members(ofObject: extra) {
-      if text.count > 1 { text += ", " }
-      text += more
-    }
-    return text + "}"
-  }
-
   mutating func images(to out: OutputFile) throws {
     var first = true
     var report = self.report
@@ -166,7 +166,7 @@ private struct SectionWriter {
       report.images += 1
       if report.images % 4096 == 0 { progress?(Double(report.images) / total) }
       try out.write(
-        Self.object(
+        COCOExporter.object(
           [
             ("id", JSONText.id(image.id)), ("file_name", JSONText.string(image.fileName)),
             ("width", String(image.width)), ("height", String(image.height)),
@@ -205,7 +205,7 @@ private struct SectionWriter {
       if a.isTruncated { members.append(("truncated", "1")) }
       if a.isOccluded { members.append(("occluded", "1")) }
       if let pose = a.pose { members.append(("pose", JSONText.string(pose))) }
-      try out.write(Self.object(members, extra: a.extra))
+      try out.write(COCOExporter.object(members, extra: a.extra))
     }
     try out.write("]")
     self.report = report
@@ -224,7 +224,7 @@ private struct SectionWriter {
       if let supercategory = c.supercategory {
         members.append(("supercategory", JSONText.string(supercategory)))
       }
-      try out.write(Self.object(members, extra: c.extra))
+      try out.write(COCOExporter.object(members, extra: c.extra))
     }
     try out.write("]")
     self.report = report
