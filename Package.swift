@@ -16,6 +16,8 @@ let package = Package(
     .library(name: "DetLoss", targets: ["DetLoss"]),
     .library(name: "DetTensorIO", targets: ["DetTensorIO"]),
     .library(name: "DetStore", targets: ["DetStore"]),
+    .library(name: "DetPipeline", targets: ["DetPipeline"]),
+    .library(name: "DetEval", targets: ["DetEval"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -29,19 +31,38 @@ let package = Package(
     ),
 
     // MARK: - Libraries
-    .target(name: "DetGeometry", swiftSettings: swiftSettings),
-    .target(name: "DetMatching", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
+    // DetSupport is the bottom: mapped and atomic files, C-call errors, chunked parallelism,
+    // the streaming JSON scanner. It depends on nothing but the system.
+    .target(name: "DetSupport", swiftSettings: swiftSettings),
+    // The innermost loops compiled per instruction set and chosen at run time (KernelVariant).
+    .target(name: "CDetKernels"),
     .target(
-      name: "DetLoss", dependencies: ["DetGeometry", "DetMatching"], swiftSettings: swiftSettings),
-    .target(name: "DetTensorIO", swiftSettings: swiftSettings),
+      name: "DetGeometry", dependencies: ["CDetKernels", "DetSupport"],
+      swiftSettings: swiftSettings),
     .target(
-      name: "DetStore", dependencies: ["CSQLite", "DetGeometry"], swiftSettings: swiftSettings),
+      name: "DetMatching", dependencies: ["DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
+    .target(
+      name: "DetLoss", dependencies: ["CDetKernels", "DetGeometry", "DetMatching", "DetSupport"],
+      swiftSettings: swiftSettings),
+    .target(name: "DetTensorIO", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
+    .target(
+      name: "DetStore", dependencies: ["CSQLite", "DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
+    .target(name: "DetEval", swiftSettings: swiftSettings),
+    .target(
+      name: "DetPipeline",
+      dependencies: [
+        "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+      ],
+      swiftSettings: swiftSettings),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "detkit",
       dependencies: [
-        "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetPipeline", "DetEval",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -80,6 +101,8 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(
+      name: "DetSupportTests", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
+    .testTarget(
       name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry"],
@@ -91,10 +114,17 @@ let package = Package(
       name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry"], swiftSettings: swiftSettings
-    ),
+      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry", "DetSupport"],
+      swiftSettings: swiftSettings),
+    .testTarget(name: "DetEvalTests", dependencies: ["DetEval"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry"],
+      name: "DetPipelineTests",
+      dependencies: [
+        "DetPipeline", "DetStore", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO",
+      ],
+      swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
   ]
 )

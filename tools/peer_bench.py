@@ -3,8 +3,17 @@
 JSON keys as `detkit bench`.
 
   ~/.cache/detkit-refenv/bin/python tools/peer_bench.py [fpn] [--gt 20] [--repeat 7] [--seed 1]
-        [--stages anchors,iou] [--threads 2] > peer.json
+        [--stages anchors,iou] [--threads 2] [--modes eager,compiled] > peer.json
   detkit bench --gt 20 --compare peer.json
+
+Every stage runs twice: eagerly ("stages" in the JSON) and as `torch.compile(stage)`
+(inductor's default mode, C++ kernels built by the system compiler with OpenMP on --threads
+threads; "compiled_stages"). A compiled stage's first call traces and compiles: it is timed
+alone and reported as "compile_ms" (shorter when inductor's on-disk cache already holds the
+stage's kernels, as on a second run of this script), and a second untimed call precedes the
+timed runs. For focal_grad the compiled function is the forward; `.backward()` runs the
+backward graph that AOTAutograd compiled with it. A stage the compiler rejects is reported
+with its "error" instead of times.
 
 W-FPN (DESIGN.md): image 800 x 1344, FPN anchors (torchvision's faster_rcnn default:
 P2-P6, sizes 32-512, ratios 0.5/1/2; 268,569 anchors), M synthetic ground-truth boxes.
@@ -133,15 +142,26 @@ def loss_stages(gt, anchors, matcher, classes=80):
             / np.float32(250) / np.float32(40)).reshape(n, 4)[pos_rows].clone()
         targets = BoxCoder((1.0, 1.0, 1.0, 1.0)).encode_single(gt[matched[pos_rows]], anchors[pos_rows])
 
-    def focal():
-        return sigmoid_focal_loss(x, t, alpha=0.25, gamma=2, reduction="sum") / norm
+    def focal_loss(logits, target):
+        return sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2, reduction="sum") / norm
 
-    def focal_grad():
+    def focal(loss=focal_loss):
+        return loss(x, t)
+
+    def focal_grad(loss=focal_loss):
         with torch.inference_mode(False), torch.enable_grad():
             xg.grad = None
-            loss = sigmoid_focal_loss(xg, t, alpha=0.25, gamma=2, reduction="sum") / norm
-            loss.backward()
-            return loss
+            value = loss(xg, t)
+            value.backward()
+            return value
+
+    def compiled(stage):
+        # The loss function is what torch.compile sees; the backward call stays outside.
+        loss = torch.compile(focal_loss)
+        return lambda: stage(loss)
+
+    focal.compiled = lambda: compiled(focal)
+    focal_grad.compiled = lambda: compiled(focal_grad)
 
     def smoothl1():
         return F.smooth_l1_loss(deltas, targets, beta=1 / 9, reduction="sum") / norm
@@ -150,6 +170,39 @@ def loss_stages(gt, anchors, matcher, classes=80):
 
 
 WORKLOADS = {"fpn": ("W-FPN", fpn_workload)}
+MODES = ("eager", "compiled")
+
+
+def time_stage(run, repeat, warmups=1):
+    """Median and minimum of `repeat` timed calls after `warmups` untimed ones, in ms."""
+    for _ in range(warmups):
+        run()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter_ns()
+        run()
+        times.append((time.perf_counter_ns() - t0) / 1e6)
+    return {"median_ms": round(statistics.median(times), 4), "min_ms": round(min(times), 4),
+            "runs": repeat}
+
+
+def compiled_stage(run, repeat):
+    """`run` under torch.compile: the first call (tracing + code generation) timed alone as
+    compile_ms, one more untimed call, then the timed runs."""
+    import torch
+    import torch._dynamo
+    torch._dynamo.reset()
+    # A stage may provide its own compiled form (e.g. compile the loss, not the backward call).
+    fn = run.compiled() if hasattr(run, "compiled") else torch.compile(run)
+    try:
+        t0 = time.perf_counter_ns()
+        fn()
+        compile_ms = (time.perf_counter_ns() - t0) / 1e6
+    except Exception as error:  # report, do not abort the other stages
+        return {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"}
+    result = time_stage(fn, repeat)
+    result["compile_ms"] = round(compile_ms, 1)
+    return result
 
 
 def main():
@@ -160,9 +213,14 @@ def main():
     p.add_argument("--seed", type=int, default=1, help="ground-truth generator seed")
     p.add_argument("--stages", default=None, help="comma-separated stages (default: all)")
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    p.add_argument("--modes", default=",".join(MODES),
+                   help="comma-separated: eager (torchvision as is), compiled (torch.compile)")
     args = p.parse_args()
     if args.gt < 0 or args.repeat < 1:
         p.error("--gt must be >= 0 and --repeat >= 1")
+    modes = args.modes.split(",")
+    if not modes or any(m not in MODES for m in modes):
+        p.error(f"--modes takes a comma-separated subset of {','.join(MODES)}")
     import torch
     torch.set_num_threads(args.threads)
     name, build = WORKLOADS[args.workload]
@@ -172,20 +230,21 @@ def main():
         unknown = [s for s in wanted if s not in stages]
         if unknown:
             p.error(f"unknown stage(s) {unknown}; available: {','.join(stages)}")
-        results = {}
+        results, compiled = {}, {}
         for stage in wanted:
-            run = stages[stage]
-            run()  # warm-up
-            times = []
-            for _ in range(args.repeat):
-                t0 = time.perf_counter_ns()
-                run()
-                times.append((time.perf_counter_ns() - t0) / 1e6)
-            results[stage] = {"median_ms": round(statistics.median(times), 4),
-                              "min_ms": round(min(times), 4), "runs": args.repeat}
-    json.dump({"tool": f"torchvision {__import__('torchvision').__version__}", "workload": name,
-               "gt": args.gt, "seed": args.seed, "threads": torch.get_num_threads(),
-               "stages": results}, sys.stdout, indent=2)
+            if "eager" in modes:
+                results[stage] = time_stage(stages[stage], args.repeat)
+            if "compiled" in modes:
+                compiled[stage] = compiled_stage(stages[stage], args.repeat)
+    report = {"tool": f"torchvision {__import__('torchvision').__version__}", "workload": name,
+              "gt": args.gt, "seed": args.seed, "threads": torch.get_num_threads(),
+              "stages": results}
+    if "compiled" in modes:
+        from torch._inductor import config
+        report["compiler"] = (f"torch {torch.__version__.split('+')[0]} torch.compile "
+                              f"(inductor, {config.cpp.cxx[1] or 'c++'})")
+        report["compiled_stages"] = compiled
+    json.dump(report, sys.stdout, indent=2)
     print()
 
 

@@ -1,4 +1,4 @@
-import Dispatch
+import DetSupport
 
 extension AnchorGenerator {
   /// Generates every anchor of every level on `image` (an image or a padded batch canvas).
@@ -14,7 +14,8 @@ extension AnchorGenerator {
   /// Anchors beyond the image are kept (see ``AnchorGrid/visibleMask(tolerance:)``).
   ///
   /// - Returns: the flat boxes (level → y → x → type) and each level's geometry.
-  /// - Precondition: ``configurationProblem`` is `nil` and the count fits in memory.
+  /// - Precondition: ``configurationProblem`` is `nil` and the count fits in memory; for a
+  ///   size from a user or a file use ``checkedAnchors(for:limit:)``, which throws instead.
   /// - Complexity: O(N) for N = ``anchorCount(for:)``; large grids are split over cores
   ///   by rows.
   public func anchors(for image: ImageSize) -> AnchorGrid {
@@ -45,13 +46,9 @@ extension AnchorGenerator {
       guard let base = buffer.baseAddress else { return }
       // Chunks write disjoint row ranges of the buffer, so sharing the pointer is safe.
       nonisolated(unsafe) let out = UnsafeMutableRawPointer(base)
-      if chunks.count > 1 {
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
-          let c = chunks[i]
-          work[c.level].write(rows: c.rows, to: out)
-        }
-      } else {
-        for c in chunks { work[c.level].write(rows: c.rows, to: out) }
+      forEachChunk(ChunkPlan(count: chunks.count, chunkSize: 1)) { i, _ in
+        let c = chunks[i]
+        work[c.level].write(rows: c.rows, to: out)
       }
     }
     return AnchorGrid(image: image, boxes: boxes, levels: levelInfo)

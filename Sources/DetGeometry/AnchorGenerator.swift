@@ -208,10 +208,14 @@ public struct AnchorGenerator: Hashable, Sendable {
 
   /// Grid of level `index` on `image`: `ceil(H / stride) x ceil(W / stride)`.
   ///
+  /// Computed without overflow for every side up to `Int.max` (as `H / s` plus one when
+  /// `s` does not divide `H`, never `H + s - 1`).
+  ///
   /// - Complexity: O(1).
   public func gridSize(ofLevel index: Int, for image: ImageSize) -> (rows: Int, columns: Int) {
     let stride = levels[index].stride
-    return ((image.height + stride - 1) / stride, (image.width + stride - 1) / stride)
+    func ceilDivide(_ side: Int) -> Int { side / stride + (side % stride == 0 ? 0 : 1) }
+    return (ceilDivide(image.height), ceilDivide(image.width))
   }
 
   /// The number of anchors ``anchors(for:)`` returns on `image`, or `nil` if it does not

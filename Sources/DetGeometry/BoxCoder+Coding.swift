@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 extension BoxCoder {
@@ -177,24 +178,18 @@ extension BoxCoder {
   ) -> [Float] {
     let n = lhs.count / 4
     return [Float](unsafeUninitializedCapacity: 4 * n) { out, initialized in
-      // Chunks write disjoint ranges; concurrentPerform returns when all are done.
+      // Chunks write disjoint ranges; forEachChunk returns when all are done.
       nonisolated(unsafe) let result = out.baseAddress!
       lhs.withUnsafeBufferPointer { l in
         rhs.withUnsafeBufferPointer { r in
           nonisolated(unsafe) let (lp, rp) = (l.baseAddress!, r.baseAddress!)
-          let work: @Sendable (Int) -> Void = { c in
-            for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+          forEachChunk(ChunkPlan(count: n, chunkSize: chunk)) { _, range in
+            for i in range {
               let v = body(
                 SIMD4(lp[4 * i], lp[4 * i + 1], lp[4 * i + 2], lp[4 * i + 3]),
                 SIMD4(rp[4 * i], rp[4 * i + 1], rp[4 * i + 2], rp[4 * i + 3]))
               for k in 0..<4 { (result + 4 * i + k).initialize(to: v[k]) }
             }
-          }
-          let chunks = (n + chunk - 1) / chunk
-          if chunks > 1 {
-            DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-          } else if n > 0 {
-            work(0)
           }
         }
       }

@@ -1,3 +1,6 @@
+import CDetKernels
+import DetGeometry
+
 /// One class-index pass of ``SigmoidFocalLoss`` over rows of `[N, C]` logits, shared by
 /// the threads of a chunked sum (each writes only its own rows of the outputs).
 struct FocalLabelPass: @unchecked Sendable {
@@ -10,16 +13,40 @@ struct FocalLabelPass: @unchecked Sendable {
   let gradientScale: Float
   let values: UnsafeMutablePointer<Float>?
   let gradient: UnsafeMutablePointer<Float>?
+  /// Whose loop runs the rows: for gamma = 2 a C variant (`detkit_focal_label_rows`, the
+  /// same operations in the same order), otherwise always the Swift one below.
+  let variant: KernelVariant
 
   /// The loss sum of `range`'s rows, writing their values and gradient when asked.
   ///
   /// - Complexity: O(rows x C).
   func sum(rows range: Range<Int>) -> Double {
-    switch (values, gradient) {
+    if kernel.power == .two && variant != .swiftSIMD { return cSum(rows: range) }
+    return switch (values, gradient) {
     case (nil, nil): sum(rows: range, Writes<No, No>.self)
     case (_?, nil): sum(rows: range, Writes<Yes, No>.self)
     case (nil, _?): sum(rows: range, Writes<No, Yes>.self)
     case (_?, _?): sum(rows: range, Writes<Yes, Yes>.self)
+    }
+  }
+
+  /// ``sum(rows:)`` in the C kernels: the rows' positive columns (`Int32.min` for an
+  /// ignored row) are looked up here, the loop runs there.
+  private func cSum(rows range: Range<Int>) -> Double {
+    let c = classCount
+    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: range.count) { columns in
+      for (slot, row) in range.enumerated() {
+        // The caller validated every label, so the lookup cannot throw here.
+        let column = try? convention.positiveColumn(of: labels[row], classCount: c, row: row)
+        columns[slot] = column.map { Int32(truncatingIfNeeded: $0) } ?? .min
+      }
+      let parameters = detkit_focal_parameters(
+        alphaPositive: kernel.alphaPositive, alphaNegative: kernel.alphaNegative,
+        gradientScale: gradientScale)
+      let offset = range.lowerBound * c
+      return detkit_focal_label_rows(
+        variant.cCode, parameters, logits + offset, columns.baseAddress, range.count, c,
+        values.map { $0 + offset }, gradient.map { $0 + offset })
     }
   }
 

@@ -1,4 +1,5 @@
 import DetGeometry
+import DetSupport
 import Foundation
 
 /// The IoU-family box losses GIoU, DIoU and CIoU, per pair of predicted and target boxes

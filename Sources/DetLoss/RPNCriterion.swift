@@ -46,8 +46,7 @@ public struct RPNCriterion: Sendable {
 
   /// Creates a criterion; the defaults are torchvision's RPN.
   public init(
-    matcher: IoUMatcher = IoUMatcher(
-      high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision),
+    matcher: IoUMatcher = .rpn,
     sampler: BalancedSampler = .rpn, seed: UInt64 = 0,
     boxLoss: RegressionLoss = .smoothL1(beta: 1.0 / 9),
     coder: BoxCoder = BoxCoder(), normalization: Normalization = .torchvision

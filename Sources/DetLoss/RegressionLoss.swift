@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// Elementwise regression losses on a difference `d = prediction - target`, as box

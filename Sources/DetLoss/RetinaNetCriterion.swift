@@ -71,8 +71,7 @@ public struct RetinaNetCriterion: Sendable {
   ///
   /// - Precondition: ``BoxLoss/giou`` with a standard coder; smooth L1 beta `>= 0`.
   public init(
-    matcher: IoUMatcher = IoUMatcher(
-      high: 0.5, low: 0.4, allowsLowQualityMatches: true, policy: .torchvision),
+    matcher: IoUMatcher = .retinaNet,
     focal: SigmoidFocalLoss = SigmoidFocalLoss(alpha: 0.25, gamma: 2), boxLoss: BoxLoss = .l1,
     coder: BoxCoder = BoxCoder(), normalization: Normalization = .torchvision
   ) {

@@ -1,3 +1,6 @@
+import DetGeometry
+import DetSupport
+
 extension SigmoidFocalLoss {
   /// Evaluates the loss for `[N, C]` logits against class-index labels, without
   /// building the one-hot target: row `i`'s target is 1 in column `labels[i]` when that
@@ -53,14 +56,14 @@ extension SigmoidFocalLoss {
     try evaluate(
       logits: logits, classCount: classCount, labels: labels, convention: convention,
       reduction: reduction, normalizer: normalizer, values: values, gradient: gradient,
-      maxConcurrency: nil)
+      maxConcurrency: nil, variant: .active)
   }
 
   func evaluate(
     logits: UnsafeBufferPointer<Float>, classCount: Int, labels: UnsafeBufferPointer<Int>,
     convention: BackgroundConvention, reduction: Reduction, normalizer: Double,
     values: UnsafeMutableBufferPointer<Float>?, gradient: UnsafeMutableBufferPointer<Float>?,
-    maxConcurrency: Int?
+    maxConcurrency: Int?, variant: KernelVariant = .active
   ) throws -> LossResult {
     precondition(classCount > 0, "classCount must be positive, got \(classCount)")
     let rows = labels.count
@@ -83,7 +86,7 @@ extension SigmoidFocalLoss {
       kernel: FocalKernel(alpha: alpha, gamma: gamma), logits: logits.baseAddress!,
       labels: labels.baseAddress!,
       classCount: classCount, convention: convention, gradientScale: Float(scale),
-      values: values?.baseAddress, gradient: gradient?.baseAddress)
+      values: values?.baseAddress, gradient: gradient?.baseAddress, variant: variant)
     let sum = chunkedSum(
       count: rows, chunkSize: max(1, (1 << 15) / classCount), maxConcurrency: maxConcurrency
     ) {

@@ -1,3 +1,5 @@
+import DetSupport
+
 /// The sigmoid focal loss of RetinaNet (Lin et al., 2017), per element of a `[N, C]`
 /// logit matrix, and binary cross-entropy with logits as its `gamma = 0`, no-alpha case.
 ///

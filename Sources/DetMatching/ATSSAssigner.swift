@@ -1,4 +1,5 @@
 import DetGeometry
+import DetSupport
 import Foundation
 
 /// Adaptive training sample selection (Zhang et al. 2020), mmdetection's
@@ -108,7 +109,7 @@ public struct ATSSAssigner: Sendable, Hashable {
       nonisolated(unsafe) let out = out
       anchors.withUnsafeBufferPointer { a in
         nonisolated(unsafe) let a = a
-        DispatchQueue.concurrentPerform(iterations: m) { j in
+        forEachChunk(ChunkPlan(count: m, chunkSize: 1)) { j, _ in
           let (gx1, gy1, gx2, gy2) = (gt[4 * j], gt[4 * j + 1], gt[4 * j + 2], gt[4 * j + 3])
           let gcx = (gx1 + gx2) / 2
           let gcy = (gy1 + gy2) / 2

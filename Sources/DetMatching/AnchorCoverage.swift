@@ -132,8 +132,21 @@ public struct AnchorCoverage: Sendable, Hashable {
     return k + 1
   }
 
+  /// What one image contributes: per filed box its area, best anchor IoU and positives per
+  /// level, and how many degenerate boxes were skipped. Made by
+  /// ``observe(groundTruth:grid:index:)`` (the expensive part, safe to run on several images
+  /// at once) and filed by ``add(_:)`` (cheap; call it in image order for reproducible sums).
+  public struct Observation: Sendable {
+    /// Per filed box, in ground-truth order: its area in pixels², best IoU and positives per
+    /// level.
+    public var boxes: [(area: Double, bestIoU: Float, positivesPerLevel: [Int])]
+    /// Degenerate boxes left out.
+    public var skipped: Int
+  }
+
   /// Adds one image: matches `groundTruth` (xyxy pixels on the grid's canvas) to `grid`'s
-  /// anchors with the sparse matcher and files every non-degenerate box.
+  /// anchors with the sparse matcher and files every non-degenerate box. Same as
+  /// `add(observe(groundTruth:grid:index:))`.
   ///
   /// - Parameters:
   ///   - groundTruth: the image's boxes, already resized like the grid's image.
@@ -142,11 +155,19 @@ public struct AnchorCoverage: Sendable, Hashable {
   /// - Throws: nothing for degenerate boxes (skipped); ``MatchingError`` cannot arise.
   /// - Complexity: O(N + overlapping pairs) for the match and O(N) for the count.
   public mutating func add(groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex) throws {
+    add(try observe(groundTruth: groundTruth, grid: grid, index: index))
+  }
+
+  /// Matches one image's boxes without filing them (see ``add(groundTruth:grid:index:)``).
+  /// Reads `self` only, so several images can be observed at once.
+  /// - Complexity: O(N + overlapping pairs) for the match and O(N) for the count.
+  public func observe(groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex) throws
+    -> Observation
+  {
     precondition(
       grid.levels.count == levelNames.count,
       "grid has \(grid.levels.count) levels, coverage \(levelNames.count)")
-    images += 1
-    guard !groundTruth.isEmpty else { return }
+    guard !groundTruth.isEmpty else { return Observation(boxes: [], skipped: 0) }
     let result = try matcher.match(groundTruth: groundTruth, in: index)
     let m = groundTruth.count
     let levels = grid.levels.count
@@ -158,15 +179,30 @@ public struct AnchorCoverage: Sendable, Hashable {
       }
     }
     let skippedRows = Set(result.statistics.skippedGroundTruth)
-    skipped += skippedRows.count
+    var observation = Observation(boxes: [], skipped: skippedRows.count)
+    observation.boxes.reserveCapacity(m - skippedRows.count)
     for j in 0..<m where !skippedRows.contains(j) {
       let box = groundTruth[j]
-      let area = Double(box.width) * Double(box.height)
-      let counts = Array(perBox[(j * levels)..<((j + 1) * levels)])
-      let best = result.statistics.bestIoU[j]
-      all.add(bestIoU: best, positivesPerLevel: counts)
-      buckets[Self.bucket(area: area)].add(bestIoU: best, positivesPerLevel: counts)
-      bins[Self.bin(area: area)].add(bestIoU: best, positivesPerLevel: counts)
+      observation.boxes.append(
+        (
+          area: Double(box.width) * Double(box.height), bestIoU: result.statistics.bestIoU[j],
+          positivesPerLevel: Array(perBox[(j * levels)..<((j + 1) * levels)])
+        ))
+    }
+    return observation
+  }
+
+  /// Files one image's observation: the image count, its skipped boxes and every box's row.
+  /// - Complexity: O(boxes × levels).
+  public mutating func add(_ observation: Observation) {
+    images += 1
+    skipped += observation.skipped
+    for box in observation.boxes {
+      all.add(bestIoU: box.bestIoU, positivesPerLevel: box.positivesPerLevel)
+      buckets[Self.bucket(area: box.area)].add(
+        bestIoU: box.bestIoU, positivesPerLevel: box.positivesPerLevel)
+      bins[Self.bin(area: box.area)].add(
+        bestIoU: box.bestIoU, positivesPerLevel: box.positivesPerLevel)
     }
   }
 }

@@ -1,4 +1,5 @@
 import DetGeometry
+import DetSupport
 
 /// Intersection over the anchor's own area ("IoF"), mmdetection's
 /// `bbox_overlaps(anchors, regions, mode='iof')`: `inter / max(area(anchor), 1e-6)` with
@@ -28,7 +29,7 @@ func ignoredAnchors(anchors: BoxArray, regions: BoxArray, threshold: Float) -> [
       regions.withUnsafeBufferPointer { r in
         nonisolated(unsafe) let a = a
         nonisolated(unsafe) let r = r
-        forEachChunk(n, minimumChunk: 4096) { _, range in
+        forEachChunk(ChunkPlan(count: n, minimumChunk: 4096)) { _, range in
           for i in range {
             for k in 0..<(r.count / 4)
             where intersectionOverAnchor(

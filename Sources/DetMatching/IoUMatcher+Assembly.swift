@@ -1,3 +1,5 @@
+import DetSupport
+
 /// The policy step shared by the dense, matrix and sparse paths.
 ///
 /// A path computes, for the anchors taking part (not ignored):
@@ -150,7 +152,7 @@ struct MatchAssembly {
   ) -> Labels {
     let m = active.count
     let mask = ignored ?? []
-    let chunks = chunkCount(n, minimumChunk: 32768)
+    let chunks = ChunkPlan(count: n, minimumChunk: 32768).chunkCount
     var counts = [Int](repeating: 0, count: 2 * chunks)
     var hits = [Bool](repeating: false, count: chunks * m)
     let out = [Int](unsafeUninitializedCapacity: n) { buffer, initialized in
@@ -167,7 +169,7 @@ struct MatchAssembly {
                       amax, aarg, tie, mask, active, counts, hits
                     )
                     let hasMask = !mask.isEmpty
-                    forEachChunk(n, minimumChunk: 32768) { c, range in
+                    forEachChunk(ChunkPlan(count: n, minimumChunk: 32768)) { c, range in
                       var positives = 0
                       var negatives = 0
                       let hit = hits.baseAddress.map { $0 + c * m }

@@ -1,4 +1,5 @@
 import DetGeometry
+import DetSupport
 
 extension IoUMatcher {
   /// Matches `groundTruth` to an arbitrary set of anchors by evaluating every pair,
@@ -114,7 +115,7 @@ extension MatchAssembly {
     var anchorMax = [Float](repeating: 0, count: n)
     var anchorArg = [Int32](repeating: 0, count: n)
     var lastTie = [Int32](repeating: -1, count: n)
-    let chunks = chunkCount(n, minimumChunk: 2048)
+    let chunks = ChunkPlan(count: n, minimumChunk: 2048).chunkCount
     var partialMax = [Float](repeating: -1, count: chunks * m)
     let ignoredMask = ignored
     if m > 0 {
@@ -123,7 +124,7 @@ extension MatchAssembly {
           partialMax.withUnsafeMutableBufferPointer { partial in
             nonisolated(unsafe) let (maxOut, argOut, partial) = (maxOut, argOut, partial)
             nonisolated(unsafe) let scores = scores
-            forEachChunk(n, minimumChunk: 2048) { c, range in
+            forEachChunk(ChunkPlan(count: n, minimumChunk: 2048)) { c, range in
               let local = partial.baseAddress! + c * m
               for a in range where !(ignoredMask?[a] ?? false) {
                 var best: Float = 0
@@ -160,7 +161,7 @@ extension MatchAssembly {
         partialFirst.withUnsafeMutableBufferPointer { partial in
           nonisolated(unsafe) let (lastOut, partial) = (lastOut, partial)
           nonisolated(unsafe) let scores = scores
-          forEachChunk(n, minimumChunk: 2048) { c, range in
+          forEachChunk(ChunkPlan(count: n, minimumChunk: 2048)) { c, range in
             let local = partial.baseAddress! + c * m
             for a in range where !(ignoredMask?[a] ?? false) {
               var last: Int32 = -1

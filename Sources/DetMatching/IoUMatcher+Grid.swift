@@ -1,4 +1,5 @@
 import DetGeometry
+import DetSupport
 import Foundation
 
 extension IoUMatcher {
@@ -208,7 +209,7 @@ struct SparseMatch {
     let items = self.items
     withoutActuallyEscaping(body) { body in
       nonisolated(unsafe) let body = body
-      DispatchQueue.concurrentPerform(iterations: items.count) { body($0, items[$0]) }
+      forEachChunk(ChunkPlan(count: items.count, chunkSize: 1)) { i, _ in body(i, items[i]) }
     }
   }
 

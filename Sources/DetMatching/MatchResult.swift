@@ -1,3 +1,5 @@
+import DetSupport
+
 /// The outcome of matching one image: a label per anchor and summary statistics.
 public struct MatchResult: Sendable, Hashable {
   /// Per anchor: the matched ground-truth row (`>= 0`, an index into the caller's
@@ -46,14 +48,14 @@ public struct MatchStatistics: Sendable, Hashable {
   ///
   /// - Complexity: O(N + M).
   init(matches: [Int], groundTruthCount: Int, skipped: [Int], bestIoU: [Float]) {
-    let chunks = chunkCount(matches.count, minimumChunk: 32768)
+    let chunks = ChunkPlan(count: matches.count, minimumChunk: 32768).chunkCount
     var counts = [Int](repeating: 0, count: 2 * chunks)
     var hits = [Bool](repeating: false, count: chunks * groundTruthCount)
     matches.withUnsafeBufferPointer { labels in
       hits.withUnsafeMutableBufferPointer { hits in
         counts.withUnsafeMutableBufferPointer { counts in
           nonisolated(unsafe) let (labels, hits, counts) = (labels, hits, counts)
-          forEachChunk(labels.count, minimumChunk: 32768) { c, range in
+          forEachChunk(ChunkPlan(count: labels.count, minimumChunk: 32768)) { c, range in
             let hit = hits.baseAddress! + c * groundTruthCount
             var positives = 0
             var negatives = 0

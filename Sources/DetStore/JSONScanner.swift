@@ -158,7 +158,8 @@ struct JSONScanner {
   }
 
   /// The decoded text of a string range from `stringRange()` (escapes resolved; invalid
-  /// UTF-8 and lone surrogates become U+FFFD).
+  /// UTF-8, lone surrogates and escapes cut short by the end of `range` become U+FFFD).
+  /// Reads no byte outside `range`, whatever range it is given.
   func string(_ range: Range<Int>) -> String {
     let raw = UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
     guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
@@ -176,6 +177,11 @@ struct JSONScanner {
         i += 1
         continue
       }
+      guard i + 1 < range.upperBound else {  // a lone final backslash
+        flush()
+        scalars.append("\u{FFFD}")
+        break
+      }
       let kind = base[i + 1]
       i += 2
       switch kind {
@@ -185,9 +191,17 @@ struct JSONScanner {
       case UInt8(ascii: "r"): bytes.append(0x0D)
       case UInt8(ascii: "t"): bytes.append(0x09)
       case UInt8(ascii: "u"):
+        // A `\uXXXX` needs 4 hex digits inside the range, a low surrogate 6 more bytes;
+        // ranges from `stringRange()` always have them, shorter ones must not read past.
+        guard i + 4 <= range.upperBound else {
+          i = range.upperBound
+          flush()
+          scalars.append("\u{FFFD}")
+          continue
+        }
         var unit = hex4(at: i)
         i += 4
-        if (0xD800..<0xDC00).contains(unit), i + 5 < range.upperBound + 1,
+        if (0xD800..<0xDC00).contains(unit), i + 6 <= range.upperBound,
           base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u")
         {
           let low = hex4(at: i + 2)

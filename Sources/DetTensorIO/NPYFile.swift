@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// Reads and writes NumPy `.npy` files (format versions 1.0, 2.0, 3.0).
@@ -85,7 +86,7 @@ public enum NPYFile {
   /// - Complexity: O(n).
   public static func write(_ tensor: Tensor, to url: URL) throws(TensorIOError) {
     let header = try header(for: tensor, file: url.lastPathComponent)
-    try AtomicFile.write(to: url) { (emit) throws(TensorIOError) in
+    try OutputFile.write(to: url) { (emit) throws(TensorIOError) in
       try header.withUnsafeBytes { bytes in Result { () throws(TensorIOError) in try emit(bytes) } }
         .get()
       try tensor.withUnsafeBytes { bytes in Result { () throws(TensorIOError) in try emit(bytes) } }

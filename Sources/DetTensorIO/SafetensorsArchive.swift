@@ -1,3 +1,5 @@
+import DetSupport
+
 /// The tensors and metadata of a safetensors file, validated when read; each tensor is
 /// viewed from the file's memory mapping when asked for.
 ///

@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// Reads and writes safetensors files.
@@ -82,7 +83,7 @@ public enum SafetensorsFile {
   ) throws(TensorIOError) {
     let (header, ordered) = try layout(tensors, metadata: metadata, file: url.lastPathComponent)
     let prefix = lengthField(header.count) + header
-    try AtomicFile.write(to: url) { (emit) throws(TensorIOError) in
+    try OutputFile.write(to: url) { (emit) throws(TensorIOError) in
       try prefix.withUnsafeBytes { bytes in Result { () throws(TensorIOError) in try emit(bytes) } }
         .get()
       for tensor in ordered {

@@ -1,4 +1,4 @@
-import Dispatch
+import DetSupport
 
 extension Tensor {
   /// The elements as `Float`s, in C order.
@@ -80,31 +80,18 @@ extension Tensor {
       bytes.withMemoryRebound(to: Stored.self) { source in
         [T](unsafeUninitializedCapacity: source.count) { buffer, initialized in
           let count = source.count
-          if count < Self.parallelThreshold {
-            for i in 0..<count { buffer.initializeElement(at: i, to: transform(source[i])) }
-          } else {
-            // Each chunk writes its own disjoint range of `buffer`; the pointers are only
-            // used inside concurrentPerform, which returns when every chunk is done.
-            let chunk = 1 << 16
-            let buffers = UncheckedSendable((source: source, target: buffer))
-            withoutActuallyEscaping(transform) { transform in
-              DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
-                let (source, target) = buffers.value
-                for i in (c * chunk)..<min(count, (c + 1) * chunk) {
-                  target.initializeElement(at: i, to: transform(source[i]))
-                }
-              }
-            }
+          // Each chunk writes its own disjoint range of `buffer`; the pointers are only used
+          // inside forEachChunk, which returns when every chunk is done. Below the threshold,
+          // one chunk of everything on the caller's thread.
+          let parallel = count >= Self.parallelThreshold
+          let chunks = ChunkPlan(count: count, chunkSize: parallel ? 1 << 16 : max(1, count))
+          nonisolated(unsafe) let (source, target) = (source, buffer)
+          forEachChunk(chunks, parallel: parallel) { _, range in
+            for i in range { target.initializeElement(at: i, to: transform(source[i])) }
           }
           initialized = count
         }
       }
     }
   }
-}
-
-/// Carries buffers into `concurrentPerform` chunks that touch disjoint parts of them.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
 }

@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 #if _endian(big)

@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// Why an NPY or safetensors file could not be read or written: the file and the problem.
@@ -63,7 +64,7 @@ extension TensorIOError.Problem {
   var message: String {
     switch self {
     case .io(let operation, let errno):
-      return "\(operation) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+      return SystemCallError(call: operation, code: errno).description
     case .wrongMagic:
       return "wrong magic: not an NPY file (expected the bytes \\x93NUMPY)"
     case .unsupportedVersion(let major, let minor):

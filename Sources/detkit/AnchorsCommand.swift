@@ -14,9 +14,9 @@ struct AnchorsCommand: ParsableCommand {
       ratios are height/width. Feature maps are ceil(H/stride) x ceil(W/stride).
 
       --compat picks whose arithmetic and type order to reproduce bit for bit:
-        torchvision       rounded half-extents, ratio-major, offset 0, int() sizes,
-                          stride = image side // grid side per axis
-        detectron2        (default) unrounded, size-major, --offset fraction of stride
+        torchvision       (default) rounded half-extents, ratio-major, offset 0, int()
+                          sizes, stride = image side // grid side per axis
+        detectron2        unrounded, size-major, --offset fraction of stride
         mmdetection       base size = stride, centre --offset x stride, ratio-major
         detectron-legacy  +1-pixel generate_anchors, ratio-major
 
@@ -28,12 +28,12 @@ struct AnchorsCommand: ParsableCommand {
 
       Examples:
         detkit anchors --preset fpn --image 800x1344
-        detkit anchors --preset retinanet --image 512x512 --compat torchvision \\
-          --format csv --output a.csv
-        detkit anchors --preset fpn --image 800x1344 --ratios 0.5,1,2,4 \\
-          --offset 0.5 --format json
-        detkit anchors --preset fpn --image 800x1344 --compat torchvision \\
-          --format npy --output anchors.npy
+        detkit anchors --preset retinanet --image 512x512 --format csv \\
+          --output a.csv
+        detkit anchors --preset fpn --image 800x1344 --compat detectron2 \\
+          --ratios 0.5,1,2,4 --offset 0.5 --format json
+        detkit anchors --preset fpn --image 800x1344 --format npy \\
+          --output anchors.npy
       """)
 
   @Option(help: "Preset: fpn (P2-P6, 3 types) or retinanet (P3-P7, 9 types).")
@@ -42,8 +42,9 @@ struct AnchorsCommand: ParsableCommand {
   @Option(help: "Image (padded canvas) size as HxW, e.g. 800x1344.")
   var image: ImageSize
 
-  @Option(help: "Peer to reproduce: torchvision, detectron2, mmdetection, detectron-legacy.")
-  var compat: CompatOption = .detectron2
+  @OptionGroup var anchorOptions: AnchorOptions
+
+  var compat: CompatOption { anchorOptions.compat }
 
   @Option(help: "Base anchor size per level in pixels, comma-separated (e.g. 32,64,128,256,512).")
   var sizes: NumberList?
@@ -66,16 +67,13 @@ struct AnchorsCommand: ParsableCommand {
   @Option(help: "Output file, or - for stdout.")
   var output: String = "-"
 
-  /// More anchors than this is almost surely a typo in --image or --strides.
-  static let maximumAnchors = 100_000_000
-
   func validate() throws {
     let generator = try makeGenerator()
     if let problem = generator.configurationProblem { throw ValidationError(problem) }
-    guard let count = generator.anchorCount(for: image), count <= Self.maximumAnchors else {
-      throw ValidationError(
-        "--image \(image) gives more than \(Self.maximumAnchors) anchors; check --image and --strides"
-      )
+    do {
+      _ = try generator.checkedAnchorCount(for: image)
+    } catch {
+      throw ValidationError("--image \(error); check --image and --strides")
     }
     if format == .npy && output == "-" && isatty(STDOUT_FILENO) != 0 {
       throw ValidationError(
@@ -187,56 +185,29 @@ struct AnchorsCommand: ParsableCommand {
 
   private func writeJSON(_ grid: AnchorGrid, _ g: AnchorGenerator, to out: inout BufferedTextWriter)
   {
-    out.write(
-      "{\"preset\":\"\(preset.rawValue)\",\"compat\":\"\(compat.rawValue)\",\"image\":[\(image.height),\(image.width)],"
-    )
-    out.write("\"typeOrder\":\"\(g.typeOrder.rawValue)\",\"count\":\(grid.count),\"levels\":[")
-    for (n, level) in grid.levels.enumerated() {
-      let cells = level.cellAnchors.map { "[\($0.x1),\($0.y1),\($0.x2),\($0.y2)]" }.joined(
-        separator: ",")
-      out.write(
-        (n == 0 ? "" : ",")
-          + "{\"name\":\"\(level.name)\",\"stride\":\(level.stride),\"strideY\":\(level.strideY),"
-          + "\"strideX\":\(level.strideX),\"rows\":\(level.rows),\"columns\":\(level.columns),"
-          + "\"typesPerCell\":\(level.typesPerCell),\"centerOffset\":\(level.centerOffset),"
-          + "\"start\":\(level.range.lowerBound),\"end\":\(level.range.upperBound),\"cellAnchors\":[\(cells)]}"
-      )
+    func box(_ b: Box) -> JSONValue { [.float(b.x1), .float(b.y1), .float(b.x2), .float(b.y2)] }
+    let levels = grid.levels.map { level -> JSONValue in
+      [
+        "name": .string(level.name), "stride": .int(level.stride),
+        "strideY": .float(level.strideY), "strideX": .float(level.strideX),
+        "rows": .int(level.rows), "columns": .int(level.columns),
+        "typesPerCell": .int(level.typesPerCell), "centerOffset": .float(level.centerOffset),
+        "start": .int(level.range.lowerBound), "end": .int(level.range.upperBound),
+        "cellAnchors": .array(level.cellAnchors.map(box)),
+      ]
     }
-    out.write("],\"boxes\":[")
-    grid.boxes.withUnsafeBufferPointer { v in
-      for i in 0..<grid.count {
-        out.write(
-          (i == 0 ? "[" : ",[") + "\(v[4 * i]),\(v[4 * i + 1]),\(v[4 * i + 2]),\(v[4 * i + 3])]")
-      }
-    }
-    out.write("]}\n")
+    let value: JSONValue = [
+      "preset": .string(preset.rawValue), "compat": .string(compat.rawValue),
+      "image": [.int(image.height), .int(image.width)],
+      "typeOrder": .string(g.typeOrder.rawValue), "count": .int(grid.count),
+      "levels": .array(levels), "boxes": .array(grid.boxes.map(box)),
+    ]
+    out.write(value.text(.line) + "\n")
   }
 
   /// `Float` without a trailing `.0` for whole numbers, else rounded to 4 decimals (table only).
   private func short(_ v: Float) -> String {
     v == v.rounded() && abs(v) < 1e7 ? String(Int(v)) : String(format: "%.4g", Double(v))
-  }
-}
-
-/// `--preset` values.
-enum PresetOption: String, ExpressibleByArgument, CaseIterable {
-  case fpn, retinanet
-
-  var preset: AnchorGenerator.Preset { self == .fpn ? .fpn : .retinanet }
-}
-
-/// `--compat` values (the CLI spells the legacy mode with a hyphen).
-enum CompatOption: String, ExpressibleByArgument, CaseIterable {
-  case torchvision, detectron2, mmdetection
-  case detectronLegacy = "detectron-legacy"
-
-  var compatibility: AnchorGenerator.Compatibility {
-    switch self {
-    case .torchvision: .torchvision
-    case .detectron2: .detectron2
-    case .mmdetection: .mmdetection
-    case .detectronLegacy: .detectronLegacy
-    }
   }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import Foundation
 
 /// The W-FPN workload of DESIGN.md and its stages.
@@ -60,8 +61,7 @@ struct FPNWorkload: Sendable {
   ]
 
   /// torchvision's RPN matcher, `Matcher(0.7, 0.3, allow_low_quality_matches=True)`.
-  static let matcher = IoUMatcher(
-    high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
+  static let matcher = IoUMatcher.rpn
 }
 
 /// `detkit bench fpn`.
@@ -73,7 +73,11 @@ struct BenchFPNCommand: ParsableCommand {
       Stages (--stages, default all): \(FPNWorkload.stages.map { "\($0.name) (\($0.summary))" }.joined(separator: ", ")). \
       Anchors use the torchvision-compatible mode so both tools build the same boxes. \
       Ground truth: SyntheticBoxes.cocoLike(count: --gt, seed: --seed), the generator \
-      tools/peer_bench.py shares bit for bit.
+      tools/peer_bench.py shares bit for bit. The first line names the kernel variant the \
+      run dispatched to (swift-simd, baseline, avx2, avx512: the widest this CPU supports) \
+      and the instruction set the build targets. With --compare, the ratios are the \
+      peer's eager time and, when the report has them, its torch.compile time over \
+      detkit's.
 
       Examples:
         detkit bench
@@ -123,7 +127,8 @@ struct BenchFPNCommand: ParsableCommand {
     let workload = FPNWorkload(gt: gt, seed: seed)
     var report = BenchReport(
       tool: "detkit", workload: "W-FPN", gt: gt, seed: seed,
-      threads: ProcessInfo.processInfo.activeProcessorCount, stages: [:])
+      threads: ProcessInfo.processInfo.activeProcessorCount, stages: [:],
+      kernel_variant: KernelVariant.active.rawValue, build_target: Self.buildTarget)
     var order: [String] = []
     for stage in try selectedStages() {
       report.stages[stage.name] = BenchTimer.time(runs: `repeat`, stage.prepare(workload))
@@ -140,9 +145,13 @@ struct BenchFPNCommand: ParsableCommand {
       }
       report.peer = peer.tool
       report.speedup = [:]
-      for (name, mine) in report.stages {
-        if let theirs = peer.stages[name], mine.median_ms > 0 {
-          report.speedup?[name] = ((theirs.median_ms / mine.median_ms) * 100).rounded() / 100
+      if peer.compiled_stages != nil { report.speedup_compiled = [:] }
+      for (name, mine) in report.stages where mine.median_ms > 0 {
+        if let theirs = peer.stages[name] {
+          report.speedup?[name] = Self.ratio(theirs.median_ms, mine.median_ms)
+        }
+        if let theirs = peer.compiled_stages?[name]?.median_ms {
+          report.speedup_compiled?[name] = Self.ratio(theirs, mine.median_ms)
         }
       }
     }
@@ -155,8 +164,15 @@ struct BenchFPNCommand: ParsableCommand {
     print(
       "W-FPN: image \(FPNWorkload.image), \(workload.anchors.count) anchors, \(gt) GT boxes (seed \(seed)), "
         + "\(report.threads) threads, median of \(`repeat`) runs after 1 warm-up")
+    print("kernels: \(KernelVariant.active.rawValue) (build target \(Self.buildTarget))")
+    if let peer, let compiler = peer.compiler {
+      print("peer: \(peer.tool) eager; compiled: \(compiler), compile time excluded")
+    }
+    let compiled = peer?.compiled_stages
     var rows = [
-      ["stage", "detkit ms", "min ms"] + (peer.map { ["\($0.tool) ms", "peer/detkit"] } ?? [])
+      ["stage", "detkit ms", "min ms"]
+        + (peer.map { ["\($0.tool) ms", "peer/detkit"] } ?? [])
+        + (compiled != nil ? ["compiled ms", "compiled/detkit", "compile s"] : [])
     ]
     for name in order {
       let mine = report.stages[name]!
@@ -165,6 +181,14 @@ struct BenchFPNCommand: ParsableCommand {
         row += [
           peer.stages[name].map { Self.format($0.median_ms) } ?? "-",
           report.speedup?[name].map { "\($0)x" } ?? "-",
+        ]
+      }
+      if let compiled {
+        let theirs = compiled[name]
+        row += [
+          theirs?.median_ms.map(Self.format) ?? (theirs?.error != nil ? "error" : "-"),
+          report.speedup_compiled?[name].map { "\($0)x" } ?? "-",
+          theirs?.compile_ms.map { String(format: "%.1f", $0 / 1000) } ?? "-",
         ]
       }
       rows.append(row)
@@ -177,6 +201,24 @@ struct BenchFPNCommand: ParsableCommand {
     }
   }
 
+  /// The Swift compiler's target architecture and the C kernels' baseline instruction set.
+  static var buildTarget: String {
+    #if arch(x86_64)
+      let arch = "x86_64"
+    #elseif arch(arm64)
+      let arch = "arm64"
+    #else
+      let arch = "other"
+    #endif
+    return
+      "\(arch), C kernels \(KernelVariant.buildTarget), supported \(KernelVariant.supported.map(\.rawValue).joined(separator: " "))"
+  }
+
+  /// `theirs / mine` to two decimals.
+  private static func ratio(_ theirs: Double, _ mine: Double) -> Double {
+    ((theirs / mine) * 100).rounded() / 100
+  }
+
   private static func format(_ ms: Double) -> String {
     String(format: ms < 10 ? "%.3f" : "%.1f", ms)
   }
@@ -184,22 +226,16 @@ struct BenchFPNCommand: ParsableCommand {
   /// Reads a peer report; a missing or malformed file is a runtime failure naming it.
   private static func loadPeer(_ path: String) throws -> BenchReport {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw PeerReportError(path: path, problem: "cannot read the file")
+      throw PipelineError(.badInput, at: "--compare \(path)", "cannot read the file")
     }
     do {
       return try JSONDecoder().decode(BenchReport.self, from: data)
     } catch let DecodingError.keyNotFound(key, context) {
       let keyPath = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-      throw PeerReportError(path: path, problem: "missing key '\(keyPath)'")
+      throw PipelineError(.badInput, at: "--compare \(path)", "missing key '\(keyPath)'")
     } catch {
-      throw PeerReportError(path: path, problem: "not a peer_bench.py JSON report (\(error))")
+      throw PipelineError(
+        .badInput, at: "--compare \(path)", "not a peer_bench.py JSON report (\(error))")
     }
   }
-}
-
-/// A `--compare` file that cannot be used.
-struct PeerReportError: Error, CustomStringConvertible {
-  var path: String
-  var problem: String
-  var description: String { "--compare \(path): \(problem)" }
 }

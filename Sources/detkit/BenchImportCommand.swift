@@ -9,11 +9,10 @@ struct BenchImportCommand: ParsableCommand {
     abstract: "Time a COCO import (W-IMPORT) into a fresh temporary store.",
     discussion: """
       Prints one JSON object: file size, seconds (wall), records, MB/s and peak resident \
-      memory (MiB, getrusage). Compare with tools/py_import_baseline.py on the same file.
+      memory (MiB, getrusage). Compare with tools/py_import_baseline.py on the same file.       Any COCO instances file will do; the W-IMPORT file of the README comes from the       workload generator kept beside the repository for developers       (../shared/tools/gen_coco.py --images 118287), which a clone does not have.
 
       Example:
-        python3 ../shared/tools/gen_coco.py --images 118287 --out /tmp/train.json
-        detkit bench import /tmp/train.json
+        detkit bench import instances_train2017.json
       """
   )
 
@@ -23,6 +22,8 @@ struct BenchImportCommand: ParsableCommand {
   @Option(help: "Keep the store here instead of a temporary file.")
   var db: String?
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("detkit-bench-\(ProcessInfo.processInfo.processIdentifier)")
@@ -31,23 +32,26 @@ struct BenchImportCommand: ParsableCommand {
     let path = db ?? directory.appendingPathComponent("bench.sqlite").path
     let size =
       (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
+    let bar = progressOptions.bar("importing \(file)", unit: .bytes, total: size)
+    defer { bar.finish() }
     let start = DispatchTime.now().uptimeNanoseconds
     let report: ImportReport
     do {
       let store = try AnnotationStore(path: path)
       report = try COCOImporter(path: file).importDataset(
-        into: store, named: "bench", options: ImportOptions(replace: true))
+        into: store, named: "bench", options: ImportOptions(replace: true),
+        progress: { bar.update(fraction: $0) })
     }
+    bar.finish()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    try printJSON(
-      [
-        "file": file, "bytes": size, "seconds": seconds,
-        "mb_per_second": Double(size) / 1e6 / seconds,
-        "images": report.images, "annotations": report.annotations,
-        "categories": report.categories,
-        "peak_rss_mib": Double(usage.ru_maxrss) / 1024,
-      ] as [String: Any])
+    printJSON([
+      "file": .string(file), "bytes": .int(size), "seconds": .double(seconds),
+      "mb_per_second": .double(Double(size) / 1e6 / seconds),
+      "images": .int(report.images), "annotations": .int(report.annotations),
+      "categories": .int(report.categories),
+      "peak_rss_mib": .double(Double(usage.ru_maxrss) / 1024),
+    ])
   }
 }

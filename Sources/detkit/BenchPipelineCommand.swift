@@ -2,6 +2,7 @@ import ArgumentParser
 import DetGeometry
 import DetLoss
 import DetMatching
+import DetPipeline
 import Foundation
 
 /// `detkit bench pipeline`: images per second through anchors, matching, targets and the
@@ -68,7 +69,7 @@ struct BenchPipelineCommand: ParsableCommand {
       guard let object, object["workload"] as? String == "pipeline",
         let r = object["images_per_second"] as? Double
       else {
-        throw PipelineError("\(compare): not a tools/peer_pipeline.py report")
+        throw PipelineError(.badInput, at: compare, "not a tools/peer_pipeline.py report")
       }
       if object["gt"] as? Int != gt || object["seed"] as? Int != Int(seed) {
         FileHandle.standardError.write(
@@ -83,8 +84,7 @@ struct BenchPipelineCommand: ParsableCommand {
     let logits = Self.uniform(n * Self.classes).map { Float(3) * $0 + Float(-6.5) }
     let deltas = Self.uniform(n * 4).map { Float(0.6) * $0 + Float(-0.3) }
     let classes = (0..<gt).map { (7 * $0) % Self.classes }
-    let matcher = IoUMatcher(
-      high: 0.7, low: 0.3, allowsLowQualityMatches: true, policy: .torchvision)
+    let matcher = IoUMatcher.rpn
     let boxes = (0...images).map {
       SyntheticBoxes.cocoLike(count: gt, in: image, seed: seed + UInt64($0))
     }
@@ -105,17 +105,24 @@ struct BenchPipelineCommand: ParsableCommand {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rate = Double(images) / seconds
     if json {
-      var report: [String: Any] = [
-        "tool": "detkit", "workload": "pipeline", "images": images, "gt": gt, "seed": Int(seed),
-        "anchors": n,
-        "classes": Self.classes, "threads": ProcessInfo.processInfo.activeProcessorCount,
-        "seconds": seconds, "images_per_second": rate,
-        "per_image": losses.map {
-          ["classification": $0.classification, "box": $0.box, "positives": $0.positives]
-        },
+      var report: [(key: String, value: JSONValue)] = [
+        ("tool", "detkit"), ("workload", "pipeline"), ("images", .int(images)), ("gt", .int(gt)),
+        ("seed", .int(Int(seed))), ("anchors", .int(n)), ("classes", .int(Self.classes)),
+        ("threads", .int(ProcessInfo.processInfo.activeProcessorCount)),
+        ("seconds", .double(seconds)), ("images_per_second", .double(rate)),
+        (
+          "per_image",
+          .array(
+            losses.map {
+              [
+                "classification": .double($0.classification), "box": .double($0.box),
+                "positives": .int($0.positives),
+              ]
+            })
+        ),
       ]
-      if let peerRate { report["speedup"] = rate / peerRate }
-      try printJSON(report)
+      if let peerRate { report.append(("speedup", .double(rate / peerRate))) }
+      printJSON(.object(report))
       return
     }
     print(

@@ -22,7 +22,24 @@ struct StageTiming: Codable, Equatable {
   var runs: Int
 }
 
+/// The peer's timing of one stage under `torch.compile`: the times of ``StageTiming``
+/// plus the first call's (tracing and compiling) time, or the compiler's error instead.
+struct CompiledTiming: Codable, Equatable {
+  // The peer script's JSON keys.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var median_ms: Double?
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var min_ms: Double?
+  var runs: Int?
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var compile_ms: Double?
+  var error: String?
+}
+
 /// One benchmark run, the JSON `detkit bench --json` and `tools/peer_bench.py` write.
+///
+/// The peer's `stages` are eager torchvision; `compiled_stages` (absent in reports of the
+/// script's earlier versions) the same stages under `torch.compile`.
 struct BenchReport: Codable {
   var tool: String
   var workload: String
@@ -30,8 +47,21 @@ struct BenchReport: Codable {
   var seed: UInt64?
   var threads: Int
   var stages: [String: StageTiming]
-  /// peer median / detkit median per stage, when run with `--compare`.
+  /// Peer only: the compiler of `compiled_stages`, e.g. `torch 2.15.0 torch.compile (...)`.
+  var compiler: String?
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var compiled_stages: [String: CompiledTiming]?
+  /// detkit only: the kernel variant the run dispatched to (``KernelVariant``) and the
+  /// instruction set the build targets.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var kernel_variant: String?
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var build_target: String?
+  /// peer (eager) median / detkit median per stage, when run with `--compare`.
   var speedup: [String: Double]?
+  /// peer compiled median / detkit median per stage, when the peer report has them.
+  // swift-format-ignore: AlwaysUseLowerCamelCase
+  var speedup_compiled: [String: Double]?
   var peer: String?
 }
 

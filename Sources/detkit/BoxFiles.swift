@@ -1,24 +1,18 @@
 import ArgumentParser
 import DetGeometry
+import DetPipeline
 import DetTensorIO
 import Foundation
-
-/// A box or delta file that cannot be used: which file and what was wrong with it.
-struct BoxFileError: Error, CustomStringConvertible {
-  var path: String
-  var problem: String
-  var description: String { "\(path): \(problem)" }
-}
 
 /// NPY input and output shared by `iou`, `encode` and `decode`.
 enum BoxFiles {
   /// Reads an `[N, 4]` numeric NPY file (any float or integer dtype, converted to float32),
   /// checking for NaN and infinity as `nonFinite` says.
   ///
-  /// - Throws: `TensorIOError` for an unreadable or malformed file, ``BoxFileError`` when the
-  ///   shape is not `[N, 4]` (`what` names the content, e.g. "boxes"), `NonFiniteInputError`
-  ///   for a NaN or infinity under `.error` (`option` names the argument, `axes` the
-  ///   dimensions).
+  /// - Throws: `TensorIOError` for an unreadable or malformed file, `PipelineError`
+  ///   (`.badArray`) when the shape is not `[N, 4]` (`what` names the content, e.g. "boxes"),
+  ///   `PipelineError` (`.nonFiniteInput`) for a NaN or infinity under `.error` (`option`
+  ///   names the argument, `axes` the dimensions).
   static func readRows(
     _ path: String, what: String, option: String, axes: [String], nonFinite: NonFiniteOption
   ) throws -> [Float] {
@@ -30,8 +24,8 @@ enum BoxFiles {
       throw error
     }
     guard tensor.shape.count == 2, tensor.shape[1] == 4 else {
-      throw BoxFileError(
-        path: path, problem: "expected \(what) of shape [N, 4], got \(tensor.shape)")
+      throw PipelineError(
+        .badArray, at: path, "expected \(what) of shape [N, 4], got \(tensor.shape)")
     }
     let values = try tensor.asFloat32()
     try nonFinite.check(values, of: tensor, file: path, array: option, axes: axes)

@@ -1,3 +1,4 @@
+import DetPipeline
 import Foundation
 
 /// Writes text to stdout or a file through a 64 KiB buffer, so large outputs (a W-FPN CSV
@@ -10,7 +11,7 @@ struct BufferedTextWriter {
 
   /// Opens `path` for writing (created or truncated); `-` means stdout.
   ///
-  /// - Throws: ``BufferedTextWriter/OpenError`` when the file cannot be created.
+  /// - Throws: `PipelineError` (`.output`) when the file cannot be created.
   init(path: String) throws {
     if path == "-" {
       handle = .standardOutput
@@ -18,17 +19,14 @@ struct BufferedTextWriter {
     } else {
       guard FileManager.default.createFile(atPath: path, contents: nil),
         let h = FileHandle(forWritingAtPath: path)
-      else { throw OpenError(path: path) }
+      else {
+        throw PipelineError(
+          .output, at: "", "cannot write '\(path)': the file could not be created")
+      }
       handle = h
       ownsHandle = true
     }
     buffer.reserveCapacity(capacity)
-  }
-
-  /// The file could not be opened for writing.
-  struct OpenError: Error, CustomStringConvertible {
-    var path: String
-    var description: String { "cannot write '\(path)': the file could not be created" }
   }
 
   /// Appends `text`, flushing when the buffer is full.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
+import DetSupport
 import Foundation
 
 /// `detkit coverage`: how well an anchor preset fits a stored dataset.
@@ -38,8 +40,12 @@ struct CoverageCommand: ParsableCommand {
   @Option(help: "Also write an SVG bar chart of the log2 bins to this file.")
   var svg: String?
 
+  @OptionGroup var progressOptions: ProgressOptions
+
+  @OptionGroup var parallel: ParallelOptions
+
   func validate() throws {
-    let m = presetMatcher(options.preset)
+    let m = IoUMatcher.preset(options.preset.preset)
     let (h, l) = (high ?? m.highThreshold, low ?? m.lowThreshold)
     guard h.isFinite, l >= 0, l <= h else {
       throw ValidationError("need 0 <= --low <= --high, got --low \(l) --high \(h)")
@@ -47,9 +53,13 @@ struct CoverageCommand: ParsableCommand {
   }
 
   func run() throws {
-    let coverage = try Self.compute(options, high: high, low: low)
+    let bar = progressOptions.bar("coverage of \(options.name)")
+    defer { bar.finish() }
+    let coverage = try Self.compute(
+      options, high: high, low: low, threads: parallel.threads, progress: bar.update)
+    bar.finish()
     if json {
-      try printJSON(Self.jsonObject(coverage, options: options))
+      printJSON(Self.jsonObject(coverage, options: options))
     } else {
       print(Self.table(coverage, options: options), terminator: "")
     }
@@ -61,22 +71,18 @@ struct CoverageCommand: ParsableCommand {
     }
   }
 
-  /// Walks the dataset and accumulates coverage.
-  static func compute(_ options: PipelineOptions, high: Float? = nil, low: Float? = nil) throws
-    -> AnchorCoverage
-  {
-    let walker = try DatasetWalker(options)
-    var cache = GridCache(options.generator)
-    var matcher = presetMatcher(options.preset)
+  /// Walks the dataset and accumulates coverage under the preset's matcher, with
+  /// `--high` / `--low` overriding its thresholds.
+  static func compute(
+    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, threads: Int? = nil,
+    progress: WorkProgressHandler? = nil
+  ) throws -> AnchorCoverage {
+    var matcher = IoUMatcher.preset(options.preset.preset)
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
-    var coverage = AnchorCoverage(
-      levelNames: options.generator.levels.map(\.name), matcher: matcher)
-    try walker.forEachImage { image in
-      let (grid, index) = cache.grid(for: image.canvas)
-      try coverage.add(groundTruth: image.boxes, grid: grid, index: index)
-    }
-    return coverage
+    return try AnchorCoverage(
+      of: options.walker(), generator: options.generator, matcher: matcher, threads: threads,
+      progress: progress)
   }
 
   static func percent(_ v: Double) -> String { String(format: "%5.1f%%", 100 * v) }
@@ -112,27 +118,29 @@ struct CoverageCommand: ParsableCommand {
     return out
   }
 
-  static func rowObject(_ r: AnchorCoverage.Row, levels: [String]) -> [String: Any] {
+  static func rowObject(_ r: AnchorCoverage.Row, levels: [String]) -> JSONValue {
     [
-      "name": r.name, "boxes": r.count, "share_iou_0.5": r.share05, "share_iou_0.7": r.share07,
-      "mean_best_iou": r.meanBestIoU, "positives_mean": r.positivesMean,
-      "positives_median": r.positivesMedian, "share_without_positive": r.shareWithoutPositive,
-      "positives": r.positives,
-      "level_shares": Dictionary(uniqueKeysWithValues: zip(levels, r.levelShares)),
+      "name": .string(r.name), "boxes": .int(r.count), "share_iou_0.5": .double(r.share05),
+      "share_iou_0.7": .double(r.share07), "mean_best_iou": .double(r.meanBestIoU),
+      "positives_mean": .double(r.positivesMean), "positives_median": .double(r.positivesMedian),
+      "share_without_positive": .double(r.shareWithoutPositive), "positives": .int(r.positives),
+      "level_shares": .object(zip(levels, r.levelShares).map { (key: $0, value: .double($1)) }),
     ]
   }
 
-  static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> [String: Any] {
+  static func jsonObject(_ c: AnchorCoverage, options: PipelineOptions) -> JSONValue {
     [
-      "dataset": options.name, "preset": options.preset.rawValue, "compat": options.compat.rawValue,
-      "resize": options.resize.rawValue, "images": c.images, "skipped_degenerate": c.skipped,
+      "dataset": .string(options.name), "preset": .string(options.preset.rawValue),
+      "compat": .string(options.compat.rawValue), "resize": .string(options.resize.rawValue),
+      "images": .int(c.images), "skipped_degenerate": .int(c.skipped),
       "matcher": [
-        "high": Double(c.matcher.highThreshold), "low": Double(c.matcher.lowThreshold),
-        "low_quality": c.matcher.allowsLowQualityMatches,
-      ] as [String: Any],
+        "high": .double(Double(c.matcher.highThreshold)),
+        "low": .double(Double(c.matcher.lowThreshold)),
+        "low_quality": .bool(c.matcher.allowsLowQualityMatches),
+      ],
       "all": rowObject(c.all, levels: c.levelNames),
-      "buckets": c.buckets.map { rowObject($0, levels: c.levelNames) },
-      "bins": c.bins.map { rowObject($0, levels: c.levelNames) },
+      "buckets": .array(c.buckets.map { rowObject($0, levels: c.levelNames) }),
+      "bins": .array(c.bins.map { rowObject($0, levels: c.levelNames) }),
     ]
   }
 

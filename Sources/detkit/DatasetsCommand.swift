@@ -19,24 +19,27 @@ struct DatasetsCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
     let datasets = try store.datasets()
     var sets: [String: [(name: String, detections: Int)]] = [:]
     for dataset in datasets where dataset.detections > 0 {
       sets[dataset.name] = try store.detectionSets(of: dataset.name)
     }
     if json {
-      try printJSON(
-        datasets.map {
-          [
-            "name": $0.name, "format": $0.format, "source": $0.source, "created_at": $0.createdAt,
-            "categories": $0.categories, "images": $0.images, "annotations": $0.annotations,
-            "detections": $0.detections,
-            "detection_sets": (sets[$0.name] ?? []).map {
-              ["name": $0.name, "detections": $0.detections] as [String: Any]
-            },
-          ] as [String: Any]
-        })
+      printJSON(
+        .array(
+          datasets.map {
+            [
+              "name": .string($0.name), "format": .string($0.format),
+              "source": .string($0.source), "created_at": .string($0.createdAt),
+              "categories": .int($0.categories), "images": .int($0.images),
+              "annotations": .int($0.annotations), "detections": .int($0.detections),
+              "detection_sets": .array(
+                (sets[$0.name] ?? []).map {
+                  ["name": .string($0.name), "detections": .int($0.detections)]
+                }),
+            ]
+          }))
       return
     }
     let header = ["name", "format", "categories", "images", "annotations", "detections", "source"]

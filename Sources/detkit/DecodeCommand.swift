@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetGeometry
+import DetPipeline
 import Foundation
 
 /// `detkit decode`: boxes from deltas relative to anchors.
@@ -42,10 +43,9 @@ struct DecodeCommand: ParsableCommand {
     let codes = try BoxFiles.readRows(
       deltas, what: "deltas", option: "--deltas", axes: ["anchor", "delta"], nonFinite: nonFinite)
     guard codes.count == 4 * reference.count else {
-      throw BoxFileError(
-        path: deltas,
-        problem:
-          "has \(codes.count / 4) rows but \(anchors) has \(reference.count) anchors; need one row per anchor"
+      throw PipelineError(
+        .badArray, at: deltas,
+        "has \(codes.count / 4) rows but \(anchors) has \(reference.count) anchors; need one row per anchor"
       )
     }
     let decoded = BoxCoder(weights: weights.values).decode(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DetGeometry
-import DetMatching
-import DetTensorIO
+import DetPipeline
 import Foundation
 
 /// `detkit demo`: the whole story on the bundled demo dataset.
@@ -90,36 +89,7 @@ struct DemoCommand: ParsableCommand {
   /// RetinaNet predictions for every image of the dataset, one NPY pair per image
   /// (`<id>.cls.npy` [N, C], `<id>.box.npy` [N, 4]), seeded by the image's position.
   static func writeSyntheticPredictions(db: String, name: String, to folder: URL) throws {
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let walker = try DatasetWalker(db: db, name: name, resize: .torchvision)
-    let generator = AnchorGenerator(preset: .retinanet, compatibility: .torchvision)
-    let classes = walker.categoryNames.count
-    var k: UInt64 = 0
-    try walker.store.forEachImage(in: name) { record in
-      let canvas = ResizePolicy.torchvision.canvasSize(
-        of: ImageSize(height: record.height, width: record.width))
-      let n = generator.anchorCount(for: canvas) ?? 0
-      let (logits, deltas) = syntheticPredictions(anchors: n, classes: classes, seed: k)
-      let key = record.id.description
-      try NPYFile.write(
-        Tensor(shape: [n, classes], float32: logits),
-        to: folder.appendingPathComponent("\(key).cls.npy"))
-      try NPYFile.write(
-        Tensor(shape: [n, 4], float32: deltas), to: folder.appendingPathComponent("\(key).box.npy"))
-      k += 1
-    }
+    try DatasetWalker(db: db, name: name, resize: .torchvision).writeSyntheticPredictions(
+      generator: AnchorGenerator(preset: .retinanet, compatibility: .torchvision), to: folder)
   }
-}
-
-/// Deterministic predictions: logits uniform in [-6.5, -3.5) (around the -4.6 prior bias of
-/// a fresh RetinaNet head), deltas uniform in [-0.3, 0.3),
-/// from `SeededGenerator(seed:)` (SplitMix64), 24-bit uniform floats.
-func syntheticPredictions(anchors n: Int, classes: Int, seed: UInt64) -> (
-  logits: [Float], deltas: [Float]
-) {
-  var g = SeededGenerator(seed: seed)
-  func uniform() -> Float { Float(g.next() >> 40) / Float(1 << 24) }
-  let logits = (0..<(n * classes)).map { _ in -6.5 + 3 * uniform() }
-  let deltas = (0..<(n * 4)).map { _ in -0.3 + 0.6 * uniform() }
-  return (logits, deltas)
 }

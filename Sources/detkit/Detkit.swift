@@ -1,4 +1,5 @@
 import ArgumentParser
+import DetPipeline
 
 /// The `detkit` command: one subcommand per job, each in its own file.
 @main
@@ -16,7 +17,38 @@ struct Detkit: ParsableCommand {
       MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
       CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
-      DemoCommand.self, BenchCommand.self,
+      EvalCommand.self, DemoCommand.self, BenchCommand.self,
     ]
   )
+
+  /// Runs the command; a library's `PipelineError` becomes a runtime failure (exit status 1)
+  /// whose message, for a NaN or infinity in an input, names the option that lets it pass.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as PipelineError {
+      exit(withError: CommandFailure(error))
+    } catch {
+      exit(withError: error)
+    }
+  }
+}
+
+/// A library failure as the command line reports it: the error's description, plus the
+/// `--non-finite propagate` hint for ``PipelineError/Code/nonFiniteInput``; exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+  var error: PipelineError
+
+  init(_ error: PipelineError) { self.error = error }
+
+  var description: String {
+    switch error.code {
+    case .nonFiniteInput:
+      "\(error); pass --non-finite propagate to compute anyway"
+    case .unknownCategory, .unresizableImage, .anchorLimit, .assignmentFailed, .unnamableImage,
+      .missingPredictions, .badArray, .batchFailed, .badInput, .output:
+      error.description
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import DetStore
 import Foundation
 
@@ -36,13 +37,13 @@ struct DrawCommand: ParsableCommand {
   static let levelColors = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4"]
 
   func run() throws {
-    let walker = try DatasetWalker(options)
-    let record = try walker.store.image(in: walker.name, id: RecordID(canonicalizing: image))
-    let picture = try walker.load(record)
-    let grid = options.generator.anchors(for: picture.canvas)
-    let targets = try TargetsCommand.targets(
-      of: picture, grid: grid, index: GridAnchorIndex(grid), preset: options.preset,
-      ignoreCrowd: ignoreCrowd)
+    let walker = try options.walker()
+    let picture = try walker.image(id: RecordID(canonicalizing: image))
+    let grid = try picture.anchors(options.generator)
+    let targets = try TargetAssignment(
+      preset: options.preset.preset, ignoreCrowdIoF: ignoreCrowd ? 0.5 : nil
+    )
+    .targets(of: picture, grid: grid, index: GridAnchorIndex(grid))
     let svg = Self.svg(
       picture, grid: grid, targets: targets, names: walker.categoryNames, options: options)
     if output == "-" {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetGeometry
+import DetPipeline
 import Foundation
 
 /// `detkit encode`: regression targets of boxes relative to anchors.
@@ -39,10 +40,9 @@ struct EncodeCommand: ParsableCommand {
     let reference = try BoxFiles.readBoxes(anchors, option: "--anchors", nonFinite: nonFinite)
     let targets = try BoxFiles.readBoxes(boxes, option: "--boxes", nonFinite: nonFinite)
     guard reference.count == targets.count else {
-      throw BoxFileError(
-        path: boxes,
-        problem:
-          "has \(targets.count) boxes but \(anchors) has \(reference.count) anchors; need one box per anchor"
+      throw PipelineError(
+        .badArray, at: boxes,
+        "has \(targets.count) boxes but \(anchors) has \(reference.count) anchors; need one box per anchor"
       )
     }
     let deltas = BoxCoder(weights: weights.values).encode(targets, relativeTo: reference)

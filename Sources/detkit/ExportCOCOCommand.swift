@@ -23,8 +23,15 @@ struct ExportCOCOCommand: ParsableCommand {
   @Option(help: "The JSON file to write ('-' for stdout).")
   var output: String
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
-    let store = try AnnotationStore(path: db)
-    try COCOExporter(path: output).export(from: store, dataset: name)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
+    let info = try store.dataset(named: name)
+    let bar = progressOptions.bar(
+      "exporting \(name)", unit: .records, total: info.images + info.annotations)
+    defer { bar.finish() }
+    try COCOExporter(path: output).export(
+      from: store, dataset: name, progress: { bar.update(fraction: $0) })
   }
 }

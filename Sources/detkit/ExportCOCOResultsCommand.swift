@@ -30,7 +30,7 @@ struct ExportCOCOResultsCommand: ParsableCommand {
   var output: String
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
     let count = try COCOResultsExporter(path: output, set: set).export(from: store, dataset: name)
     if output != "-" {
       printError("exported \(count) detections of set \"\(set)\" of \"\(name)\" to \(output)")

@@ -29,6 +29,8 @@ struct ExportVOCCommand: ParsableCommand {
   @Option(help: "The output folder (created if missing).")
   var output: String
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   @Option(help: "How corners map to <bndbox> values: as-written or one-based.")
   var boxes: VOCBoxConvention = .asWritten
 
@@ -36,9 +38,13 @@ struct ExportVOCCommand: ParsableCommand {
   var crowd: CrowdPolicy = .refuse
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
-    let report = try VOCExporter(path: output, convention: boxes, crowd: crowd)
-      .export(from: store, dataset: name)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
+    let bar = progressOptions.bar(
+      "exporting \(name)", total: try store.dataset(named: name).images)
+    defer { bar.finish() }
+    let report = try VOCExporter(path: output, convention: boxes, crowd: crowd).export(
+      from: store, dataset: name, progress: { bar.update(fraction: $0) })
+    bar.finish()
     printError("exported \"\(name)\": \(report.files) XML files under \(output)/Annotations")
     for line in report.lossLines { printError(line) }
   }

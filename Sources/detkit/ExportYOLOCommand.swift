@@ -32,6 +32,8 @@ struct ExportYOLOCommand: ParsableCommand {
   @Option(help: "Crowd boxes: refuse or drop.")
   var crowd: CrowdPolicy = .refuse
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func validate() throws {
     if crowd == .asDifficult {
       throw ValidationError("--crowd as-difficult: YOLO has no difficult flag; use drop")
@@ -39,8 +41,13 @@ struct ExportYOLOCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
-    let report = try YOLOExporter(path: output, crowd: crowd).export(from: store, dataset: name)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
+    let bar = progressOptions.bar(
+      "exporting \(name)", total: try store.dataset(named: name).images)
+    defer { bar.finish() }
+    let report = try YOLOExporter(path: output, crowd: crowd).export(
+      from: store, dataset: name, progress: { bar.update(fraction: $0) })
+    bar.finish()
     printError("exported \"\(name)\": \(report.images) label files and data.yaml under \(output)")
     for line in report.lossLines { printError(line) }
   }

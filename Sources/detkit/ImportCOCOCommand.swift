@@ -23,10 +23,12 @@ struct ImportCOCOCommand: ParsableCommand {
 
   func run() throws {
     let store = try options.openStore()
-    let bar = ProgressBar("importing \(source)")
+    let bar = options.progressOptions.bar(
+      "importing \(source)", unit: .bytes, total: ProgressOptions.fileSize(source))
     defer { bar.finish() }
     let report = try COCOImporter(path: source).importDataset(
-      into: store, named: options.name, options: options.importOptions, progress: { bar.update($0) }
+      into: store, named: options.name, options: options.importOptions,
+      progress: { bar.update(fraction: $0) }
     )
     bar.finish()
     printError(report.summary)

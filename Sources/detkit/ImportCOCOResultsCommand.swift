@@ -10,7 +10,8 @@ struct ImportCOCOResultsCommand: ParsableCommand {
       A results file is a JSON array of {image_id, category_id, bbox, score}. The \
       detections are tied to the dataset --name, whose image and category ids they must \
       use. Results without a bbox (segmentation-only) are an error under --policy strict \
-      and skipped as missing-box under --policy skip.
+      and skipped as missing-box under --policy skip. The --db store must exist (it is \
+      never created here).
 
       A dataset holds several detection sets (models, checkpoints), named by --set \
       (default: default); --replace replaces only the named set. Members other than \
@@ -35,12 +36,13 @@ struct ImportCOCOResultsCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try options.openStore()
-    let bar = ProgressBar("importing \(source)")
+    let store = try AnnotationStore(path: options.db, mode: .existing)
+    let bar = options.progressOptions.bar(
+      "importing \(source)", unit: .bytes, total: ProgressOptions.fileSize(source))
     defer { bar.finish() }
     let report = try COCOResultsImporter(path: source).importDetections(
       into: store, dataset: options.name, set: set, options: options.importOptions,
-      progress: { bar.update($0) })
+      progress: { bar.update(fraction: $0) })
     bar.finish()
     printError(report.summary)
   }

@@ -59,13 +59,14 @@ struct ImportVOCCommand: ParsableCommand {
       classNames = names
     }
     let store = try options.openStore()
-    let bar = ProgressBar("importing \(source)")
+    let bar = options.progressOptions.bar("importing \(source)", unit: .files)
     defer { bar.finish() }
     let report = try VOCImporter(
       path: source, convention: boxes, imagesDirectory: images, classNames: classNames
     )
     .importDataset(
-      into: store, named: options.name, options: options.importOptions, progress: bar.update)
+      into: store, named: options.name, options: options.importOptions,
+      progress: bar.update(fraction:))
     bar.finish()
     printError(report.summary)
   }

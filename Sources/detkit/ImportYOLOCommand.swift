@@ -33,11 +33,12 @@ struct ImportYOLOCommand: ParsableCommand {
 
   func run() throws {
     let store = try options.openStore()
-    let bar = ProgressBar("importing \(source)")
+    let bar = options.progressOptions.bar("importing \(source)", unit: .files)
     defer { bar.finish() }
     let report = try YOLOImporter(path: source, imagesDirectory: images, namesFile: names)
       .importDataset(
-        into: store, named: options.name, options: options.importOptions, progress: bar.update)
+        into: store, named: options.name, options: options.importOptions,
+        progress: bar.update(fraction:))
     bar.finish()
     printError(report.summary)
   }

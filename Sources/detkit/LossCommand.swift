@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetLoss
+import DetPipeline
 import DetTensorIO
 import Foundation
 
@@ -86,12 +87,6 @@ struct LossOutputOptions: ParsableArguments {
       try NPYFile.write(
         Tensor(shape: gradientShape, float32: result.gradient), to: URL(fileURLWithPath: grad))
     }
-    let loss: Any = result.loss.isFinite ? Double(result.loss) : NSNull()
-    try printJSON(["loss": loss, "count": result.count])
+    printJSON(["loss": .double(Double(result.loss)), "count": .int(result.count)])
   }
-}
-
-/// A runtime problem with the input arrays (wrong shape or dtype), with the file it concerns.
-struct LossInputError: Error, CustomStringConvertible {
-  var description: String
 }

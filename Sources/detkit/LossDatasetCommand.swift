@@ -1,9 +1,6 @@
 import ArgumentParser
-import DetGeometry
-import DetLoss
-import DetMatching
+import DetPipeline
 import DetStore
-import DetTensorIO
 import Foundation
 
 /// `detkit loss retinanet`: RetinaNet head losses of stored predictions over a dataset.
@@ -75,10 +72,6 @@ struct LossRPNCommand: ParsableCommand {
 
 /// Options and work shared by `detkit loss retinanet` and `detkit loss rpn`.
 struct DatasetLossOptions: ParsableArguments {
-  enum Head: String {
-    case retinanet, rpn
-  }
-
   @Option(help: "The SQLite store file.")
   var db: String
 
@@ -88,11 +81,10 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Predictions: a .safetensors file or a folder of NPY files.")
   var predictions: String
 
-  @Option(help: "Anchor arithmetic: torchvision, detectron2, mmdetection, detectron-legacy.")
-  var compat: CompatOption = .torchvision
+  @OptionGroup var anchors: AnchorOptions
 
   @Option(help: "Input resize: torchvision, detectron2, or none.")
-  var resize: ResizeOption = .torchvision
+  var resize: InputResize = .torchvision
 
   @Option(help: "Images per batch.")
   var batchSize = 8
@@ -109,6 +101,8 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: NonFiniteOption.help)
   var nonFinite: NonFiniteOption = .error
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func validate() throws {
     guard batchSize >= 1 else {
       throw ValidationError("--batch-size must be >= 1, got \(batchSize)")
@@ -119,182 +113,50 @@ struct DatasetLossOptions: ParsableArguments {
     }
   }
 
-  func run(head: Head) throws {
-    let preset: PresetOption = head == .retinanet ? .retinanet : .fpn
-    let walker = try DatasetWalker(db: db, name: name, resize: resize)
-    let source = try PredictionSource(path: predictions)
-    var cache = GridCache(
-      AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility))
-    let classCount = head == .retinanet ? walker.categoryNames.count : 1
-    var recorded: [ImageLossRecord] = []
+  /// Runs the head over the dataset, printing one JSON line per image, per batch and the
+  /// summary; records the run with `--record`.
+  func run(head: DatasetLoss.Head) throws {
+    let loss = DatasetLoss(
+      walker: try DatasetWalker(
+        db: db, name: name, resize: resize, mode: record == nil ? .readOnly : .existing),
+      predictions: try PredictionSource(path: predictions), head: head,
+      compatibility: anchors.compat.compatibility, batchSize: batchSize, seed: seed,
+      nonFinite: nonFinite)
     var out = try BufferedTextWriter(path: "-")
-    var pending:
-      [(image: PipelineImage, index: GridAnchorIndex, logits: [Float], deltas: [Float])] = []
-    var batches = 0
-    var images = 0
-    var sums = (classification: 0.0, box: 0.0)
-    func flush() throws {
-      guard !pending.isEmpty else { return }
-      var records: [ImageLossRecord] = []
-      let batchCost: (Double, Double)
-      do {
-        switch head {
-        case .retinanet:
-          var criterion = RetinaNetCriterion()
-          criterion.computesLogitsGradient = false  // the report needs costs only
-          let loss = try criterion.evaluate(
-            pending.map {
-              RetinaNetCriterion.Image(
-                anchors: .grid($0.index), groundTruth: $0.image.boxes, labels: $0.image.labels,
-                logits: $0.logits,
-                deltas: $0.deltas)
-            })
-          for (p, l) in zip(pending, loss.images) {
-            let n = LossNormalizer.perImage(positives: l.positives)
-            records.append(
-              ImageLossRecord(
-                imageID: p.image.record.id, fileName: p.image.record.fileName,
-                classification: l.classificationSum / n,
-                box: l.boxSum / n, positives: l.positives, ignored: l.ignored))
-          }
-          batchCost = (loss.classification, loss.box)
-        case .rpn:
-          let loss = try RPNCriterion(seed: seed &+ UInt64(batches)).evaluate(
-            pending.map {
-              RPNCriterion.Image(
-                anchors: .grid($0.index), groundTruth: $0.image.boxes, objectness: $0.logits,
-                deltas: $0.deltas)
-            })
-          for (p, l) in zip(pending, loss.images) {
-            let n = Double(max(1, l.sample.positives.count + l.sample.negatives.count))
-            records.append(
-              ImageLossRecord(
-                imageID: p.image.record.id, fileName: p.image.record.fileName,
-                classification: l.objectnessSum / n,
-                box: l.boxSum / n, positives: l.matches.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) },
-                ignored: l.ignored))
-          }
-          batchCost = (loss.objectness, loss.box)
-        }
-      } catch {
-        let ids = pending.map { $0.image.record.id.description }.joined(separator: ", ")
-        throw PipelineError("batch \(batches) (images \(ids)): \(error)")
+    let bar = progressOptions.bar(
+      "loss over \(name)", total: try? loss.walker.store.dataset(named: name).images)
+    defer { bar.finish() }
+    let summary = try loss.run(keepsRecords: record != nil) { event in
+      let line: JSONValue
+      switch event {
+      case .image(let r):
+        bar.advance()
+        line = [
+          "image_id": JSONValue(r.imageID), "file_name": .string(r.fileName),
+          "classification": .double(r.classification), "box": .double(r.box),
+          "positives": .int(r.positives), "ignored": .int(r.ignored),
+        ]
+      case .batch(let b):
+        line = [
+          "batch": .int(b.index), "images": .int(b.images),
+          "classification": .double(b.classification), "box": .double(b.box),
+          "cost": .double(b.classification + b.box),
+        ]
       }
-      for r in records {
-        out.write(
-          "{\"image_id\":\(JSONText.id(r.imageID)),\"file_name\":\(JSONText.string(r.fileName)),\"classification\":\(jsonNumber(r.classification)),\"box\":\(jsonNumber(r.box)),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}\n"
-        )
-        sums.classification += r.classification
-        sums.box += r.box
-      }
-      let (cls, box) = batchCost
-      out.write(
-        "{\"batch\":\(batches),\"images\":\(records.count),\"classification\":\(jsonNumber(cls)),\"box\":\(jsonNumber(box)),\"cost\":\(jsonNumber(cls + box))}\n"
-      )
-      if record != nil { recorded += records }
-      images += records.count
-      batches += 1
-      pending.removeAll(keepingCapacity: true)
+      out.write(line.text(.line) + "\n")
     }
-    try walker.forEachImage { image in
-      let (grid, index) = cache.grid(for: image.canvas)
-      let (logits, deltas) = try source.tensors(
-        for: image.record.id.description, anchors: grid.count, classes: classCount,
-        nonFinite: nonFinite)
-      pending.append((image, index, logits, deltas))
-      if pending.count == batchSize { try flush() }
-    }
-    try flush()
-    let n = Double(max(images, 1))
-    out.write(
-      "{\"summary\":true,\"head\":\"\(head.rawValue)\",\"images\":\(images),\"batches\":\(batches),\"classification\":\(jsonNumber(sums.classification / n)),\"box\":\(jsonNumber(sums.box / n)),\"cost\":\(jsonNumber((sums.classification + sums.box) / n))}\n"
-    )
+    let last: JSONValue = [
+      "summary": true, "head": .string(head.rawValue), "images": .int(summary.images),
+      "batches": .int(summary.batches), "classification": .double(summary.classification),
+      "box": .double(summary.box), "cost": .double(summary.cost),
+    ]
+    out.write(last.text(.line) + "\n")
     try out.close()
+    bar.finish()
     if let record {
-      try walker.store.recordLossRun(
-        named: record, dataset: name, head: head.rawValue, records: recorded)
-      FileHandle.standardError.write(Data("recorded run \"\(record)\" (\(images) images)\n".utf8))
+      try loss.record(summary, named: record)
+      FileHandle.standardError.write(
+        Data("recorded run \"\(record)\" (\(summary.images) images)\n".utf8))
     }
-  }
-}
-
-/// `value` as a JSON number, or `null` for NaN and infinity (which JSON cannot express).
-func jsonNumber(_ value: Double) -> String {
-  value.isFinite ? "\(value)" : "null"
-}
-
-/// Where predictions come from: one memory-mapped safetensors archive or a folder of NPY.
-struct PredictionSource {
-  let path: String
-  let archive: SafetensorsArchive?
-
-  init(path: String) throws {
-    self.path = path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw PipelineError("--predictions \(path): no such file or folder")
-    }
-    archive =
-      isDirectory.boolValue ? nil : try SafetensorsFile.read(contentsOf: URL(fileURLWithPath: path))
-  }
-
-  /// The image's logits `[N, C]` and deltas `[N, 4]` as Float, shapes checked and values
-  /// checked per `nonFinite`.
-  func tensors(
-    for key: String, anchors n: Int, classes c: Int, nonFinite: NonFiniteOption
-  ) throws -> (logits: [Float], deltas: [Float]) {
-    let (cls, box): (Tensor, Tensor)
-    let (clsName, boxName): (String, String)
-    if let archive {
-      (clsName, boxName) = ("\(key)/cls_logits", "\(key)/bbox_deltas")
-      guard let a = archive[clsName], let b = archive[boxName] else {
-        throw PipelineError(
-          "\(path): no tensor \(archive[clsName] == nil ? clsName : boxName) for image \(key)")
-      }
-      (cls, box) = (a, b)
-    } else {
-      let dir = URL(fileURLWithPath: path)
-      (clsName, boxName) = ("\(key).cls.npy", "\(key).box.npy")
-      for f in [clsName, boxName]
-      where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
-        throw PipelineError("\(path): no file \(f) for image \(key)")
-      }
-      cls = try NPYFile.read(contentsOf: dir.appendingPathComponent(clsName))
-      box = try NPYFile.read(contentsOf: dir.appendingPathComponent(boxName))
-    }
-    let clsOK = cls.shape == [n, c] || (c == 1 && cls.shape == [n])
-    guard clsOK else {
-      throw PipelineError(
-        "\(path): \(clsName) has shape \(cls.shape), expected [\(n), \(c)] (anchors, classes) for image \(key)"
-      )
-    }
-    guard box.shape == [n, 4] else {
-      throw PipelineError(
-        "\(path): \(boxName) has shape \(box.shape), expected [\(n), 4] (anchors) for image \(key)")
-    }
-    for (t, name) in [(cls, clsName), (box, boxName)]
-    where ![.float32, .float16, .bfloat16].contains(t.dtype) {
-      throw PipelineError(
-        "\(path): \(name) has dtype \(t.dtype.rawValue), expected F32, F16 or BF16")
-    }
-    let (logits, deltas) = (try cls.asFloat32(), try box.asFloat32())
-    // A safetensors archive is one file holding named tensors; a folder holds one file each.
-    let (clsFile, clsArray, boxFile, boxArray) =
-      archive != nil
-      ? (path, "tensor \"\(clsName)\"", path, "tensor \"\(boxName)\"")
-      : (
-        folderFile(clsName), "cls_logits of image \(key)",
-        folderFile(boxName), "bbox_deltas of image \(key)"
-      )
-    let clsAxes = cls.shape.count == 2 ? ["anchor", "class"] : ["anchor"]
-    try nonFinite.check(logits, of: cls, file: clsFile, array: clsArray, axes: clsAxes)
-    try nonFinite.check(
-      deltas, of: box, file: boxFile, array: boxArray, axes: ["anchor", "coordinate"])
-    return (logits, deltas)
-  }
-
-  /// `name` inside the predictions folder, joined to the folder as the user wrote it.
-  private func folderFile(_ name: String) -> String {
-    path.hasSuffix("/") ? path + name : path + "/" + name
   }
 }

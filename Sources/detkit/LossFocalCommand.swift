@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetLoss
+import DetPipeline
 import DetTensorIO
 import Foundation
 
@@ -26,9 +27,9 @@ struct FocalTargetOptions: ParsableArguments {
     let result: LossResult
     if targetTensor.dtype.isFloatingPoint {
       guard targetTensor.shape == shape else {
-        throw LossInputError(
-          description:
-            "\(targets): float targets must have the logits' shape \(shape), found \(targetTensor.shape)"
+        throw PipelineError(
+          .badArray, at: "",
+          "\(targets): float targets must have the logits' shape \(shape), found \(targetTensor.shape)"
         )
       }
       let targetValues = try targetTensor.asFloat32()
@@ -38,9 +39,9 @@ struct FocalTargetOptions: ParsableArguments {
         normalizer: options.normalizer, outputs: options.requested)
     } else {
       guard shape.count == 2, targetTensor.shape == [shape[0]] else {
-        throw LossInputError(
-          description:
-            "\(targets): integer labels must be [N] for logits [N, C]; logits are \(shape), labels \(targetTensor.shape)"
+        throw PipelineError(
+          .badArray, at: "",
+          "\(targets): integer labels must be [N] for logits [N, C]; logits are \(shape), labels \(targetTensor.shape)"
         )
       }
       let labels = try targetTensor.asInt64().map { Int($0) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetLoss
+import DetPipeline
 import Foundation
 
 extension IoULoss.Variant: ExpressibleByArgument {}
@@ -27,11 +28,11 @@ struct IoUInputOptions: ParsableArguments {
     let (predicted, shape) = try options.readFloatArray(input, option: "--input")
     let (target, targetShape) = try options.readFloatArray(targets, option: "--targets")
     guard shape.count == 2, shape[1] == 4 else {
-      throw LossInputError(description: "\(input): boxes must be [N, 4], found \(shape)")
+      throw PipelineError(.badArray, at: "", "\(input): boxes must be [N, 4], found \(shape)")
     }
     guard targetShape == shape else {
-      throw LossInputError(
-        description: "\(targets): target boxes must be \(shape), found \(targetShape)")
+      throw PipelineError(
+        .badArray, at: "", "\(targets): target boxes must be \(shape), found \(targetShape)")
     }
     let result = try IoULoss(kind, variant: variant, eps: eps).evaluate(
       predicted: BoxArray(flat: predicted), target: BoxArray(flat: target),

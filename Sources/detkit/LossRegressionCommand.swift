@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetLoss
+import DetPipeline
 import Foundation
 
 /// The inputs of the elementwise regression losses.
@@ -14,8 +15,9 @@ struct RegressionInputOptions: ParsableArguments {
     let (predictions, shape) = try options.readFloatArray(input, option: "--input")
     let (targetValues, targetShape) = try options.readFloatArray(targets, option: "--targets")
     guard targetShape == shape else {
-      throw LossInputError(
-        description: "\(targets): targets must have --input's shape \(shape), found \(targetShape)")
+      throw PipelineError(
+        .badArray, at: "",
+        "\(targets): targets must have --input's shape \(shape), found \(targetShape)")
     }
     let result = try loss.evaluate(
       predictions: predictions, targets: targetValues, reduction: options.reduction,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
+import DetPipeline
 import DetTensorIO
 import Foundation
 
@@ -47,9 +48,7 @@ struct MatchCommand: ParsableCommand {
   @Option(help: "Image (padded canvas) size HxW for --preset.")
   var image: ImageSize?
 
-  @Option(
-    help: "Anchor arithmetic of --preset: torchvision, detectron2, mmdetection, detectron-legacy.")
-  var compat: CompatOption = .detectron2
+  @OptionGroup var anchorOptions: AnchorOptions
 
   @Option(help: "Ground-truth NPY file [M,4] (float32 or float64, xyxy).")
   var gt: String
@@ -102,7 +101,16 @@ struct MatchCommand: ParsableCommand {
     switch (anchors, preset) {
     case (nil, nil): throw ValidationError("give --anchors FILE or --preset with --image")
     case (.some, .some): throw ValidationError("--anchors and --preset are exclusive")
-    case (nil, .some): if image == nil { throw ValidationError("--preset needs --image HxW") }
+    case (nil, .some(let preset)):
+      guard let image else { throw ValidationError("--preset needs --image HxW") }
+      do {
+        _ = try AnchorGenerator(
+          preset: preset.preset, compatibility: anchorOptions.compat.compatibility
+        )
+        .checkedAnchorCount(for: image)
+      } catch {
+        throw ValidationError("--image \(error)")
+      }
     case (.some, nil):
       if image != nil { throw ValidationError("--image goes with --preset, not --anchors") }
     }
@@ -128,6 +136,20 @@ struct MatchCommand: ParsableCommand {
   }
 
   func run() throws {
+    do {
+      try match()
+    } catch MatchingError.degenerateGroundTruth(let index, let box) {
+      // The library's message names its API (`DegenerateGroundTruth.skip`); a CLI user
+      // needs the flag.
+      throw PipelineError(
+        .badArray, at: "--gt \(gt)",
+        "ground truth row \(index): box [\(box.x1), \(box.y1), \(box.x2), \(box.y2)]"
+          + " is degenerate; expected finite x2 > x1 and y2 > y1"
+          + " (give --skip-degenerate to skip such rows)")
+    }
+  }
+
+  private func match() throws {
     let groundTruth = try Self.readBoxes(gt, option: "--gt")
     let regions = try ignore.map { try Self.readBoxes($0, option: "--ignore") } ?? BoxArray()
     let result: MatchResult
@@ -141,8 +163,7 @@ struct MatchCommand: ParsableCommand {
         policy: policy.policy(minPositiveIoU: minPosIou),
         degenerateGroundTruth: degenerate, ignoreIoFThreshold: iof)
       if let preset, let image {
-        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
-          .anchors(for: image)
+        let grid = anchorOptions.generator(preset).anchors(for: image)
         let index = GridAnchorIndex(grid)
         sparse = index.isGridAligned
         result = try matcher.match(groundTruth: groundTruth, in: index, ignoreRegions: regions)
@@ -158,14 +179,14 @@ struct MatchCommand: ParsableCommand {
         ignoreIoFThreshold: iof)
       sparse = false
       if let preset, let image {
-        let grid = AnchorGenerator(preset: preset.preset, compatibility: compat.compatibility)
-          .anchors(for: image)
+        let grid = anchorOptions.generator(preset).anchors(for: image)
         result = try atss.assign(groundTruth: groundTruth, grid: grid, ignoreRegions: regions)
       } else {
         let boxes = try Self.readBoxes(anchors!, option: "--anchors")
         let counts = levels?.values.map { Int($0) } ?? [boxes.count]
         guard counts.reduce(0, +) == boxes.count else {
-          throw MatchCommandError(
+          throw PipelineError(
+            .badArray, at: "",
             "--levels sum to \(counts.reduce(0, +)) but \(anchors!) holds \(boxes.count) anchors")
         }
         result = try atss.assign(
@@ -193,11 +214,13 @@ struct MatchCommand: ParsableCommand {
   static func readBoxes(_ path: String, option: String) throws -> BoxArray {
     let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: path))
     guard tensor.dtype.isFloatingPoint else {
-      throw MatchCommandError(
+      throw PipelineError(
+        .badArray, at: "",
         "\(option) \(path): expected float32 or float64 boxes, got \(tensor.dtype.rawValue)")
     }
     guard (tensor.shape.count == 2 && tensor.shape[1] == 4) || tensor.shape == [0] else {
-      throw MatchCommandError("\(option) \(path): expected shape [M, 4], got \(tensor.shape)")
+      throw PipelineError(
+        .badArray, at: "", "\(option) \(path): expected shape [M, 4], got \(tensor.shape)")
     }
     return BoxArray(flat: try tensor.asFloat32())
   }
@@ -205,20 +228,15 @@ struct MatchCommand: ParsableCommand {
   /// The `--stats` summary, keys in a fixed order.
   static func json(_ result: MatchResult, anchors: Int, groundTruth: Int, sparse: Bool) -> String {
     let s = result.statistics
-    let best = s.bestIoU.map { "\($0)" }.joined(separator: ",")
-    let unmatched = s.unmatchedGroundTruth.map(String.init).joined(separator: ",")
-    let skipped = s.skippedGroundTruth.map(String.init).joined(separator: ",")
-    return "{\"anchors\":\(anchors),\"groundTruth\":\(groundTruth),\"sparse\":\(sparse),"
-      + "\"positives\":\(s.positives),\"negatives\":\(s.negatives),\"ignored\":\(s.ignored),"
-      + "\"unmatchedGroundTruth\":[\(unmatched)],\"skippedGroundTruth\":[\(skipped)],"
-      + "\"bestIoU\":[\(best)]}"
+    let value: JSONValue = [
+      "anchors": .int(anchors), "groundTruth": .int(groundTruth), "sparse": .bool(sparse),
+      "positives": .int(s.positives), "negatives": .int(s.negatives), "ignored": .int(s.ignored),
+      "unmatchedGroundTruth": .array(s.unmatchedGroundTruth.map { .int($0) }),
+      "skippedGroundTruth": .array(s.skippedGroundTruth.map { .int($0) }),
+      "bestIoU": .array(s.bestIoU.map { .float($0) }),
+    ]
+    return value.text(.line)
   }
-}
-
-/// A runtime failure of `detkit match` or `detkit sample` (exit status 1).
-struct MatchCommandError: Error, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
 }
 
 /// `--policy` values.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetMatching
+import DetPipeline
 import DetTensorIO
 import Foundation
 
@@ -51,11 +52,13 @@ struct SampleCommand: ParsableCommand {
   func run() throws {
     let tensor = try NPYFile.read(contentsOf: URL(fileURLWithPath: matches))
     guard tensor.shape.count == 1 else {
-      throw MatchCommandError("--matches \(matches): expected shape [N], got \(tensor.shape)")
+      throw PipelineError(
+        .badArray, at: "", "--matches \(matches): expected shape [N], got \(tensor.shape)")
     }
     let values = try tensor.asInt64()
     if let bad = values.firstIndex(where: { $0 < -2 }) {
-      throw MatchCommandError(
+      throw PipelineError(
+        .badArray, at: "",
         "--matches \(matches): element \(bad) is \(values[bad]); expected >= -2")
     }
     var generator = SeededGenerator(seed: seed)

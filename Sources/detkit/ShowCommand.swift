@@ -27,7 +27,7 @@ struct ShowCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
     let id = RecordID(canonicalizing: image)
     let record = try store.image(in: name, id: id)
     let annotations = try store.annotations(in: name, image: id)
@@ -35,26 +35,26 @@ struct ShowCommand: ParsableCommand {
     try store.forEachCategory(in: name) { names[$0.id] = $0.name }
     let sets = try store.detectionSets(of: name)
     if json {
-      try printJSON(
-        [
-          "id": jsonID(record.id), "file_name": record.fileName, "width": record.width,
-          "height": record.height,
-          "annotations": annotations.map { a in
-            var object: [String: Any] = [
-              "id": jsonID(a.id), "category_id": jsonID(a.categoryID),
-              "category": names[a.categoryID] ?? "", "bbox": [a.x, a.y, a.width, a.height],
-              "area": a.area ?? a.width * a.height, "iscrowd": a.isCrowd ? 1 : 0,
+      printJSON([
+        "id": JSONValue(record.id), "file_name": .string(record.fileName),
+        "width": .int(record.width), "height": .int(record.height),
+        "annotations": .array(
+          annotations.map { a in
+            var members: [(key: String, value: JSONValue)] = [
+              ("id", JSONValue(a.id)), ("category_id", JSONValue(a.categoryID)),
+              ("category", .string(names[a.categoryID] ?? "")),
+              ("bbox", [.double(a.x), .double(a.y), .double(a.width), .double(a.height)]),
+              ("area", .double(a.area ?? a.width * a.height)), ("iscrowd", .int(a.isCrowd ? 1 : 0)),
             ]
-            if a.isDifficult { object["difficult"] = 1 }
-            if a.isTruncated { object["truncated"] = 1 }
-            if a.isOccluded { object["occluded"] = 1 }
-            if let pose = a.pose { object["pose"] = pose }
-            return object
-          },
-          "detection_sets": sets.map {
-            ["name": $0.name, "detections": $0.detections] as [String: Any]
-          },
-        ] as [String: Any])
+            if a.isDifficult { members.append(("difficult", .int(1))) }
+            if a.isTruncated { members.append(("truncated", .int(1))) }
+            if a.isOccluded { members.append(("occluded", .int(1))) }
+            if let pose = a.pose { members.append(("pose", .string(pose))) }
+            return .object(members)
+          }),
+        "detection_sets": .array(
+          sets.map { ["name": .string($0.name), "detections": .int($0.detections)] }),
+      ])
       return
     }
     print("image \(record.id)  \(record.fileName)  \(record.width)x\(record.height) (WxH)")

@@ -24,29 +24,36 @@ struct StatsCommand: ParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
-    let s = try AnnotationStore(path: db).statistics(of: name)
+    let bar = progressOptions.bar("stats of \(name)", unit: .records)
+    defer { bar.finish() }
+    let s = try AnnotationStore(path: db, mode: .readOnly).statistics(
+      of: name, progress: bar.update)
+    bar.finish()
     if json {
-      try printJSON(
-        [
-          "images": s.images, "annotations": s.annotations, "categories": s.categories,
-          "crowd": s.crowd,
-          "per_category": s.perCategory.map {
+      printJSON([
+        "images": .int(s.images), "annotations": .int(s.annotations),
+        "categories": .int(s.categories), "crowd": .int(s.crowd),
+        "per_category": .array(
+          s.perCategory.map {
             [
-              "id": jsonID($0.id), "name": $0.name, "annotations": $0.annotations,
-              "images": $0.images,
+              "id": JSONValue($0.id), "name": .string($0.name),
+              "annotations": .int($0.annotations), "images": .int($0.images),
             ]
-              as [String: Any]
-          },
-          "area": ["small": s.small, "medium": s.medium, "large": s.large],
-          "boxes_per_image": [
-            "min": s.boxesPerImageMin, "max": s.boxesPerImageMax, "mean": s.boxesPerImageMean,
-            "images_without_boxes": s.imagesWithoutAnnotations,
-          ] as [String: Any],
-          "image_sizes": s.imageSizes.map {
-            ["width": $0.width, "height": $0.height, "images": $0.images]
-          },
-        ] as [String: Any])
+          }),
+        "area": ["small": .int(s.small), "medium": .int(s.medium), "large": .int(s.large)],
+        "boxes_per_image": [
+          "min": .int(s.boxesPerImageMin), "max": .int(s.boxesPerImageMax),
+          "mean": .double(s.boxesPerImageMean),
+          "images_without_boxes": .int(s.imagesWithoutAnnotations),
+        ],
+        "image_sizes": .array(
+          s.imageSizes.map {
+            ["width": .int($0.width), "height": .int($0.height), "images": .int($0.images)]
+          }),
+      ])
       return
     }
     print("dataset      \(name)")
@@ -65,14 +72,6 @@ struct StatsCommand: ParsableCommand {
     for c in s.perCategory {
       print("  \(c.id) \(c.name): \(c.annotations) / \(c.images)")
     }
-  }
-}
-
-/// A `RecordID` as a JSON value: number or string.
-func jsonID(_ id: RecordID) -> Any {
-  switch id {
-  case .int(let value): return value
-  case .text(let value): return value
   }
 }
 

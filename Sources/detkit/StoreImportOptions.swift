@@ -19,6 +19,8 @@ struct StoreImportOptions: ParsableArguments {
   @Flag(help: "Clip boxes that extend beyond their image instead of rejecting them.")
   var clip = false
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func validate() throws {
     guard !name.isEmpty else { throw ValidationError("--name must not be empty") }
   }
@@ -28,32 +30,6 @@ struct StoreImportOptions: ParsableArguments {
   }
 
   func openStore() throws -> AnnotationStore { try AnnotationStore(path: db) }
-}
-
-/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
-/// `@unchecked Sendable`: `update` is called from the importer's parsing thread only, and
-/// `finish` after the import has returned (the thread has ended).
-final class ProgressBar: @unchecked Sendable {
-  private let label: String
-  private let enabled = isatty(STDERR_FILENO) != 0
-  private var lastPercent = -1
-
-  init(_ label: String) { self.label = label }
-
-  func update(_ fraction: Double) {
-    guard enabled else { return }
-    let percent = Int((min(max(fraction, 0), 1) * 100).rounded(.down))
-    guard percent != lastPercent else { return }
-    lastPercent = percent
-    let filled = percent * 30 / 100
-    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-    FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
-  }
-
-  func finish() {
-    guard enabled, lastPercent >= 0 else { return }
-    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-  }
 }
 
 /// Writes a line to stderr.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DetGeometry
 import DetMatching
-import DetTensorIO
+import DetPipeline
 import Foundation
 
 /// `detkit targets`: per-image training targets of a stored dataset.
@@ -35,6 +35,10 @@ struct TargetsCommand: ParsableCommand {
 
   @OptionGroup var options: PipelineOptions
 
+  @OptionGroup var progressOptions: ProgressOptions
+
+  @OptionGroup var parallel: ParallelOptions
+
   @Option(help: "Labelling rule: torchvision, detectron2, mmdetection, detectron, detkit.")
   var policy: PolicyOption = .torchvision
 
@@ -56,81 +60,31 @@ struct TargetsCommand: ParsableCommand {
     }
   }
 
-  /// The targets of one image (shared with `detkit loss` and `detkit draw`).
-  static func targets(
-    of image: PipelineImage, grid: AnchorGrid, index: GridAnchorIndex, preset: PresetOption,
-    policy: PolicyOption = .torchvision, assigner: AssignerOption = .maxIoU,
-    ignoreCrowd: Bool = false,
-    ignoreIoF: Float = 0.5
-  ) throws -> TrainingTargets {
-    let regions = ignoreCrowd ? image.crowd : BoxArray()
-    let iof: Float? = ignoreCrowd ? ignoreIoF : nil
-    let result: MatchResult
-    do {
-      switch assigner {
-      case .maxIoU:
-        var matcher = presetMatcher(preset, policy: policy.policy(minPositiveIoU: 0))
-        matcher.ignoreIoFThreshold = iof
-        result = try matcher.match(groundTruth: image.boxes, in: index, ignoreRegions: regions)
-      case .atss:
-        result = try ATSSAssigner(topK: 9, fallsBackToBestCandidate: false, ignoreIoFThreshold: iof)
-          .assign(groundTruth: image.boxes, grid: grid, ignoreRegions: regions)
-      }
-    } catch {
-      throw PipelineError("image \(image.record.id) (\(image.record.fileName)): \(error)")
-    }
-    return TrainingTargets(
-      match: result, classes: image.labels, groundTruth: image.boxes, anchors: grid.boxes,
-      coder: BoxCoder())
+  /// The matcher or assigner the options describe.
+  var assignment: TargetAssignment {
+    TargetAssignment(
+      preset: options.preset.preset,
+      assigner: assigner == .atss
+        ? .atss(topK: 9) : .maxIoU(policy: policy.policy(minPositiveIoU: 0)),
+      ignoreCrowdIoF: ignoreCrowd ? ignoreIof : nil)
   }
 
   func run() throws {
-    let walker = try DatasetWalker(options)
-    var cache = GridCache(options.generator)
-    let toSafetensors = output.hasSuffix(".safetensors")
-    let dir = URL(fileURLWithPath: output)
-    if !toSafetensors {
-      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-    var tensors: [(name: String, tensor: Tensor)] = []
-    var images = 0
-    var positives = 0
-    try walker.forEachImage { image in
-      let key = image.record.id.description
-      if !toSafetensors, key.contains("/") || key.isEmpty || key.hasPrefix(".") {
-        throw PipelineError(
-          "image id \"\(key)\" cannot name a file; write a .safetensors file instead")
-      }
-      let (grid, index) = cache.grid(for: image.canvas)
-      let t = try Self.targets(
-        of: image, grid: grid, index: index, preset: options.preset, policy: policy,
-        assigner: assigner,
-        ignoreCrowd: ignoreCrowd, ignoreIoF: ignoreIof)
-      let n = grid.count
-      let parts: [(String, Tensor)] = [
-        ("matches", Tensor(shape: [n], int64: t.matches.map(Int64.init))),
-        ("labels", Tensor(shape: [n], int64: t.labels.map(Int64.init))),
-        ("box_targets", Tensor(shape: [n, 4], float32: t.boxTargets)),
-      ]
-      for (suffix, tensor) in parts {
-        if toSafetensors {
-          tensors.append((name: "\(key)/\(suffix)", tensor: tensor))
-        } else {
-          try NPYFile.write(tensor, to: dir.appendingPathComponent("\(key).\(suffix).npy"))
-        }
-      }
-      images += 1
-      positives += t.statistics.positives
-    }
-    if toSafetensors {
-      try SafetensorsFile.write(
-        tensors,
-        metadata: [
-          "preset": options.preset.rawValue, "compat": options.compat.rawValue,
-          "resize": options.resize.rawValue,
-        ], to: dir)
-    }
+    let bar = progressOptions.bar("targets of \(options.name)")
+    defer { bar.finish() }
+    let summary = try DatasetTargets(
+      walker: options.walker(), generator: options.generator, assignment: assignment
+    )
+    .write(
+      to: output,
+      metadata: [
+        "preset": options.preset.rawValue, "compat": options.compat.rawValue,
+        "resize": options.resize.rawValue,
+      ], threads: parallel.threads, progress: bar.update)
+    bar.finish()
     FileHandle.standardError.write(
-      Data("wrote targets of \(images) images (\(positives) positive anchors) to \(output)\n".utf8))
+      Data(
+        "wrote targets of \(summary.images) images (\(summary.positives) positive anchors) to \(output)\n"
+          .utf8))
   }
 }

@@ -32,12 +32,16 @@ struct WorstCommand: ParsableCommand {
   }
 
   func run() throws {
-    let rows = try AnnotationStore(path: db).hardestImages(inRun: runName, top: top)
+    let rows = try AnnotationStore(path: db, mode: .readOnly).hardestImages(
+      inRun: runName, top: top)
     if json {
       for r in rows {
-        print(
-          "{\"image_id\":\(JSONText.id(r.imageID)),\"file_name\":\(JSONText.string(r.fileName)),\"total\":\(r.total),\"classification\":\(r.classification),\"box\":\(r.box),\"positives\":\(r.positives),\"ignored\":\(r.ignored)}"
-        )
+        let line: JSONValue = [
+          "image_id": JSONValue(r.imageID), "file_name": .string(r.fileName),
+          "total": .double(r.total), "classification": .double(r.classification),
+          "box": .double(r.box), "positives": .int(r.positives), "ignored": .int(r.ignored),
+        ]
+        print(line.text(.line))
       }
       return
     }

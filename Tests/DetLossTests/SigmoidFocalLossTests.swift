@@ -1,3 +1,4 @@
+import DetGeometry
 import Foundation
 import Testing
 
@@ -67,6 +68,33 @@ private let wholeRange: [Float] = {
   ]
   return magnitudes + magnitudes.map { -$0 }
 }()
+
+extension SigmoidFocalLoss {
+  /// The label path with its inner loop forced to `variant` (the public function uses
+  /// `KernelVariant.active`), with values and gradient.
+  func evaluate(
+    logits: [Float], classCount: Int, labels: [Int], convention: BackgroundConvention,
+    reduction: Reduction, normalizer: Double = 1, variant: KernelVariant,
+    maxConcurrency: Int? = nil
+  ) throws -> LossResult {
+    var values = [Float](repeating: .nan, count: logits.count)
+    var gradient = [Float](repeating: .nan, count: logits.count)
+    var result = try logits.withUnsafeBufferPointer { x in
+      try labels.withUnsafeBufferPointer { l in
+        try values.withUnsafeMutableBufferPointer { v in
+          try gradient.withUnsafeMutableBufferPointer { g in
+            try evaluate(
+              logits: x, classCount: classCount, labels: l, convention: convention,
+              reduction: reduction, normalizer: normalizer, values: v, gradient: g,
+              maxConcurrency: maxConcurrency, variant: variant)
+          }
+        }
+      }
+    }
+    (result.values, result.gradient) = (values, gradient)
+    return result
+  }
+}
 
 struct SigmoidFocalLossTests {
   /// Per-element tolerance against torch float64: 2e-6 relative (the kernels' documented
@@ -320,9 +348,9 @@ struct SigmoidFocalLossTests {
   /// 1e-30 are left out: their float32 results are (correctly) subnormal or 0. C = 80
   /// puts every element on the 16-lane kernels, 83 adds a scalar tail, 8 is all tail.
   /// Measured at each: 1.38e-6 for values, 1.65e-6 for gradients (the far tails, where
-  /// the loss is e^(3x)).
-  @Test(arguments: [80, 83, 8])
-  func labelPathRelativeErrorAgainstDouble(classes: Int) throws {
+  /// the loss is e^(3x)). Every kernel variant this CPU runs is checked.
+  @Test(arguments: [80, 83, 8, 16, 17], KernelVariant.supported)
+  func labelPathRelativeErrorAgainstDouble(classes: Int, variant: KernelVariant) throws {
     let sweep = (-1000...1000).map { Float($0) / 250 } + (-2560...2560).map { Float($0) / 64 }
     var logits: [Float] = []
     var labels: [Int] = []
@@ -333,8 +361,7 @@ struct SigmoidFocalLossTests {
     }
     let r = try SigmoidFocalLoss(alpha: 0.25, gamma: 2).evaluate(
       logits: logits, classCount: classes, labels: labels, convention: .torchvision,
-      reduction: .sum,
-      outputs: [.values, .gradient])
+      reduction: .sum, variant: variant)
     var worstValue = 0.0
     var worstGradient = 0.0
     for i in logits.indices {
@@ -351,8 +378,8 @@ struct SigmoidFocalLossTests {
         worstGradient = max(worstGradient, abs(Double(r.gradient[i]) - gradient) / abs(gradient))
       }
     }
-    #expect(worstValue <= 3e-6, "values: max relative error \(worstValue)")
-    #expect(worstGradient <= 3e-6, "gradients: max relative error \(worstGradient)")
+    #expect(worstValue <= 3e-6, "\(variant) values: max relative error \(worstValue)")
+    #expect(worstGradient <= 3e-6, "\(variant) gradients: max relative error \(worstGradient)")
   }
 
   /// Values and gradients against Double over the whole float range, on the 16-lane
@@ -362,8 +389,9 @@ struct SigmoidFocalLossTests {
   /// absolute (e^-|x| is 0 below 1.2e-38); soft targets add float32's rounding of `x t`
   /// and `p - t`. Before the fix the
   /// gamma-2 label path leaked `2.36e-38 x` into the gradient of a huge negative logit
-  /// (6.04 instead of 0.75 at 3e38).
-  @Test(arguments: [32, 37, 80, 83], [Float(0), 0.5, 1, 2, 2.5])
+  /// (6.04 instead of 0.75 at 3e38). The label path runs on every kernel variant this
+  /// CPU runs (C = 16 and 17 add a row of exactly one group, and one group plus a tail).
+  @Test(arguments: [16, 17, 32, 37, 80, 83], [Float(0), 0.5, 1, 2, 2.5])
   func wholeFloatRangeMatchesDouble(classes: Int, gamma: Float) throws {
     let rows = 2 * wholeRange.count
     var logits = [Float](repeating: 0, count: rows * classes)
@@ -379,26 +407,35 @@ struct SigmoidFocalLossTests {
     let soft = logits.indices.map { i in [0, 0.25, 0.5, 0.75, 1][(i / classes + i) % 5] as Float }
     let loss = SigmoidFocalLoss(alpha: 0.25, gamma: gamma)
     let normalizer = 2.0
-    let runs = [
+    let byVariant = try KernelVariant.supported.map { variant in
       (
-        "labels",
+        "labels \(variant)",
         try loss.evaluate(
           logits: logits, classCount: classes, labels: labels, convention: .torchvision,
-          reduction: .sum, normalizer: normalizer, outputs: [.values, .gradient]), oneHot
-      ),
-      (
-        "one-hot",
-        try loss.evaluate(
-          logits: logits, targets: oneHot, reduction: .sum, normalizer: normalizer,
-          outputs: [.values, .gradient]), oneHot
-      ),
-      (
-        "soft",
-        try loss.evaluate(
-          logits: logits, targets: soft, reduction: .sum, normalizer: normalizer,
-          outputs: [.values, .gradient]), soft
-      ),
-    ]
+          reduction: .sum, normalizer: normalizer, variant: variant), oneHot
+      )
+    }
+    let runs =
+      byVariant + [
+        (
+          "labels",
+          try loss.evaluate(
+            logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+            reduction: .sum, normalizer: normalizer, outputs: [.values, .gradient]), oneHot
+        ),
+        (
+          "one-hot",
+          try loss.evaluate(
+            logits: logits, targets: oneHot, reduction: .sum, normalizer: normalizer,
+            outputs: [.values, .gradient]), oneHot
+        ),
+        (
+          "soft",
+          try loss.evaluate(
+            logits: logits, targets: soft, reduction: .sum, normalizer: normalizer,
+            outputs: [.values, .gradient]), soft
+        ),
+      ]
     for (name, r, targets) in runs {
       var failures = 0
       for i in logits.indices where failures < 5 {

@@ -68,6 +68,24 @@ func malformedNumbersThrow(text: String) {
   #expect(decoded == "a\"b\\c/d\n\té😀A")
 }
 
+/// `string(_:)` on ranges cut inside an escape: the bytes past the range (here a valid
+/// continuation) must not be read, so the cut escape decodes to U+FFFD, never to 😀.
+@Test(arguments: [
+  (11, "\u{FFFD}\u{FFFD}"),  // \uD83D\uDE0 : the low surrogate lacks its last digit
+  (12, "😀"),  // the whole pair
+  (6, "\u{FFFD}"),  // \uD83D alone: a lone high surrogate
+  (7, "\u{FFFD}\u{FFFD}"),  // \uD83D\ : a lone final backslash
+  (8, "\u{FFFD}\u{FFFD}"),  // \uD83D\u : no digits
+])
+func stringNeverReadsPastItsRange(length: Int, expected: String) throws {
+  let text = #""\uD83D\uDE00""#
+  let decoded = try scan(text) { s in
+    let full = try s.stringRange()
+    return s.string(full.lowerBound..<(full.lowerBound + length))
+  }
+  #expect(decoded == expected, "length \(length)")
+}
+
 @Test(arguments: [#""abc"#, #""a\x""#, #""a\u12""#, "\"a\u{01}b\""])
 func badStringsThrow(text: String) {
   #expect(throws: JSONError.self) { try scan(text) { _ = try $0.stringRange() } }

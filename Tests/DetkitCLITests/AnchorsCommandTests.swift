@@ -11,6 +11,40 @@ import Testing
   #expect(lines.last?.hasPrefix("P6,12,20,2,") == true)
 }
 
+/// `--compat` defaults to torchvision (it was detectron2 in `anchors` and `match` until the
+/// pipeline commands' default became the one default): no `--compat` gives torchvision's
+/// bytes, which differ from detectron2's.
+@Test func anchorsAndMatchDefaultToTorchvisionArithmetic() throws {
+  let plain = try CLI.run(["anchors", "--preset", "retinanet", "--image", "37x53"])
+  let torchvision = try CLI.run([
+    "anchors", "--preset", "retinanet", "--image", "37x53", "--compat", "torchvision",
+  ])
+  let detectron2 = try CLI.run([
+    "anchors", "--preset", "retinanet", "--image", "37x53", "--compat", "detectron2",
+  ])
+  #expect(plain.status == 0 && !plain.stdout.isEmpty)
+  #expect(plain.stdout == torchvision.stdout)
+  #expect(plain.stdout != detectron2.stdout)
+  // REFERENCE TV1: the first cell of P2 in torchvision mode, with no --compat.
+  let fpn = try CLI.run(["anchors", "--image", "37x53"]).stdout.split(separator: "\n")
+  #expect(fpn[1] == "P2,0,0,0,-23.0,-11.0,23.0,11.0")
+  // A centre offset is a detectron2 / mmdetection parameter: with the default it is refused.
+  #expect(try CLI.run(["anchors", "--image", "64x64", "--offset", "0.5"]).status == 64)
+
+  let dir = try NPYBytes.temporaryDirectory()
+  let g = dir.appendingPathComponent("gt.npy")
+  try NPYBytes.float32([10, 20, 90, 70, 300, 100, 420, 260], rows: 2).write(to: g)
+  func stats(_ extra: [String]) throws -> String {
+    let r = try CLI.run(
+      ["match", "--preset", "retinanet", "--image", "320x480", "--gt", g.path, "--stats"] + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    return r.stdout
+  }
+  let matchPlain = try stats([])
+  #expect(matchPlain == (try stats(["--compat", "torchvision"])))
+  #expect(matchPlain != (try stats(["--compat", "detectron2"])))
+}
+
 @Test func anchorsDefaultsToCSVWhenStdoutIsAPipe() throws {
   let result = try CLI.run(["anchors", "--image", "37x53", "--compat", "torchvision"])
   #expect(result.status == 0)
@@ -38,7 +72,9 @@ import Testing
 }
 
 @Test func anchorsTableListsEveryLevel() throws {
-  let result = try CLI.run(["anchors", "--image", "800x1344", "--format", "table"])
+  let result = try CLI.run([
+    "anchors", "--image", "800x1344", "--compat", "detectron2", "--format", "table",
+  ])
   #expect(result.status == 0)
   #expect(result.stdout.contains("268569 anchors"))
   for row in ["P2     4       200x336", "P6     64      13x21"] {
@@ -60,7 +96,7 @@ import Testing
 @Test func anchorsOverridesReachTheGenerator() throws {
   let result = try CLI.run([
     "anchors", "--image", "32x32", "--strides", "16,32", "--sizes", "40,80", "--ratios", "1",
-    "--scales", "1,2", "--offset", "0.5",
+    "--scales", "1,2", "--offset", "0.5", "--compat", "detectron2",
   ])
   #expect(result.status == 0)
   let lines = result.stdout.split(separator: "\n")

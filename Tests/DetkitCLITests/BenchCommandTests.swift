@@ -1,3 +1,4 @@
+import DetGeometry
 import Foundation
 import Testing
 
@@ -63,6 +64,62 @@ private func temporaryFile(_ contents: String) throws -> String {
   #expect(abs(ratio - 1_000_000 / mine) <= 0.01 * ratio)
   #expect(object["peer"] as? String == "torchvision 0.29.2")
   #expect(result.stderr.isEmpty)
+}
+
+/// A peer report with `torch.compile` timings gives a second ratio per stage (JSON and
+/// table); a stage the compiler rejected shows as an error, not a ratio. A report without
+/// them (the script's earlier format) gives no compiled ratios.
+@Test func benchCompareAlsoDividesThePeersCompiledTimes() throws {
+  let peer = try temporaryFile(
+    #"""
+    {"tool": "torchvision 0.29.2", "workload": "W-FPN", "gt": 20, "seed": 1, "threads": 2,
+     "stages": {"anchors": {"median_ms": 1000000.0, "runs": 7},
+                "encode": {"median_ms": 1000000.0, "runs": 7}},
+     "compiler": "torch 2.15.0 torch.compile (inductor, g++)",
+     "compiled_stages": {"anchors": {"median_ms": 500000.0, "min_ms": 400000.0, "runs": 7,
+                                     "compile_ms": 12345.6},
+                         "encode": {"error": "Unsupported: graph break"}}}
+    """#)
+  defer { try? FileManager.default.removeItem(atPath: peer) }
+  let json = try CLI.run([
+    "bench", "--repeat", "1", "--stages", "anchors,encode", "--compare", peer, "--json",
+  ])
+  #expect(json.status == 0, "\(json.stderr)")
+  let object = try #require(
+    try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+  let stages = try #require(object["stages"] as? [String: [String: Any]])
+  let mine = try #require(stages["anchors"]?["median_ms"] as? Double)
+  let compiled = try #require(object["speedup_compiled"] as? [String: Double])
+  let ratio = try #require(compiled["anchors"])
+  #expect(abs(ratio - 500_000 / mine) <= 0.01 * ratio)
+  #expect(compiled["encode"] == nil)
+  #expect((object["speedup"] as? [String: Double])?["encode"] != nil)
+  #expect(object["kernel_variant"] as? String == KernelVariant.active.rawValue)
+  #expect((object["build_target"] as? String ?? "").contains(KernelVariant.buildTarget))
+
+  let table = try CLI.run([
+    "bench", "--repeat", "1", "--stages", "anchors,encode", "--compare", peer,
+  ])
+  #expect(table.status == 0, "\(table.stderr)")
+  #expect(table.stdout.contains("kernels: \(KernelVariant.active.rawValue) (build target"))
+  #expect(table.stdout.contains("compiled: torch 2.15.0 torch.compile (inductor, g++)"))
+  #expect(table.stdout.contains("compiled/detkit") && table.stdout.contains("compile s"))
+  let anchorsRow = try #require(
+    table.stdout.split(separator: "\n").first { $0.hasPrefix("anchors") })
+  #expect(anchorsRow.contains("500000.0") && anchorsRow.contains("12.3"))
+  let encodeRow = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("encode") })
+  #expect(encodeRow.contains("error"))
+
+  let old = try temporaryFile(
+    #"{"tool": "torchvision", "workload": "W-FPN", "gt": 20, "threads": 2, "stages": {}}"#)
+  defer { try? FileManager.default.removeItem(atPath: old) }
+  let plain = try CLI.run([
+    "bench", "--repeat", "1", "--stages", "anchors", "--compare", old, "--json",
+  ])
+  #expect(plain.status == 0, "\(plain.stderr)")
+  let plainObject = try #require(
+    try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
+  #expect(plainObject["speedup_compiled"] == nil)
 }
 
 @Test func benchWarnsWhenThePeerRanAnotherWorkload() throws {

@@ -23,39 +23,77 @@ enum CLI {
 
   /// Runs `detkit arguments`, feeding `stdin`, and collects its exit status and output;
   /// `environment` adds to (or replaces entries of) this process's environment.
+  ///
+  /// The child reads and writes temporary files, not pipes: with pipes, concurrent tests
+  /// spawning through Foundation's `Process` occasionally left a pipe's write end open in
+  /// this process, and the reader waited for an end of file that never came.
+  /// `program` runs another executable of the build (a fuzz harness) the same way.
   static func run(
-    _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
+    _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+    program: URL = executable
   ) throws -> Result {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if !environment.isEmpty {
-      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let files = try ChildFiles(stdin: stdin ?? Data())
+    defer { files.remove() }
+    let pid = try spawn(arguments, files: files, environment: environment, program: program)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+      guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
     }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
+    return files.result(status: status)
+  }
+
+  /// The temporary files a child reads its standard input from and writes its output to.
+  private struct ChildFiles {
+    let input: String
+    let output: String
+    let error: String
+
+    init(stdin: Data) throws {
+      let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "detkit-cli-\(UUID().uuidString)"
+      ).path
+      (input, output, error) = (base + ".in", base + ".out", base + ".err")
+      guard FileManager.default.createFile(atPath: input, contents: stdin) else {
+        throw POSIXError(.EIO)
+      }
     }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus,
-      stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+
+    /// The exit status as a shell reports it (128 + signal when killed) and the output.
+    func result(status: Int32) -> Result {
+      // Exited: low 7 bits 0, code in bits 8-15; killed: the signal in the low 7 bits.
+      let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+      let read = {
+        String(decoding: FileManager.default.contents(atPath: $0) ?? Data(), as: UTF8.self)
+      }
+      return Result(status: code, stdout: read(output), stderr: read(error))
+    }
+
+    func remove() {
+      for path in [input, output, error] { unlink(path) }
+    }
+  }
+
+  /// Starts `program arguments` with its standard streams on `files`.
+  private static func spawn(
+    _ arguments: [String], files: ChildFiles, environment: [String: String] = [:],
+    program: URL = executable
+  ) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    let created = O_WRONLY | O_CREAT | O_TRUNC
+    posix_spawn_file_actions_addopen(&actions, 0, files.input, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, files.output, created, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, files.error, created, 0o644)
+    let argv = ([program.path] + arguments).map { strdup($0) } + [nil]
+    defer { for arg in argv { free(arg) } }
+    let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { for variable in envp { free(variable) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, program.path, &actions, nil, argv, envp)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+    return pid
   }
 
   /// Runs `detkit arguments` with its output in files and returns its exit status, its
@@ -66,22 +104,12 @@ enum CLI {
   /// address space and the kernel carries that address space's high-water mark (the whole
   /// test runner's, hundreds of MB in a full run) into the child's at `exec`. Elsewhere it
   /// is `ru_maxrss` from `wait4` on the child.
-  static func runMeasuringMemory(_ arguments: [String], in directory: URL) throws -> (
+  static func runMeasuringMemory(_ arguments: [String]) throws -> (
     result: Result, peakBytes: Int
   ) {
-    let outPath = directory.appendingPathComponent("stdout-\(UUID().uuidString)").path
-    let errPath = directory.appendingPathComponent("stderr-\(UUID().uuidString)").path
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
-    defer { for arg in argv { free(arg) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
-    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+    let files = try ChildFiles(stdin: Data())
+    defer { files.remove() }
+    let pid = try spawn(arguments, files: files)
     var status: Int32 = 0
     var usage = rusage()
     #if os(Linux)
@@ -102,11 +130,7 @@ enum CLI {
         guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
       }
     #endif
-    // Exited: low 7 bits 0, code in bits 8-15; killed: the signal in the low 7 bits.
-    let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    let result = Result(
-      status: code, stdout: try String(contentsOfFile: outPath, encoding: .utf8),
-      stderr: try String(contentsOfFile: errPath, encoding: .utf8))
+    let result = files.result(status: status)
     #if os(Linux)
       return (result, highWater)
     #else

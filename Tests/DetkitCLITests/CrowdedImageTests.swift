@@ -56,7 +56,7 @@ private struct CrowdedImage {
       gt.path,
       "--high", "0.5", "--low", "0.4", "--low-quality", "--policy", "torchvision", "--output",
       m.path, "--stats",
-    ], in: dir)
+    ])
   #expect(r.status == 0, "\(r.stderr)")
   let stats = try #require(
     try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -124,7 +124,7 @@ private struct CrowdedImage {
     [
       "loss", "retinanet", "--db", db, "--name", "crowded", "--resize", "none", "--predictions",
       preds.path,
-    ], in: dir)
+    ])
   #expect(r.status == 0, "\(r.stderr)")
   let line = try #require(
     try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n")[0].utf8))

@@ -20,22 +20,16 @@ struct FuzzReplayTests {
   @Test(arguments: harnesses.map(\.product))
   func harnessSurvivesItsSeedsAndMutations(product: String) throws {
     let seeds = try #require(Self.harnesses.first { $0.product == product }).seeds
-    let process = Process()
-    process.executableURL = CLI.executable.deletingLastPathComponent()
-      .appendingPathComponent(product)
-    process.arguments =
+    let harness = CLI.executable.deletingLastPathComponent().appendingPathComponent(product)
+    let arguments =
       seeds.map { StoreFixtures.packageRoot.appendingPathComponent($0).path }
       + [
         "-runs=\(product == "FuzzNPY" || product == "FuzzSafetensors" ? 3000 : 300)",
         "-seed=20261129",
       ]
-    let err = Pipe()
-    process.standardError = err
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(message)")
+    let result = try CLI.run(arguments, program: harness)
+    let message = result.stderr
+    #expect(result.status == 0, "\(message)")
     #expect(message.contains("mutations run"), "\(message)")
   }
 }

@@ -20,13 +20,19 @@ private func commandPaths() throws -> [[String]] {
   var pending: [[String]] = [[]]
   while !pending.isEmpty {
     let path = pending.removeFirst()
+    let result = try CLI.run(path + ["--help"])
+    try #require(result.status == 0, "detkit \(path.joined(separator: " ")) --help failed")
     paths.append(path)
-    let help = try CLI.run(path + ["--help"]).stdout
-    guard let list = help.range(of: "SUBCOMMANDS:") else { continue }
-    for line in help[list.upperBound...].split(separator: "\n") {
-      // Entries start at column 2; their wrapped abstracts are indented further.
+    guard let list = result.stdout.range(of: "SUBCOMMANDS:\n") else { continue }
+    // The list runs to the first blank line; entries start at column 2 with a lowercase
+    // name, their wrapped abstracts are indented further.
+    for line in result.stdout[list.upperBound...].split(
+      separator: "\n", omittingEmptySubsequences: false)
+    {
+      if line.isEmpty { break }
       guard line.hasPrefix("  "), !line.hasPrefix("   "),
-        let name = line.split(separator: " ").first, name != "help"
+        let name = line.split(separator: " ").first, name != "help",
+        name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" })
       else { continue }
       pending.append(path + [String(name)])
     }
@@ -59,7 +65,7 @@ private func help(_ path: [String], columns: Int) throws -> [String] {
     for line in rendered where line.count > 80 && !line.hasPrefix("USAGE:") {
       problems.append("\(name): wider than 80 columns: \(line)")
     }
-    let written = try help(path, columns: 1000)
+    let written = try help(path, columns: 100_000)
     let body = written.prefix { !$0.hasPrefix("USAGE:") }
     for (i, line) in body.enumerated() where line.count > 80 && !line.hasPrefix("OVERVIEW:") {
       let next = i + 1 < body.count ? body[body.startIndex + i + 1] : ""

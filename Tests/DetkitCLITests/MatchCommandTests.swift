@@ -84,6 +84,14 @@ private let groundTruth: [Float] = [0, 0, 10, 10, 40, 40, 50, 50]
   ])
   #expect(degenerate.status == 1)
   #expect(degenerate.stderr.contains("ground truth row 1"))
+  // A CLI user is told the flag, not the library's API.
+  #expect(degenerate.stderr.contains("--skip-degenerate"))
+  #expect(!degenerate.stderr.contains("DegenerateGroundTruth"))
+  let atss = try CLI.run([
+    "match", "--assigner", "atss", "--preset", "fpn", "--image", "64x64", "--gt", g.path, "--stats",
+  ])
+  #expect(atss.status == 1)
+  #expect(atss.stderr.contains("ground truth row 1") && atss.stderr.contains("--skip-degenerate"))
   let skipped = try CLI.run([
     "match", "--preset", "fpn", "--image", "64x64", "--gt", g.path, "--stats", "--skip-degenerate",
   ])

@@ -285,37 +285,3 @@ private func jsonLines(_ text: String) throws -> [[String: Any]] {
   #expect(record.status == 64)
   #expect(record.stderr.contains("--record stores finite losses only"), "\(record.stderr)")
 }
-
-/// The all-finite check runs over blocks of 4,096 values, 16 at a time: a NaN or infinity
-/// anywhere (first element, inside a vector, a block boundary, the scalar tail, the last
-/// element, or two in one block) is found, and the first one is named.
-@Test(
-  arguments: [
-    [0], [17], [4095], [4096], [8200, 8201], [12_345, 9_000], [20_003], [20_009],
-  ] as [[Int]])
-func firstNonFiniteIsFoundAnywhereInALargeArray(positions: [Int]) throws {
-  let dir = try NPYBytes.temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: dir) }
-  let rows = 2_001
-  let columns = 10  // 20,010 values: 4 full blocks, a partial one, a 10-value tail
-  var logits = (0..<rows * columns).map { Float($0 % 13) * 0.25 - 1.5 }
-  for (k, position) in positions.enumerated() { logits[position] = k == 0 ? .nan : -.infinity }
-  let logitsFile = dir.appendingPathComponent("logits.npy")
-  try NPYBytes.file(
-    descr: "<f4", shape: [rows, columns], bytes: logits.withUnsafeBytes { Data($0) }
-  )
-  .write(to: logitsFile)
-  let labelsFile = dir.appendingPathComponent("labels.npy")
-  try NPYBytes.int64((0..<rows).map { Int64($0 % 3) - 1 }).write(to: labelsFile)
-  let result = try CLI.run([
-    "loss", "focal", "--logits", logitsFile.path, "--targets", labelsFile.path,
-  ])
-  let first = positions.min()!
-  let value = first == positions[0] ? "nan" : "-inf"
-  #expect(result.status == 1)
-  #expect(
-    result.stderr.contains(
-      "first non-finite value \(value) at flat index \(first) (row \(first / columns), column \(first % columns))"
-    ),
-    "\(result.stderr)")
-}

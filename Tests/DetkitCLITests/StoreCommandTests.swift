@@ -115,3 +115,50 @@ func storeCommandsHaveAnExampleInTheirHelp(command: [String]) throws {
   #expect(result.status == 0)
   #expect(result.stdout.contains("Example"))
 }
+
+/// `show --json` goes through the CLI's one JSON writer: members sorted by key, two-space
+/// indentation, `"key" : value`, Double-typed fields (area, bbox) with a fraction even when
+/// whole, integers as integers, and strings escaped with the exporters' rule (`"`, `\`, tab
+/// by name, `/` and non-ASCII as they are).
+@Test func showJSONPrintsTheOneWriterLayout() throws {
+  let dir = try scratch()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let input = dir.appendingPathComponent("in.json")
+  try Data(
+    #"""
+    {"images": [{"id": 5, "file_name": "x/\"q\"\\\té.jpg", "width": 500, "height": 300}],
+     "annotations": [{"id": 1, "image_id": 5, "category_id": 1, "bbox": [10, 20.5, 30, 40]}],
+     "categories": [{"id": 1, "name": "person"}]}
+    """#.utf8
+  ).write(to: input)
+  let db = dir.appendingPathComponent("store.sqlite").path
+  let imported = try CLI.run(["import", "coco", input.path, "--db", db, "--name", "s"])
+  try #require(imported.status == 0, "\(imported.stderr)")
+  let show = try CLI.run(["show", "--db", db, "--name", "s", "--image", "5", "--json"])
+  #expect(show.status == 0)
+  #expect(
+    show.stdout == #"""
+      {
+        "annotations" : [
+          {
+            "area" : 1200.0,
+            "bbox" : [
+              10.0,
+              20.5,
+              30.0,
+              40.0
+            ],
+            "category" : "person",
+            "category_id" : 1,
+            "id" : 1,
+            "iscrowd" : 0
+          }
+        ],
+        "file_name" : "x/\"q\"\\\té.jpg",
+        "height" : 300,
+        "id" : 5,
+        "width" : 500
+      }
+
+      """#)
+}

@@ -13,6 +13,15 @@ public struct ImageRecord: Hashable, Sendable {
   /// (e.g. an id the source wrote as the string `"2299"`). `nil` when none.
   public var extra: String?
 
+  /// The largest width or height an import accepts: 100,000 px. Larger sides (a corrupt
+  /// record, or a size in the wrong unit) are rejected as `SkipReason.oversizedImage` under
+  /// the import's `ValidationPolicy` (strict: the import fails naming the file and record;
+  /// skip: the image is skipped, its annotations with it as `unknownImage`, and counted).
+  /// A 100,000 px side is 25x the largest photos of COCO, LVIS, Objects365 and Open Images;
+  /// anchor grids of stored sizes are limited separately, by
+  /// `AnchorGenerator.maximumAnchorCount`.
+  public static let maximumSide = 100_000
+
   public init(id: RecordID, fileName: String, width: Int, height: Int, extra: String? = nil) {
     self.id = id
     self.fileName = fileName

@@ -1,7 +1,10 @@
+import Foundation
+
 /// An SQLite file holding many annotation datasets, addressed by name.
 ///
 /// Open one with `AnnotationStore(path:)`; the schema is created or migrated forward on
-/// open. Import with `importDataset(named:format:source:options:_:)` (one transaction per
+/// open. Commands that only read open with `AnnotationStore(path:mode: .readOnly)`, which
+/// never creates a file (a missing path is an error, not a new empty store). Import with `importDataset(named:format:source:options:_:)` (one transaction per
 /// import: all of it lands or the file is left as it was), read back with the `forEach...`
 /// methods, summarise with `statistics(of:)`.
 ///
@@ -10,12 +13,49 @@
 public final class AnnotationStore {
   let database: Database
 
-  /// Opens or creates the store at `path`.
-  /// - Throws: `StoreError` `.sqlite` if the file cannot be opened or is not an SQLite
-  ///   database, `.newerSchema` if a newer detkit wrote it.
-  public init(path: String) throws {
-    database = try Database(path: path)
-    try Schema.migrate(database)
+  /// How ``init(path:mode:)`` opens a file.
+  public enum OpenMode: String, Hashable, Sendable, CaseIterable {
+    /// Read and write; a missing file is created with the current schema, an older schema
+    /// is migrated forward. For imports.
+    case createIfMissing
+    /// Read and write an existing store (an older schema is migrated forward); a missing
+    /// file is an error and nothing is created. For commands that read and may record
+    /// results (`detkit loss ... --record`).
+    case existing
+    /// Read only (`SQLITE_OPEN_READONLY`): the file is never created, migrated or written.
+    /// Reads see the last committed state while another connection writes (WAL). A store
+    /// with an older schema is refused (open it once with another mode to migrate it).
+    /// SQLite may create the store's `-wal` / `-shm` companions next to an existing file,
+    /// and leaves them when the last connection to close is read-only; the next
+    /// read-write connection removes them.
+    case readOnly
+  }
+
+  /// Opens the store at `path`.
+  ///
+  /// - Parameters:
+  ///   - path: the SQLite file (`:memory:` for a temporary store with ``OpenMode/createIfMissing``).
+  ///   - mode: whether a missing file may be created and whether the store may be written
+  ///     (default ``OpenMode/createIfMissing``).
+  /// - Throws: `StoreError` `.notFound` ("no such store: PATH") when `mode` is not
+  ///   ``OpenMode/createIfMissing`` and nothing exists at `path` (nothing is created);
+  ///   `.sqlite` if the file cannot be opened or is not an SQLite database; `.newerSchema` if
+  ///   a newer detkit wrote it; `.olderSchema` for an older schema under
+  ///   ``OpenMode/readOnly``.
+  public init(path: String, mode: OpenMode = .createIfMissing) throws {
+    if mode != .createIfMissing {
+      var status = stat()
+      guard stat(path, &status) == 0 else {
+        throw StoreError(.notFound, "no such store: \(path)")
+      }
+    }
+    database = try Database(
+      path: path, create: mode == .createIfMissing, readOnly: mode == .readOnly)
+    if mode == .readOnly {
+      try Schema.requireCurrent(database)
+    } else {
+      try Schema.migrate(database)
+    }
   }
 
   /// The schema version this build reads and writes (`PRAGMA user_version`).

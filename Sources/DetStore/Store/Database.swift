@@ -13,11 +13,20 @@ final class Database {
   let busyTimeoutMilliseconds: Int32
   private var cache: [String: Statement] = [:]
 
-  /// Opens (creating if needed) `path` with WAL journal, foreign keys and a busy timeout.
+  /// Opens `path` with WAL journal, foreign keys and a busy timeout.
+  ///
+  /// `create` allows a missing file to be created; `readOnly` opens with
+  /// `SQLITE_OPEN_READONLY` and changes nothing in the file (no page size, no journal mode:
+  /// a store made by detkit is already in WAL mode, and a read-only connection reads a WAL
+  /// database like any other, through its `-shm` index).
   /// - Throws: `StoreError` `.sqlite` when the file cannot be opened or is not a database.
-  init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+  init(
+    path: String, create: Bool = true, readOnly: Bool = false,
+    busyTimeoutMilliseconds: Int32 = 5_000
+  ) throws {
     var pointer: OpaquePointer?
-    let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+    var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
+    if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
     let code = sqlite3_open_v2(path, &pointer, flags, nil)
     guard let pointer else {
       throw StoreError(.sqlite, "cannot open database \(path)", sqliteCode: code)
@@ -33,6 +42,11 @@ final class Database {
     sqlite3_extended_result_codes(handle, 1)
     sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
     try execute("PRAGMA foreign_keys = ON")
+    if readOnly {
+      // Reading the schema version fails with SQLITE_NOTADB on a non-database file.
+      _ = try scalarInt("PRAGMA user_version")
+      return
+    }
     // 16 KiB pages for new files (no effect on existing ones): a quarter of the WAL frames
     // and write calls of the 4 KiB default for bulk imports.
     try execute("PRAGMA page_size = 16384")

@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Summary numbers of one dataset (`detkit stats`).
 public struct DatasetStatistics: Hashable, Sendable {
   /// Annotations of one category.
@@ -40,47 +42,97 @@ public struct DatasetStatistics: Hashable, Sendable {
 }
 
 extension AnnotationStore {
-  /// Computes `DatasetStatistics` for dataset `name` in SQL.
+  /// Computes `DatasetStatistics` for dataset `name` in one streaming pass over its
+  /// annotations (in image order, through the `(dataset, image)` index) plus counts that the
+  /// indexes answer alone.
+  ///
+  /// Per-category image counts come from the image order: an image's annotations are
+  /// contiguous, so a category counts an image when it first appears in that image's run.
+  /// Annotations whose category is not in the dataset count in the totals but in no category.
+  ///
+  /// - Parameter progress: called every 65,536 annotations (and at the end) with the
+  ///   annotations read out of the dataset's total, unit `.records`.
   /// - Throws: `.notFound`, `.sqlite`.
-  /// - Complexity: O(records of the dataset).
-  public func statistics(of name: String) throws -> DatasetStatistics {
+  /// - Complexity: O(annotations) time in one pass, O(categories + distinct image sizes)
+  ///   memory, whatever the dataset's size.
+  public func statistics(of name: String, progress: WorkProgressHandler? = nil) throws
+    -> DatasetStatistics
+  {
     let id = try requireDataset(named: name)
     let bind: [SQLValue] = [.int(id)]
     func count(_ sql: String) throws -> Int { Int(try database.scalarInt(sql, bind) ?? 0) }
     let images = try count("SELECT count(*) FROM images WHERE dataset_id = ?")
     let annotations = try count("SELECT count(*) FROM annotations WHERE dataset_id = ?")
-    let categories = try count("SELECT count(*) FROM categories WHERE dataset_id = ?")
-    let crowd = try count("SELECT count(*) FROM annotations WHERE dataset_id = ? AND iscrowd != 0")
-    let small = try count("SELECT count(*) FROM annotations WHERE dataset_id = ? AND area < 1024")
-    let medium = try count(
-      "SELECT count(*) FROM annotations WHERE dataset_id = ? AND area >= 1024 AND area < 9216")
-    let large = try count("SELECT count(*) FROM annotations WHERE dataset_id = ? AND area >= 9216")
 
     var perCategory: [DatasetStatistics.CategoryCount] = []
+    var categoryIndex: [RecordID: Int] = [:]
     let c = try database.statement(
-      """
-      SELECT c.original_id, c.name, count(a.id), count(DISTINCT a.image_id)
-      FROM categories c LEFT JOIN annotations a
-        ON a.dataset_id = c.dataset_id AND a.category_id = c.original_id
-      WHERE c.dataset_id = ? GROUP BY c.id ORDER BY c.idx
-      """)
+      "SELECT original_id, name FROM categories WHERE dataset_id = ? ORDER BY idx")
     c.bind(id, at: 1)
     while try c.step() {
-      perCategory.append(
-        .init(id: c.recordID(0), name: c.string(1), annotations: c.int(2), images: c.int(3)))
+      let categoryID = c.recordID(0)
+      categoryIndex[categoryID] = perCategory.count
+      perCategory.append(.init(id: categoryID, name: c.string(1), annotations: 0, images: 0))
     }
 
-    let p = try database.statement(
+    // One pass in image order: per image its box count, per category the last image run in
+    // which it was counted.
+    var crowd = 0
+    var (small, medium, large) = (0, 0, 0)
+    var (runs, minimum, maximum) = (0, Int.max, 0)
+    var lastRun = [Int](repeating: -1, count: perCategory.count)
+    var currentImage: RecordID? = nil
+    var inRun = 0
+    var done = 0
+    let a = try database.statement(
       """
-      SELECT coalesce(min(n), 0), coalesce(max(n), 0), coalesce(avg(n), 0), coalesce(sum(n = 0), 0)
-      FROM (SELECT (SELECT count(*) FROM annotations a
-                    WHERE a.dataset_id = i.dataset_id AND a.image_id = i.original_id) AS n
-            FROM images i WHERE i.dataset_id = ?)
+      SELECT image_id, category_id, iscrowd, area FROM annotations
+      WHERE dataset_id = ? ORDER BY image_id
       """)
-    p.bind(id, at: 1)
-    try p.step()
-    let (minimum, maximum, mean, empty) = (p.int(0), p.int(1), p.double(2), p.int(3))
-    p.reset()
+    a.bind(id, at: 1)
+    defer { a.reset() }
+    func closeRun() {
+      guard inRun > 0 else { return }
+      minimum = min(minimum, inRun)
+      maximum = max(maximum, inRun)
+    }
+    while try a.step() {
+      let image = a.recordID(0)
+      if image != currentImage {
+        closeRun()
+        currentImage = image
+        runs += 1
+        inRun = 0
+      }
+      inRun += 1
+      if let k = categoryIndex[a.recordID(1)] {
+        perCategory[k].annotations += 1
+        if lastRun[k] != runs {
+          lastRun[k] = runs
+          perCategory[k].images += 1
+        }
+      }
+      if a.bool(2) { crowd += 1 }
+      let area = a.double(3)
+      if area < 1024 {
+        small += 1
+      } else if area < 9216 {
+        medium += 1
+      } else {
+        large += 1
+      }
+      done += 1
+      if done & 0xFFFF == 0 {
+        progress?(WorkProgress(done: done, total: annotations, unit: .records))
+      }
+    }
+    closeRun()
+    progress?(WorkProgress(done: done, total: annotations, unit: .records))
+    let empty = max(0, images - runs)
+    if empty > 0 { minimum = 0 }
+    if images == 0 { (minimum, maximum) = (0, 0) }
+    if minimum == .max { minimum = 0 }
+    let mean = images == 0 ? 0 : Double(annotations) / Double(images)
 
     var sizes: [DatasetStatistics.SizeCount] = []
     let s = try database.statement(
@@ -92,7 +144,7 @@ extension AnnotationStore {
     while try s.step() { sizes.append(.init(width: s.int(0), height: s.int(1), images: s.int(2))) }
 
     return DatasetStatistics(
-      images: images, annotations: annotations, categories: categories, crowd: crowd,
+      images: images, annotations: annotations, categories: perCategory.count, crowd: crowd,
       perCategory: perCategory, small: small, medium: medium, large: large,
       boxesPerImageMin: minimum, boxesPerImageMax: maximum, boxesPerImageMean: mean,
       imagesWithoutAnnotations: empty, imageSizes: sizes)

@@ -6,7 +6,8 @@
 /// Rules (reasons in `SkipReason`; for a record that breaks several, the first one checked
 /// is reported: 1-3, then 6 when its image is already known, then 4, 5, 6):
 /// 1. a coordinate, size, area or score is NaN/inf → `.nonFinite`;
-/// 2. box width/height ≤ 0, image width/height ≤ 0 → `.nonPositiveSize`;
+/// 2. box width/height ≤ 0, image width/height ≤ 0 → `.nonPositiveSize`; image width or
+///    height above `ImageRecord.maximumSide` (100,000 px) → `.oversizedImage`;
 /// 3. same original id as an earlier record of its kind → `.duplicateID`;
 /// 4. category id not in the dataset → `.unknownCategory`;
 /// 5. image id not in the dataset → `.unknownImage`;
@@ -117,13 +118,20 @@ public final class DatasetWriter {
   }
 
   /// Adds an image.
-  /// - Throws: under `.strict`, `.invalidRecord` for a duplicate id or a size ≤ 0.
+  /// - Throws: under `.strict`, `.invalidRecord` for a duplicate id, a size ≤ 0 or a side
+  ///   above `ImageRecord.maximumSide`.
   public func add(_ image: ImageRecord, at location: @autoclosure () -> SourceLocation) throws {
     precondition(isOpen, "DatasetWriter used after its import ended")
     precondition(!isDetectionImport, "importDetections accepts only DetectionRecord")
     guard image.width > 0, image.height > 0 else {
       return try reject(
         .nonPositiveSize, "image size \(image.width)x\(image.height) (WxH) must be positive",
+        image.id, location())
+    }
+    guard image.width <= ImageRecord.maximumSide, image.height <= ImageRecord.maximumSide else {
+      return try reject(
+        .oversizedImage,
+        "image \(image.id) (\(image.fileName)) is \(image.width)x\(image.height) (WxH); sides above \(ImageRecord.maximumSide) px are refused",
         image.id, location())
     }
     guard imageSizes.insert(image.id, (image.width, image.height)) else {

@@ -106,23 +106,43 @@ enum Schema {
       sql: """
         ALTER TABLE detections ADD COLUMN set_name TEXT NOT NULL DEFAULT 'default';
         ALTER TABLE detections ADD COLUMN extra TEXT;
-        CREATE INDEX detections_by_set ON detections (dataset_id, set_name);
+        CREATE INDEX detections_by_set ON detections (dataset_id, set_name, image_id);
         """),
   ]
 
   /// The version this build writes.
   static var version: Int { migrations.count }
 
+  /// Checks, without writing, that the file has this build's schema version.
+  /// - Throws: `.newerSchema` above `version`; `.olderSchema` below it (0: not a detkit store).
+  static func requireCurrent(_ database: Database) throws {
+    let current = Int(try database.scalarInt("PRAGMA user_version") ?? 0)
+    if current > version { throw newerSchema(database, current) }
+    if current == 0 {
+      throw StoreError(
+        .olderSchema,
+        "\(database.path) is not a detkit store (no schema; empty or another program's database)")
+    }
+    if current < version {
+      throw StoreError(
+        .olderSchema,
+        "\(database.path) has schema version \(current); this detkit reads version \(version). Open it once with a command that writes (e.g. detkit import) to migrate it."
+      )
+    }
+  }
+
+  private static func newerSchema(_ database: Database, _ current: Int) -> StoreError {
+    StoreError(
+      .newerSchema,
+      "\(database.path) has schema version \(current); this detkit reads up to version \(version). Use a newer detkit."
+    )
+  }
+
   /// Applies the missing migrations in one transaction.
   /// - Throws: `.newerSchema` when the file's version is above `version`.
   static func migrate(_ database: Database) throws {
     let current = Int(try database.scalarInt("PRAGMA user_version") ?? 0)
-    if current > version {
-      throw StoreError(
-        .newerSchema,
-        "\(database.path) has schema version \(current); this detkit reads up to version \(version). Use a newer detkit."
-      )
-    }
+    if current > version { throw newerSchema(database, current) }
     guard current < version else { return }
     try database.transaction {
       for (offset, migration) in migrations.enumerated().dropFirst(current) {

@@ -13,6 +13,8 @@ public enum SkipReason: String, Sendable, CaseIterable, Comparable, CustomString
   case nonFinite = "non-finite"
   /// A box width or height (or an image width or height) is zero or negative.
   case nonPositiveSize = "non-positive-size"
+  /// An image width or height is above ``ImageRecord/maximumSide`` (100,000 px).
+  case oversizedImage = "oversized-image"
   /// A box extends beyond its image by more than the tolerance (or, with clipping, nothing
   /// of it is left inside the image).
   case outsideImage = "outside-image"

@@ -19,10 +19,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public static let invalidRecord = Code("invalid record")
     /// A dataset of that name already exists and `replace` was not requested.
     public static let datasetExists = Code("dataset exists")
-    /// No dataset of that name (or no image of that id) exists.
+    /// No dataset of that name (or no image of that id), or no store at that path, exists.
     public static let notFound = Code("not found")
     /// The file was written by a newer detkit (its `user_version` is above ours).
     public static let newerSchema = Code("newer schema")
+    /// A read-only open found an older schema (or none), which it may not migrate.
+    public static let olderSchema = Code("older schema")
     /// Reading or writing a file failed.
     public static let io = Code("i/o")
     /// The target format cannot hold something the dataset has (crowd boxes in VOC / YOLO)

@@ -60,6 +60,34 @@ func voc2012JPEGHeadersMatchTheDatasetsOwnSizeTable() throws {
   #expect(checked == 100)
 }
 
+/// fixtures/formats/images and the multi-format dataset's images, against the size tables
+/// tools/make_format_fixtures.py writes from its own definitions (Pillow decodes every file
+/// to the same size). Sizes use both bytes of each 16-bit field; the layouts are those of
+/// real camera and library output: JFIF APP0 and two DQTs before SOF0, an EXIF APP1 holding
+/// a 160x120 thumbnail (a whole JPEG with its own SOF0, which must not be taken for the
+/// frame) then APP2 ICC, progressive SOF2 after COM and APP14 Adobe, SOF1, and a PNG with
+/// chunks after IHDR.
+@Test(arguments: ["formats/images", "formats/multi"])
+func fixtureHeadersMatchTheGeneratorsSizeTable(folder: String) throws {
+  let root = FormatFixtures.fixture(folder)
+  let csv = try String(contentsOf: root.appendingPathComponent("image_sizes.csv"), encoding: .utf8)
+  var checked = 0
+  for line in csv.split(separator: "\n").dropFirst() {
+    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    let header = try ImageHeader(
+      parsing: [UInt8](try Data(contentsOf: root.appendingPathComponent(fields[0]))))
+    #expect(header.format == (fields[0].hasSuffix(".png") ? .png : .jpeg), "\(fields[0])")
+    #expect(
+      header.storedSize == ImageSize(height: Int(fields[2])!, width: Int(fields[1])!),
+      "\(fields[0])")
+    // Only the EXIF file has an orientation tag (1, the identity).
+    let exif = ["exif_thumbnail_353x500.jpg", "images/m_0002.jpg"].contains(fields[0])
+    #expect(header.orientation == (exif ? 1 : nil), "\(fields[0])")
+    checked += 1
+  }
+  #expect(checked == (folder == "formats/images" ? 5 : 3))
+}
+
 // MARK: - Hand-made headers
 
 private func png(width: UInt32, height: UInt32) -> [UInt8] {

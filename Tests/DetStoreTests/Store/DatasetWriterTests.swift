@@ -182,3 +182,35 @@ func clippingMovesBoxesInsideOrRejectsThemWhenNothingRemains(referencesFirst: Bo
     _ = try store.importDetections(into: "missing", source: "mem") { _ in }
   }
 }
+
+/// Image sides above `ImageRecord.maximumSide` (100,000 px): strict fails naming the record
+/// and the reason; skip counts it, and its annotation then refers to an unknown image.
+@Test func imagesWithASideAbove100000PixelsAreRejectedUnderThePolicy() throws {
+  #expect(ImageRecord.maximumSide == 100_000)
+  let sizes = [(100_001, 10), (10, 100_001), (2_000_000, 2_000_000)]
+  for (width, height) in sizes {
+    let temp = try TemporaryStore()
+    let big = ImageRecord(id: .int(5), fileName: "big.jpg", width: width, height: height)
+    #expect {
+      _ = try temp.opened.importDataset(named: "d", format: "test", source: "mem") { w in
+        try w.add(big, at: SourceLocation(file: "list.json"))
+      }
+    } throws: { error in
+      guard let e = error as? StoreError else { return false }
+      let text = "\(e)"
+      return e.reason == .oversizedImage && e.recordID == .int(5) && text.contains("list.json")
+        && text.contains("big.jpg") && text.contains("\(width)x\(height)")
+    }
+    #expect(try temp.opened.datasets().isEmpty)
+    let report = try temp.opened.importDataset(
+      named: "d", format: "test", source: "mem", options: ImportOptions(policy: .skip)
+    ) { w in
+      try w.add(CategoryRecord(id: .int(1), name: "cat"), at: here)
+      try w.add(big, at: here)
+      try w.add(ImageRecord(id: .int(6), fileName: "ok.jpg", width: 100_000, height: 1), at: here)
+      try w.add(box(1, image: 5, 0, 0, 1, 1), at: here)
+    }
+    #expect(report.images == 1 && report.annotations == 0)
+    #expect(report.skipped == [.oversizedImage: 1, .unknownImage: 1])
+  }
+}

@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Writes a dataset as a COCO instances JSON file.
 ///
 /// Round trip: a dataset `COCOImporter` made comes back as a document equal, as JSON
@@ -30,62 +32,72 @@ public struct COCOExporter: DatasetExporter {
     var writer = SectionWriter(
       store: store, name: name, total: Double(max(info.images + info.annotations, 1)),
       progress: progress)
-    let out = try OutputFile(path: path)
-    if var document = try store.sourceDocument(of: name) {
-      try document.withUTF8 { bytes in
-        var scanner = JSONScanner(base: bytes.baseAddress!, count: bytes.count)
-        try scanner.expect(UInt8(ascii: "{"))
-        var first = true
-        var separator = ""
-        var sectionsWritten: Set<String> = []
-        try out.write("{")
-        while let key = try scanner.nextKey(first: &first) {
-          let keyText = String(
-            decoding: UnsafeBufferPointer(
-              start: scanner.base + key.lowerBound - 1, count: key.count + 2),
-            as: UTF8.self)
-          let value = try scanner.skipValue()
-          let isSection =
-            scanner.bytes(key, equal: "images") || scanner.bytes(key, equal: "annotations")
-            || scanner.bytes(key, equal: "categories")
-          // Each record array is written once, where the source first had it.
-          if isSection, !sectionsWritten.insert(scanner.string(key)).inserted { continue }
-          try out.write(separator)
-          separator = ",\n"
-          if scanner.bytes(key, equal: "images") {
-            try out.write(keyText + ": [")
-            try writer.images(to: out)
-          } else if scanner.bytes(key, equal: "annotations") {
-            try out.write(keyText + ": [")
-            try writer.annotations(to: out)
-          } else if scanner.bytes(key, equal: "categories") {
-            try out.write(keyText + ": [")
-            try writer.categories(to: out, inSourceOrder: true)
-          } else {
-            try out.write(
-              keyText + ": "
-                + String(
-                  decoding: UnsafeBufferPointer(
-                    start: scanner.base + value.lowerBound, count: value.count), as: UTF8.self))
-          }
-        }
+    let document = try store.sourceDocument(of: name)
+    try writeFile(path) { out in
+      if let document {
+        try writeInSourceLayout(document, with: &writer, to: out)
+      } else {
+        try out.write(
+          "{\"info\": {\"description\": \(JSONText.string("exported by detkit from dataset " + name)), \"format\": \(JSONText.string(info.format))},\n\"images\": ["
+        )
+        try writer.images(to: out)
+        try out.write(",\n\"annotations\": [")
+        try writer.annotations(to: out)
+        try out.write(",\n\"categories\": [")
+        try writer.categories(to: out, inSourceOrder: false)
+        try out.write("}\n")
       }
-      try out.write("}\n")
-    } else {
-      try out.write(
-        "{\"info\": {\"description\": \(JSONText.string("exported by detkit from dataset " + name)), \"format\": \(JSONText.string(info.format))},\n\"images\": ["
-      )
-      try writer.images(to: out)
-      try out.write(",\n\"annotations\": [")
-      try writer.annotations(to: out)
-      try out.write(",\n\"categories\": [")
-      try writer.categories(to: out, inSourceOrder: false)
-      try out.write("}\n")
     }
-    try out.close()
     writer.report.files = 1
     progress?(1)
     return writer.report
+  }
+
+  /// Writes the source document's top-level members in its order: the record arrays from
+  /// the store (each once, where the source first had it), every other member verbatim.
+  private func writeInSourceLayout(
+    _ source: String, with writer: inout SectionWriter, to out: OutputFile
+  ) throws {
+    var document = source
+    try document.withUTF8 { bytes in
+      var scanner = JSONScanner(base: bytes.baseAddress!, count: bytes.count)
+      try scanner.expect(UInt8(ascii: "{"))
+      var first = true
+      var separator = ""
+      var sectionsWritten: Set<String> = []
+      try out.write("{")
+      while let key = try scanner.nextKey(first: &first) {
+        let keyText = String(
+          decoding: UnsafeBufferPointer(
+            start: scanner.base + key.lowerBound - 1, count: key.count + 2),
+          as: UTF8.self)
+        let value = try scanner.skipValue()
+        let isSection =
+          scanner.bytes(key, equal: "images") || scanner.bytes(key, equal: "annotations")
+          || scanner.bytes(key, equal: "categories")
+        // Each record array is written once, where the source first had it.
+        if isSection, !sectionsWritten.insert(scanner.string(key)).inserted { continue }
+        try out.write(separator)
+        separator = ",\n"
+        if scanner.bytes(key, equal: "images") {
+          try out.write(keyText + ": [")
+          try writer.images(to: out)
+        } else if scanner.bytes(key, equal: "annotations") {
+          try out.write(keyText + ": [")
+          try writer.annotations(to: out)
+        } else if scanner.bytes(key, equal: "categories") {
+          try out.write(keyText + ": [")
+          try writer.categories(to: out, inSourceOrder: true)
+        } else {
+          try out.write(
+            keyText + ": "
+              + String(
+                decoding: UnsafeBufferPointer(
+                  start: scanner.base + value.lowerBound, count: value.count), as: UTF8.self))
+        }
+      }
+    }
+    try out.write("}\n")
   }
 
   /// The members of a JSON object's text (`{"a":1}` → `"a":1`), or `nil` when `text` is

@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Imports a COCO "instances" JSON file (also LVIS and other COCO-like files) into a store,
 /// streaming.
 ///
@@ -37,7 +39,7 @@ public struct COCOImporter: DatasetImporter {
     into store: AnnotationStore, named name: String, options: ImportOptions = ImportOptions(),
     progress: ProgressHandler? = nil
   ) throws -> ImportReport {
-    let file = try MappedFile(path: path)
+    let file = try mapFile(path)
     return try store.importDataset(named: name, format: "coco", source: path, options: options) {
       writer in
       writer.annotationPath = { "annotations[\($0)]" }

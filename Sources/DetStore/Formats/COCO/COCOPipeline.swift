@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// Where a parsed record starts: its array, index and byte offset.
@@ -10,7 +11,7 @@ struct COCOPlace: Sendable {
   /// The full location; scans the file up to `offset` for line and column, so it is only
   /// built when an error needs it.
   func location(in file: MappedFile, at offset: Int? = nil, path: String? = nil) -> SourceLocation {
-    let (line, column) = JSONScanner(base: file.bytes, count: file.count)
+    let (line, column) = JSONScanner(base: file.base, count: file.count)
       .lineAndColumn(of: offset ?? self.offset)
     return SourceLocation(
       file: file.path, line: line, column: column, path: path ?? "\(section)[\(index)]")

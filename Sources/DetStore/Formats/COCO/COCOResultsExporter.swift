@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Writes one detection set of a dataset as a COCO results file: a JSON array of
 /// `{image_id, category_id, bbox, score}` objects in import order, one per line, with the
 /// `segmentation` and the members `COCOResultsImporter` kept verbatim (`id`, `area`, ids
@@ -28,25 +30,25 @@ public struct COCOResultsExporter: Sendable {
       throw StoreError(
         .notFound, "dataset \"\(name)\" has no detection set \"\(set)\" (\(known))")
     }
-    let out = try OutputFile(path: path)
-    try out.write("[")
     var count = 0
-    try store.forEachDetection(in: name, set: set) { d in
-      try out.write(count == 0 ? "\n" : ",\n")
-      count += 1
-      var members: [(key: String, text: String)] = [
-        ("image_id", JSONText.id(d.imageID)), ("category_id", JSONText.id(d.categoryID)),
-        (
-          "bbox",
-          "[\(JSONText.number(d.x)), \(JSONText.number(d.y)), \(JSONText.number(d.width)), \(JSONText.number(d.height))]"
-        ),
-        ("score", JSONText.number(d.score)),
-      ]
-      if let segmentation = d.segmentation { members.append(("segmentation", segmentation)) }
-      try out.write(COCOExporter.object(members, extra: d.extra))
+    try writeFile(path) { out in
+      try out.write("[")
+      try store.forEachDetection(in: name, set: set) { d in
+        try out.write(count == 0 ? "\n" : ",\n")
+        count += 1
+        var members: [(key: String, text: String)] = [
+          ("image_id", JSONText.id(d.imageID)), ("category_id", JSONText.id(d.categoryID)),
+          (
+            "bbox",
+            "[\(JSONText.number(d.x)), \(JSONText.number(d.y)), \(JSONText.number(d.width)), \(JSONText.number(d.height))]"
+          ),
+          ("score", JSONText.number(d.score)),
+        ]
+        if let segmentation = d.segmentation { members.append(("segmentation", segmentation)) }
+        try out.write(COCOExporter.object(members, extra: d.extra))
+      }
+      try out.write("]\n")
     }
-    try out.write("]\n")
-    try out.close()
     return count
   }
 }

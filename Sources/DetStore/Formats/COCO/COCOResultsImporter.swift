@@ -1,3 +1,5 @@
+import DetSupport
+
 /// Imports a COCO results file (a JSON array of `{image_id, category_id, bbox, score}`)
 /// as detections of an existing dataset, streaming like `COCOImporter`.
 ///
@@ -25,7 +27,7 @@ public struct COCOResultsImporter: Sendable {
     into store: AnnotationStore, dataset: String, set: String = "default",
     options: ImportOptions = ImportOptions(), progress: ProgressHandler? = nil
   ) throws -> ImportReport {
-    let file = try MappedFile(path: path)
+    let file = try mapFile(path)
     return try store.importDetections(into: dataset, set: set, source: path, options: options) {
       writer in
       try COCOPipeline.run(file: file, progress: progress, writer: writer) { try $0.readResults() }

@@ -1,3 +1,5 @@
+import DetSupport
+
 /// The shared machinery of the COCO importers: a `JSONScanner` over a mapped file, where
 /// in the document the reader is (for error paths), the typed field readers, and `emit`,
 /// which receives each parsed record (`COCOPipeline` batches them to the writer's thread).
@@ -34,7 +36,7 @@ struct COCOStream {
     emit: @escaping (COCOItem) throws -> Void
   ) {
     self.file = file
-    self.scanner = JSONScanner(base: file.bytes, count: file.count)
+    self.scanner = JSONScanner(base: file.base, count: file.count)
     self.emit = emit
     self.progress = progress
   }

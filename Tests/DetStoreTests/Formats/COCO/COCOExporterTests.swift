@@ -8,7 +8,17 @@ import Testing
   .enabled(if: datasetsPresent, "../shared/datasets is absent; skipping real samples"),
   arguments: cocoSamples)
 func sharedSampleRoundTrips(sample: String) throws {
-  let url = sharedDatasets.appendingPathComponent(sample)
+  try expectRoundTrip(sharedDatasets.appendingPathComponent(sample), sample)
+}
+
+@Test(
+  "exporting an imported fixture gives back every record; re-importing gives the same store",
+  arguments: cocoFixtures)
+func fixtureSampleRoundTrips(sample: String) throws {
+  try expectRoundTrip(FormatFixtures.fixture("formats/" + sample), sample)
+}
+
+private func expectRoundTrip(_ url: URL, _ sample: String) throws {
   let temp = try TemporaryStore()
   _ = try COCOImporter(path: url.path).importDataset(into: temp.opened, named: "a")
   let out = temp.directory.appendingPathComponent("export.json").path

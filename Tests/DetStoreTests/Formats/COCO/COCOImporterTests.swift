@@ -55,12 +55,35 @@ func writeTemp(_ text: String, in temp: TemporaryStore, name: String = "input.js
   return url.path
 }
 
+/// The COCO files of `fixtures/formats` (made by tools/make_format_fixtures.py): each shows
+/// on a few boxes a quirk of one shared sample (README.md there says which), so a clone
+/// without `../shared/datasets` tests the same behaviour.
+let cocoFixtures = [
+  "coco/crowd_rle.json",  // coco_val2014_100: uncompressed-RLE crowd, id gaps, no final newline
+  "coco/lvis_like.json",  // lvis_val2017_100: images last, no iscrowd, LVIS fields
+  "coco/string_ids.json",  // fce_gt_ignore_test: image id "2299" and 2299, ignore, no segmentation
+  "coco/zero_based.json",  // roboflow_chess, visdrone_sahi: 0-based ids, unused category 0
+  "coco/dets_as_dataset.json",  // voc2012 coco_dets: score on annotations, (w+1)(h+1) areas
+  "multi/coco_v1/instances_default.json",  // CVAT export: attributes, date_captured 0
+  "multi/coco_v2/instances_v2.json",  // "type", ignore, image ids above 2^31
+]
+
 @Test(
   "every shared COCO sample imports with the counts Foundation finds",
   .enabled(if: datasetsPresent, "../shared/datasets is absent; skipping real samples"),
   arguments: cocoSamples)
 func sharedSampleImports(sample: String) throws {
-  let url = sharedDatasets.appendingPathComponent(sample)
+  try expectImportMatchesFoundation(sharedDatasets.appendingPathComponent(sample))
+}
+
+@Test("every COCO fixture imports with the counts Foundation finds", arguments: cocoFixtures)
+func fixtureSampleImports(sample: String) throws {
+  try expectImportMatchesFoundation(FormatFixtures.fixture("formats/" + sample))
+}
+
+/// Imports `url` and compares counts, crowd boxes and annotation ids with Foundation's
+/// reading of the same file.
+private func expectImportMatchesFoundation(_ url: URL) throws {
   let json = try foundationJSON(url)
   let temp = try TemporaryStore()
   let report = try COCOImporter(path: url.path).importDataset(into: temp.opened, named: "s")
@@ -90,6 +113,45 @@ func mixedIDTypesResolve() throws {
   let report = try COCOImporter(path: url.path).importDataset(into: temp.opened, named: "fce")
   #expect(report.annotations == 14)
   #expect(try temp.opened.annotations(in: "fce", image: .int(2299)).count == 14)
+}
+
+@Test("string and integer spellings of an image id meet (fixture: \"2299\" and 2299)")
+func mixedIDTypesResolveInTheFixture() throws {
+  let url = FormatFixtures.fixture("formats/coco/string_ids.json")
+  let temp = try TemporaryStore()
+  let report = try COCOImporter(path: url.path).importDataset(into: temp.opened, named: "ids")
+  // 5 annotations: 4 say 2299, 1 says "2299"; the image's own id is "2299".
+  #expect(report.annotations == 5 && report.skipped.isEmpty)
+  let stored = try temp.opened.annotations(in: "ids", image: .int(2299))
+  #expect(stored.count == 5)
+  // Crowd is read from iscrowd (4005); there is no segmentation key to store.
+  #expect(stored.filter(\.isCrowd).map(\.id) == [.int(4005)])
+  #expect(stored.allSatisfy { $0.segmentation == nil })
+}
+
+@Test("64-bit image ids, 0-based ids and an unused category 0 keep their values")
+func idSchemesKeepTheirValues() throws {
+  let temp = try TemporaryStore()
+  _ = try COCOImporter(path: FormatFixtures.fixture("formats/multi/coco_v2/instances_v2.json").path)
+    .importDataset(into: temp.opened, named: "v2")
+  var imageIDs: [RecordID] = []
+  try temp.opened.forEachImage(in: "v2") { imageIDs.append($0.id) }
+  #expect(imageIDs == [.int(20_180_000_001), .int(20_180_000_002), .int(20_180_000_003)])
+  #expect(try temp.opened.annotations(in: "v2", image: .int(20_180_000_003)).count == 3)
+
+  _ = try COCOImporter(path: FormatFixtures.fixture("formats/coco/zero_based.json").path)
+    .importDataset(into: temp.opened, named: "zero")
+  var categories: [RecordID: String] = [:]
+  try temp.opened.forEachCategory(in: "zero") { categories[$0.id] = $0.name }
+  #expect(categories == [.int(0): "pieces", .int(1): "human", .int(2): "vehicle"])
+  #expect(
+    try temp.opened.annotations(in: "zero", image: .int(0)).map(\.id) == [
+      .int(0), .int(1), .int(2),
+    ])
+  // The file's (bogus) area is kept as written: the image area, not w * h.
+  #expect(
+    try temp.opened.annotations(in: "zero", image: .int(0)).allSatisfy { $0.area == 960 * 540 })
+  #expect(try temp.opened.annotations(in: "zero", image: .int(2)).isEmpty)
 }
 
 @Test func keyOrderDoesNotMatter() throws {

@@ -91,17 +91,17 @@ private func xmlFiles(_ folder: URL) throws -> [URL] {
 
 // MARK: - Real samples, counted independently (SOURCES.md and the datasets' own CSVs)
 
-@Test(
-  .enabled(
-    if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
-    "../shared/datasets/voc2012_100_multiformat is absent"))
-func voc2012FilesParseWithTheirDocumentedCounts() throws {
-  let root = FormatFixtures.dataset("voc2012_100_multiformat/gts")
+/// Parses an original VOC folder and its CVAT flavour (float coordinates, empty <depth>,
+/// only <occluded>): every object parses, flags and poses count as stated, same boxes.
+private func expectVOCAndCVATParse(
+  voc: URL, cvat: URL, objects expected: Int, difficult expectedDifficult: Int,
+  truncated expectedTruncated: Int
+) throws {
   var objects = 0
   var difficult = 0
   var truncated = 0
   var poses = 0
-  for url in try xmlFiles(root.appendingPathComponent("pascalvoc_format")) {
+  for url in try xmlFiles(voc) {
     let parsed = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: url)))
     #expect(parsed.rejectedObjects.isEmpty)
     #expect(parsed.annotation.fileName == url.deletingPathExtension().lastPathComponent + ".jpg")
@@ -111,28 +111,56 @@ func voc2012FilesParseWithTheirDocumentedCounts() throws {
     truncated += parsed.annotation.objects.filter { $0.truncated == true }.count
     poses += parsed.annotation.objects.filter { $0.pose != nil }.count
   }
-  #expect(objects == 273 && difficult == 38 && truncated == 137 && poses == 273)
+  #expect(objects == expected && difficult == expectedDifficult)
+  #expect(truncated == expectedTruncated && poses == expected)
 
   // The CVAT flavour: float coordinates, empty <depth>, only <occluded>; same boxes.
-  var cvat = 0
-  for url in try xmlFiles(root.appendingPathComponent("imagenet_format/Annotations")) {
+  var cvatObjects = 0
+  for url in try xmlFiles(cvat) {
     let parsed = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: url)))
     #expect(parsed.rejectedObjects.isEmpty)
     #expect(parsed.annotation.size?.depth == nil)
     let original = try VOCAnnotation.parse(
-      xml: [UInt8](
-        try Data(
-          contentsOf:
-            root.appendingPathComponent("pascalvoc_format").appendingPathComponent(
-              url.lastPathComponent))))
+      xml: [UInt8](try Data(contentsOf: voc.appendingPathComponent(url.lastPathComponent))))
     let key: (VOCObject) -> [Double] = { [$0.xmin, $0.ymin, $0.xmax, $0.ymax] }
     #expect(
       parsed.annotation.objects.map(key).sorted { $0.lexicographicallyPrecedes($1) }
         == original.annotation.objects.map(key).sorted { $0.lexicographicallyPrecedes($1) })
     #expect(parsed.annotation.objects.allSatisfy { $0.occluded == false && $0.difficult == nil })
-    cvat += parsed.annotation.objects.count
+    cvatObjects += parsed.annotation.objects.count
   }
-  #expect(cvat == 273)
+  #expect(cvatObjects == expected)
+}
+
+@Test(
+  .enabled(
+    if: FormatFixtures.hasDataset("voc2012_100_multiformat"),
+    "../shared/datasets/voc2012_100_multiformat is absent"))
+func voc2012FilesParseWithTheirDocumentedCounts() throws {
+  let root = FormatFixtures.dataset("voc2012_100_multiformat/gts")
+  try expectVOCAndCVATParse(
+    voc: root.appendingPathComponent("pascalvoc_format"),
+    cvat: root.appendingPathComponent("imagenet_format/Annotations"), objects: 273,
+    difficult: 38, truncated: 137)
+}
+
+@Test func fixtureVOCFilesParseWithTheirStatedCounts() throws {
+  let root = FormatFixtures.fixture("formats/multi")
+  try expectVOCAndCVATParse(
+    voc: root.appendingPathComponent("pascalvoc"),
+    cvat: root.appendingPathComponent("cvat_voc/Annotations"), objects: 7, difficult: 3,
+    truncated: 3)
+}
+
+private func expectEveryFileParses(_ folder: URL, objects expected: Int) throws {
+  var objects = 0
+  for url in try xmlFiles(folder) {
+    let parsed = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: url)))
+    #expect(parsed.rejectedObjects.isEmpty, "\(url.lastPathComponent)")
+    #expect(parsed.annotation.size != nil)
+    objects += parsed.annotation.objects.count
+  }
+  #expect(objects == expected)
 }
 
 @Test(
@@ -140,31 +168,35 @@ func voc2012FilesParseWithTheirDocumentedCounts() throws {
     if: FormatFixtures.hasDataset("voc2012_clarifai10"),
     "../shared/datasets/voc2012_clarifai10 is absent"))
 func clarifaiFilesWithSizeAfterObjectsPartsAndActions() throws {
-  var objects = 0
-  for url in try xmlFiles(FormatFixtures.dataset("voc2012_clarifai10/annotations")) {
-    let parsed = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: url)))
-    #expect(parsed.rejectedObjects.isEmpty, "\(url.lastPathComponent)")
-    #expect(parsed.annotation.size != nil)
-    objects += parsed.annotation.objects.count
-  }
-  #expect(objects == 18)
+  try expectEveryFileParses(FormatFixtures.dataset("voc2012_clarifai10/annotations"), objects: 18)
 }
 
-@Test(
-  .enabled(if: FormatFixtures.hasDataset("raccoon_voc"), "../shared/datasets/raccoon_voc is absent")
-)
-func raccoonFilesMatchTheirCSV() throws {
-  let root = FormatFixtures.dataset("raccoon_voc")
-  let csv = try String(
-    contentsOf: root.appendingPathComponent("data/raccoon_labels.csv"), encoding: .utf8)
+/// fixtures/formats/voc/reordered: size after objects, <part>s, <actions> and <point>.
+@Test func fixtureFilesWithSizeAfterObjectsPartsAndActions() throws {
+  let folder = FormatFixtures.fixture("formats/voc/reordered")
+  try expectEveryFileParses(folder, objects: 4)
+  let parsed = try VOCAnnotation.parse(
+    xml: [UInt8](try Data(contentsOf: folder.appendingPathComponent("2011_000002.xml"))))
+  #expect(parsed.annotation.size == VOCAnnotation.Size(width: 444, height: 333, depth: 3))
+  #expect(parsed.annotation.objects.map(\.name) == ["person", "chair"])
+  // <occluded> is on the first object only; the second has none.
+  #expect(parsed.annotation.objects.map(\.occluded) == [true, nil])
+  #expect(parsed.annotation.objects.map(\.difficult) == [false, true])
+}
+
+/// Parses labelImg files and compares them line by line with the CSV beside them.
+private func expectFilesMatchCSV(
+  annotations: URL, csv: URL, boxes: Int, truncated expectedTruncated: Int
+) throws {
+  let text = try String(contentsOf: csv, encoding: .utf8)
   // filename,width,height,class,xmin,ymin,xmax,ymax
   var expected: [String] = []
-  for line in csv.split(separator: "\n").dropFirst() {
+  for line in text.split(separator: "\n").dropFirst() {
     expected.append(line.trimmingCharacters(in: .whitespacesAndNewlines))
   }
   var found: [String] = []
   var truncated = 0
-  for url in try xmlFiles(root.appendingPathComponent("annotations")) {
+  for url in try xmlFiles(annotations) {
     let a = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: url))).annotation
     for o in a.objects {
       let size = try #require(a.size)
@@ -176,6 +208,27 @@ func raccoonFilesMatchTheirCSV() throws {
       if o.truncated == true { truncated += 1 }
     }
   }
-  #expect(found.count == 217 && truncated == 59)
+  #expect(found.count == boxes && truncated == expectedTruncated)
   #expect(found.sorted() == expected.sorted())
+}
+
+@Test(
+  .enabled(if: FormatFixtures.hasDataset("raccoon_voc"), "../shared/datasets/raccoon_voc is absent")
+)
+func raccoonFilesMatchTheirCSV() throws {
+  let root = FormatFixtures.dataset("raccoon_voc")
+  try expectFilesMatchCSV(
+    annotations: root.appendingPathComponent("annotations"),
+    csv: root.appendingPathComponent("data/raccoon_labels.csv"), boxes: 217, truncated: 59)
+}
+
+/// fixtures/formats/voc/labelimg: verified attribute, absolute path, depth 1, tabs.
+@Test func fixtureLabelImgFilesMatchTheirCSV() throws {
+  let root = FormatFixtures.fixture("formats/voc/labelimg")
+  try expectFilesMatchCSV(
+    annotations: root.appendingPathComponent("annotations"),
+    csv: root.appendingPathComponent("labels.csv"), boxes: 4, truncated: 2)
+  let grey = try VOCAnnotation.parse(
+    xml: [UInt8](try Data(contentsOf: root.appendingPathComponent("annotations/raccoon-2.xml"))))
+  #expect(grey.annotation.size == VOCAnnotation.Size(width: 450, height: 495, depth: 1))
 }

@@ -34,7 +34,20 @@ private struct Semantic: Hashable {
   .enabled(if: voc2012, voc2012Missing),
   arguments: VOCBoxConvention.allCases)
 func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
-  let source = FormatFixtures.dataset("voc2012_100_multiformat/gts/pascalvoc_format")
+  try expectVOCRoundTrip(
+    FormatFixtures.dataset("voc2012_100_multiformat/gts/pascalvoc_format"), files: 100,
+    convention: convention)
+}
+
+/// fixtures/formats/multi/pascalvoc: difficult, truncated and pose flags, boxes on the
+/// x = 1 / y = 1 edge, tab-indented files.
+@Test(arguments: VOCBoxConvention.allCases)
+func fixtureVOCToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
+  try expectVOCRoundTrip(
+    FormatFixtures.fixture("formats/multi/pascalvoc"), files: 3, convention: convention)
+}
+
+private func expectVOCRoundTrip(_ source: URL, files: Int, convention: VOCBoxConvention) throws {
   let out = try FormatFixtures.temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: out) }
   let temp = try TemporaryStore()
@@ -42,7 +55,7 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
     into: temp.opened, named: "v")
   let written = try VOCExporter(path: out.path, convention: convention).export(
     from: temp.opened, dataset: "v")
-  #expect(written.files == 100)
+  #expect(written.files == files)
   for original in try xmlFiles(source) {
     let a = try VOCAnnotation.parse(xml: [UInt8](try Data(contentsOf: original))).annotation
     let exported = out.appendingPathComponent("Annotations").appendingPathComponent(

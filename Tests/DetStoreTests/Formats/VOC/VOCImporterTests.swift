@@ -29,17 +29,29 @@ private func object(_ name: String, _ b: (Double, Double, Double, Double), diffi
 
 // MARK: - Real samples
 
-@Test(.enabled(if: voc2012, voc2012Missing))
-func voc2012ImportsWithItsDocumentedCounts() throws {
+/// What one VOC folder is expected to hold, counted independently (SOURCES.md of the shared
+/// samples; for fixtures, tools/make_format_fixtures.py's own definitions).
+private struct ExpectedVOC {
+  var images: Int
+  var annotations: Int
+  var categories: Int
+  var difficult: Int
+  var truncated: Int
+  var first: String
+  var last: String
+}
+
+private func expectVOCImport(_ source: URL, _ expected: ExpectedVOC) throws {
   let temp = try TemporaryStore()
-  let source = FormatFixtures.dataset("voc2012_100_multiformat/gts/pascalvoc_format")
   let report = try VOCImporter(path: source.path).importDataset(into: temp.opened, named: "voc")
-  #expect(report.images == 100 && report.annotations == 273 && report.categories == 20)
+  #expect(
+    report.images == expected.images && report.annotations == expected.annotations
+      && report.categories == expected.categories)
   #expect(report.skippedTotal == 0 && report.warnings.isEmpty)
   var names: [String] = []
   try temp.opened.forEachCategory(in: "voc") { names.append($0.name) }
   // Sorted names are VOC's own class order.
-  #expect(names.first == "aeroplane" && names.last == "tvmonitor" && names == names.sorted())
+  #expect(names.first == expected.first && names.last == expected.last && names == names.sorted())
   var difficult = 0
   var truncated = 0
   var poses = 0
@@ -48,21 +60,71 @@ func voc2012ImportsWithItsDocumentedCounts() throws {
     truncated += a.isTruncated ? 1 : 0
     poses += a.pose == nil ? 0 : 1
   }
-  #expect(difficult == 38 && truncated == 137 && poses == 273)
+  #expect(difficult == expected.difficult && truncated == expected.truncated)
+  #expect(poses == expected.annotations)
+}
+
+/// Imports a CVAT-style folder (Annotations/, ImageSets/, labelmap.txt; float coordinates,
+/// empty depth, only <occluded>) and the original VOC folder: the same boxes.
+private func expectSameBoxes(cvat: URL, voc: URL) throws {
+  let temp = try TemporaryStore()
+  try VOCImporter(path: cvat.path).importDataset(into: temp.opened, named: "cvat")
+  try VOCImporter(path: voc.path).importDataset(into: temp.opened, named: "voc")
+  let boxes = try FormatFixtures.namedBoxes(temp.opened, "voc")
+  #expect(!boxes.isEmpty)
+  #expect(try FormatFixtures.namedBoxes(temp.opened, "cvat") == boxes)
+}
+
+/// Imports a labelImg folder and compares every box with the CSV written beside it
+/// (`filename,width,height,class,xmin,ymin,xmax,ymax`).
+private func expectBoxesOfCSV(annotations: URL, csv: URL, images: Int, boxes: Int) throws {
+  let temp = try TemporaryStore()
+  let report = try VOCImporter(path: annotations.path).importDataset(into: temp.opened, named: "r")
+  #expect(report.images == images && report.annotations == boxes && report.categories == 1)
+  let text = try String(contentsOf: csv, encoding: .utf8)
+  let expected = text.split(separator: "\n").dropFirst().map { line -> NamedBox in
+    let f = line.split(separator: ",").map(String.init)
+    let (x1, y1, x2, y2) = (Double(f[4])!, Double(f[5])!, Double(f[6])!, Double(f[7])!)
+    return NamedBox(file: f[0], category: f[3], x: x1, y: y1, width: x2 - x1, height: y2 - y1)
+  }
+  #expect(expected.count == boxes)
+  #expect(
+    try FormatFixtures.namedBoxes(temp.opened, "r")
+      == expected.sorted {
+        ($0.file, $0.x, $0.y) < ($1.file, $1.x, $1.y)
+      })
+}
+
+@Test(.enabled(if: voc2012, voc2012Missing))
+func voc2012ImportsWithItsDocumentedCounts() throws {
+  try expectVOCImport(
+    FormatFixtures.dataset("voc2012_100_multiformat/gts/pascalvoc_format"),
+    ExpectedVOC(
+      images: 100, annotations: 273, categories: 20, difficult: 38, truncated: 137,
+      first: "aeroplane", last: "tvmonitor"))
+}
+
+/// fixtures/formats/multi/pascalvoc: difficult on 3 boxes, truncated on 3, a pose on all 7.
+@Test func fixtureVOCImportsWithItsStatedCounts() throws {
+  try expectVOCImport(
+    FormatFixtures.fixture("formats/multi/pascalvoc"),
+    ExpectedVOC(
+      images: 3, annotations: 7, categories: 4, difficult: 3, truncated: 3, first: "bicycle",
+      last: "person"))
 }
 
 @Test(.enabled(if: voc2012, voc2012Missing))
 func cvatVOCFlavourImportsTheSameBoxes() throws {
-  let temp = try TemporaryStore()
   let gts = FormatFixtures.dataset("voc2012_100_multiformat/gts")
-  // imagenet_format holds Annotations/, ImageSets/ and labelmap.txt, like CVAT's export.
-  try VOCImporter(path: gts.appendingPathComponent("imagenet_format").path).importDataset(
-    into: temp.opened, named: "cvat")
-  try VOCImporter(path: gts.appendingPathComponent("pascalvoc_format").path).importDataset(
-    into: temp.opened, named: "voc")
-  #expect(
-    try FormatFixtures.namedBoxes(temp.opened, "cvat")
-      == FormatFixtures.namedBoxes(temp.opened, "voc"))
+  try expectSameBoxes(
+    cvat: gts.appendingPathComponent("imagenet_format"),
+    voc: gts.appendingPathComponent("pascalvoc_format"))
+}
+
+@Test func fixtureCVATVOCFlavourImportsTheSameBoxes() throws {
+  try expectSameBoxes(
+    cvat: FormatFixtures.fixture("formats/multi/cvat_voc"),
+    voc: FormatFixtures.fixture("formats/multi/pascalvoc"))
 }
 
 @Test(
@@ -76,27 +138,45 @@ func clarifaiImportsWithoutParts() throws {
   #expect(report.images == 10 && report.annotations == 18 && report.categories == 8)
 }
 
+/// fixtures/formats/voc/reordered: <size> after the objects, bndbox children in
+/// xmax, xmin, ymax, ymin order, two <part>s and an <actions>/<point> object.
+@Test func fixtureWithReorderedChildrenImportsWithoutParts() throws {
+  let temp = try TemporaryStore()
+  let report = try VOCImporter(path: FormatFixtures.fixture("formats/voc/reordered").path)
+    .importDataset(into: temp.opened, named: "c")
+  #expect(report.images == 3 && report.annotations == 4 && report.categories == 3)
+  #expect(
+    try FormatFixtures.namedBoxes(temp.opened, "c") == [
+      NamedBox(file: "2008_000003.jpg", category: "train", x: 1, y: 30, width: 319, height: 170),
+      NamedBox(file: "2011_000001.jpg", category: "person", x: 52, y: 11, width: 249, height: 359),
+      NamedBox(file: "2011_000002.jpg", category: "chair", x: 250, y: 200, width: 150, height: 130),
+      NamedBox(file: "2011_000002.jpg", category: "person", x: 20, y: 40, width: 160, height: 290),
+    ])
+  var sizes: [String: [Int]] = [:]
+  try temp.opened.forEachImage(in: "c") { sizes[$0.fileName] = [$0.width, $0.height] }
+  #expect(
+    sizes == [
+      "2008_000003.jpg": [320, 240], "2011_000001.jpg": [500, 375], "2011_000002.jpg": [444, 333],
+    ])
+}
+
 @Test(
   .enabled(if: FormatFixtures.hasDataset("raccoon_voc"), "../shared/datasets/raccoon_voc is absent")
 )
 func raccoonImportsEveryBoxOfItsCSV() throws {
-  let temp = try TemporaryStore()
   let root = FormatFixtures.dataset("raccoon_voc")
-  let report = try VOCImporter(path: root.appendingPathComponent("annotations").path).importDataset(
-    into: temp.opened, named: "r")
-  #expect(report.images == 200 && report.annotations == 217 && report.categories == 1)
-  let csv = try String(
-    contentsOf: root.appendingPathComponent("data/raccoon_labels.csv"), encoding: .utf8)
-  let expected = csv.split(separator: "\n").dropFirst().map { line -> NamedBox in
-    let f = line.split(separator: ",").map(String.init)
-    let (x1, y1, x2, y2) = (Double(f[4])!, Double(f[5])!, Double(f[6])!, Double(f[7])!)
-    return NamedBox(file: f[0], category: f[3], x: x1, y: y1, width: x2 - x1, height: y2 - y1)
-  }
-  #expect(
-    try FormatFixtures.namedBoxes(temp.opened, "r")
-      == expected.sorted {
-        ($0.file, $0.x, $0.y) < ($1.file, $1.x, $1.y)
-      })
+  try expectBoxesOfCSV(
+    annotations: root.appendingPathComponent("annotations"),
+    csv: root.appendingPathComponent("data/raccoon_labels.csv"), images: 200, boxes: 217)
+}
+
+/// fixtures/formats/voc/labelimg: verified="yes"/"no", absolute <path>, <depth>1</depth>,
+/// tabs, boxes on the 0 and 1 edges.
+@Test func fixtureLabelImgImportsEveryBoxOfItsCSV() throws {
+  let root = FormatFixtures.fixture("formats/voc/labelimg")
+  try expectBoxesOfCSV(
+    annotations: root.appendingPathComponent("annotations"),
+    csv: root.appendingPathComponent("labels.csv"), images: 3, boxes: 4)
 }
 
 // MARK: - Conventions, names, sizes

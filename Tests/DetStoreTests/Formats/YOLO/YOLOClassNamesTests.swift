@@ -112,3 +112,18 @@ func darknetObjNamesInCVATOrder() throws {
   let names = try YOLOClassNames.parse(text: [UInt8](try Data(contentsOf: url)))
   #expect(names.count == 20 && names.prefix(3) == ["person", "cat", "boat"])
 }
+
+/// fixtures/formats/yolo/ultralytics/data.yaml: emoji and box-drawing comments, `path`,
+/// `train`, `val` keys, then a block list of names (one with a space).
+@Test func fixtureYAMLWithNonASCIICommentsGivesItsNames() throws {
+  let url = FormatFixtures.fixture("formats/yolo/ultralytics/data.yaml")
+  let names = try #require(try YOLOClassNames.parse(yaml: [UInt8](try Data(contentsOf: url))))
+  #expect(names == ["person", "bicycle", "traffic light", "fire hydrant", "toothbrush"])
+}
+
+/// fixtures/formats/multi/yolo_darknet/obj.names: CVAT's label order, not VOC's sorted one.
+@Test func fixtureDarknetObjNamesInCVATOrder() throws {
+  let url = FormatFixtures.fixture("formats/multi/yolo_darknet/obj.names")
+  let names = try YOLOClassNames.parse(text: [UInt8](try Data(contentsOf: url)))
+  #expect(names == ["person", "cat", "bicycle", "dog"])
+}

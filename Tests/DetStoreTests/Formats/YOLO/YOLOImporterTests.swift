@@ -113,6 +113,104 @@ func theSameBoxesArriveFromVOCYOLOAndCOCO() throws {
   }
 }
 
+// MARK: - The same behaviour on fixtures/formats (tools/make_format_fixtures.py)
+
+/// The Ultralytics layout of coco128 on five images: `images/train2017` and
+/// `labels/train2017`, a `data.yaml` with non-ASCII comments and paths that are not
+/// followed, two images without a label file (250, 508), two label files without an image
+/// (656, 659), a PNG among the JPEGs (one with an EXIF thumbnail, one progressive), bare
+/// integers and 0 to 8 decimals, a blank line.
+@Test func ultralyticsFixtureImportsEveryLabelThatHasAnImage() throws {
+  let root = FormatFixtures.fixture("formats/yolo/ultralytics")
+  // Independent count: non-blank lines of the label files whose image exists.
+  let labels = root.appendingPathComponent("labels/train2017")
+  let images = try FileManager.default.contentsOfDirectory(
+    atPath: root.appendingPathComponent("images/train2017").path)
+  let stems = Set(images.map { ($0 as NSString).deletingPathExtension })
+  var expected = 0
+  for name in try FileManager.default.contentsOfDirectory(atPath: labels.path)
+  where stems.contains((name as NSString).deletingPathExtension) {
+    let text = try String(contentsOf: labels.appendingPathComponent(name), encoding: .utf8)
+    expected += text.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }.count
+  }
+  #expect(expected == 6)  // 2 + 3 + 1, as the generator writes them
+
+  let temp = try TemporaryStore()
+  let report = try YOLOImporter(path: root.path).importDataset(into: temp.opened, named: "u")
+  #expect(report.images == 5 && report.categories == 5 && report.annotations == expected)
+  #expect(report.skippedTotal == 0)
+  #expect(report.warnings.count == 2)
+  #expect(
+    report.warnings.first?.hasPrefix("2 label file(s) without an image") == true
+      && report.warnings.first?.contains("000000000656.txt") == true)
+  #expect(
+    report.warnings.last?.hasPrefix("2 image(s) without a label file") == true
+      && report.warnings.last?.contains("train2017/000000000250.jpg") == true)
+  // Sizes come from the headers (the generator's table: 640x427 SOF1 JPEG, 1000x300 PNG).
+  let image = try temp.opened.image(in: "u", id: .int(1))
+  #expect(
+    image.fileName == "train2017/000000000009.jpg" && image.width == 640 && image.height == 427)
+  let first = try temp.opened.annotations(in: "u", image: .int(1))[0]
+  // "0 0.5 0.530422 1 0.353469" on 640x427: a full-width box.
+  #expect(first.categoryID == .int(0))
+  #expect(abs(first.x) < 1e-9 && abs(first.width - 640) < 1e-9)
+  #expect(abs(first.height - 0.353469 * 427) < 1e-9)
+  let png = try temp.opened.image(in: "u", id: .int(3))
+  #expect(png.fileName == "train2017/000000000030.png" && png.width == 1000 && png.height == 300)
+  let box = try temp.opened.annotations(in: "u", image: .int(3))
+  // "1 0.5 0.5 0.2 0.4" on 1000x300.
+  #expect(box.count == 1)
+  #expect(abs(box[0].x - 400) < 1e-9 && abs(box[0].y - 90) < 1e-9)
+  #expect(abs(box[0].width - 200) < 1e-9 && abs(box[0].height - 120) < 1e-9)
+}
+
+/// One small dataset written in every format (VOC, darknet YOLO with its images elsewhere,
+/// CVAT COCO, a second COCO with 64-bit image ids and another category order): the same
+/// seven boxes arrive from each.
+@Test func theSameFixtureBoxesArriveFromVOCYOLOAndCOCO() throws {
+  let root = FormatFixtures.fixture("formats/multi")
+  let temp = try TemporaryStore()
+  let store = temp.opened
+  try VOCImporter(path: root.appendingPathComponent("pascalvoc").path).importDataset(
+    into: store, named: "voc")
+  // CVAT/darknet layout: obj_train_data/*.txt with obj.names; the images live elsewhere.
+  let yolo = try YOLOImporter(
+    path: root.appendingPathComponent("yolo_darknet").path,
+    imagesDirectory: root.appendingPathComponent("images").path
+  ).importDataset(into: store, named: "yolo")
+  #expect(
+    yolo.images == 3 && yolo.annotations == 7 && yolo.categories == 4 && yolo.warnings.isEmpty)
+  _ = try COCOImporter(path: root.appendingPathComponent("coco_v1/instances_default.json").path)
+    .importDataset(into: store, named: "coco")
+  _ = try COCOImporter(path: root.appendingPathComponent("coco_v2/instances_v2.json").path)
+    .importDataset(into: store, named: "coco2")
+
+  let voc = try FormatFixtures.namedBoxes(store, "voc")
+  let coco = try FormatFixtures.namedBoxes(store, "coco")
+  #expect(try FormatFixtures.namedBoxes(store, "coco2") == coco)
+  let fromYOLO = try FormatFixtures.namedBoxes(store, "yolo")
+  #expect(voc.count == 7)
+  // VOC read as written equals the COCO conversion exactly (integers, no -1 shift).
+  #expect(voc == coco)
+  // YOLO stores 6 decimals of a normalised value: at most 0.5e-6 * 500 px per term.
+  #expect(fromYOLO.count == voc.count)
+  for (a, b) in zip(fromYOLO, voc) {
+    #expect(a.matches(b, tolerance: 1e-3), "\(a) vs \(b)")
+  }
+  // Read as 1-based pixel indices, the boxes grow by one pixel up and left.
+  try VOCImporter(
+    path: root.appendingPathComponent("pascalvoc").path, convention: .oneBasedInclusive
+  )
+  .importDataset(into: store, named: "voc1")
+  for (a, b) in zip(try FormatFixtures.namedBoxes(store, "voc1"), coco) {
+    #expect(
+      a
+        == NamedBox(
+          file: b.file, category: b.category, x: b.x - 1, y: b.y - 1, width: b.width + 1,
+          height: b.height + 1))
+  }
+}
+
 // MARK: - Layouts, names, sizes
 
 @Test func flatFolderUsesTheEXIFOrientedSize() throws {

@@ -1,0 +1,365 @@
+// The focal-loss label rows and the IoU row of CDetKernels.h, written once on 16-lane generic
+// vectors and compiled once per variant (the `target` attribute on each entry point; the
+// bodies are always inlined into it). Clang lowers a 16-float vector to four SSE / NEON
+// registers, two AVX2 registers or one AVX-512 register. Each function is a line-by-line
+// port of the Swift kernel named in its comment; the constants are those kernels' (checked
+// bit for bit), and with contraction off every variant computes the same bits as the Swift
+// code (the tests compare every variant with it).
+
+#include "CDetKernels.h"
+
+#include <string.h>
+
+#pragma clang fp contract(off)
+// 16-float vectors pass only between always-inlined functions, never across a call.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float v16f __attribute__((vector_size(64)));
+typedef int32_t v16i __attribute__((vector_size(64)));
+typedef uint32_t v16u __attribute__((vector_size(64)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE v16f load16(const float *p) {
+  v16f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+INLINE void store16(float *p, v16f v) { memcpy(p, &v, sizeof v); }
+
+INLINE v16f splat(float x) { return (v16f){0} + x; }
+
+/// `mask ? a : b` per lane, for comparison masks (all ones / all zeros).
+INLINE v16f select16(v16i mask, v16f a, v16f b) {
+  return (v16f)(((v16i)a & mask) | ((v16i)b & ~mask));
+}
+
+/// `x > y ? x : y` (VectorMath.larger): NaN in x gives y.
+INLINE v16f larger16(v16f x, v16f y) { return select16(x > y, x, y); }
+
+/// `x < y ? x : y` (VectorMath.smaller).
+INLINE v16f smaller16(v16f x, v16f y) { return select16(x < y, x, y); }
+
+/// Swift's SIMD negation, `0 - x`: +0 (not -0) for x = +0.
+INLINE v16f negate16(v16f x) { return 0 - x; }
+
+/// |x| by clearing the sign bit.
+INLINE v16f abs16(v16f x) { return (v16f)((v16u)x & 0x7FFFFFFFu); }
+
+/// VectorMath.biasedMagic, 1.5 * 2^23 + 127.
+static const float biasedMagic = 12583039.0f;
+
+/// VectorMath.expReduced.
+INLINE v16f expReduced(v16f r) {
+  v16f r2 = r * r;
+  v16f low = r * 1.6667116e-1f + 4.9999231e-1f;
+  v16f high = r * 8.3125029e-3f + 4.1890334e-2f;
+  v16f poly = high * r2 + low;
+  return poly * r2 + (r + 1);
+}
+
+/// VectorMath.exp.
+INLINE v16f exp16(v16f x) {
+  v16i underflow = x < -87.33654f;
+  v16f xc = select16(underflow, splat(-87.33654f), x);
+  xc = select16(xc > 89.0f, splat(89.0f), xc);
+  v16f shifted = xc * 1.44269504f + biasedMagic;
+  v16f n = shifted - biasedMagic;
+  v16f r = xc - n * 0.693359375f;
+  r = r - n * -2.1219444e-4f;
+  v16f er = expReduced(r);
+  uint32_t magicBits;
+  memcpy(&magicBits, &biasedMagic, sizeof magicBits);
+  v16i nInt = (v16i)((v16u)shifted - magicBits);
+  v16i half = nInt >> 1;
+  v16f scaleLow = (v16f)((half + 127) << 23);
+  v16f scaleHigh = (v16f)((nInt - half + 127) << 23);
+  v16f result = er * scaleLow * scaleHigh;
+  return select16(underflow, (v16f){0}, result);
+}
+
+/// VectorMath.expNegated: e^-a for a >= 0.
+INLINE v16f expNegated16(v16f a) {
+  v16f clamped = smaller16(splat(88.0f), a);
+  v16f shifted = clamped * -1.44269504f + biasedMagic;
+  v16f n = shifted - biasedMagic;
+  v16f r = n * -0.693359375f - clamped;
+  r = r - n * -2.1219444e-4f;
+  v16f er = expReduced(r);
+  v16f scale = (v16f)((v16u)shifted << 23);
+  return er * scale;
+}
+
+/// VectorMath.log1p on [0, 1].
+INLINE v16f log1p16(v16f u) {
+  v16f s = u / (2 + u);
+  v16f z = s * s;
+  v16f poly = splat(0.28011975f);
+  poly = poly * z + 0.28001809f;
+  poly = poly * z + 0.40021527f;
+  poly = poly * z + 0.66666418f;
+  return 2 * s + s * z * poly;
+}
+
+/// FocalKernel.negativeLanesGammaTwo; `derivative` NULL skips the derivative.
+INLINE v16f focalNegative(v16f x, float alphaNegative, float derivativeScale, v16f *derivative) {
+  v16f ax = abs16(x);
+  v16f e = expNegated16(ax);
+  v16f inverse = 1 / (1 + e);
+  v16i nonNegative = x >= 0;
+  v16f ones = (v16f)(nonNegative & 0x3F800000);
+  v16f p = inverse * larger16(e, ones);
+  v16f ce = x * ones + log1p16(e);
+  v16f p2 = p * p;
+  v16f loss = alphaNegative * p2 * ce;
+  if (derivative) {
+    v16f eInverse = e * inverse;
+    v16f q = select16(nonNegative, eInverse, inverse);
+    *derivative = (alphaNegative * derivativeScale) * p2 * (2 * q * ce + p);
+  }
+  return loss;
+}
+
+/// FocalKernel.lanes(x, t, hard: true) for gamma = 2, t one-hot or zero; the derivative is
+/// not yet scaled.
+INLINE v16f focalHardLanes(
+  v16f x, v16f t, float alphaPositive, float alphaNegative, v16f *derivative
+) {
+  v16f ax = abs16(x);
+  v16f e = exp16(negate16(ax));
+  v16f inverse = 1 / (1 + e);
+  v16f eInverse = e * inverse;
+  v16i nonNegative = x >= 0;
+  v16f p = select16(nonNegative, inverse, eInverse);
+  v16f q = select16(nonNegative, eInverse, inverse);
+  v16f log1pE = log1p16(e);
+  v16i positive = t > 0.5f;
+  v16f relu = x * (v16f)(nonNegative & 0x3F800000);
+  v16f xt = select16(positive, x, (v16f){0});
+  v16f ce = relu - xt + log1pE;
+  v16f m = select16(positive, q, p);
+  v16f ratio = select16(positive, p, q);
+  v16f alphaT = select16(positive, splat(alphaPositive), splat(alphaNegative));
+  v16f pMinusT = select16(positive, negate16(q), p);
+  v16f mPower = m * m;
+  v16f loss = alphaT * mPower * ce;
+  if (derivative) {
+    *derivative = alphaT * mPower * (2.0f * ratio * (1 - 2 * t) * ce + pMinusT);
+  }
+  return loss;
+}
+
+/// Swift's `SIMD.sum()`: from -0, lanes left to right.
+INLINE float laneSum(v16f v) {
+  float sum = -0.0f;
+  for (int lane = 0; lane < 16; lane++) sum += v[lane];
+  return sum;
+}
+
+/// FocalLabelPass.sum(rows:) for gamma = 2.
+INLINE double focalRows(
+  detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
+  ptrdiff_t c, float *values, float *gradient
+) {
+  const ptrdiff_t fullEnd = c - c % 16;
+  const int wantsDerivative = gradient != NULL;
+  double total = 0;
+  for (ptrdiff_t row = 0; row < rowCount; row++) {
+    const ptrdiff_t base = row * c;
+    const int32_t column = columns[row];
+    if (column == INT32_MIN) {
+      if (values) memset(values + base, 0, (size_t)c * sizeof(float));
+      if (gradient) memset(gradient + base, 0, (size_t)c * sizeof(float));
+      continue;
+    }
+    const ptrdiff_t positiveStart =
+      column >= 0 && column < fullEnd ? column - column % 16 : fullEnd;
+    v16f rowSum = {0};
+    for (ptrdiff_t j = 0; j < fullEnd; j += 16) {
+      v16f x = load16(logits + base + j);
+      v16f loss, derivative;
+      if (j == positiveStart) {
+        v16f t = {0};
+        t[column - j] = 1;
+        loss = focalHardLanes(
+          x, t, k.alphaPositive, k.alphaNegative, wantsDerivative ? &derivative : NULL);
+        if (wantsDerivative) derivative = derivative * k.gradientScale;
+      } else {
+        loss = focalNegative(
+          x, k.alphaNegative, k.gradientScale, wantsDerivative ? &derivative : NULL);
+      }
+      rowSum += loss;
+      if (values) store16(values + base + j, loss);
+      if (gradient) store16(gradient + base + j, derivative);
+    }
+    total += (double)laneSum(rowSum);
+    if (fullEnd < c) {
+      const ptrdiff_t rest = c - fullEnd;
+      v16f x = {0};
+      v16f t = {0};
+      for (ptrdiff_t lane = 0; lane < rest; lane++) x[lane] = logits[base + fullEnd + lane];
+      if (column >= fullEnd && column < c) t[column - fullEnd] = 1;
+      v16f derivative = {0};
+      v16f loss = focalHardLanes(
+        x, t, k.alphaPositive, k.alphaNegative, wantsDerivative ? &derivative : NULL);
+      for (ptrdiff_t lane = 0; lane < rest; lane++) {
+        total += (double)loss[lane];
+        if (values) values[base + fullEnd + lane] = loss[lane];
+        if (gradient) gradient[base + fullEnd + lane] = derivative[lane] * k.gradientScale;
+      }
+    }
+  }
+  return total;
+}
+
+/// Orders the non-temporal stores before any later store (x86's weakly ordered `movnt`).
+INLINE void streamFence(void) {
+#if defined(__x86_64__)
+  __builtin_ia32_sfence();
+#endif
+}
+
+/// The scalar IoU of PlainIoUKernel.evaluate (iouFields).
+INLINE float iouScalar(
+  float ax1, float ay1, float ax2, float ay2, float areaA, float bx1, float by1, float bx2,
+  float by2, float areaB
+) {
+  float right = ax2 < bx2 ? ax2 : bx2, left = ax1 > bx1 ? ax1 : bx1;
+  float bottom = ay2 < by2 ? ay2 : by2, top = ay1 > by1 ? ay1 : by1;
+  float w = right - left > 0 ? right - left : 0;
+  float h = bottom - top > 0 ? bottom - top : 0;
+  float inter = w * h;
+  float uni = (areaA + areaB) - inter;
+  float iou = inter / uni;
+  return uni == 0 ? 0 : iou;
+}
+
+/// iouLanes of BoxArray+IoU, 16 columns per step, then the scalar kernel. When
+/// `streaming`, the scalar kernel first runs up to a 64-byte boundary of `out`, and the
+/// lanes are written with non-temporal stores: a matrix far larger than the caches then
+/// costs one write per line instead of a read for ownership and a write. The values are
+/// the same.
+INLINE void iouRow(
+  float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1,
+  const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,
+  int streaming
+) {
+  const v16f ax1 = splat(x1), ay1 = splat(y1), ax2 = splat(x2), ay2 = splat(y2);
+  const v16f areaA = splat(area);
+  const v16f zero = {0};
+  ptrdiff_t j = 0;
+  if (streaming) {
+    for (; j < count && ((uintptr_t)(out + j) & 63) != 0; j++) {
+      out[j] = iouScalar(x1, y1, x2, y2, area, cx1[j], cy1[j], cx2[j], cy2[j], cArea[j]);
+    }
+  }
+  for (; j + 16 <= count; j += 16) {
+    v16f w = larger16(smaller16(ax2, load16(cx2 + j)) - larger16(ax1, load16(cx1 + j)), zero);
+    v16f h = larger16(smaller16(ay2, load16(cy2 + j)) - larger16(ay1, load16(cy1 + j)), zero);
+    v16f inter = w * h;
+    v16f uni = (areaA + load16(cArea + j)) - inter;
+    v16i skip = (inter == 0) & (uni > 0);
+    v16f iou;
+    // Most pairs do not overlap: 0 / union is +0 there, so the division is skipped when
+    // that holds in every lane.
+    int all = 1;
+    for (int lane = 0; lane < 16; lane++) all &= skip[lane] != 0;
+    if (all) {
+      iou = zero;
+    } else {
+      iou = select16(uni == 0, zero, inter / uni);
+    }
+    if (streaming) {
+      __builtin_nontemporal_store(iou, (v16f *)(out + j));
+    } else {
+      store16(out + j, iou);
+    }
+  }
+  for (; j < count; j++) {
+    out[j] = iouScalar(x1, y1, x2, y2, area, cx1[j], cy1[j], cx2[j], cy2[j], cArea[j]);
+  }
+  if (streaming) streamFence();
+}
+
+#define FOCAL_ARGS                                                                       \
+  detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rows, \
+    ptrdiff_t c, float *values, float *gradient
+#define IOU_ARGS                                                                        \
+  float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1, \
+    const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,  \
+    int streaming
+
+// One pair of entry points per variant.
+#define DEFINE_VARIANT(name, attributes)                                           \
+  attributes static double focalRows_##name(FOCAL_ARGS) {                          \
+    return focalRows(k, logits, columns, rows, c, values, gradient);               \
+  }                                                                                \
+  attributes static void iouRow_##name(IOU_ARGS) {                                 \
+    iouRow(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming); \
+  }
+
+DEFINE_VARIANT(baseline, )
+#if defined(__x86_64__)
+#define DETKIT_X86_VARIANTS 1
+DEFINE_VARIANT(avx2, __attribute__((target("avx2"))))
+DEFINE_VARIANT(avx512, __attribute__((target("avx512f"))))
+#endif
+
+uint32_t detkit_kernels_supported_variants(void) {
+  uint32_t variants = 1u << DETKIT_VARIANT_BASELINE;
+#ifdef DETKIT_X86_VARIANTS
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) variants |= 1u << DETKIT_VARIANT_AVX2;
+  if (__builtin_cpu_supports("avx512f")) variants |= 1u << DETKIT_VARIANT_AVX512;
+#endif
+  return variants;
+}
+
+const char *detkit_kernels_build_target(void) {
+#if defined(__x86_64__)
+#if defined(__AVX512F__)
+  return "x86-64 (AVX-512F)";
+#elif defined(__AVX2__)
+  return "x86-64 (AVX2)";
+#else
+  return "x86-64 (SSE2)";
+#endif
+#elif defined(__aarch64__)
+  return "arm64 (NEON)";
+#else
+  return "generic";
+#endif
+}
+
+double detkit_focal_label_rows(
+  uint32_t variant, detkit_focal_parameters k, const float *logits, const int32_t *columns,
+  ptrdiff_t rows, ptrdiff_t c, float *values, float *gradient
+) {
+  switch (variant) {
+#ifdef DETKIT_X86_VARIANTS
+  case DETKIT_VARIANT_AVX2: return focalRows_avx2(k, logits, columns, rows, c, values, gradient);
+  case DETKIT_VARIANT_AVX512:
+    return focalRows_avx512(k, logits, columns, rows, c, values, gradient);
+#endif
+  default: return focalRows_baseline(k, logits, columns, rows, c, values, gradient);
+  }
+}
+
+void detkit_iou_row(
+  uint32_t variant, float x1, float y1, float x2, float y2, float area, const float *cx1,
+  const float *cy1, const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count,
+  float *out, int streaming
+) {
+  switch (variant) {
+#ifdef DETKIT_X86_VARIANTS
+  case DETKIT_VARIANT_AVX2:
+    iouRow_avx2(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
+    return;
+  case DETKIT_VARIANT_AVX512:
+    iouRow_avx512(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
+    return;
+#endif
+  default: iouRow_baseline(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
+  }
+}

@@ -1,0 +1,165 @@
+extension EvalGroups {
+  /// pycocotools' `accumulate()`: precision `[T, R, K, A, M]` and recall `[T, K, A, M]`,
+  /// -1 where a setting has no ground truth that counts. Categories run across cores.
+  func accumulate(_ matches: EvalMatches, parameters: COCOEvalParameters) -> COCOEvaluation {
+    let t = parameters.iouThresholds.count
+    let r = parameters.recallThresholds.count
+    let k = usesCategories ? categoryCount : 1
+    let a = parameters.areaRanges.count
+    let m = parameters.maxDetections.count
+    var precision = [Double](repeating: -1, count: max(1, t * r * k * a * m))
+    var recall = [Double](repeating: -1, count: max(1, t * k * a * m))
+    precision.withUnsafeMutableBufferPointer { precisionOut in
+      recall.withUnsafeMutableBufferPointer { recallOut in
+        let output = AccumulateOutput(
+          precision: SharedPointer(base: precisionOut.baseAddress!),
+          recall: SharedPointer(base: recallOut.baseAddress!))
+        forEachChunk(k, minimumChunk: 1) { categories in
+          for category in categories {
+            accumulateCategory(
+              category, slots: k, matches: matches, parameters: parameters, output: output)
+          }
+        }
+      }
+    }
+    if t * r * k * a * m == 0 { precision = [] }
+    if t * k * a * m == 0 { recall = [] }
+    let slots = usesCategories ? (parameters.categoryIDs ?? []) : [-1]
+    return COCOEvaluation(
+      parameters: parameters, categorySlots: slots, precision: precision, recall: recall)
+  }
+
+  /// Fills category slot `k` (every slot is written by one call only).
+  private func accumulateCategory(
+    _ k: Int, slots: Int, matches: EvalMatches, parameters: COCOEvalParameters,
+    output: AccumulateOutput
+  ) {
+    let thresholdCount = parameters.iouThresholds.count
+    let recallPoints = parameters.recallThresholds
+    let recallCount = recallPoints.count
+    let areaCount = parameters.areaRanges.count
+    let maxDetections = parameters.maxDetections
+    let maxCount = maxDetections.count
+
+    // This category's kept detections of every image, in image order, then merged by score
+    // (ties keep image order and per-image order: ascending kept index).
+    var units: [Int] = []
+    units.reserveCapacity(imageCount)
+    for i in 0..<imageCount { units.append(usesCategories ? i * categoryCount + k : i) }
+    var list: [Int32] = []
+    for u in units {
+      for x in matches.keptStart[u]..<matches.keptStart[u + 1] { list.append(Int32(x)) }
+    }
+    sortByScoreDescending(&list, scores: matches.keptScores)
+    let n = list.count
+    var counts = [Int](repeating: 0, count: areaCount)
+    for a in 0..<areaCount {
+      for u in units { counts[a] += Int(matches.nonIgnored[u * areaCount + a]) }
+    }
+    let largestCount = counts.max() ?? 0
+    if n == 0 && largestCount == 0 { return }
+
+    // Scratch, taken once: codes in score order, ranks, per-threshold counters, the precision
+    // at each true positive (`tpPrecision[t * stride + j]` at the (j + 1)-th), and the number
+    // of true positives at which recall reaches each point.
+    let stride = largestCount + 1
+    let block = areaCount * thresholdCount
+    let codes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * block))
+    let ranks = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n))
+    let tpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
+    let fpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
+    let detectionCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
+    let tpPrecision = UnsafeMutablePointer<Double>.allocate(capacity: thresholdCount * stride)
+    let firstReaching = UnsafeMutablePointer<Int>.allocate(capacity: recallCount)
+    defer {
+      codes.deallocate()
+      ranks.deallocate()
+      tpCount.deallocate()
+      fpCount.deallocate()
+      detectionCount.deallocate()
+      tpPrecision.deallocate()
+      firstReaching.deallocate()
+    }
+    // One gather per detection of its whole (area, threshold) block, in score order.
+    matches.keptRanks.withUnsafeBufferPointer { keptRanks in
+      matches.codes.withUnsafeBufferPointer { allCodes in
+        for pos in 0..<n {
+          let kept = Int(list[pos])
+          ranks[pos] = keptRanks[kept]
+          (codes + pos * block).update(from: allCodes.baseAddress! + kept * block, count: block)
+        }
+      }
+    }
+
+    do {
+      for a in 0..<areaCount {
+        let counted = counts[a]
+        if counted == 0 { continue }
+        let npig = Double(counted)
+        // The fewest true positives whose recall `k / npig` reaches each point: recall only
+        // grows at a true positive, so searchsorted(rc, point, 'left') lands on the
+        // firstReaching-th true positive (on index 0 when that is 0).
+        for (ri, point) in recallPoints.enumerated() {
+          var reach = max(0, min(counted + 1, Int((point * npig).rounded(.up))))
+          while reach > 0 && Double(reach - 1) / npig >= point { reach -= 1 }
+          while reach <= counted && Double(reach) / npig < point { reach += 1 }
+          firstReaching[ri] = reach
+        }
+        for (m, maxDet) in maxDetections.enumerated() {
+          tpCount.initialize(repeating: 0, count: thresholdCount)
+          fpCount.initialize(repeating: 0, count: thresholdCount)
+          detectionCount.initialize(repeating: 0, count: thresholdCount)
+          // Ignored detections are left out: they repeat their predecessor's recall and
+          // precision, which changes neither the envelope nor the index reaching a recall
+          // point. Precision is only needed at true positives: between two, it falls.
+          for pos in 0..<n where Int(ranks[pos]) < maxDet {
+            let row = codes + pos * block + a * thresholdCount
+            for t in 0..<thresholdCount {
+              let code = row[t]
+              if code == EvalMatches.ignored { continue }
+              detectionCount[t] += 1
+              if code == EvalMatches.truePositive {
+                let tp = tpCount[t] + 1
+                tpCount[t] = tp
+                tpPrecision[t * stride + tp - 1] =
+                  Double(tp) / (Double(fpCount[t] + tp) + Double.ulpOfOne)
+              } else {
+                fpCount[t] += 1
+              }
+            }
+          }
+          for t in 0..<thresholdCount {
+            let tps = tpCount[t]
+            let recallSlot = ((t * slots + k) * areaCount + a) * maxCount + m
+            output.recall.base[recallSlot] = detectionCount[t] > 0 ? Double(tps) / npig : 0
+            // The envelope: precision made non-increasing from the right.
+            let precisions = tpPrecision + t * stride
+            if tps > 1 {
+              for j in Swift.stride(from: tps - 1, to: 0, by: -1)
+              where precisions[j] > precisions[j - 1] {
+                precisions[j - 1] = precisions[j]
+              }
+            }
+            // As in pycocotools, the first point past the end leaves it and every later
+            // point at 0. Reaching 0 true positives is index 0, whose envelope is the
+            // largest precision (0 before any true positive).
+            var exhausted = detectionCount[t] == 0
+            for ri in 0..<recallCount {
+              let slot = (((t * recallCount + ri) * slots + k) * areaCount + a) * maxCount + m
+              let reach = firstReaching[ri]
+              if !exhausted && reach > tps { exhausted = true }
+              output.precision.base[slot] =
+                exhausted ? 0 : (reach == 0 ? (tps > 0 ? precisions[0] : 0) : precisions[reach - 1])
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// Where ``EvalGroups/accumulate(_:parameters:)``'s chunks write.
+private struct AccumulateOutput: Sendable {
+  let precision: SharedPointer<Double>
+  let recall: SharedPointer<Double>
+}

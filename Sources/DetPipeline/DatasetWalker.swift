@@ -1,0 +1,141 @@
+import DetGeometry
+import DetStore
+
+/// Streams a stored dataset's images with their ground truth resized onto the detector's
+/// canvas.
+///
+/// Categories get contiguous 0-based indexes in the store's category order (the class
+/// index of a head's logits); crowd annotations go to ``PipelineImage/crowd``.
+public struct DatasetWalker {
+  /// The open store.
+  public let store: AnnotationStore
+  /// The dataset.
+  public let name: String
+  /// The input transform.
+  public let resize: InputResize
+  /// Category original id -> contiguous index.
+  public let categoryIndex: [RecordID: Int]
+  /// Contiguous index -> name.
+  public let categoryNames: [String]
+
+  /// Opens the store at `db` and reads dataset `name`'s categories.
+  ///
+  /// The store is opened read-only by default (`mode`): a missing file is an error and
+  /// nothing is created; `.existing` for a run that also records into the store.
+  ///
+  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) wrapping the store's
+  ///   error (no such store, not a store, unknown dataset).
+  public init(
+    db: String, name: String, resize: InputResize,
+    mode: AnnotationStore.OpenMode = .readOnly
+  ) throws(PipelineError) {
+    let store: AnnotationStore
+    do {
+      store = try AnnotationStore(path: db, mode: mode)
+    } catch {
+      throw PipelineError.wrapping(error, .badInput)
+    }
+    try self.init(store: store, name: name, resize: resize)
+  }
+
+  /// Reads dataset `name`'s categories from an open store.
+  ///
+  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) wrapping the store's
+  ///   error (unknown dataset).
+  public init(store: AnnotationStore, name: String, resize: InputResize) throws(PipelineError) {
+    self.store = store
+    self.name = name
+    self.resize = resize
+    var index: [RecordID: Int] = [:]
+    var names: [String] = []
+    do {
+      try store.forEachCategory(in: name) { c in
+        index[c.id] = names.count
+        names.append(c.name)
+      }
+    } catch {
+      throw PipelineError.wrapping(error, .badInput)
+    }
+    categoryIndex = index
+    categoryNames = names
+  }
+
+  /// `record` with its annotations, resized per ``resize``.
+  ///
+  /// - Throws: ``PipelineError``: ``PipelineError/Code/unknownCategory`` for an annotation
+  ///   whose category is not the dataset's, ``PipelineError/Code/unresizableImage`` for a
+  ///   stored size of zero under a resize policy, ``PipelineError/Code/badInput`` for a
+  ///   store error.
+  /// - Complexity: O(annotations of the image).
+  public func load(_ record: ImageRecord) throws(PipelineError) -> PipelineImage {
+    let size = ImageSize(height: record.height, width: record.width)
+    var boxes = BoxArray()
+    var crowd = BoxArray()
+    var labels: [Int] = []
+    var kept: [AnnotationRecord] = []
+    let annotations: [AnnotationRecord]
+    do {
+      annotations = try store.annotations(in: name, image: record.id)
+    } catch {
+      throw PipelineError.wrapping(error, .badInput)
+    }
+    for a in annotations {
+      let box = Box(
+        x1: Float(a.x), y1: Float(a.y), x2: Float(a.x + a.width), y2: Float(a.y + a.height))
+      if a.isCrowd {
+        crowd.append(box)
+      } else {
+        guard let label = categoryIndex[a.categoryID] else {
+          throw PipelineError(
+            .unknownCategory, at: "annotation \(a.id) of image \(record.id)",
+            "unknown category \(a.categoryID)")
+        }
+        boxes.append(box)
+        labels.append(label)
+        kept.append(a)
+      }
+    }
+    guard let policy = resize.policy else {
+      return PipelineImage(
+        record: record, canvas: size, resized: size, boxes: boxes, labels: labels,
+        annotations: kept, crowd: crowd)
+    }
+    guard size.width > 0, size.height > 0 else {
+      throw PipelineError(
+        .unresizableImage, at: "image \(record.id) (\(record.fileName))",
+        "stored size \(record.width)x\(record.height) cannot be resized")
+    }
+    return PipelineImage(
+      record: record, canvas: policy.canvasSize(of: size), resized: policy.resizedSize(of: size),
+      boxes: policy.resize(boxes, from: size), labels: labels, annotations: kept,
+      crowd: policy.resize(crowd, from: size))
+  }
+
+  /// The image of original id `id`, loaded.
+  ///
+  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) for an unknown image, or
+  ///   what ``load(_:)`` throws.
+  public func image(id: RecordID) throws(PipelineError) -> PipelineImage {
+    let record: ImageRecord
+    do {
+      record = try store.image(in: name, id: id)
+    } catch {
+      throw PipelineError.wrapping(error, .badInput)
+    }
+    return try load(record)
+  }
+
+  /// Calls `body` with every image of the dataset, in import order; one image in memory.
+  ///
+  /// - Throws: what ``load(_:)`` or `body` throws (a ``PipelineError``), or a store error
+  ///   wrapped as ``PipelineError/Code/badInput``.
+  public func forEachImage(_ body: (PipelineImage) throws(PipelineError) -> Void)
+    throws(PipelineError)
+  {
+    do {
+      try store.forEachImage(in: name) { record in try body(try load(record)) }
+    } catch {
+      throw PipelineError.wrapping(error, .badInput)
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import DetGeometry
+import Testing
+
+@testable import DetLoss
+
+/// The C kernel variants of the gamma = 2 label path against the Swift `SIMD16` kernels
+/// (`KernelVariant.swiftSIMD`): the same operations in the same order, so the same bits,
+/// for every logit (whole float range, infinities, NaN, subnormals), class count (all
+/// tail, exactly one group, groups plus a tail), label position (first and later groups,
+/// tail, background, ignored) and output combination, and the same `Double` sum.
+struct FocalKernelVariantTests {
+  /// Logits covering every float magnitude: random bit patterns (all exponents, both
+  /// signs, NaN and infinities included) mixed with ordinary values in [-12, 12].
+  static func logits(_ count: Int, seed: UInt64) -> [Float] {
+    var rng = SyntheticBoxes.SplitMix64(state: seed)
+    return (0..<count).map { k in
+      let bits = UInt32(truncatingIfNeeded: rng.next())
+      if k % 3 == 0 { return Float(bitPattern: bits) }
+      return Float(rng.uniform() * 24 - 12)
+    }
+  }
+
+  /// Equal bits, or NaN in both (a NaN's payload may come from either operand).
+  static func same(_ a: Float, _ b: Float) -> Bool {
+    a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
+  }
+
+  @Test(arguments: [1, 8, 15, 16, 17, 31, 32, 37, 80, 83, 91, 1203])
+  func everyVariantGivesTheSwiftKernelsBits(classes: Int) throws {
+    let rows = 240
+    let logits = Self.logits(rows * classes, seed: UInt64(classes))
+    // A positive in every column position in turn (first group, later groups, tail),
+    // background every fifth row, ignored every seventh.
+    let labels = (0..<rows).map { row in
+      row % 7 == 0 ? -2 : row % 5 == 0 ? -1 : (row * 13) % classes
+    }
+    let loss = SigmoidFocalLoss(alpha: 0.25, gamma: 2)
+    let reference = try loss.evaluate(
+      logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+      reduction: .sum, normalizer: 3, variant: .swiftSIMD, maxConcurrency: 1)
+    for variant in KernelVariant.supported where variant != .swiftSIMD {
+      let r = try loss.evaluate(
+        logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+        reduction: .sum, normalizer: 3, variant: variant, maxConcurrency: 1)
+      #expect(
+        r.sum.bitPattern == reference.sum.bitPattern || (r.sum.isNaN && reference.sum.isNaN),
+        "\(variant) C \(classes): sum \(r.sum) vs \(reference.sum)")
+      let valueMismatch = logits.indices.first { !Self.same(r.values[$0], reference.values[$0]) }
+      let gradientMismatch = logits.indices.first {
+        !Self.same(r.gradient[$0], reference.gradient[$0])
+      }
+      #expect(
+        valueMismatch == nil,
+        "\(variant) C \(classes) value \(valueMismatch ?? 0): x \(logits[valueMismatch ?? 0]), \(r.values[valueMismatch ?? 0]) vs \(reference.values[valueMismatch ?? 0])"
+      )
+      #expect(
+        gradientMismatch == nil,
+        "\(variant) C \(classes) gradient \(gradientMismatch ?? 0): x \(logits[gradientMismatch ?? 0]), \(r.gradient[gradientMismatch ?? 0]) vs \(reference.gradient[gradientMismatch ?? 0])"
+      )
+    }
+  }
+
+  /// Finite logits only, so the sums compare exactly, for each output combination (the C
+  /// loop skips the derivative without a gradient buffer) and convention, split across
+  /// threads as the public function does.
+  @Test(arguments: BackgroundConvention.allCases)
+  func everyOutputCombinationAndConventionAgree(convention: BackgroundConvention) throws {
+    let (rows, classes) = (1000, 80)
+    let logits = (0..<rows * classes).map { k in Float((k * 2_654_435_761) % 2001 - 1000) / 250 }
+    let background = convention == .torchvision ? -1 : classes
+    let ignored = convention == .torchvision ? -2 : -1
+    let labels = (0..<rows).map { row in
+      row % 4 == 0 ? ignored : row % 3 == 0 ? (row * 7) % classes : background
+    }
+    let loss = SigmoidFocalLoss()
+    func run(_ variant: KernelVariant, values: Bool, gradient: Bool) throws -> (
+      Double, [Float], [Float]
+    ) {
+      var v = [Float](repeating: .nan, count: logits.count)
+      var g = [Float](repeating: .nan, count: logits.count)
+      let sum = try logits.withUnsafeBufferPointer { x in
+        try labels.withUnsafeBufferPointer { l in
+          try v.withUnsafeMutableBufferPointer { vp in
+            try g.withUnsafeMutableBufferPointer { gp in
+              try loss.evaluate(
+                logits: x, classCount: classes, labels: l, convention: convention,
+                reduction: .mean, normalizer: 1, values: values ? vp : nil,
+                gradient: gradient ? gp : nil, maxConcurrency: nil, variant: variant
+              ).sum
+            }
+          }
+        }
+      }
+      return (sum, v, g)
+    }
+    for values in [false, true] {
+      for gradient in [false, true] {
+        let reference = try run(.swiftSIMD, values: values, gradient: gradient)
+        for variant in KernelVariant.supported where variant != .swiftSIMD {
+          let r = try run(variant, values: values, gradient: gradient)
+          #expect(r.0 == reference.0, "\(variant) values \(values) gradient \(gradient): sum")
+          #expect(
+            zip(r.1, reference.1).allSatisfy { Self.same($0, $1) }, "\(variant) values")
+          #expect(
+            zip(r.2, reference.2).allSatisfy { Self.same($0, $1) }, "\(variant) gradient")
+        }
+      }
+    }
+  }
+}

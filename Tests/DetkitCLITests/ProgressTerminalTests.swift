@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `--progress` end to end: detkit runs with its stderr on the slave side of a real
+/// pseudo-terminal (so `isatty` is true, as for a user at a terminal) or on a pipe, and the
+/// test reads what reached the terminal from the master side.
+enum Terminal {
+  /// Runs `detkit arguments` with stderr on a fresh pseudo-terminal, stdout on a pipe.
+  /// Returns the exit status, stdout and every byte written to the terminal.
+  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, tty: String) {
+    var master: Int32 = -1
+    var slave: Int32 = -1
+    guard openpty(&master, &slave, nil, nil, nil) == 0 else {
+      throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+    }
+    let reader = master
+    let process = Process()
+    process.executableURL = CLI.executable
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+    process.standardInput = FileHandle.nullDevice
+    // Drain the master while the child runs: a terminal's buffer is small.
+    nonisolated(unsafe) var tty = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while true {
+        let n = read(reader, &buffer, buffer.count)
+        if n > 0 {
+          tty.append(contentsOf: buffer[0..<n])
+        } else if n < 0 && errno == EINTR {
+          continue
+        } else {
+          break  // EIO once every slave descriptor is closed (Linux), or end of file
+        }
+      }
+      group.leave()
+    }
+    try process.run()
+    close(slave)  // the child holds its own copy; the reader sees EIO when it exits
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    group.wait()
+    close(master)
+    return (
+      process.terminationStatus, String(decoding: stdout, as: UTF8.self),
+      String(decoding: tty, as: UTF8.self)
+    )
+  }
+
+  /// A store with dataset "d": 6 images of 640 x 480, 3 boxes each.
+  static func store() throws -> (db: String, json: URL) {
+    let dir = try StoreFixtures.temporaryDirectory()
+    let json = dir.appendingPathComponent("d.json")
+    try StoreFixtures.writeCOCO(images: 6, perImage: 3, to: json)
+    let db = dir.appendingPathComponent("s.sqlite").path
+    let r = try CLI.run(["import", "coco", json.path, "--db", db, "--name", "d"])
+    try #require(r.status == 0, "\(r.stderr)")
+    return (db, json)
+  }
+
+  /// The coverage arguments the tests share (`--resize none` keeps each image cheap).
+  static func coverage(_ db: String, _ extra: [String] = []) -> [String] {
+    ["coverage", "--db", db, "--name", "d", "--preset", "retinanet", "--resize", "none", "--json"]
+      + extra
+  }
+}
+
+@Test func progressBarAppearsOnATerminalWithCountRateAndTimeLeft() throws {
+  let (db, _) = try Terminal.store()
+  let r = try Terminal.run(Terminal.coverage(db))
+  #expect(r.status == 0, "\(r.tty)")
+  // The first image redraws at once: 1 of 6 done, a rate and the time left.
+  #expect(r.tty.contains("\rcoverage of d  [###"), "\(r.tty)")
+  #expect(r.tty.contains("1/6 images"), "\(r.tty)")
+  #expect(
+    r.tty.range(of: #"\d+(\.\d)? images/s  ETA \d+:\d\d"#, options: .regularExpression) != nil)
+  // The last line is the final state, ended by a newline (the terminal writes CR LF).
+  #expect(
+    r.tty.range(
+      of: #"6/6 images  \S+ images/s  in \d+:\d\d\e\[K\r\n$"#, options: .regularExpression) != nil,
+    "\(r.tty)")
+  // stdout stays clean JSON.
+  let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+  #expect(json?["images"] as? Int == 6)
+}
+
+@Test func importShowsBytesAndMegabytesPerSecondOnATerminal() throws {
+  let dir = try StoreFixtures.temporaryDirectory()
+  let json = dir.appendingPathComponent("d.json")
+  try StoreFixtures.writeCOCO(images: 40, perImage: 2, to: json)
+  let size = try #require(
+    (try FileManager.default.attributesOfItem(atPath: json.path)[.size] as? NSNumber)?.intValue)
+  let total = String(format: "%.1f", Double(size) / 1e6)
+  let r = try Terminal.run([
+    "import", "coco", json.path, "--db", dir.appendingPathComponent("s.sqlite").path, "--name",
+    "d",
+  ])
+  #expect(r.status == 0, "\(r.tty)")
+  #expect(r.tty.contains("\(total)/\(total) MB"), "\(r.tty)")
+  #expect(r.tty.contains(" MB/s  in "), "\(r.tty)")
+  #expect(r.tty.contains("imported \"d\""))
+}
+
+@Test func progressNeverKeepsATerminalQuiet() throws {
+  let (db, _) = try Terminal.store()
+  let r = try Terminal.run(Terminal.coverage(db, ["--progress", "never"]))
+  #expect(r.status == 0)
+  #expect(r.tty.isEmpty, "\(r.tty)")
+}
+
+@Test func noProgressIntoAPipeUnlessAsked() throws {
+  let (db, json) = try Terminal.store()
+  let auto = try CLI.run(Terminal.coverage(db))
+  #expect(auto.status == 0)
+  #expect(auto.stderr.isEmpty, "\(auto.stderr)")
+  let imported = try CLI.run(["import", "coco", json.path, "--db", db, "--name", "e"])
+  #expect(imported.stderr == "imported \"e\": 8 categories, 6 images, 18 annotations\n")
+
+  let always = try CLI.run(Terminal.coverage(db, ["--progress", "always"]))
+  #expect(always.status == 0)
+  #expect(always.stderr.contains("6/6 images"), "\(always.stderr)")
+  #expect(always.stderr.hasSuffix("\n"))
+  #expect(always.stdout == auto.stdout)
+}
