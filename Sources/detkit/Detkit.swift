@@ -17,7 +17,8 @@ struct Detkit: ParsableCommand {
       MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
       CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
-      EvalCommand.self, DemoCommand.self, BenchCommand.self,
+      EvalCommand.self, ImagesCommand.self, RunsCommand.self, DemoCommand.self,
+      BenchCommand.self,
     ]
   )
 
