@@ -40,10 +40,12 @@ struct ImportCOCOResultsCommand: ParsableCommand {
     let bar = options.progressOptions.bar(
       "importing \(source)", unit: .bytes, total: ProgressOptions.fileSize(source))
     defer { bar.finish() }
-    let report = try COCOResultsImporter(path: source).importDetections(
-      into: store, dataset: options.name, set: set, options: options.importOptions,
-      progress: { bar.update(fraction: $0) })
+    let report = try options.run {
+      try COCOResultsImporter(path: source).importDetections(
+        into: store, dataset: options.name, set: set, options: options.importOptions,
+        progress: { bar.update(fraction: $0) })
+    }
     bar.finish()
-    printError(report.summary)
+    try options.finish(report)
   }
 }

@@ -47,6 +47,9 @@ extension AnnotationStore {
       defer { writer.isOpen = false }
       try body(writer)
       try writer.finish()
+      if existing != nil {
+        try Self.requireEnoughKept(writer.report, options, replacing: "dataset \"\(name)\"")
+      }
       if rebuildIndex {
         try database.execute(
           "CREATE INDEX annotations_by_image ON annotations (dataset_id, image_id)")
@@ -105,8 +108,28 @@ extension AnnotationStore {
       defer { writer.isOpen = false }
       try writer.loadExistingRecords()
       try body(writer)
+      if replaced {
+        try Self.requireEnoughKept(
+          writer.report, options, replacing: "detection set \"\(set)\" of \"\(name)\"")
+      }
       writer.report.replaced = replaced
       return writer.report
     }
+  }
+
+  /// Throws `.tooFewKept` (carrying `report`) when an import that replaces `what` kept less
+  /// than `options.minimumKeptFraction` of the records it read.
+  private static func requireEnoughKept(
+    _ report: ImportReport, _ options: ImportOptions, replacing what: String
+  ) throws {
+    guard report.keptFraction < options.minimumKeptFraction else { return }
+    let read = report.keptTotal + report.skippedTotal
+    let percent = { (value: Double) in String(Int((value * 100).rounded(.down))) + "%" }
+    var error = StoreError(
+      .tooFewKept,
+      "the import kept \(report.keptTotal) of the \(read) records it read (\(percent(report.keptFraction)), skipped \(report.skippedTotal)), less than the \(percent(options.minimumKeptFraction)) needed to replace \(what) (--min-kept); nothing was changed. Force it (--force) if that is what you want"
+    )
+    error.report = report
+    throw error
   }
 }

@@ -297,6 +297,10 @@ public final class DatasetWriter {
         .invalidRecord, "\(reason): \(message)", location: location, recordID: id, reason: reason)
     case .skip:
       report.skipped[reason, default: 0] += 1
+      if report.skippedRecords.count < options.keptSkips {
+        report.skippedRecords.append(
+          SkippedRecord(location: location, recordID: id, reason: reason, message: message))
+      }
     }
   }
 
