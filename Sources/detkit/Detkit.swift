@@ -25,6 +25,7 @@ struct Detkit: ParsableCommand {
   /// Runs the command; a library's `PipelineError` becomes a runtime failure (exit status 1)
   /// whose message, for a NaN or infinity in an input, names the option that lets it pass.
   static func main() {
+    InterruptCleanup.install()
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -77,7 +77,7 @@ extension AnnotationStore {
     s.bind(filter.fileGlob, at: 2)
     var current: (row: Int64, listing: ImageListing, names: Set<String>)?
     func flush() throws {
-      guard var (_, listing, names) = current else { return }
+      guard case (_, var listing, let names)? = current else { return }
       listing.categories = names.sorted()
       current = nil
       if filter.accepts(listing) { try body(listing) }
