@@ -52,6 +52,10 @@ public struct DatasetTargets {
   /// Writes every image's targets to `output`: a `.safetensors` file (tensors
   /// `<image_id>/matches`, `/labels`, `/box_targets`, with `metadata`), or else a folder
   /// (created if needed) of `<image_id>.matches.npy`, `.labels.npy`, `.box_targets.npy`.
+  /// A folder that does not exist yet is written as `<output>.tmp-<pid>-<random>` and
+  /// renamed when complete (pending in `PendingOutputs` meanwhile), so a failed or
+  /// interrupted run leaves no half folder; an existing folder is written in place, each
+  /// file replaced atomically.
   ///
   /// The safetensors file holds every image's targets in memory until it is written (32
   /// bytes per anchor and image); a folder is written a window of images at a time (four
@@ -68,8 +72,23 @@ public struct DatasetTargets {
     progress: WorkProgressHandler? = nil
   ) throws(PipelineError) -> Summary {
     let toSafetensors = output.hasSuffix(".safetensors")
-    let dir = URL(fileURLWithPath: output)
+    var dir = URL(fileURLWithPath: output)
+    var temporaryFolder: String?
+    defer {
+      if let temporaryFolder {
+        // Still set: the run failed before the rename.
+        try? FileManager.default.removeItem(atPath: temporaryFolder)
+        PendingOutputs.forget(temporaryFolder)
+      }
+    }
     if !toSafetensors {
+      PendingOutputs.removeStale(near: dir.path)
+      if !FileManager.default.fileExists(atPath: dir.path) {
+        let name = PendingOutputs.temporaryName(for: dir.path)
+        PendingOutputs.add(name)
+        temporaryFolder = name
+        dir = URL(fileURLWithPath: name)
+      }
       do {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
       } catch {
@@ -137,6 +156,14 @@ public struct DatasetTargets {
       } catch {
         throw PipelineError.wrapping(error, .output)
       }
+    }
+    if let folder = temporaryFolder {
+      guard PendingOutputs.rename(folder, to: output) == 0 else {
+        throw PipelineError(
+          .output, at: output,
+          "cannot rename \(folder) to \(output): \(String(cString: strerror(errno)))")
+      }
+      temporaryFolder = nil
     }
     return summary
   }

@@ -19,6 +19,10 @@
 ///   replaced: it is opened for writing and written in place.
 /// - **Without `commit()`** (an error was thrown, or the value was dropped), `deinit` closes
 ///   and removes the temporary file: nothing reaches the target.
+/// - **Interrupted or killed:** the temporary file is pending in ``PendingOutputs`` until it
+///   is renamed or removed, so the CLI's SIGINT / SIGTERM handler removes it; leftovers of a
+///   killed run (`<path>.tmp-<pid>-*` of a process that is gone) are removed when the next
+///   `OutputFile` for `path` opens.
 ///
 /// Not `Sendable`: one writer owns it.
 package final class OutputFile {
@@ -48,9 +52,16 @@ package final class OutputFile {
       temporary = nil
       ownsDescriptor = true
     } else {
-      let name = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-      fd = try valueOrErrno("open") {
-        open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+      PendingOutputs.removeStale(near: path)
+      let name = PendingOutputs.temporaryName(for: path)
+      PendingOutputs.add(name)
+      do {
+        fd = try valueOrErrno("open") {
+          open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+      } catch {
+        PendingOutputs.forget(name)
+        throw error
       }
       temporary = name
       ownsDescriptor = true
@@ -64,6 +75,7 @@ package final class OutputFile {
       if let temporary {
         close(fd)
         unlink(temporary)
+        PendingOutputs.forget(temporary)
       } else {
         try? flush()
         close(fd)
@@ -121,9 +133,12 @@ package final class OutputFile {
     committed = true
     let descriptor = fd
     fd = -1
+    defer { if let temporary { PendingOutputs.forget(temporary) } }
     do {
       try nothingOrErrno("close", retryOnInterrupt: false) { close(descriptor) }
-      if let temporary { try nothingOrErrno("rename") { rename(temporary, path) } }
+      if let temporary {
+        try nothingOrErrno("rename") { PendingOutputs.rename(temporary, to: path) }
+      }
     } catch {
       if let temporary { unlink(temporary) }
       throw error

@@ -19,7 +19,12 @@ struct DatasetsCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let datasets = try AnnotationStore(path: db, mode: .readOnly).datasets()
+    let store = try AnnotationStore(path: db, mode: .readOnly)
+    let datasets = try store.datasets()
+    var sets: [String: [(name: String, detections: Int)]] = [:]
+    for dataset in datasets where dataset.detections > 0 {
+      sets[dataset.name] = try store.detectionSets(of: dataset.name)
+    }
     if json {
       printJSON(
         .array(
@@ -29,6 +34,10 @@ struct DatasetsCommand: ParsableCommand {
               "source": .string($0.source), "created_at": .string($0.createdAt),
               "categories": .int($0.categories), "images": .int($0.images),
               "annotations": .int($0.annotations), "detections": .int($0.detections),
+              "detection_sets": .array(
+                (sets[$0.name] ?? []).map {
+                  ["name": .string($0.name), "detections": .int($0.detections)]
+                }),
             ]
           }))
       return
@@ -49,6 +58,12 @@ struct DatasetsCommand: ParsableCommand {
           ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
       }
       print(cells.joined(separator: "  "))
+    }
+    for dataset in datasets {
+      guard let list = sets[dataset.name] else { continue }
+      print(
+        "detection sets of \(dataset.name): "
+          + list.map { "\($0.name) (\($0.detections))" }.joined(separator: ", "))
     }
   }
 }

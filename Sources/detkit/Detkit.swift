@@ -17,13 +17,15 @@ struct Detkit: ParsableCommand {
       MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
       CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
-      EvalCommand.self, DemoCommand.self, BenchCommand.self,
+      EvalCommand.self, ImagesCommand.self, RunsCommand.self, DemoCommand.self,
+      BenchCommand.self,
     ]
   )
 
   /// Runs the command; a library's `PipelineError` becomes a runtime failure (exit status 1)
   /// whose message, for a NaN or infinity in an input, names the option that lets it pass.
   static func main() {
+    InterruptCleanup.install()
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.starts(with: ["anchors", "optimize"]) {
       AnchorsOptimizeRoot.run(Array(arguments.dropFirst()))

@@ -10,7 +10,8 @@ struct EvalCommand: ParsableCommand {
     abstract:
       "COCO bbox evaluation (pycocotools' numbers) of the detections imported for a dataset.",
     discussion: """
-      Evaluates the detections `detkit import coco-results` stored for --name against the \
+      Evaluates the detections `detkit import coco-results` stored for --name (the set \
+      --set, which may be left out when the dataset has only one) against the \
       dataset's ground truth exactly as pycocotools' COCOeval (iouType bbox) does: IoU in \
       double precision on the boxes as stored, crowd regions, area ranges on the stored \
       `area`, detections sorted by score with ties in file order, 101 recall points. \
@@ -27,6 +28,7 @@ struct EvalCommand: ParsableCommand {
         detkit import coco-results dets.json --db store.sqlite --name val2017
         detkit eval --db store.sqlite --name val2017
         detkit eval --db store.sqlite --name val2017 --max-dets 1,10,300 --json
+        detkit eval --db store.sqlite --name val2017 --set retinanet-r50
       """
   )
 
@@ -35,6 +37,10 @@ struct EvalCommand: ParsableCommand {
 
   @Option(help: "The dataset (its ground truth and imported detections).")
   var name: String
+
+  @Option(
+    help: "The detection set to evaluate (needed when the dataset has several; see datasets).")
+  var set: String?
 
   @Option(help: "Detections kept per image and category, comma-separated (default 1,10,100).")
   var maxDets: String?
@@ -75,8 +81,9 @@ struct EvalCommand: ParsableCommand {
   }
 
   func run() throws {
-    let store = try AnnotationStore(path: db)
-    let input = try EvalStoreInput(store: store, dataset: name)
+    let store = try AnnotationStore(path: db, mode: .readOnly)
+    let set = try store.resolveDetectionSet(set, of: name)
+    let input = try EvalStoreInput(store: store, dataset: name, set: set)
     let parameters = try parameters(
       imageKey: { input.imageKey($0) }, categoryKey: { input.categoryKey($0) })
     if input.detections.isEmpty {
@@ -220,6 +227,7 @@ struct EvalCommand: ParsableCommand {
     }
     return [
       "dataset": .string(name),
+      "detection_set": .string(input.set),
       "stats": .array(summary.stats.map { .double($0) }),
       "summary": .array(lines),
       "summary_convention": .string(self.summary.rawValue),
@@ -248,11 +256,14 @@ struct EvalStoreInput {
   var groundTruth: [EvalGroundTruth] = []
   var detections: [EvalDetection] = []
   var categoryNames: [RecordID: String] = [:]
+  /// The detection set read.
+  let set: String
   private var imageKeys: [RecordID: Int64]?
   private var categoryKeys: [RecordID: Int64]?
   private var categoryByKey: [Int64: RecordID] = [:]
 
-  init(store: AnnotationStore, dataset: String) throws {
+  init(store: AnnotationStore, dataset: String, set: String) throws {
+    self.set = set
     var imageIDs: [RecordID] = []
     try store.forEachImage(in: dataset) { imageIDs.append($0.id) }
     var categoryIDs: [RecordID] = []
@@ -286,10 +297,10 @@ struct EvalStoreInput {
     var unknownImages = UnknownIDs()
     var unknownCategories = UnknownIDs()
     var results: [EvalDetection] = []
-    results.reserveCapacity(try store.detectionCount(in: dataset))
+    results.reserveCapacity(try store.detectionCount(in: dataset, set: set))
     // Image by image is all evaluation needs (file order within an image), and reads the
     // index without a sort.
-    try store.forEachDetectionByImage(in: dataset) { d in
+    try store.forEachDetectionByImage(in: dataset, set: set) { d in
       let image = Self.key(d.imageID, imageKeys)
       let category = Self.key(d.categoryID, categoryKeys)
       // Unknown integer ids pass through: DetEval names them (they are the original ids).

@@ -9,6 +9,9 @@ struct ExportCommand: ParsableCommand {
       Example:
         detkit export coco --db store.sqlite --name val2017 --output val2017.json
       """,
-    subcommands: [ExportCOCOCommand.self, ExportVOCCommand.self, ExportYOLOCommand.self]
+    subcommands: [
+      ExportCOCOCommand.self, ExportVOCCommand.self, ExportYOLOCommand.self,
+      ExportCOCOResultsCommand.self,
+    ]
   )
 }

@@ -26,11 +26,13 @@ struct ImportCOCOCommand: ParsableCommand {
     let bar = options.progressOptions.bar(
       "importing \(source)", unit: .bytes, total: ProgressOptions.fileSize(source))
     defer { bar.finish() }
-    let report = try COCOImporter(path: source).importDataset(
-      into: store, named: options.name, options: options.importOptions,
-      progress: { bar.update(fraction: $0) }
-    )
+    let report = try options.run {
+      try COCOImporter(path: source).importDataset(
+        into: store, named: options.name, options: options.importOptions,
+        progress: { bar.update(fraction: $0) }
+      )
+    }
     bar.finish()
-    printError(report.summary)
+    try options.finish(report)
   }
 }

@@ -13,8 +13,13 @@ struct ImportCOCOResultsCommand: ParsableCommand {
       and skipped as missing-box under --policy skip. The --db store must exist (it is \
       never created here).
 
+      A dataset holds several detection sets (models, checkpoints), named by --set \
+      (default: default); --replace replaces only the named set. Members other than \
+      those are kept verbatim, so export coco-results gives the file back.
+
       Example:
-        detkit import coco-results detections.json --db store.sqlite --name val2017
+        detkit import coco-results detections.json --db store.sqlite --name val2017 \\
+          --set retinanet-r50
       """
   )
 
@@ -23,15 +28,24 @@ struct ImportCOCOResultsCommand: ParsableCommand {
 
   @OptionGroup var options: StoreImportOptions
 
+  @Option(help: "The detection set to fill (a model or checkpoint).")
+  var set = "default"
+
+  func validate() throws {
+    guard !set.isEmpty else { throw ValidationError("--set must not be empty") }
+  }
+
   func run() throws {
     let store = try AnnotationStore(path: options.db, mode: .existing)
     let bar = options.progressOptions.bar(
       "importing \(source)", unit: .bytes, total: ProgressOptions.fileSize(source))
     defer { bar.finish() }
-    let report = try COCOResultsImporter(path: source).importDetections(
-      into: store, dataset: options.name, options: options.importOptions,
-      progress: { bar.update(fraction: $0) })
+    let report = try options.run {
+      try COCOResultsImporter(path: source).importDetections(
+        into: store, dataset: options.name, set: set, options: options.importOptions,
+        progress: { bar.update(fraction: $0) })
+    }
     bar.finish()
-    printError(report.summary)
+    try options.finish(report)
   }
 }

@@ -61,13 +61,15 @@ struct ImportVOCCommand: ParsableCommand {
     let store = try options.openStore()
     let bar = options.progressOptions.bar("importing \(source)", unit: .files)
     defer { bar.finish() }
-    let report = try VOCImporter(
-      path: source, convention: boxes, imagesDirectory: images, classNames: classNames
-    )
-    .importDataset(
-      into: store, named: options.name, options: options.importOptions,
-      progress: bar.update(fraction:))
+    let report = try options.run {
+      try VOCImporter(
+        path: source, convention: boxes, imagesDirectory: images, classNames: classNames
+      )
+      .importDataset(
+        into: store, named: options.name, options: options.importOptions,
+        progress: bar.update(fraction:))
+    }
     bar.finish()
-    printError(report.summary)
+    try options.finish(report)
   }
 }

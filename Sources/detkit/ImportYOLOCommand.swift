@@ -35,11 +35,13 @@ struct ImportYOLOCommand: ParsableCommand {
     let store = try options.openStore()
     let bar = options.progressOptions.bar("importing \(source)", unit: .files)
     defer { bar.finish() }
-    let report = try YOLOImporter(path: source, imagesDirectory: images, namesFile: names)
-      .importDataset(
-        into: store, named: options.name, options: options.importOptions,
-        progress: bar.update(fraction:))
+    let report = try options.run {
+      try YOLOImporter(path: source, imagesDirectory: images, namesFile: names)
+        .importDataset(
+          into: store, named: options.name, options: options.importOptions,
+          progress: bar.update(fraction:))
+    }
     bar.finish()
-    printError(report.summary)
+    try options.finish(report)
   }
 }

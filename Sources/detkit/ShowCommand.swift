@@ -7,10 +7,14 @@ struct ShowCommand: ParsableCommand {
     commandName: "show",
     abstract: "Show one image of a dataset with its annotations.",
     discussion: """
-      --image takes the original id; "2299" and 2299 name the same image.
+      --image takes the original id ("2299" and 2299 name the same image), the stored \
+      file name, its last component, or that without its extension: the first of these \
+      that matches decides, and a name several images share is an error listing them \
+      with their ids. `detkit images` lists the images.
 
       Example:
         detkit show --db store.sqlite --name val2017 --image 397133
+        detkit show --db store.sqlite --name voc --image 2007_000027
       """
   )
 
@@ -20,7 +24,7 @@ struct ShowCommand: ParsableCommand {
   @Option(help: "The dataset.")
   var name: String
 
-  @Option(help: "The image's original id.")
+  @Option(help: "The image: its original id, file name or file stem.")
   var image: String
 
   @Flag(help: "Print JSON.")
@@ -28,11 +32,11 @@ struct ShowCommand: ParsableCommand {
 
   func run() throws {
     let store = try AnnotationStore(path: db, mode: .readOnly)
-    let id = RecordID(canonicalizing: image)
-    let record = try store.image(in: name, id: id)
-    let annotations = try store.annotations(in: name, image: id)
+    let record = try store.findImage(in: name, named: image)
+    let annotations = try store.annotations(in: name, image: record.id)
     var names: [RecordID: String] = [:]
     try store.forEachCategory(in: name) { names[$0.id] = $0.name }
+    let sets = try store.detectionSets(of: name)
     if json {
       printJSON([
         "id": JSONValue(record.id), "file_name": .string(record.fileName),
@@ -51,6 +55,8 @@ struct ShowCommand: ParsableCommand {
             if let pose = a.pose { members.append(("pose", .string(pose))) }
             return .object(members)
           }),
+        "detection_sets": .array(
+          sets.map { ["name": .string($0.name), "detections": .int($0.detections)] }),
       ])
       return
     }
@@ -65,6 +71,11 @@ struct ShowCommand: ParsableCommand {
       print(
         "  \(a.id)  \(names[a.categoryID] ?? "?")(\(a.categoryID))  \(a.x) \(a.y) \(a.width) \(a.height)  \(a.area ?? 0)  \(flags.joined(separator: ","))"
       )
+    }
+    if !sets.isEmpty {
+      print(
+        "detection sets of \(name): "
+          + sets.map { "\($0.name) (\($0.detections))" }.joined(separator: ", "))
     }
   }
 }

@@ -33,3 +33,33 @@ import Testing
   #expect(try temp.opened.detectionCount(in: "d") == 6)
   #expect(throws: StoreError.self) { try temp.opened.detectionCount(in: "nope") }
 }
+
+/// Reading by image keeps to one detection set; counts are per set.
+@Test func detectionsByImageReadOneSet() throws {
+  let temp = try TemporaryStore()
+  let gt = temp.directory.appendingPathComponent("gt.json")
+  try Data(
+    #"""
+    {"images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
+     "categories": [{"id": 1, "name": "a"}], "annotations": []}
+    """#.utf8
+  ).write(to: gt)
+  _ = try COCOImporter(path: gt.path).importDataset(into: temp.opened, named: "d")
+  for (set, scores) in [("a", [0.5, 0.25]), ("b", [0.75])] {
+    let results = temp.directory.appendingPathComponent("\(set).json")
+    let rows = scores.map {
+      #"{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": \#($0)}"#
+    }
+    try Data("[\(rows.joined(separator: ","))]".utf8).write(to: results)
+    _ = try COCOResultsImporter(path: results.path).importDetections(
+      into: temp.opened, dataset: "d", set: set)
+  }
+  var seen: [Double] = []
+  try temp.opened.forEachDetectionByImage(in: "d", set: "a") { seen.append($0.score) }
+  #expect(seen == [0.5, 0.25])
+  #expect(try temp.opened.detectionCount(in: "d", set: "b") == 1)
+  #expect(try temp.opened.detectionCount(in: "d", set: "none") == 0)
+  #expect(try temp.opened.resolveDetectionSet("b", of: "d") == "b")
+  #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet(nil, of: "d") }
+  #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet("none", of: "d") }
+}

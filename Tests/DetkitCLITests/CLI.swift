@@ -42,6 +42,31 @@ enum CLI {
     return files.result(status: status)
   }
 
+  /// Runs `detkit arguments` and sends it `signal` as soon as `condition` holds (polled every
+  /// millisecond); returns its result and whether the signal was sent before it exited.
+  static func run(
+    _ arguments: [String], sending signal: Int32, when condition: () -> Bool
+  ) throws -> (result: Result, signalled: Bool) {
+    let files = try ChildFiles(stdin: Data())
+    defer { files.remove() }
+    let pid = try spawn(arguments, files: files)
+    var status: Int32 = 0
+    var signalled = false
+    while true {
+      let reaped = waitpid(pid, &status, WNOHANG)
+      if reaped == pid { break }
+      guard reaped == 0 || errno == EINTR else {
+        throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD)
+      }
+      if !signalled, condition() {
+        kill(pid, signal)
+        signalled = true
+      }
+      usleep(1_000)
+    }
+    return (files.result(status: status), signalled)
+  }
+
   /// The temporary files a child reads its standard input from and writes its output to.
   private struct ChildFiles {
     let input: String

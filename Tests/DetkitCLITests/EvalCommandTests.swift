@@ -135,7 +135,7 @@ import Testing
     let db = try Golden().importInto(dir)
     for arguments in [
       ["--max-dets", "0"], ["--max-dets", "a"], ["--iou-thresholds", "0.5:x:0.05"],
-      ["--area-ranges", "all=5:1"], ["--set", "fast"], ["--summary", "other"],
+      ["--area-ranges", "all=5:1"], ["--sets", "fast"], ["--summary", "other"],
       ["--categories", "4"], ["--images", "12,99"],
     ] {
       let result = try CLI.run(["eval", "--db", db, "--name", "h"] + arguments)

@@ -154,6 +154,7 @@ func storeCommandsHaveAnExampleInTheirHelp(command: [String]) throws {
             "iscrowd" : 0
           }
         ],
+        "detection_sets" : [],
         "file_name" : "x/\"q\"\\\té.jpg",
         "height" : 300,
         "id" : 5,

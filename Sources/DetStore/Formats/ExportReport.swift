@@ -12,6 +12,10 @@ public struct ExportReport: Hashable, Sendable {
   /// Files written, counting each file once: 1 for a COCO JSON file, one per image for
   /// VOC, one per image plus `data.yaml` for YOLO.
   public var files: Int = 0
+  /// What the format could not hold and the export left out or changed, with counts, in
+  /// the order found (crowd boxes dropped or marked difficult, COCO `info` / `licenses`,
+  /// segmentations, unused categories in VOC, ...). Empty when nothing was lost.
+  public var losses: [ExportLoss] = []
 
   public init(dataset: String) { self.dataset = dataset }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// A folder an importer reads from, with the rules that keep a crafted dataset from making
 /// detkit read elsewhere:
 /// - a symbolic link to a file is followed only when its target lies inside the folder;
-/// - a symbolic link to a folder is refused (pass the real folder instead), which also
-///   rules out link cycles;
+/// - a symbolic link to a folder met while listing is refused (pass the real folder
+///   instead), which also rules out link cycles; the folder itself may be a link, and then
+///   the folder it resolves to is the tree files must stay inside;
 /// - only regular files are read (never FIFOs, sockets or devices), each up to a size cap.
 ///
 /// Files are listed in byte order of their relative paths, so imports are deterministic.
@@ -50,9 +51,11 @@ struct ImportFolder {
     }
     let entries: [URL]
     do {
+      // Listed through the resolved path: Foundation lists a symbolic link to a folder (a
+      // linked images folder, or the dataset folder named through a link) as empty.
       entries = try FileManager.default.contentsOfDirectory(
-        at: folder,
-        includingPropertiesForKeys: [.isSymbolicLinkKey, .isDirectoryKey, .isRegularFileKey])
+        atPath: folder.resolvingSymlinksInPath().path
+      ).map { folder.appendingPathComponent($0) }
     } catch {
       throw StoreError(
         .io, "cannot list folder: \(error.localizedDescription)",

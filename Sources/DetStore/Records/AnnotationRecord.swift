@@ -31,16 +31,31 @@ public struct AnnotationRecord: Hashable, Sendable {
   /// COCO `segmentation` exactly as the source wrote it (JSON text of a polygon list or an
   /// RLE object), so an export gives it back unchanged. `nil` when absent.
   public var segmentation: String?
-  /// Further source fields as the text of a JSON object (`{"ignore":1}`), written back into
-  /// the COCO export's annotation object; `nil` when none are kept.
+  /// Further source fields as the text of a JSON object (`{"ignore":1}`), kept verbatim and
+  /// written back into the COCO export's annotation object; a member here replaces the
+  /// exporter's own for the same key (an `iscrowd` written as `true`, an `image_id` written
+  /// as a string). `nil` when none are kept.
   public var extra: String?
+  /// COCO keys the exporter would write by default (`area`, `iscrowd`) that the source
+  /// record did not have, so an export leaves them out again.
+  public var omitted: OmittedKeys
+
+  /// A set of COCO annotation keys that have a default in the export.
+  public struct OmittedKeys: OptionSet, Hashable, Sendable {
+    public var rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// `area` (stored as `width * height` when absent).
+    public static let area = OmittedKeys(rawValue: 1)
+    /// `iscrowd` (stored as 0 when absent).
+    public static let isCrowd = OmittedKeys(rawValue: 2)
+  }
 
   public init(
     id: RecordID, imageID: RecordID, categoryID: RecordID,
     x: Double, y: Double, width: Double, height: Double,
     area: Double? = nil, isCrowd: Bool = false, isDifficult: Bool = false,
     isTruncated: Bool = false, isOccluded: Bool = false, pose: String? = nil,
-    segmentation: String? = nil, extra: String? = nil
+    segmentation: String? = nil, extra: String? = nil, omitted: OmittedKeys = []
   ) {
     self.id = id
     self.imageID = imageID
@@ -57,5 +72,6 @@ public struct AnnotationRecord: Hashable, Sendable {
     self.pose = pose
     self.segmentation = segmentation
     self.extra = extra
+    self.omitted = omitted
   }
 }

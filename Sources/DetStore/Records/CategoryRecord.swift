@@ -10,11 +10,18 @@ public struct CategoryRecord: Hashable, Sendable {
   /// `thing_dataset_id_to_contiguous_id` convention. Assigned by the store when the import
   /// ends; ignored on input, set on records read back.
   public var index: Int?
+  /// Source members the typed fields do not reproduce (LVIS `frequency`, `synonyms`,
+  /// `def`, ...), as the text of a JSON object kept verbatim; see `ImageRecord.extra`.
+  public var extra: String?
 
-  public init(id: RecordID, name: String, supercategory: String? = nil, index: Int? = nil) {
+  public init(
+    id: RecordID, name: String, supercategory: String? = nil, index: Int? = nil,
+    extra: String? = nil
+  ) {
     self.id = id
     self.name = name
     self.supercategory = supercategory
     self.index = index
+    self.extra = extra
   }
 }

@@ -12,10 +12,14 @@ public struct DetectionRecord: Hashable, Sendable {
   public var score: Double
   /// The `segmentation` JSON text when the results file has one, else `nil`.
   public var segmentation: String?
+  /// Further members of the result kept verbatim as the text of a JSON object (`id`,
+  /// `area`, `category_name`, an id written as a string, ...), written back by
+  /// `COCOResultsExporter`; `nil` when none.
+  public var extra: String?
 
   public init(
     imageID: RecordID, categoryID: RecordID, x: Double, y: Double, width: Double,
-    height: Double, score: Double, segmentation: String? = nil
+    height: Double, score: Double, segmentation: String? = nil, extra: String? = nil
   ) {
     self.imageID = imageID
     self.categoryID = categoryID
@@ -25,5 +29,6 @@ public struct DetectionRecord: Hashable, Sendable {
     self.height = height
     self.score = score
     self.segmentation = segmentation
+    self.extra = extra
   }
 }

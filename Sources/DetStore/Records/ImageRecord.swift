@@ -7,6 +7,11 @@ public struct ImageRecord: Hashable, Sendable {
   public var width: Int
   /// Height in pixels; must be > 0.
   public var height: Int
+  /// Source members this record's typed fields do not reproduce, as the text of a JSON
+  /// object kept verbatim (`{"coco_url": "http://...", "license": 4}`); the COCO export
+  /// writes them back, and a member here replaces the exporter's own for the same key
+  /// (e.g. an id the source wrote as the string `"2299"`). `nil` when none.
+  public var extra: String?
 
   /// The largest width or height an import accepts: 100,000 px. Larger sides (a corrupt
   /// record, or a size in the wrong unit) are rejected as `SkipReason.oversizedImage` under
@@ -17,10 +22,11 @@ public struct ImageRecord: Hashable, Sendable {
   /// `AnchorGenerator.maximumAnchorCount`.
   public static let maximumSide = 100_000
 
-  public init(id: RecordID, fileName: String, width: Int, height: Int) {
+  public init(id: RecordID, fileName: String, width: Int, height: Int, extra: String? = nil) {
     self.id = id
     self.fileName = fileName
     self.width = width
     self.height = height
+    self.extra = extra
   }
 }

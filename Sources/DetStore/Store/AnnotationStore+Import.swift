@@ -47,6 +47,9 @@ extension AnnotationStore {
       defer { writer.isOpen = false }
       try body(writer)
       try writer.finish()
+      if existing != nil {
+        try Self.requireEnoughKept(writer.report, options, replacing: "dataset \"\(name)\"")
+      }
       if rebuildIndex {
         try database.execute(
           "CREATE INDEX annotations_by_image ON annotations (dataset_id, image_id)")
@@ -65,43 +68,68 @@ extension AnnotationStore {
     }
   }
 
-  /// Imports detections (a results file) for the existing dataset `name`, in one
-  /// transaction. Each detection's image and category must be in that dataset.
+  /// Imports detections (a results file) for the existing dataset `name` as its detection
+  /// set `set` (a model or checkpoint; `default` unless named), in one transaction. Each
+  /// detection's image and category must be in that dataset.
   ///
-  /// - Throws: `.notFound` for an unknown dataset; `.datasetExists` when the dataset already
+  /// - Throws: `.notFound` for an unknown dataset; `.datasetExists` when the set already
   ///   has detections and `options.replace` is off (with it, they are replaced atomically);
   ///   `.invalidRecord` (strict); anything `body` throws.
   /// - Complexity: O(detections + images of the dataset).
   public func importDetections(
-    into name: String, source: String, options: ImportOptions = ImportOptions(),
-    _ body: (DatasetWriter) throws -> Void
+    into name: String, set: String = "default", source: String,
+    options: ImportOptions = ImportOptions(), _ body: (DatasetWriter) throws -> Void
   ) throws -> ImportReport {
+    precondition(!set.isEmpty, "detection set name must not be empty")
     let id = try requireDataset(named: name)
     return try database.transaction {
       let count =
-        try database.scalarInt("SELECT count(*) FROM detections WHERE dataset_id = ?", [.int(id)])
-        ?? 0
+        try database.scalarInt(
+          "SELECT count(*) FROM detections WHERE dataset_id = ? AND set_name = ?",
+          [.int(id), .text(set)]) ?? 0
       var replaced = false
       if count > 0 {
         guard options.replace else {
           throw StoreError(
             .datasetExists,
-            "dataset \"\(name)\" already has \(count) detections; pass replace (--replace) to overwrite them"
+            "dataset \"\(name)\" already has \(count) detections in set \"\(set)\"; pass replace (--replace) to overwrite them, or name another set (--set)"
           )
         }
-        let delete = try database.statement("DELETE FROM detections WHERE dataset_id = ?")
+        let delete = try database.statement(
+          "DELETE FROM detections WHERE dataset_id = ? AND set_name = ?")
         delete.bind(id, at: 1)
+        delete.bind(set, at: 2)
         try delete.run()
         replaced = true
       }
       let writer = try DatasetWriter(
         database: database, datasetID: id, name: name, source: source, options: options,
-        isDetectionImport: true)
+        isDetectionImport: true, detectionSet: set)
       defer { writer.isOpen = false }
       try writer.loadExistingRecords()
       try body(writer)
+      if replaced {
+        try Self.requireEnoughKept(
+          writer.report, options, replacing: "detection set \"\(set)\" of \"\(name)\"")
+      }
       writer.report.replaced = replaced
       return writer.report
     }
+  }
+
+  /// Throws `.tooFewKept` (carrying `report`) when an import that replaces `what` kept less
+  /// than `options.minimumKeptFraction` of the records it read.
+  private static func requireEnoughKept(
+    _ report: ImportReport, _ options: ImportOptions, replacing what: String
+  ) throws {
+    guard report.keptFraction < options.minimumKeptFraction else { return }
+    let read = report.keptTotal + report.skippedTotal
+    let percent = { (value: Double) in String(Int((value * 100).rounded(.down))) + "%" }
+    var error = StoreError(
+      .tooFewKept,
+      "the import kept \(report.keptTotal) of the \(read) records it read (\(percent(report.keptFraction)), skipped \(report.skippedTotal)), less than the \(percent(options.minimumKeptFraction)) needed to replace \(what) (--min-kept); nothing was changed. Force it (--force) if that is what you want"
+    )
+    error.report = report
+    throw error
   }
 }

@@ -79,28 +79,15 @@ extension DatasetWriter {
       first.bind(datasetID, at: 1)
       if !options.clip { first.bind(options.tolerance, at: 2) }
       if try first.step() {
-        let id = first.recordID(2)
-        let reason = SkipReason(rawValue: first.string(3))!
-        let message: String
-        switch reason {
-        case .unknownCategory:
-          message = "category id \(first.recordID(5)) is not in the dataset"
-        case .unknownImage:
-          message = "image id \(first.recordID(4)) is not in the dataset"
-        default:
-          message =
-            options.clip
-            ? "box lies outside the \(first.int(6))x\(first.int(7)) image"
-            : "box extends beyond the \(first.int(6))x\(first.int(7)) image by more than \(options.tolerance) px"
-        }
-        let location = SourceLocation(file: source, path: annotationPath(first.int(1)))
+        let skipped = rejected(first)
         first.reset()
         throw StoreError(
-          .invalidRecord, "\(reason): \(message)", location: location, recordID: id, reason: reason)
+          .invalidRecord, "\(skipped.reason): \(skipped.message)", location: skipped.location,
+          recordID: skipped.recordID, reason: skipped.reason)
       }
     case .skip:
       let collect = try database.statement(
-        "CREATE TEMP TABLE rejected_annotations AS SELECT row, reason FROM (\(failing)) WHERE reason IS NOT NULL"
+        "CREATE TEMP TABLE rejected_annotations AS SELECT * FROM (\(failing)) WHERE reason IS NOT NULL"
       )
       collect.bind(datasetID, at: 1)
       if !options.clip { collect.bind(options.tolerance, at: 2) }
@@ -111,6 +98,13 @@ extension DatasetWriter {
         let reason = SkipReason(rawValue: counts.string(0))!
         report.skipped[reason, default: 0] += counts.int(1)
         report.annotations -= counts.int(1)
+      }
+      let room = options.keptSkips - report.skippedRecords.count
+      if room > 0 {
+        let first = try database.statement(
+          "SELECT * FROM temp.rejected_annotations ORDER BY ordinal LIMIT ?")
+        first.bind(Int64(room), at: 1)
+        while try first.step() { report.skippedRecords.append(rejected(first)) }
       }
       try database.execute(
         "DELETE FROM annotations WHERE id IN (SELECT row FROM temp.rejected_annotations)")
@@ -129,5 +123,26 @@ extension DatasetWriter {
       try clip.run()
       report.clipped += database.changes
     }
+  }
+
+  /// The skipped record of a row of the failing-annotations query (`row, ordinal,
+  /// original_id, reason, image_id, category_id, width, height`).
+  private func rejected(_ row: Statement) -> SkippedRecord {
+    let reason = SkipReason(rawValue: row.string(3))!
+    let message: String
+    switch reason {
+    case .unknownCategory:
+      message = "category id \(row.recordID(5)) is not in the dataset"
+    case .unknownImage:
+      message = "image id \(row.recordID(4)) is not in the dataset"
+    default:
+      message =
+        options.clip
+        ? "box lies outside the \(row.int(6))x\(row.int(7)) image"
+        : "box extends beyond the \(row.int(6))x\(row.int(7)) image by more than \(options.tolerance) px"
+    }
+    return SkippedRecord(
+      location: SourceLocation(file: source, path: annotationPath(row.int(1))),
+      recordID: row.recordID(2), reason: reason, message: message)
   }
 }

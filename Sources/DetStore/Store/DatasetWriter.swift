@@ -28,6 +28,8 @@ public final class DatasetWriter {
   var isOpen = true
   /// `true` in `importDetections`: only detections may be added; else only the others.
   let isDetectionImport: Bool
+  /// The detection set a detection import fills.
+  let detectionSet: String
 
   var imageSizes = RecordIDTable<(width: Int, height: Int)>()
   var categoryIDs = RecordIDTable<Bool>()
@@ -50,29 +52,32 @@ public final class DatasetWriter {
 
   init(
     database: Database, datasetID: Int64, name: String, source: String, options: ImportOptions,
-    isDetectionImport: Bool
+    isDetectionImport: Bool, detectionSet: String = "default"
   ) throws {
     self.isDetectionImport = isDetectionImport
+    self.detectionSet = detectionSet
     self.database = database
     self.datasetID = datasetID
     self.options = options
     self.source = source
     self.report = ImportReport(dataset: name)
     insertCategory = try database.statement(
-      "INSERT INTO categories (dataset_id, original_id, name, supercategory) VALUES (?, ?, ?, ?)")
+      "INSERT INTO categories (dataset_id, original_id, name, supercategory, extra) VALUES (?, ?, ?, ?, ?)"
+    )
     insertImage = try database.statement(
-      "INSERT INTO images (dataset_id, original_id, file_name, width, height) VALUES (?, ?, ?, ?, ?)"
+      "INSERT INTO images (dataset_id, original_id, file_name, width, height, extra) VALUES (?, ?, ?, ?, ?, ?)"
     )
     insertAnnotation = try database.statement(
       """
       INSERT INTO annotations (dataset_id, ordinal, original_id, image_id, category_id, x, y, w, h,
-        area, iscrowd, difficult, truncated, occluded, pose, segmentation, extra)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        area, iscrowd, difficult, truncated, occluded, pose, segmentation, extra, omitted)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """)
     insertDetection = try database.statement(
       """
-      INSERT INTO detections (dataset_id, image_id, category_id, x, y, w, h, score, segmentation)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO detections (dataset_id, image_id, category_id, x, y, w, h, score, segmentation,
+        set_name, extra)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """)
   }
 
@@ -107,6 +112,7 @@ public final class DatasetWriter {
     insertCategory.bind(category.id, at: 2)
     insertCategory.bind(category.name, at: 3)
     insertCategory.bind(category.supercategory, at: 4)
+    insertCategory.bind(category.extra, at: 5)
     try insertCategory.run()
     report.categories += 1
   }
@@ -136,6 +142,7 @@ public final class DatasetWriter {
     insertImage.bind(image.fileName, at: 3)
     insertImage.bind(Int64(image.width), at: 4)
     insertImage.bind(Int64(image.height), at: 5)
+    insertImage.bind(image.extra, at: 6)
     try insertImage.run()
     report.images += 1
   }
@@ -195,6 +202,7 @@ public final class DatasetWriter {
     s.bind(record.pose, at: 15)
     s.bind(record.segmentation, at: 16)
     s.bind(record.extra, at: 17)
+    s.bind(Int64(record.omitted.rawValue), at: 18)
     try s.run()
     report.annotations += 1
   }
@@ -242,6 +250,8 @@ public final class DatasetWriter {
     s.bind(box.height, at: 7)
     s.bind(detection.score, at: 8)
     s.bind(detection.segmentation, at: 9)
+    s.bind(detectionSet, at: 10)
+    s.bind(detection.extra, at: 11)
     try s.run()
     report.detections += 1
   }
@@ -257,6 +267,18 @@ public final class DatasetWriter {
     precondition(isOpen, "DatasetWriter used after its import ended")
     if isAnnotation { annotationOrdinal += 1 }
     try reject(reason, message, recordID, location())
+  }
+
+  /// Keeps the source's top-level document without its record arrays: the text of a JSON
+  /// object whose members are the source's own, verbatim and in order, except that
+  /// `images`, `annotations` and `categories` stand as `[]` where the source had them.
+  /// The COCO export writes this skeleton back with the records in place of the `[]`s.
+  public func keepDocument(_ skeleton: String) throws {
+    precondition(isOpen, "DatasetWriter used after its import ended")
+    let s = try database.statement("UPDATE datasets SET document = ? WHERE id = ?")
+    s.bind(skeleton, at: 1)
+    s.bind(datasetID, at: 2)
+    try s.run()
   }
 
   /// Adds a warning to the report (no effect on validity).
@@ -275,6 +297,10 @@ public final class DatasetWriter {
         .invalidRecord, "\(reason): \(message)", location: location, recordID: id, reason: reason)
     case .skip:
       report.skipped[reason, default: 0] += 1
+      if report.skippedRecords.count < options.keptSkips {
+        report.skippedRecords.append(
+          SkippedRecord(location: location, recordID: id, reason: reason, message: message))
+      }
     }
   }
 

@@ -93,6 +93,21 @@ enum Schema {
         ) STRICT;
         CREATE INDEX image_losses_by_total ON image_losses (run_id, (classification + box) DESC);
         """),
+    Migration(
+      name: "v3: source members kept verbatim (COCO round trip)",
+      sql: """
+        ALTER TABLE datasets ADD COLUMN document TEXT;
+        ALTER TABLE images ADD COLUMN extra TEXT;
+        ALTER TABLE categories ADD COLUMN extra TEXT;
+        ALTER TABLE annotations ADD COLUMN omitted INTEGER NOT NULL DEFAULT 0;
+        """),
+    Migration(
+      name: "v4: named detection sets (earlier detections become set 'default')",
+      sql: """
+        ALTER TABLE detections ADD COLUMN set_name TEXT NOT NULL DEFAULT 'default';
+        ALTER TABLE detections ADD COLUMN extra TEXT;
+        CREATE INDEX detections_by_set ON detections (dataset_id, set_name, image_id);
+        """),
   ]
 
   /// The version this build writes.

@@ -27,6 +27,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public static let olderSchema = Code("older schema")
     /// Reading or writing a file failed.
     public static let io = Code("i/o")
+    /// The target format cannot hold something the dataset has (crowd boxes in VOC / YOLO)
+    /// and no option says what to do with it; nothing was written.
+    public static let unsupported = Code("unsupported")
+    /// An import that would replace a dataset (or detection set) kept less than
+    /// `ImportOptions.minimumKeptFraction` of what it read; nothing was changed, and
+    /// `report` says what it read and skipped.
+    public static let tooFewKept = Code("too few kept")
 
     public static func ~= (pattern: Code, error: any Error) -> Bool {
       (error as? StoreError)?.code == pattern
@@ -46,6 +53,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
   public var sqliteCode: Int32?
   /// The statement that failed, for `.sqlite`.
   public var sql: String?
+  /// For `.tooFewKept`: the refused import's counts and skipped records.
+  public var report: ImportReport?
 
   public init(
     _ code: Code, _ message: String, location: SourceLocation? = nil, recordID: RecordID? = nil,

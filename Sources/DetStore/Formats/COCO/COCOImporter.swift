@@ -7,7 +7,14 @@ import DetSupport
 ///   parsed pages are released as the reader moves on, so memory is bounded by one record
 ///   plus the id sets of `DatasetWriter`, not by the file size.
 /// - Top-level keys may come in any order (`categories` after `annotations`, LVIS's
-///   `images` last); unknown keys anywhere are skipped (validated as JSON, not stored).
+///   `images` last).
+/// - Nothing is lost: unknown keys at every level (top-level `info`, `licenses`; image
+///   `coco_url`, `license`; LVIS category `frequency`, `synonyms`; annotation `ignore`,
+///   CVAT `attributes`, ...) are kept verbatim as the raw bytes of the file (validated,
+///   never parsed into values), and so are known keys an export would write differently
+///   (an id written as the string `"2299"`, `iscrowd: true`, `area: null`); which optional
+///   keys were absent is recorded too. `COCOExporter` writes all of it back, so import then
+///   export gives a document equal as JSON values to the source.
 /// - Read fields: images `id, file_name, width, height`; categories `id, name,
 ///   supercategory`; annotations `id, image_id, category_id, bbox, area, iscrowd,
 ///   segmentation` (kept verbatim), and the VOC fields `difficult, truncated, occluded,
@@ -59,19 +66,38 @@ extension COCOStream {
     scanner.position += 1
     var isFirst = true
     var sawSection = false
+    // The top-level members other than the record arrays, verbatim and in order, with
+    // `[]` where an array stood: the skeleton the COCO export fills in again. A record
+    // array given twice stands once (the export writes all of its records there).
+    var skeleton: [UInt8] = []
+    var sectionsKept: Set<String> = []
+    func keepSection(_ key: Range<Int>, in scanner: JSONScanner) {
+      guard sectionsKept.insert(scanner.string(key)).inserted else { return }
+      if !skeleton.isEmpty { skeleton.append(UInt8(ascii: ",")) }
+      skeleton.append(
+        contentsOf: UnsafeBufferPointer(
+          start: scanner.base + key.lowerBound - 1, count: key.count + 2))
+      skeleton.append(contentsOf: ": []".utf8)
+    }
     while let key = try scanner.nextKey(first: &isFirst) {
       if scanner.bytes(key, equal: "images") {
         sawSection = true
+        keepSection(key, in: scanner)
         try readArray("images") { try $0.readImage() }
       } else if scanner.bytes(key, equal: "annotations") {
         sawSection = true
+        keepSection(key, in: scanner)
         try readArray("annotations") { try $0.readAnnotation() }
       } else if scanner.bytes(key, equal: "categories") {
         sawSection = true
+        keepSection(key, in: scanner)
         try readArray("categories") { try $0.readCategory() }
       } else {
         field = key
-        try scanner.skipValue()
+        kept = skeleton
+        try skipKeeping(key)
+        skeleton = kept
+        kept.removeAll()
         field = nil
       }
     }
@@ -81,6 +107,7 @@ extension COCOStream {
         offset: 0,
         message: "no \"images\", \"annotations\" or \"categories\" key: not a COCO instances file")
     }
+    try emit(.document("{" + String(decoding: skeleton, as: UTF8.self) + "}"))
   }
 
   /// An array of records under a top-level key; `read` consumes one element.
@@ -108,6 +135,7 @@ extension COCOStream {
   /// problem and skipping the value) when it is not an object.
   private mutating func beginRecord() throws -> Int? {
     problem = nil
+    kept.removeAll(keepingCapacity: true)
     let start = try scanner.peek()
     let offset = scanner.position
     guard start == UInt8(ascii: "{") else {
@@ -148,7 +176,7 @@ extension COCOStream {
     while let key = try scanner.nextKey(first: &first) {
       field = key
       if scanner.bytes(key, equal: "id") {
-        id = try readID()
+        id = try readIDKeeping(key)
       } else if scanner.bytes(key, equal: "file_name") {
         fileName = try readString()
       } else if scanner.bytes(key, equal: "width") {
@@ -156,7 +184,7 @@ extension COCOStream {
       } else if scanner.bytes(key, equal: "height") {
         height = try readInt()
       } else {
-        try scanner.skipValue()
+        try skipKeeping(key)
       }
     }
     field = nil
@@ -170,7 +198,9 @@ extension COCOStream {
     }
     try emit(
       .image(
-        ImageRecord(id: id, fileName: fileName, width: width, height: height), place(recordOffset)))
+        ImageRecord(
+          id: id, fileName: fileName, width: width, height: height, extra: takeKept()),
+        place(recordOffset)))
   }
 
   mutating func readCategory() throws {
@@ -185,13 +215,14 @@ extension COCOStream {
     while let key = try scanner.nextKey(first: &first) {
       field = key
       if scanner.bytes(key, equal: "id") {
-        id = try readID()
+        id = try readIDKeeping(key)
       } else if scanner.bytes(key, equal: "name") {
         name = try readString()
       } else if scanner.bytes(key, equal: "supercategory") {
         supercategory = try readString(nullable: true)
+        if supercategory == nil { keepMember(key) }
       } else {
-        try scanner.skipValue()
+        try skipKeeping(key)
       }
     }
     field = nil
@@ -202,7 +233,8 @@ extension COCOStream {
     }
     try emit(
       .category(
-        CategoryRecord(id: id, name: name, supercategory: supercategory), place(recordOffset)))
+        CategoryRecord(id: id, name: name, supercategory: supercategory, extra: takeKept()),
+        place(recordOffset)))
   }
 
   mutating func readAnnotation() throws {
@@ -219,22 +251,39 @@ extension COCOStream {
     var segmentation: String?
     var flags = (difficult: false, truncated: false, occluded: false)
     var pose: String?
+    var omitted: AnnotationRecord.OmittedKeys = [.area, .isCrowd]
     var first = true
     while let key = try scanner.nextKey(first: &first) {
       field = key
       switch key.count {
-      case 2 where scanner.bytes(key, equal: "id"): id = try readID()
+      case 2 where scanner.bytes(key, equal: "id"): id = try readIDKeeping(key)
       case 4 where scanner.bytes(key, equal: "bbox"): box = try readBox()
-      case 4 where scanner.bytes(key, equal: "area"): area = try readDouble(nullable: true)
-      case 7 where scanner.bytes(key, equal: "iscrowd"): isCrowd = try readFlag() ?? false
-      case 8 where scanner.bytes(key, equal: "image_id"): imageID = try readID()
-      case 11 where scanner.bytes(key, equal: "category_id"): categoryID = try readID()
+      case 4 where scanner.bytes(key, equal: "area"):
+        omitted.remove(.area)
+        area = try readDouble(nullable: true)
+        if area == nil { keepMember(key) }
+      case 7 where scanner.bytes(key, equal: "iscrowd"):
+        omitted.remove(.isCrowd)
+        let start = try valueStart()
+        isCrowd = try readFlag() ?? false
+        if !isPlainFlag(from: start) { keepMember(key) }
+      case 8 where scanner.bytes(key, equal: "image_id"): imageID = try readIDKeeping(key)
+      case 11 where scanner.bytes(key, equal: "category_id"): categoryID = try readIDKeeping(key)
       case 12 where scanner.bytes(key, equal: "segmentation"): segmentation = try readRaw()
-      case 9 where scanner.bytes(key, equal: "difficult"): flags.difficult = try readFlag() ?? false
-      case 9 where scanner.bytes(key, equal: "truncated"): flags.truncated = try readFlag() ?? false
-      case 8 where scanner.bytes(key, equal: "occluded"): flags.occluded = try readFlag() ?? false
-      case 4 where scanner.bytes(key, equal: "pose"): pose = try readString(nullable: true)
-      default: try scanner.skipValue()
+      // The VOC keys are written back verbatim (a `0` or a `null` included).
+      case 9 where scanner.bytes(key, equal: "difficult"):
+        flags.difficult = try readFlag() ?? false
+        keepMember(key)
+      case 9 where scanner.bytes(key, equal: "truncated"):
+        flags.truncated = try readFlag() ?? false
+        keepMember(key)
+      case 8 where scanner.bytes(key, equal: "occluded"):
+        flags.occluded = try readFlag() ?? false
+        keepMember(key)
+      case 4 where scanner.bytes(key, equal: "pose"):
+        pose = try readString(nullable: true)
+        keepMember(key)
+      default: try skipKeeping(key)
       }
     }
     field = nil
@@ -250,7 +299,7 @@ extension COCOStream {
       id: id, imageID: imageID, categoryID: categoryID, x: box.0, y: box.1, width: box.2,
       height: box.3, area: area, isCrowd: isCrowd, isDifficult: flags.difficult,
       isTruncated: flags.truncated, isOccluded: flags.occluded, pose: pose,
-      segmentation: segmentation)
+      segmentation: segmentation, extra: takeKept(), omitted: omitted)
     try emit(.annotation(record, place(recordOffset)))
   }
 }

@@ -24,6 +24,8 @@ enum COCOItem: Sendable {
   case image(ImageRecord, COCOPlace)
   case annotation(AnnotationRecord, COCOPlace)
   case detection(DetectionRecord, COCOPlace)
+  /// The top-level object without its record arrays (see `DatasetWriter.keepDocument`).
+  case document(String)
   /// A record the parser found invalid: reason, message, its id when known, whether it was
   /// an annotation (to keep the numbering), the offset and JSON path of the problem (the
   /// record's path when `nil`).
@@ -81,6 +83,7 @@ enum COCOPipeline {
     case .image(let record, let place): try writer.add(record, at: place.location(in: file))
     case .annotation(let record, let place): try writer.add(record, at: place.location(in: file))
     case .detection(let record, let place): try writer.add(record, at: place.location(in: file))
+    case .document(let skeleton): try writer.keepDocument(skeleton)
     case .invalid(
       let reason, let message, let id, let isAnnotation, let offset, let path, let place):
       try writer.skip(

@@ -3,8 +3,9 @@ import DetSupport
 /// Imports a COCO results file (a JSON array of `{image_id, category_id, bbox, score}`)
 /// as detections of an existing dataset, streaming like `COCOImporter`.
 ///
-/// Extra keys (`id`, `area`, `iscrowd`, `category_name`, ...) are skipped; a
-/// `segmentation` is kept verbatim. A result without `bbox` (a segmentation-only results
+/// Extra keys (`id`, `area`, `iscrowd`, `category_name`, ...) and ids written as strings
+/// are kept verbatim (`DetectionRecord.extra`), so `COCOResultsExporter` gives back an
+/// equal file; a `segmentation` is kept verbatim. A result without `bbox` (a segmentation-only results
 /// file) is `SkipReason.missingBox`: an error under `.strict`, counted under `.skip`.
 ///
 /// Not a ``DatasetImporter``: it adds detections to an existing dataset instead of making
@@ -14,7 +15,8 @@ public struct COCOResultsImporter: Sendable {
 
   public init(path: String) { self.path = path }
 
-  /// Imports the detections into dataset `dataset` (one transaction).
+  /// Imports the detections into dataset `dataset` as its detection set `set` (one
+  /// transaction; other sets are untouched).
   /// - Parameter progress: called now and then with the fraction of bytes read, in [0, 1].
   /// - Returns: the import report (`detections`, skips by reason).
   /// - Throws: `.notFound` (no such dataset), `.malformedInput`, `.invalidRecord`,
@@ -22,11 +24,12 @@ public struct COCOResultsImporter: Sendable {
   /// - Complexity: O(file size + images of the dataset).
   @discardableResult
   public func importDetections(
-    into store: AnnotationStore, dataset: String, options: ImportOptions = ImportOptions(),
-    progress: ProgressHandler? = nil
+    into store: AnnotationStore, dataset: String, set: String = "default",
+    options: ImportOptions = ImportOptions(), progress: ProgressHandler? = nil
   ) throws -> ImportReport {
     let file = try mapFile(path)
-    return try store.importDetections(into: dataset, source: path, options: options) { writer in
+    return try store.importDetections(into: dataset, set: set, source: path, options: options) {
+      writer in
       try COCOPipeline.run(file: file, progress: progress, writer: writer) { try $0.readResults() }
       progress?(1)
     }
@@ -58,6 +61,7 @@ extension COCOStream {
 
   private mutating func readResult() throws {
     problem = nil
+    kept.removeAll(keepingCapacity: true)
     let recordOffset = try { () throws -> Int in
       _ = try scanner.peek()
       return scanner.position
@@ -79,9 +83,9 @@ extension COCOStream {
     while let key = try scanner.nextKey(first: &first) {
       field = key
       if scanner.bytes(key, equal: "image_id") {
-        imageID = try readID()
+        imageID = try readIDKeeping(key)
       } else if scanner.bytes(key, equal: "category_id") {
-        categoryID = try readID()
+        categoryID = try readIDKeeping(key)
       } else if scanner.bytes(key, equal: "bbox") {
         box = try readBox()
       } else if scanner.bytes(key, equal: "score") {
@@ -89,7 +93,7 @@ extension COCOStream {
       } else if scanner.bytes(key, equal: "segmentation") {
         segmentation = try readRaw()
       } else {
-        try scanner.skipValue()
+        try skipKeeping(key)
       }
     }
     field = nil
@@ -118,7 +122,7 @@ extension COCOStream {
       .detection(
         DetectionRecord(
           imageID: imageID!, categoryID: categoryID!, x: box.0, y: box.1, width: box.2,
-          height: box.3, score: score!, segmentation: segmentation),
+          height: box.3, score: score!, segmentation: segmentation, extra: takeKept()),
         place(recordOffset)))
   }
 }

@@ -25,6 +25,9 @@ struct COCOStream {
   var element: Int?
   /// The first problem of the current record: message, byte offset and JSON path.
   var problem: (message: String, offset: Int, path: String)?
+  /// The members of the current record (or of the top-level object) kept verbatim:
+  /// `"key": value` texts exactly as in the file, comma-separated.
+  var kept: [UInt8] = []
   private var nextProgress = 0
   private var nextRelease = 0
 
@@ -238,8 +241,54 @@ struct COCOStream {
       as: UTF8.self)
   }
 
+  // MARK: Members kept verbatim
+
+  /// Keeps the member whose key is `key`, from its opening quote to the current position
+  /// (the end of its value).
+  mutating func keepMember(_ key: Range<Int>) {
+    if !kept.isEmpty { kept.append(UInt8(ascii: ",")) }
+    let start = key.lowerBound - 1
+    kept.append(
+      contentsOf: UnsafeBufferPointer(start: scanner.base + start, count: scanner.position - start))
+  }
+
+  /// Skips (validating) the value of an unknown member and keeps the member verbatim.
+  mutating func skipKeeping(_ key: Range<Int>) throws {
+    try scanner.skipValue()
+    keepMember(key)
+  }
+
+  /// The kept members as the text of a JSON object, or `nil` when none; clears them.
+  mutating func takeKept() -> String? {
+    guard !kept.isEmpty else { return nil }
+    let text = "{" + String(decoding: kept, as: UTF8.self) + "}"
+    kept.removeAll(keepingCapacity: true)
+    return text
+  }
+
+  /// Reads an id, keeping the member verbatim when an export would write it as another
+  /// JSON type: a string that is a canonical integer (`"2299"`), or a number that is not
+  /// an `Int64` (`1.5`).
+  mutating func readIDKeeping(_ key: Range<Int>) throws -> RecordID? {
+    let isString = scanner.base[try valueStart()] == UInt8(ascii: "\"")
+    let id = try readID()
+    switch id {
+    case .int?: if isString { keepMember(key) }
+    case .text?: if !isString { keepMember(key) }
+    case nil: break
+    }
+    return id
+  }
+
+  /// Whether the value just read (from `start` to the current position) is exactly the
+  /// text `0` or `1`, which an export writes back as it is.
+  func isPlainFlag(from start: Int) -> Bool {
+    scanner.position - start == 1
+      && (scanner.base[start] == UInt8(ascii: "0") || scanner.base[start] == UInt8(ascii: "1"))
+  }
+
   /// The offset where the next value starts (whitespace skipped).
-  private mutating func valueStart() throws -> Int {
+  mutating func valueStart() throws -> Int {
     _ = try scanner.peek()
     return scanner.position
   }

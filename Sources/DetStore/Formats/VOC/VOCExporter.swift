@@ -8,8 +8,11 @@ import Foundation
 /// `<segmented>0`, and one `<object>` per annotation with `<name>`, `<pose>` (when
 /// stored), `<truncated>`, `<difficult>`, `<occluded>` (only when set) and `<bndbox>`.
 /// Boxes are the inverse of ``convention`` (see ``VOCBoxConvention``), printed with at
-/// most 9 decimals and whole numbers without a point. VOC has no crowd flag: a COCO crowd
-/// box is written with `<difficult>1</difficult>`, which VOC evaluation likewise ignores.
+/// most 9 decimals and whole numbers without a point. VOC has no crowd flag: a dataset
+/// with crowd boxes is refused unless ``crowd`` says to drop them or to write them with
+/// `<difficult>1</difficult>` (which VOC evaluation likewise ignores). What VOC has no
+/// place for (COCO `info` / `licenses`, segmentations, members kept verbatim, categories
+/// without boxes) is counted in ``ExportReport/losses``.
 ///
 /// Stored file names are sanitised (`../../x` becomes `x`, `/abs/p.jpg` becomes
 /// `abs/p.jpg`); an image whose name sanitises to nothing is written as `image_<id>.xml`.
@@ -17,10 +20,14 @@ public struct VOCExporter: DatasetExporter {
   /// The output folder (created when missing).
   public var path: String
   public var convention: VOCBoxConvention
+  /// What to do with crowd boxes (see ``CrowdPolicy``).
+  public var crowd: CrowdPolicy
 
-  public init(path: String, convention: VOCBoxConvention = .asWritten) {
+  public init(path: String, convention: VOCBoxConvention = .asWritten, crowd: CrowdPolicy = .refuse)
+  {
     self.path = path
     self.convention = convention
+    self.crowd = crowd
   }
 
   /// Writes dataset `name` under ``path``.
@@ -28,7 +35,8 @@ public struct VOCExporter: DatasetExporter {
   /// - Parameter progress: called now and then with the fraction of images written, in
   ///   [0, 1].
   /// - Returns: the records written; `files` is the number of XML files (one per image).
-  /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when the output exists
+  /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.unsupported` (before
+  ///   writing anything) for crowd boxes under ``CrowdPolicy/refuse``; `.io` when the output exists
   ///   as a file, two images map to one XML path, a symbolic link is in the way, or a write
   ///   fails.
   /// - Complexity: O(images + annotations), one indexed query per image.
@@ -37,6 +45,16 @@ public struct VOCExporter: DatasetExporter {
     from store: AnnotationStore, dataset name: String, progress: ProgressHandler? = nil
   ) throws -> ExportReport {
     var report = ExportReport(dataset: name)
+    let crowdCount = try store.checkCrowd(
+      in: name, policy: crowd, format: "Pascal VOC", canMarkDifficult: true)
+    if crowdCount > 0 {
+      report.losses.append(
+        ExportLoss(
+          crowd == .drop ? "crowd boxes dropped" : "crowd boxes written as difficult",
+          count: crowdCount))
+    }
+    report.losses += try store.exportLosses(
+      of: name, unusedCategories: true, droppingCrowd: crowd == .drop)
     var categories: [RecordID: String] = [:]
     try store.forEachCategory(in: name) { categories[$0.id] = $0.name }
     var images: [ImageRecord] = []
@@ -45,7 +63,8 @@ public struct VOCExporter: DatasetExporter {
     for (done, image) in images.enumerated() {
       if done % 64 == 0 { progress?(Double(done) / Double(images.count)) }
       let (parts, fileName, stem) = OutputFolder.exportName(of: image)
-      let annotations = try store.annotations(in: name, image: image.id)
+      var annotations = try store.annotations(in: name, image: image.id)
+      if crowd == .drop { annotations.removeAll { $0.isCrowd } }
       report.annotations += annotations.count
       let xml = document(
         image: image, fileName: fileName, folder: parts, annotations: annotations,

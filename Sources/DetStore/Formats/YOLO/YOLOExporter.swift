@@ -12,14 +12,23 @@ import Foundation
 /// `class cx cy w h`, normalised by the stored image size, printed with at most 10
 /// decimals (so normalised values read from a YOLO file with up to 10 decimals come back
 /// exactly). Images without annotations get an empty file (a background image). Polygons
-/// are not written: only boxes. Images are not copied.
+/// are not written: only boxes. Images are not copied. YOLO has no crowd flag: a dataset
+/// with crowd boxes is refused unless ``crowd`` is ``CrowdPolicy/drop``. What YOLO has no
+/// place for (COCO `info` / `licenses`, segmentations, members kept verbatim) is counted
+/// in ``ExportReport/losses``.
 ///
 /// Stored file names are sanitised as by the VOC exporter.
 public struct YOLOExporter: DatasetExporter {
   /// The output folder (created when missing).
   public var path: String
+  /// What to do with crowd boxes: ``CrowdPolicy/refuse`` or ``CrowdPolicy/drop``
+  /// (``CrowdPolicy/asDifficult`` is refused: YOLO has no difficult flag).
+  public var crowd: CrowdPolicy
 
-  public init(path: String) { self.path = path }
+  public init(path: String, crowd: CrowdPolicy = .refuse) {
+    self.path = path
+    self.crowd = crowd
+  }
 
   /// Writes dataset `name` under ``path``.
   ///
@@ -27,7 +36,8 @@ public struct YOLOExporter: DatasetExporter {
   ///   [0, 1].
   /// - Returns: the records written; `files` is the number of label files (one per image)
   ///   plus `data.yaml`.
-  /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.io` when two images map
+  /// - Throws: `StoreError` `.notFound` for an unknown dataset; `.unsupported` (before
+  ///   writing anything) for crowd boxes unless ``crowd`` is `.drop`; `.io` when two images map
   ///   to one label path, a symbolic link is in the way, or a write fails.
   /// - Complexity: O(images + annotations), one indexed query per image.
   @discardableResult
@@ -35,6 +45,10 @@ public struct YOLOExporter: DatasetExporter {
     from store: AnnotationStore, dataset name: String, progress: ProgressHandler? = nil
   ) throws -> ExportReport {
     var report = ExportReport(dataset: name)
+    let crowdCount = try store.checkCrowd(
+      in: name, policy: crowd, format: "YOLO", canMarkDifficult: false)
+    if crowdCount > 0 { report.losses.append(ExportLoss("crowd boxes dropped", count: crowdCount)) }
+    report.losses += try store.exportLosses(of: name, unusedCategories: false, droppingCrowd: true)
     var classes: [RecordID: Int] = [:]
     var names: [String] = []
     try store.forEachCategory(in: name) { category in
@@ -50,7 +64,7 @@ public struct YOLOExporter: DatasetExporter {
       let size = ImageSize(height: image.height, width: image.width)
       var text = ""
       for a in try store.annotations(in: name, image: image.id) {
-        guard let cls = classes[a.categoryID] else { continue }
+        guard let cls = classes[a.categoryID], !a.isCrowd else { continue }
         report.annotations += 1
         let label = YOLOLabel(
           classIndex: cls, x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height, in: size)

@@ -66,10 +66,14 @@ struct YOLOLayout {
     guard isFolder(imagesRoot) else {
       throw StoreError(
         .io,
-        "no images folder: expected \(imagesRoot.lastPathComponent)/ or pass the images folder",
+        "no images folder: expected \(imagesRoot.lastPathComponent)/ here, or pass the images folder (--images DIR)",
         location: SourceLocation(file: imagesRoot.path))
     }
-    let imagesFolder = imagesDirectory == nil ? root : try ImportFolder(imagesRoot)
+    // The images folder may be a symbolic link (datasets often link a shared image tree):
+    // when it resolves outside the dataset folder, the folder it resolves to is the tree its
+    // image files must stay inside; links out of that tree are still refused.
+    let imagesFolder =
+      imagesDirectory == nil && root.contains(imagesRoot) ? root : try ImportFolder(imagesRoot)
 
     var labels: [String: URL] = [:]
     for labelRoot in labelRoots {
@@ -95,7 +99,7 @@ struct YOLOLayout {
         if let other = images[key] {
           throw StoreError(
             .malformedInput,
-            "two images for one label: \(other.name) and \(relative); keep one or pass the images folder",
+            "two images for one label: \(other.name) and \(relative); keep one or pass the images folder (--images DIR)",
             location: SourceLocation(file: file.path))
         }
         images[key] = (file, relative)
@@ -104,7 +108,7 @@ struct YOLOLayout {
     guard !images.isEmpty else {
       throw StoreError(
         .io,
-        "no images (\(ImageHeader.fileExtensions.sorted().joined(separator: ", "))) found; pass the images folder",
+        "no images (\(ImageHeader.fileExtensions.sorted().joined(separator: ", "))) found; pass the folder that holds them (--images DIR)",
         location: SourceLocation(file: imagesRoot.path))
     }
     let keys = Set(labels.keys).union(images.keys).sorted {
@@ -168,7 +172,7 @@ struct YOLOLayout {
     if withNames.count > 1 {
       throw StoreError(
         .malformedInput,
-        "several YAML files name classes (\(withNames.map(\.0.lastPathComponent).joined(separator: ", "))); pass the names file",
+        "several YAML files name classes (\(withNames.map(\.0.lastPathComponent).joined(separator: ", "))); pass the names file (--names FILE)",
         location: SourceLocation(file: root.url.path))
     }
     if let (url, names) = withNames.first { return try checked(names, url) }
@@ -180,7 +184,7 @@ struct YOLOLayout {
     }
     throw StoreError(
       .malformedInput,
-      "no class names: expected a dataset YAML with names:, names.txt, classes.txt or obj.names, or pass the names file",
+      "no class names: expected a dataset YAML with names:, names.txt, classes.txt or obj.names, or pass the names file (--names FILE)",
       location: SourceLocation(file: root.url.path))
   }
 }

@@ -3,55 +3,8 @@ import Testing
 
 @testable import DetStore
 
-/// Records keyed by canonical id, from Foundation's reading of a COCO file.
-private func byID(_ records: Any?) -> [RecordID: [String: Any]] {
-  var result: [RecordID: [String: Any]] = [:]
-  for record in records as! [[String: Any]] { result[independentID(record["id"]!)] = record }
-  return result
-}
-
-private func number(_ value: Any?) -> Double { (value as! NSNumber).doubleValue }
-
-/// Checks that `exported` holds every record of `original` with the same ids, boxes,
-/// sizes, names and segmentation (compared as parsed JSON values).
-private func expectSameRecords(_ original: [String: Any], _ exported: [String: Any], _ name: String)
-{
-  let (oi, ei) = (byID(original["images"]), byID(exported["images"]))
-  #expect(Set(oi.keys) == Set(ei.keys), "\(name) image ids")
-  for (id, o) in oi {
-    guard let e = ei[id] else { continue }
-    #expect(o["file_name"] as? String == e["file_name"] as? String)
-    #expect(number(o["width"]) == number(e["width"]) && number(o["height"]) == number(e["height"]))
-  }
-  let (oc, ec) = (byID(original["categories"]), byID(exported["categories"]))
-  #expect(Set(oc.keys) == Set(ec.keys), "\(name) category ids")
-  for (id, o) in oc {
-    #expect(o["name"] as? String == ec[id]?["name"] as? String)
-    #expect(o["supercategory"] as? String == ec[id]?["supercategory"] as? String)
-  }
-  let (oa, ea) = (byID(original["annotations"]), byID(exported["annotations"]))
-  #expect(Set(oa.keys) == Set(ea.keys), "\(name) annotation ids")
-  for (id, o) in oa {
-    guard let e = ea[id] else { continue }
-    #expect(independentID(o["image_id"]!) == independentID(e["image_id"]!))
-    #expect(independentID(o["category_id"]!) == independentID(e["category_id"]!))
-    let (ob, eb) = ((o["bbox"] as! [Any]).map(number), (e["bbox"] as! [Any]).map(number))
-    #expect(ob == eb, "\(name) annotation \(id) bbox")
-    let area = o["area"].map(number) ?? ob[2] * ob[3]
-    #expect(number(e["area"]) == area)
-    #expect((o["iscrowd"].map(number) ?? 0) == number(e["iscrowd"]))
-    if let segmentation = o["segmentation"] {
-      #expect(
-        (segmentation as! NSObject).isEqual(e["segmentation"]),
-        "\(name) annotation \(id) segmentation")
-    } else {
-      #expect(e["segmentation"] == nil)
-    }
-  }
-}
-
 @Test(
-  "exporting an imported sample gives back every record; re-importing gives the same store",
+  "exporting an imported sample gives back an equal document; re-importing gives the same store",
   .enabled(if: datasetsPresent, "../shared/datasets is absent; skipping real samples"),
   arguments: cocoSamples)
 func sharedSampleRoundTrips(sample: String) throws {
@@ -70,7 +23,9 @@ private func expectRoundTrip(_ url: URL, _ sample: String) throws {
   _ = try COCOImporter(path: url.path).importDataset(into: temp.opened, named: "a")
   let out = temp.directory.appendingPathComponent("export.json").path
   try COCOExporter(path: out).export(from: temp.opened, dataset: "a")
-  expectSameRecords(try foundationJSON(url), try foundationJSON(URL(fileURLWithPath: out)), sample)
+  let difference = try JSONValue.parse(contentsOf: url)
+    .firstDifference(from: try JSONValue.parse(contentsOf: URL(fileURLWithPath: out)))
+  #expect(difference == nil, "\(sample): \(difference ?? "")")
 
   _ = try COCOImporter(path: out).importDataset(into: temp.opened, named: "b")
   func all(_ name: String) throws -> ([ImageRecord], [AnnotationRecord], [CategoryRecord]) {

@@ -377,3 +377,55 @@ func theSameBoxesArriveFromVOCYOLOAndCOCO() throws {
     try temp.opened.image(in: "l", id: .int(1))
       == ImageRecord(id: .int(1), fileName: "b.png", width: 7, height: 5))
 }
+
+/// An Ultralytics dataset whose `images/` is a symbolic link to a shared image tree imports
+/// (the dataset folder named through a link too); an image file in that tree linking out of
+/// it is still refused.
+@Test func aLinkedImagesFolderIsFollowedAndLinksOutOfItAreRefused() throws {
+  let dir = try FormatFixtures.temporaryDirectory()
+  let shared = try FormatFixtures.temporaryDirectory()
+  let elsewhere = try FormatFixtures.temporaryDirectory()
+  defer {
+    for url in [dir, shared, elsewhere] { try? FileManager.default.removeItem(at: url) }
+  }
+  let fm = FileManager.default
+  try copyFixture("rgb_7x5.png", to: shared.appendingPathComponent("train/a.png"))
+  try write("0 0.5 0.5 0.2 0.2\n", dir.appendingPathComponent("ds/labels/train/a.txt"))
+  try write("names: [a]\n", dir.appendingPathComponent("ds/data.yaml"))
+  try fm.createSymbolicLink(
+    at: dir.appendingPathComponent("ds/images"), withDestinationURL: shared)
+  try fm.createSymbolicLink(
+    at: dir.appendingPathComponent("link"), withDestinationURL: dir.appendingPathComponent("ds"))
+  let temp = try TemporaryStore()
+  for (name, path) in [("l", "ds"), ("m", "link")] {
+    let report = try YOLOImporter(path: dir.appendingPathComponent(path).path)
+      .importDataset(into: temp.opened, named: name)
+    #expect(report.images == 1 && report.annotations == 1, "\(path)")
+    #expect(try temp.opened.image(in: name, id: .int(1)).fileName == "train/a.png")
+  }
+
+  try copyFixture("rgb_7x5.png", to: elsewhere.appendingPathComponent("b.png"))
+  try fm.createSymbolicLink(
+    at: shared.appendingPathComponent("train/b.png"),
+    withDestinationURL: elsewhere.appendingPathComponent("b.png"))
+  let error = #expect(throws: StoreError.self) {
+    try YOLOImporter(path: dir.appendingPathComponent("ds").path)
+      .importDataset(into: temp.opened, named: "n")
+  }
+  #expect(
+    error?.code == .io && error?.message.contains("outside") == true, "\(String(describing: error))"
+  )
+}
+
+/// When no images are found the message names the option that points at them.
+@Test func noImagesNamesTheImagesOption() throws {
+  let dir = try FormatFixtures.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  try write("0 0.5 0.5 0.2 0.2\n", dir.appendingPathComponent("a.txt"))
+  try write("a\n", dir.appendingPathComponent("names.txt"))
+  let temp = try TemporaryStore()
+  let error = #expect(throws: StoreError.self) {
+    try YOLOImporter(path: dir.path).importDataset(into: temp.opened, named: "n")
+  }
+  #expect(error?.message.contains("--images") == true, "\(String(describing: error))")
+}
