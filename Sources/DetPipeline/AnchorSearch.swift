@@ -75,14 +75,17 @@ public struct AnchorSearch: Sendable {
 
   /// What a search found.
   public struct Result: Sendable {
-    /// The base and its score.
+    /// The base.
     public var base: AnchorGenerator
+    /// The base's score.
     public var baseScore: AnchorObjective
-    /// The k-means baseline and its score.
+    /// The k-means baseline (``kMeansGenerator(for:)``).
     public var kMeans: AnchorGenerator
+    /// The k-means baseline's score.
     public var kMeansScore: AnchorObjective
-    /// The best configuration scored and its score.
+    /// The best configuration scored (never below ``base`` nor ``kMeans``).
     public var best: AnchorGenerator
+    /// The best configuration's score.
     public var bestScore: AnchorObjective
     /// Configurations scored (2 + iterations).
     public var evaluations: Int
