@@ -50,16 +50,42 @@ public struct AnchorSearch: Sendable {
     self.threads = threads
   }
 
+  /// `generator` with `count` sizes per level and its ratios kept: level `l`'s sizes become
+  /// `s_l · 2^(i / count)` for `i` in `0 ..< count`, `s_l` its smallest size (octave
+  /// scales, as RetinaNet spaces its three). The starting point of a search with another
+  /// number of anchor types per level (`types = count × ratios`).
+  ///
+  /// - Precondition: `count >= 1`.
+  /// - Complexity: O(levels × count).
+  public static func base(_ generator: AnchorGenerator, sizesPerLevel count: Int)
+    -> AnchorGenerator
+  {
+    precondition(count >= 1, "sizes per level must be >= 1, got \(count)")
+    var g = generator
+    for l in g.levels.indices {
+      let smallest = generator.sizes(ofLevel: l).min() ?? g.levels[l].size
+      let sizes = AnchorGenerator.octaveScales(perOctave: count).map { smallest * $0 }
+      g.levels[l].aspectRatios = generator.aspectRatios(ofLevel: l)
+      g.levels[l].sizes = sizes
+      g.levels[l].size = sizes[0]
+    }
+    g.scales = [1]
+    return g
+  }
+
   /// What a search found.
   public struct Result: Sendable {
-    /// The base and its score.
+    /// The base.
     public var base: AnchorGenerator
+    /// The base's score.
     public var baseScore: AnchorObjective
-    /// The k-means baseline and its score.
+    /// The k-means baseline (``kMeansGenerator(for:)``).
     public var kMeans: AnchorGenerator
+    /// The k-means baseline's score.
     public var kMeansScore: AnchorObjective
-    /// The best configuration scored and its score.
+    /// The best configuration scored (never below ``base`` nor ``kMeans``).
     public var best: AnchorGenerator
+    /// The best configuration's score.
     public var bestScore: AnchorObjective
     /// Configurations scored (2 + iterations).
     public var evaluations: Int

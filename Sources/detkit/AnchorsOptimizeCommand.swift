@@ -12,7 +12,9 @@ struct AnchorsOptimizeCommand: ParsableCommand {
     abstract: "Fit anchor sizes and aspect ratios to a dataset under the matcher that trains.",
     discussion: """
       Keeps the structure of --preset (or of --anchor-config FILE): levels, strides, sizes \
-      x ratios per level and the --compat arithmetic, and searches the sizes and ratios \
+      x ratios per level and the --compat arithmetic (--types-per-level K changes the \
+      sizes per level to K / ratios, spaced by octave scales from the smallest), and \
+      searches the sizes and ratios \
       (seeded by --seed; the same seed gives the same result) to maximise, on the resized \
       dataset with the real grids: first the share of non-crowd boxes that get a positive \
       anchor without the matcher's low-quality rescue ("covered"), then the mean best \
@@ -46,6 +48,12 @@ struct AnchorsOptimizeCommand: ParsableCommand {
   @Option(help: "Seed of the search (k-means++ and the mutations).")
   var seed: UInt64 = 0
 
+  @Option(
+    help:
+      "Anchor types per level (a multiple of the base's ratio count; default: the base's)."
+  )
+  var typesPerLevel: Int?
+
   @Flag(help: "One ratio list and one set of relative scales for every level (mmdetection).")
   var sharedRatios = false
 
@@ -67,6 +75,14 @@ struct AnchorsOptimizeCommand: ParsableCommand {
     guard iterations >= 0 else {
       throw ValidationError("--iterations must be >= 0, got \(iterations)")
     }
+    if let typesPerLevel {
+      let ratios = try options.generator.aspectRatios(ofLevel: 0).count
+      guard typesPerLevel >= 1, typesPerLevel % ratios == 0 else {
+        throw ValidationError(
+          "--types-per-level must be a positive multiple of the \(ratios) aspect ratios per level, got \(typesPerLevel)"
+        )
+      }
+    }
     if let sampleImages, sampleImages < 1 {
       throw ValidationError("--sample-images must be >= 1, got \(sampleImages)")
     }
@@ -76,8 +92,13 @@ struct AnchorsOptimizeCommand: ParsableCommand {
     let all = try AnchorFitBoxes(walker: options.walker())
     let searched = sampleImages.map { all.sample(images: $0, seed: seed) } ?? all
     let matcherName = try options.matcherChoice()
+    var base = try options.generator
+    if let typesPerLevel {
+      base = AnchorSearch.base(
+        base, sizesPerLevel: typesPerLevel / base.aspectRatios(ofLevel: 0).count)
+    }
     let search = AnchorSearch(
-      base: try options.generator, matcher: matcherName.matcher, sharesRatios: sharedRatios,
+      base: base, matcher: matcherName.matcher, sharesRatios: sharedRatios,
       iterations: iterations, seed: seed, threads: parallel.threads)
     let bar = progressOptions.bar(
       "optimizing anchors of \(options.name)", unit: .records, total: iterations + 2)
@@ -97,7 +118,11 @@ struct AnchorsOptimizeCommand: ParsableCommand {
         (result.best, result.bestScore) = (g, s)
       }
     }
-    print(Self.table(result, boxes: all, options: options, matcher: matcherName), terminator: "")
+    let baseName = options.anchorSource + (typesPerLevel.map { " K=\($0)" } ?? "")
+    print(
+      Self.table(
+        result, boxes: all, options: options, matcher: matcherName, baseName: baseName),
+      terminator: "")
     // Before / after as `detkit coverage` counts (the matcher with its low-quality rescue).
     let walker = try options.walker()
     let before = try AnchorCoverage(
@@ -106,7 +131,7 @@ struct AnchorsOptimizeCommand: ParsableCommand {
     let after = try AnchorCoverage(
       of: walker, generator: result.best, matcher: matcherName.matcher,
       threads: parallel.threads)
-    print(Self.beforeAfter(before, after, baseName: options.anchorSource), terminator: "")
+    print(Self.beforeAfter(before, after, baseName: baseName), terminator: "")
     if let svg {
       try Data(
         Self.svg(before, after, title: "\(options.name): \(options.anchorSource) vs fitted").utf8
@@ -192,7 +217,7 @@ struct AnchorsOptimizeCommand: ParsableCommand {
   /// The before / after table: objective and YOLOv5 figures of preset, k-means and fitted.
   static func table(
     _ r: AnchorSearch.Result, boxes: AnchorFitBoxes, options: PipelineOptions,
-    matcher: MatcherOption
+    matcher: MatcherOption, baseName: String
   ) -> String {
     let m = matcher.matcher
     var out =
@@ -201,16 +226,16 @@ struct AnchorsOptimizeCommand: ParsableCommand {
     out +=
       "matcher \(matcher.rawValue) \(m.highThreshold)/\(m.lowThreshold) without low-quality rescue, "
       + "\(r.evaluations) configurations scored\n"
-    out += "anchors      covered  meanIoU  spread  pos/box  BPR(4)     AAT\n"
+    out += "anchors         covered  meanIoU  spread  pos/box  BPR(4)     AAT\n"
     let shapes = boxes.shapes
     for (name, g, s) in [
-      (options.anchorSource, r.base, r.baseScore), ("k-means", r.kMeans, r.kMeansScore),
+      (baseName, r.base, r.baseScore), ("k-means", r.kMeans, r.kMeansScore),
       ("fitted", r.best, r.bestScore),
     ] {
       let yolo = AnchorShapeMetrics.bestPossibleRecall(
         boxes: shapes, anchors: AnchorShapeMetrics.shapes(of: g))
-      let label = name.count > 11 ? String(name.suffix(11)) : name
-      out += label.padding(toLength: 11, withPad: " ", startingAt: 0)
+      let label = name.count > 14 ? String(name.suffix(14)) : name
+      out += label.padding(toLength: 14, withPad: " ", startingAt: 0)
       out += String(
         format: "  %6.1f%%  %7.3f  %6.3f  %7.2f  %5.1f%%  %6.2f\n", 100 * s.coveredShare,
         s.meanBestIoU, s.positiveSpread, s.meanPositives, 100 * yolo.bpr,

@@ -112,3 +112,16 @@ func searchNeverScoresBelowTheBaseOrKMeans(seed: UInt64) throws {
   #expect(r.anchorsAboveThreshold == 2.0 / 3.0)
   #expect(AnchorShapeMetrics.bestPossibleRecall(boxes: [], anchors: [(1, 1)]).bpr == 0)
 }
+
+@Test func typesPerLevelRestructuresTheBaseWithOctaveScales() throws {
+  let fpn = AnchorGenerator(preset: .fpn, compatibility: .detectron2)
+  let nine = AnchorSearch.base(fpn, sizesPerLevel: 3)
+  #expect(nine.levels.indices.allSatisfy { nine.typesPerCell(ofLevel: $0) == 9 })
+  #expect(nine.sizes(ofLevel: 0) == [32, 32 * pow(2, 1.0 / 3), 32 * pow(2, 2.0 / 3)])
+  #expect(nine.aspectRatios(ofLevel: 4) == [0.5, 1, 2])
+  #expect(nine.configurationProblem == nil)
+  // Back to one size per level: the smallest, the FPN preset's grid again.
+  let one = AnchorSearch.base(nine, sizesPerLevel: 1)
+  let canvas = ImageSize(height: 64, width: 96)
+  #expect(one.anchors(for: canvas).boxes == fpn.anchors(for: canvas).boxes)
+}

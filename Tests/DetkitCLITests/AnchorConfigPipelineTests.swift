@@ -239,6 +239,8 @@ extension Array where Element == String {
   #expect(noMatcher.status == 64 && noMatcher.stderr.contains("--matcher"), "\(noMatcher.stderr)")
   let badIterations = try CLI.run(base + ["--preset", "fpn", "--iterations", "-1"])
   #expect(badIterations.status == 64 && badIterations.stderr.contains("--iterations"))
+  let types = try CLI.run(base + ["--preset", "fpn", "--types-per-level", "4"])
+  #expect(types.status == 64 && types.stderr.contains("--types-per-level"), "\(types.stderr)")
   let help = try CLI.run(["anchors", "--help"])
   #expect(help.status == 0 && help.stdout.contains("optimize"))
   let own = try CLI.run(["anchors", "optimize", "--help"])
