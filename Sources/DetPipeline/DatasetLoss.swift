@@ -71,9 +71,13 @@ public struct DatasetLoss {
   public let predictions: PredictionSource
   /// The head.
   public let head: Head
+  /// The framework whose RetinaNet loss is computed (``DetectorFramework``): matcher, box
+  /// coder and loss, normaliser, and for batch files the resize, flip and padding.
+  public var framework: DetectorFramework
   /// The anchor arithmetic (the peer whose predictions these are).
   public var compatibility: AnchorGenerator.Compatibility
-  /// Images per batch, >= 1.
+  /// Images per batch, >= 1, for the per-image prediction forms (batch files bring their
+  /// own batches).
   public var batchSize: Int
   /// Seed of the RPN sampler.
   public var seed: UInt64
@@ -82,17 +86,22 @@ public struct DatasetLoss {
 
   /// Creates a run.
   ///
+  /// - Parameters:
+  ///   - framework: whose loss (default torchvision).
+  ///   - compatibility: the anchor arithmetic; `nil`: the framework's.
   /// - Precondition: `batchSize >= 1`.
   public init(
     walker: DatasetWalker, predictions: PredictionSource, head: Head,
-    compatibility: AnchorGenerator.Compatibility = .torchvision, batchSize: Int = 8,
+    framework: DetectorFramework = .torchvision,
+    compatibility: AnchorGenerator.Compatibility? = nil, batchSize: Int = 8,
     seed: UInt64 = 0, nonFinite: NonFinitePolicy = .error
   ) {
     precondition(batchSize >= 1, "batchSize must be >= 1, got \(batchSize)")
     self.walker = walker
     self.predictions = predictions
     self.head = head
-    self.compatibility = compatibility
+    self.framework = framework
+    self.compatibility = compatibility ?? framework.compatibility
     self.batchSize = batchSize
     self.seed = seed
     self.nonFinite = nonFinite
@@ -102,8 +111,14 @@ public struct DatasetLoss {
   private struct Pending {
     var image: PipelineImage
     var index: GridAnchorIndex
+    var levels: [AnchorLevel]
     var logits: [Float]
     var deltas: [Float]
+  }
+
+  /// The anchor generator of the head in ``compatibility``.
+  public var generator: AnchorGenerator {
+    AnchorGenerator(preset: head.preset, compatibility: compatibility)
   }
 
   /// Evaluates every image, `batchSize` at a time, in dataset order, reporting each image
@@ -123,32 +138,103 @@ public struct DatasetLoss {
   public func run(keepsRecords: Bool = false, progress: (Event) -> Void = { _ in })
     throws(PipelineError) -> Summary
   {
-    var cache = GridCache(
-      AnchorGenerator(preset: head.preset, compatibility: compatibility))
+    var cache = GridCache(generator)
     let classCount = head == .retinanet ? walker.categoryNames.count : 1
     var batch = BatchState()
     var recorded: [ImageLossRecord] = []
+    if predictions.isBatched {
+      try runBatchFiles(
+        &batch, cache: &cache, classes: classCount, keepsRecords: keepsRecords, into: &recorded,
+        progress: progress)
+      return summary(of: batch, records: recorded)
+    }
     try walker.forEachImage { image throws(PipelineError) in
       let (grid, index) = try cache.grid(for: image)
       let (logits, deltas) = try predictions.tensors(
         for: image.record.id.description, anchors: grid.count, classes: classCount,
         nonFinite: nonFinite)
-      batch.pending.append(Pending(image: image, index: index, logits: logits, deltas: deltas))
+      batch.pending.append(
+        Pending(image: image, index: index, levels: grid.levels, logits: logits, deltas: deltas))
       if batch.pending.count == batchSize {
         try evaluate(&batch, keepsRecords: keepsRecords, into: &recorded, progress: progress)
       }
     }
     try evaluate(&batch, keepsRecords: keepsRecords, into: &recorded, progress: progress)
+    return summary(of: batch, records: recorded)
+  }
+
+  private func summary(of batch: BatchState, records: [ImageLossRecord]) -> Summary {
     let n = Double(max(batch.images, 1))
     return Summary(
       head: head, images: batch.images, batches: batch.batches,
       classification: batch.sums.classification / n, box: batch.sums.box / n,
-      cost: (batch.sums.classification + batch.sums.box) / n, records: recorded)
+      cost: (batch.sums.classification + batch.sums.box) / n, records: records)
+  }
+
+  /// The batch files in order: each file's images loaded by id, resized per its metadata
+  /// (or the framework), laid out on the batch canvas, its head outputs read and checked.
+  private func runBatchFiles(
+    _ batch: inout BatchState, cache: inout GridCache, classes: Int, keepsRecords: Bool,
+    into recorded: inout [ImageLossRecord], progress: (Event) -> Void
+  ) throws(PipelineError) {
+    guard head == .retinanet else {
+      throw PipelineError(
+        .badInput, at: predictions.path,
+        "batch files hold RetinaNet head outputs (cls_logits, bbox_regression); the RPN reads the per-image forms"
+      )
+    }
+    let policy = framework.resize.policy ?? .torchvision
+    for file in predictions.batchFiles {
+      let prediction = try PredictionBatch(file: file)
+      var records: [ImageRecord] = []
+      var sizes: [ImageSize] = []
+      for (i, id) in prediction.imageIDs.enumerated() {
+        let record: ImageRecord
+        do {
+          record = try walker.record(id: id)
+        } catch {
+          throw PipelineError(
+            .badInput, at: file,
+            "image_ids[\(i)] = \(id): no such image in dataset \(walker.name)")
+        }
+        records.append(record)
+        if let stated = prediction.imageSizes?[i] {
+          sizes.append(stated)
+        } else {
+          let stored = ImageSize(height: record.height, width: record.width)
+          guard stored.width > 0, stored.height > 0 else {
+            throw PipelineError(
+              .unresizableImage, at: "image \(record.id) (\(record.fileName))",
+              "stored size \(record.width)x\(record.height) cannot be resized; state image_sizes in \(file)"
+            )
+          }
+          sizes.append(policy.resizedSize(of: stored))
+        }
+      }
+      let layout = BatchLayout(
+        imageSizes: sizes, divisor: framework.sizeDivisor, generator: cache.generator)
+      try prediction.check(canvasOf: layout, divisor: framework.sizeDivisor)
+      let outputs = try prediction.headOutputs(
+        layout: layout, classes: classes, nonFinite: nonFinite)
+      for (i, record) in records.enumerated() {
+        let image = try walker.load(
+          record, resizedTo: sizes[i], flipped: prediction.flips[i], canvas: layout.canvas,
+          framework: framework)
+        let (grid, index) = try cache.grid(for: image)
+        batch.pending.append(
+          Pending(
+            image: image, index: index, levels: grid.levels, logits: outputs[i].logits,
+            deltas: outputs[i].deltas))
+      }
+      try evaluate(&batch, keepsRecords: keepsRecords, into: &recorded, progress: progress)
+    }
   }
 
   /// The running state: the batch being filled and the totals so far.
   private struct BatchState {
     var pending: [Pending] = []
+    /// detectron2's normaliser, carried across batches.
+    var ema = EMANormalizer()
     var batches = 0
     var images = 0
     var sums = (classification: 0.0, box: 0.0)
@@ -160,7 +246,7 @@ public struct DatasetLoss {
     progress: (Event) -> Void
   ) throws(PipelineError) {
     guard !state.pending.isEmpty else { return }
-    let (records, cost) = try losses(of: state.pending, batch: state.batches)
+    let (records, cost) = try losses(of: state.pending, batch: state.batches, ema: &state.ema)
     for r in records {
       progress(.image(r))
       state.sums.classification += r.classification
@@ -178,28 +264,34 @@ public struct DatasetLoss {
   }
 
   /// The head's criterion over one batch: per-image records and the batch cost.
-  private func losses(of pending: [Pending], batch: Int) throws(PipelineError) -> (
-    [ImageLossRecord], (classification: Double, box: Double)
-  ) {
+  private func losses(of pending: [Pending], batch: Int, ema: inout EMANormalizer)
+    throws(PipelineError) -> ([ImageLossRecord], (classification: Double, box: Double))
+  {
     var records: [ImageLossRecord] = []
     do {
       switch head {
       case .retinanet:
-        var criterion = RetinaNetCriterion()
-        criterion.computesLogitsGradient = false  // the report needs costs only
-        let loss = try criterion.evaluate(
-          pending.map {
-            RetinaNetCriterion.Image(
-              anchors: .grid($0.index), groundTruth: $0.image.boxes, labels: $0.image.labels,
-              logits: $0.logits, deltas: $0.deltas)
-          })
-        for (p, l) in zip(pending, loss.images) {
-          let n = LossNormalizer.perImage(positives: l.positives)
+        let criterion = framework.criterion  // forward only: the report needs costs
+        var invalid: [Int] = []
+        let inputs = pending.map { p -> RetinaNetCriterion.Image in
+          let valid = framework.invalidatesAnchorsOutsideImage ? validAnchors(of: p) : nil
+          invalid.append(valid.map { p.index.anchors.count - $0.count } ?? 0)
+          return Self.criterionImage(p, valid: valid)
+        }
+        let loss =
+          criterion.normalization == .detectron2
+          ? try criterion.evaluate(inputs, ema: &ema) : try criterion.evaluate(inputs)
+        for (k, (p, l)) in zip(pending, loss.images).enumerated() {
+          // torchvision normalises per image: the row is the image's own loss. The others
+          // divide by one batch normaliser: the row is the image's share of the batch term.
+          let n =
+            criterion.normalization == .torchvision
+            ? LossNormalizer.perImage(positives: l.positives) : l.normalizer
           records.append(
             ImageLossRecord(
               imageID: p.image.record.id, fileName: p.image.record.fileName,
               classification: l.classificationSum / n,
-              box: l.boxSum / n, positives: l.positives, ignored: l.ignored))
+              box: l.boxSum / n, positives: l.positives, ignored: l.ignored + invalid[k]))
         }
         return (records, (loss.classification, loss.box))
       case .rpn:
@@ -225,6 +317,57 @@ public struct DatasetLoss {
       throw PipelineError.wrapping(
         error, .batchFailed, at: "batch \(batch) (images \(ids))")
     }
+  }
+
+  /// The anchors inside the image's own padded shape (its resized size rounded up to the
+  /// framework's divisor), mmdetection's `valid_flags`: on every level, cells with
+  /// `y < ceil(padH / stride)` and `x < ceil(padW / stride)`; nil when that is every anchor.
+  private func validAnchors(of p: Pending) -> [Int]? {
+    let d = framework.sizeDivisor
+    let r = p.image.resized
+    let padH = (r.height + d - 1) / d * d
+    let padW = (r.width + d - 1) / d * d
+    if padH >= p.image.canvas.height && padW >= p.image.canvas.width { return nil }
+    var rows: [Int] = []
+    for level in p.levels {
+      let s = level.stride
+      let validRows = min((padH + s - 1) / s, level.rows)
+      let validColumns = min((padW + s - 1) / s, level.columns)
+      for y in 0..<validRows {
+        for x in 0..<validColumns {
+          let cell = level.range.lowerBound + (y * level.columns + x) * level.typesPerCell
+          rows.append(contentsOf: cell..<(cell + level.typesPerCell))
+        }
+      }
+    }
+    return rows
+  }
+
+  /// The criterion's input of one image: the whole grid, or only the `valid` anchors'
+  /// boxes, logits and deltas.
+  private static func criterionImage(_ p: Pending, valid: [Int]?) -> RetinaNetCriterion.Image {
+    guard let valid else {
+      return RetinaNetCriterion.Image(
+        anchors: .grid(p.index), groundTruth: p.image.boxes, labels: p.image.labels,
+        logits: p.logits, deltas: p.deltas)
+    }
+    let n = p.index.anchors.count
+    let c = n == 0 ? 0 : p.logits.count / n
+    var boxes: [Float] = []
+    var logits: [Float] = []
+    var deltas: [Float] = []
+    boxes.reserveCapacity(valid.count * 4)
+    logits.reserveCapacity(valid.count * c)
+    deltas.reserveCapacity(valid.count * 4)
+    let all = p.index.anchors.values
+    for k in valid {
+      boxes.append(contentsOf: all[(4 * k)..<(4 * k + 4)])
+      logits.append(contentsOf: p.logits[(c * k)..<(c * k + c)])
+      deltas.append(contentsOf: p.deltas[(4 * k)..<(4 * k + 4)])
+    }
+    return RetinaNetCriterion.Image(
+      anchors: .boxes(BoxArray(flat: boxes)), groundTruth: p.image.boxes,
+      labels: p.image.labels, logits: logits, deltas: deltas)
   }
 
   /// Stores `summary`'s records as loss run `run` of the dataset, in one transaction

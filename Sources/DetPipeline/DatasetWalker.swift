@@ -69,6 +69,28 @@ public struct DatasetWalker {
   /// - Complexity: O(annotations of the image).
   public func load(_ record: ImageRecord) throws(PipelineError) -> PipelineImage {
     let size = ImageSize(height: record.height, width: record.width)
+    let (boxes, labels, kept, crowd) = try groundTruth(of: record)
+    guard let policy = resize.policy else {
+      return PipelineImage(
+        record: record, canvas: size, resized: size, boxes: boxes, labels: labels,
+        annotations: kept, crowd: crowd)
+    }
+    guard size.width > 0, size.height > 0 else {
+      throw PipelineError(
+        .unresizableImage, at: "image \(record.id) (\(record.fileName))",
+        "stored size \(record.width)x\(record.height) cannot be resized")
+    }
+    return PipelineImage(
+      record: record, canvas: policy.canvasSize(of: size), resized: policy.resizedSize(of: size),
+      boxes: policy.resize(boxes, from: size), labels: labels, annotations: kept,
+      crowd: policy.resize(crowd, from: size))
+  }
+
+  /// `record`'s non-crowd boxes (stored pixels, xyxy), their category indexes and
+  /// annotations, and its crowd boxes.
+  private func groundTruth(of record: ImageRecord) throws(PipelineError) -> (
+    BoxArray, [Int], [AnnotationRecord], BoxArray
+  ) {
     var boxes = BoxArray()
     var crowd = BoxArray()
     var labels: [Int] = []
@@ -95,20 +117,43 @@ public struct DatasetWalker {
         kept.append(a)
       }
     }
-    guard let policy = resize.policy else {
-      return PipelineImage(
-        record: record, canvas: size, resized: size, boxes: boxes, labels: labels,
-        annotations: kept, crowd: crowd)
-    }
+    return (boxes, labels, kept, crowd)
+  }
+
+  /// `record` as one image of a training batch: resized to `resized`, flipped when
+  /// `flipped`, on the batch's `canvas`, its boxes mapped with `framework`'s arithmetic
+  /// (``DetectorFramework/map(_:from:to:flipped:)``); ``resize`` is not used.
+  ///
+  /// - Throws: ``PipelineError``: ``PipelineError/Code/unknownCategory``,
+  ///   ``PipelineError/Code/unresizableImage`` for a stored size of zero,
+  ///   ``PipelineError/Code/badInput`` for a store error.
+  /// - Complexity: O(annotations of the image).
+  public func load(
+    _ record: ImageRecord, resizedTo resized: ImageSize, flipped: Bool, canvas: ImageSize,
+    framework: DetectorFramework
+  ) throws(PipelineError) -> PipelineImage {
+    let size = ImageSize(height: record.height, width: record.width)
     guard size.width > 0, size.height > 0 else {
       throw PipelineError(
         .unresizableImage, at: "image \(record.id) (\(record.fileName))",
         "stored size \(record.width)x\(record.height) cannot be resized")
     }
+    let (boxes, labels, kept, crowd) = try groundTruth(of: record)
     return PipelineImage(
-      record: record, canvas: policy.canvasSize(of: size), resized: policy.resizedSize(of: size),
-      boxes: policy.resize(boxes, from: size), labels: labels, annotations: kept,
-      crowd: policy.resize(crowd, from: size))
+      record: record, canvas: canvas, resized: resized,
+      boxes: framework.map(boxes, from: size, to: resized, flipped: flipped), labels: labels,
+      annotations: kept, crowd: framework.map(crowd, from: size, to: resized, flipped: flipped))
+  }
+
+  /// The stored image of original id `id`.
+  ///
+  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) for an unknown image.
+  public func record(id: RecordID) throws(PipelineError) -> ImageRecord {
+    do {
+      return try store.image(in: name, id: id)
+    } catch {
+      throw PipelineError.wrapping(error, .badInput)
+    }
   }
 
   /// The image of original id `id`, loaded.
@@ -116,13 +161,7 @@ public struct DatasetWalker {
   /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) for an unknown image, or
   ///   what ``load(_:)`` throws.
   public func image(id: RecordID) throws(PipelineError) -> PipelineImage {
-    let record: ImageRecord
-    do {
-      record = try store.image(in: name, id: id)
-    } catch {
-      throw PipelineError.wrapping(error, .badInput)
-    }
-    return try load(record)
+    try load(try record(id: id))
   }
 
   /// Calls `body` with every image of the dataset, in import order; one image in memory.

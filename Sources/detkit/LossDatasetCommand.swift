@@ -9,22 +9,51 @@ struct LossRetinaNetCommand: ParsableCommand {
     commandName: "retinanet",
     abstract: "RetinaNet losses of stored predictions over a dataset, per image and per batch.",
     discussion: """
-      Predictions: a safetensors file with <image_id>/cls_logits [N, C] and \
-      <image_id>/bbox_deltas [N, 4] (F16, BF16 or F32), or a folder of NPY files \
-      <image_id>.cls.npy and <image_id>.box.npy. N is the anchor count of the image's \
-      canvas (resize per --resize, detkit's anchor order), C the dataset's category count \
-      for retinanet (contiguous index order), 1 for rpn.
+      Predictions per batch, as models emit them: a safetensors file, or a folder of them \
+      read in file-name order, each one batch. Its metadata (JSON text values): image_ids \
+      [id, ...] in batch order (required); image_sizes [[h, w], ...], the resized size the \
+      model saw for each image, and flips [true, false, ...] (optional: they override the \
+      framework's resize, for multi-scale training and random flips); canvas [H, W] \
+      (optional, checked). Tensors: flat cls_logits [B, N, C] and bbox_regression [B, N, 4] \
+      (torchvision's head), or per level cls_logits.0 ... [B, A*C, H_l, W_l] and \
+      bbox_regression.0 ... [B, A*4, H_l, W_l] (detectron2, mmdetection heads). The batch \
+      canvas is the largest resized height and width of the batch, each rounded up to 32; \
+      N counts the anchors of every level on it. --batch-size is an error with batch files.
 
-      retinanet: RetinaNet preset anchors, Matcher(0.5, 0.4, low-quality), sigmoid focal \
-      loss (0.25, 2) over non-ignored anchors and L1 on the positives' encoded deltas, each \
-      divided by max(1, positives) (torchvision's v1 head, RetinaNetCriterion). \
+      Predictions per image: a safetensors file with <image_id>/cls_logits [N, C] and \
+      <image_id>/bbox_deltas [N, 4], or a folder of NPY files <image_id>.cls.npy and \
+      <image_id>.box.npy, N the anchor count of the image's own canvas (resize per \
+      --resize), batched --batch-size at a time in dataset order. F32, F16 or BF16 \
+      throughout; C is the dataset's category count for retinanet (contiguous index \
+      order), 1 for rpn.
+
+      --framework sets what that framework's standard COCO RetinaNet config uses: resize \
+      and padding, anchor arithmetic and order, matcher, box coder, losses, crowd handling \
+      (crowd boxes take no part) and normaliser. torchvision: RetinaNet.compute_loss \
+      (models/detection/retinanet.py): Matcher(0.5, 0.4, low-quality), sigmoid focal loss \
+      (0.25, 2) over non-ignored anchors and L1 on the positives' deltas, per image divided \
+      by max(1, positives), then the mean over images. detectron2: RetinaNet.losses and \
+      label_anchors (modeling/meta_arch/retinanet.py) with configs/Base-RetinaNet.yaml: \
+      size-major anchors, smooth L1 with beta 0, both sums divided by an EMA of the \
+      batch's positives (start 100, momentum 0.9) carried across batches in file order. \
+      mmdetection: RetinaHead.loss_by_feat (models/dense_heads/anchor_head.py) with \
+      configs/retinanet/retinanet_r50_fpn_1x_coco.py: MaxIoUAssigner(0.5, 0.4, \
+      min_pos_iou 0), anchors outside each image's own padded shape invalid, L1, both \
+      sums divided by avg_factor (sum over images of max(1, positives)), resize by mmcv's \
+      rescale_size. An explicit --resize, or a --compat other than the default \
+      torchvision, overrides that piece.
+
       rpn: FPN preset anchors, Matcher(0.7, 0.3, low-quality), 256 sampled anchors (half \
       positive at most, seeded by --seed), BCE objectness and smooth L1 (1/9), divided by \
-      the sampled count (RPNCriterion, per image).
+      the sampled count (RPNCriterion, per image); per-image predictions only.
 
       Output, JSON lines: one per image (image_id, file_name, classification, box, \
-      positives, ignored), one per batch (the batch cost: each term averaged over the \
-      batch's images), then a summary. Memory holds one batch.
+      positives, ignored), one per batch (the batch cost as the framework reports it), \
+      then a summary. Under torchvision an image's row is its own loss (divided by its \
+      own positives) and the batch term is the mean of the rows; under detectron2 and \
+      mmdetection, which normalise per batch, an image's row is its summed loss divided \
+      by the batch's normaliser, so the rows add up to the batch term. Memory holds one \
+      batch.
 
       A NaN or infinity in the predictions stops the run with an error naming the \
       file, the tensor, the flat index, the anchor and the class (or box coordinate). \
@@ -42,7 +71,7 @@ struct LossRetinaNetCommand: ParsableCommand {
 
       Example:
         detkit loss retinanet --db store.sqlite --name demo \\
-          --predictions preds.safetensors --record run1
+          --predictions batches/ --framework detectron2
       """)
 
   @OptionGroup var options: DatasetLossOptions
@@ -78,16 +107,24 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "The dataset.")
   var name: String
 
-  @Option(help: "Predictions: a .safetensors file or a folder of NPY files.")
+  @Option(
+    help:
+      "Predictions: a batch .safetensors file or a folder of them, or per image a .safetensors file or a folder of NPY files."
+  )
   var predictions: String
+
+  @Option(help: "Whose RetinaNet loss: torchvision, detectron2 or mmdetection.")
+  var framework: DetectorFramework = .torchvision
 
   @OptionGroup var anchors: AnchorOptions
 
-  @Option(help: "Input resize: torchvision, detectron2, or none.")
-  var resize: InputResize = .torchvision
+  @Option(
+    help:
+      "Input resize: torchvision, detectron2, mmdetection, or none (default: the framework's).")
+  var resize: InputResize?
 
-  @Option(help: "Images per batch.")
-  var batchSize = 8
+  @Option(help: "Images per batch, per-image predictions only (default 8).")
+  var batchSize: Int?
 
   @Option(
     help:
@@ -104,7 +141,7 @@ struct DatasetLossOptions: ParsableArguments {
   @OptionGroup var progressOptions: ProgressOptions
 
   func validate() throws {
-    guard batchSize >= 1 else {
+    if let batchSize, batchSize < 1 {
       throw ValidationError("--batch-size must be >= 1, got \(batchSize)")
     }
     if record != nil && nonFinite == .propagate {
@@ -116,12 +153,21 @@ struct DatasetLossOptions: ParsableArguments {
   /// Runs the head over the dataset, printing one JSON line per image, per batch and the
   /// summary; records the run with `--record`.
   func run(head: DatasetLoss.Head) throws {
+    let source = try PredictionSource(path: predictions)
+    if source.isBatched, let batchSize {
+      throw ValidationError(
+        "--batch-size \(batchSize) applies to per-image predictions; \(predictions) holds batch files, which bring their own batches"
+      )
+    }
+    // --compat's default is torchvision (shared AnchorOptions): another value overrides the
+    // framework's anchors, the default leaves them to the framework.
+    let compat = anchors.compat == .torchvision ? nil : anchors.compat.compatibility
     let loss = DatasetLoss(
       walker: try DatasetWalker(
-        db: db, name: name, resize: resize, mode: record == nil ? .readOnly : .existing),
-      predictions: try PredictionSource(path: predictions), head: head,
-      compatibility: anchors.compat.compatibility, batchSize: batchSize, seed: seed,
-      nonFinite: nonFinite)
+        db: db, name: name, resize: resize ?? framework.resize,
+        mode: record == nil ? .readOnly : .existing),
+      predictions: source, head: head, framework: framework, compatibility: compat,
+      batchSize: batchSize ?? 8, seed: seed, nonFinite: nonFinite)
     var out = try BufferedTextWriter(path: "-")
     let bar = progressOptions.bar(
       "loss over \(name)", total: try? loss.walker.store.dataset(named: name).images)

@@ -5,6 +5,9 @@ import DetPipeline
 /// `--resize` values: the peers' input transform, or none (stored sizes, no padding).
 extension InputResize: ExpressibleByArgument {}
 
+/// `--framework` values.
+extension DetectorFramework: ExpressibleByArgument {}
+
 /// The options every dataset pipeline command shares: store, dataset, anchors, resize.
 struct PipelineOptions: ParsableArguments {
   @Option(help: "The SQLite store file.")
@@ -18,7 +21,10 @@ struct PipelineOptions: ParsableArguments {
 
   @OptionGroup var anchors: AnchorOptions
 
-  @Option(help: "Input resize: torchvision (800/1333, pad 32), detectron2, or none (stored size).")
+  @Option(
+    help:
+      "Input resize: torchvision (800/1333, pad 32), detectron2, mmdetection, or none (stored size)."
+  )
   var resize: InputResize = .torchvision
 
   var compat: CompatOption { anchors.compat }

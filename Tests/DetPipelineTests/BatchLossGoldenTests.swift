@@ -1,0 +1,96 @@
+import DetGeometry
+import DetPipeline
+import DetStore
+import Foundation
+import Testing
+
+/// fixtures/golden/batches: a small COCO dataset and, per framework, batch files with the
+/// losses the framework's own code computed on them (tools/golden_batches.py).
+struct BatchGolden: Decodable {
+  struct Batch: Decodable {
+    var file: String
+    var classification: Double
+    var box: Double
+    var positives: [Int]
+    var canvas: [Int]
+    var anchors: Int
+  }
+  var batches: [Batch]
+
+  static var root: URL {
+    var url = URL(fileURLWithPath: #filePath)
+    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path)
+    {
+      url.deleteLastPathComponent()
+    }
+    return url.appendingPathComponent("fixtures/golden/batches")
+  }
+
+  static func load(_ framework: DetectorFramework) throws -> BatchGolden {
+    let data = try Data(contentsOf: root.appendingPathComponent("\(framework.rawValue).json"))
+    return try JSONDecoder().decode(BatchGolden.self, from: data)
+  }
+}
+
+/// A temporary store holding fixtures/golden/batches/instances.json as dataset "b".
+final class BatchStore {
+  let directory: URL
+  let db: String
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("detkit-batches-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    db = directory.appendingPathComponent("b.sqlite").path
+    let store = try AnnotationStore(path: db)
+    _ = try COCOImporter(path: BatchGolden.root.appendingPathComponent("instances.json").path)
+      .importDataset(into: store, named: "b")
+  }
+
+  func path(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+  deinit { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// Runs `framework`'s loss over the golden batch files in `folder`, returning the batch
+/// events and the per-image records.
+func runGoldenBatches(
+  _ framework: DetectorFramework, folder: String? = nil, store: BatchStore
+) throws -> ([DatasetLoss.BatchLoss], [ImageLossRecord]) {
+  let walker = try DatasetWalker(db: store.db, name: "b", resize: framework.resize)
+  let source = try PredictionSource(
+    path: folder ?? BatchGolden.root.appendingPathComponent(framework.rawValue).path)
+  let loss = DatasetLoss(
+    walker: walker, predictions: source, head: .retinanet, framework: framework)
+  var batches: [DatasetLoss.BatchLoss] = []
+  var images: [ImageLossRecord] = []
+  _ = try loss.run { event in
+    switch event {
+    case .batch(let b): batches.append(b)
+    case .image(let r): images.append(r)
+    }
+  }
+  return (batches, images)
+}
+
+@Suite struct BatchLossGoldenTests {
+  /// Mixed-size batches (multi-scale sizes from the metadata, torchvision's own resize for
+  /// the last), per-level NCHW and flat tensors, F32 / BF16 / F16, flips, crowd boxes and an
+  /// image without boxes: every batch term equals torchvision's `RetinaNet.compute_loss` to
+  /// 2e-5 relative (float32 sums in torch against detkit's Double sums), and every image's
+  /// positives equal its `Matcher`'s.
+  @Test func torchvisionComputeLossPerBatch() throws {
+    let golden = try BatchGolden.load(.torchvision)
+    let store = try BatchStore()
+    let (batches, images) = try runGoldenBatches(.torchvision, store: store)
+    #expect(batches.count == golden.batches.count)
+    #expect(images.map(\.positives) == golden.batches.flatMap(\.positives))
+    for (b, g) in zip(batches, golden.batches) {
+      #expect(
+        abs(b.classification - g.classification) <= 2e-5 * g.classification,
+        "\(g.file) classification \(b.classification) vs torchvision \(g.classification)")
+      #expect(
+        abs(b.box - g.box) <= 2e-5 * g.box, "\(g.file) box \(b.box) vs torchvision \(g.box)")
+    }
+  }
+}
