@@ -30,10 +30,30 @@ Batches (files read in name order):
              elongated images (canvases 96 x 1344 and 64 x 1344, P6 / P7 stride quirk),
              one flipped
 
-Writes fixtures/golden/batches/{instances.json, torchvision/*.safetensors, torchvision.json}.
-Run: ~/.cache/detkit-refenv/bin/python tools/golden_batches.py
+detectron2 (real code through ../shared/peers/README.md; PEERS_DIR, default /tmp/peers):
+per-level NCHW head outputs (seeded random, logits around the prior -4.6), ground truth
+through detectron2's own data path (ResizeShortestEdge + HFlipTransform,
+detection_utils.transform_instance_annotations / annotations_to_instances, crowd dropped),
+ImageList.from_tensors(size_divisibility=32) for the canvas, DefaultAnchorGenerator /
+Matcher / Box2BoxTransform as configs/Base-RetinaNet.yaml builds them, and
+RetinaNet.label_anchors + RetinaNet.losses on one RetinaNet instance across the batches in
+file order (so its EMA normaliser carries over). Multi-scale batches use
+ResizeShortestEdge((96, 112, 128), 192, "choice") and state image_sizes; the last uses the
+test resize ResizeShortestEdge(800, 1333) and states none.
+
+mmdetection (real code through the same peers folder): RetinaHead.loss_by_feat
+(mm_retina.retina_head, the values of retinanet_r50_fpn_1x_coco.py) with per-image
+img_shape and pad_shape (own size rounded up to 32, DetDataPreprocessor's rule), ground
+truth through HorizontalBoxes.rescale_ / clip_ / flip_ (mmdet's Resize and RandomFlip),
+sizes from mmcv's rescale_size (mmcv-lite 2.1.0 wheel: MMCV_LITE_WHEEL, else pip download),
+crowd boxes as ignored instances (ignore_iof_thr -1: no effect). Multi-scale batches use
+scale (192, 128) and state image_sizes; the last uses (1333, 800) and states none.
+
+Writes fixtures/golden/batches/{instances.json, FRAMEWORK/*.safetensors, FRAMEWORK.json}.
+Run: ~/.cache/detkit-refenv/bin/python tools/golden_batches.py [torchvision detectron2 mmdetection]
 """
-import json, pathlib, random
+import json, math, os, pathlib, random, subprocess, sys, tempfile, zipfile
+import numpy as np
 import torch
 from safetensors.torch import save_file
 
@@ -167,11 +187,198 @@ def torchvision_batches(coco):
         "batches": expected}, indent=1) + "\n")
 
 
+PEERS = os.environ.get("PEERS_DIR", "/tmp/peers")
+# (ids, flips, multi-scale, dtype) for detectron2 and mmdetection; all per-level NCHW.
+PEER_BATCHES = [
+    ([11, 12, 13], [False, True, False], True, torch.float32),
+    ([21, 22, 23], None, True, torch.float16),
+    ([31, 32], [False, True], False, torch.bfloat16),
+]
+CLASSES = 3
+STRIDES = [8, 16, 32, 64, 128]
+PER_CELL = 9
+
+
+def random_levels(number, batch, canvas, dtype):
+    """Seeded per-level NCHW head outputs on `canvas`, rounded to `dtype`."""
+    g = torch.Generator().manual_seed(300 + number)
+    shapes = [(math.ceil(canvas[0] / s), math.ceil(canvas[1] / s)) for s in STRIDES]
+    cls = [(-4.6 + 1.5 * torch.randn(batch, PER_CELL * CLASSES, h, w, generator=g)).to(dtype)
+           for h, w in shapes]
+    box = [(0.3 * torch.randn(batch, PER_CELL * 4, h, w, generator=g)).to(dtype) for h, w in shapes]
+    return cls, box, shapes
+
+
+def save_levels(out_dir, number, ids, cls, box, canvas, sizes, flips):
+    tensors = {f"cls_logits.{l}": t.contiguous() for l, t in enumerate(cls)}
+    tensors.update({f"bbox_regression.{l}": t.contiguous() for l, t in enumerate(box)})
+    metadata = {"image_ids": json.dumps(ids), "canvas": json.dumps(list(canvas))}
+    if sizes is not None:
+        metadata["image_sizes"] = json.dumps([list(s) for s in sizes])
+    if flips is not None:
+        metadata["flips"] = json.dumps(flips)
+    name = f"batch_{number:03d}.safetensors"
+    save_file(tensors, str(out_dir / name), metadata=metadata)
+    return name
+
+
+def detectron2_batches(coco):
+    sys.path[:0] = [os.path.join(PEERS, "d2"), PEERS]
+    from detectron2.data import transforms as T
+    from detectron2.data import detection_utils as utils
+    from detectron2.structures import BoxMode, ImageList
+    from detectron2.modeling.meta_arch.retinanet import RetinaNet
+    from detectron2.modeling.anchor_generator import DefaultAnchorGenerator
+    from detectron2.modeling.matcher import Matcher
+    from detectron2.modeling.box_regression import Box2BoxTransform
+    from detectron2.utils.events import EventStorage
+    out_dir = ROOT / "detectron2"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = {c["id"]: i for i, c in enumerate(coco["categories"])}
+    model = RetinaNet(
+        backbone=torch.nn.Module(), head=torch.nn.Module(),
+        head_in_features=["p3", "p4", "p5", "p6", "p7"],
+        anchor_generator=DefaultAnchorGenerator(
+            sizes=[[x, x * 2 ** (1.0 / 3), x * 2 ** (2.0 / 3)] for x in [32, 64, 128, 256, 512]],
+            aspect_ratios=[[0.5, 1.0, 2.0]], strides=STRIDES, offset=0.0),
+        box2box_transform=Box2BoxTransform(weights=(1.0, 1.0, 1.0, 1.0)),
+        anchor_matcher=Matcher([0.4, 0.5], [0, -1, 1], allow_low_quality_matches=True),
+        num_classes=CLASSES, focal_loss_alpha=0.25, focal_loss_gamma=2.0, smooth_l1_beta=0.0,
+        box_reg_loss_type="smooth_l1", pixel_mean=[0.0, 0.0, 0.0], pixel_std=[1.0, 1.0, 1.0])
+    np.random.seed(5)
+    expected = []
+    with EventStorage():
+        for number, (ids, flips, multiscale, dtype) in enumerate(PEER_BATCHES):
+            aug = (T.ResizeShortestEdge((96, 112, 128), 192, "choice") if multiscale
+                   else T.ResizeShortestEdge(800, 1333))
+            instances, sizes = [], []
+            for k, image_id in enumerate(ids):
+                image = next(i for i in coco["images"] if i["id"] == image_id)
+                h, w = image["height"], image["width"]
+                tfms = [aug.get_transform(np.zeros((h, w, 3), dtype=np.uint8))]
+                nh, nw = tfms[0].new_h, tfms[0].new_w
+                if flips and flips[k]:
+                    tfms.append(T.HFlipTransform(nw))
+                tfms = T.TransformList(tfms)
+                annos = [utils.transform_instance_annotations(
+                    {"bbox": a["bbox"], "bbox_mode": BoxMode.XYWH_ABS,
+                     "category_id": index[a["category_id"]]}, tfms, (nh, nw))
+                    for a in coco["annotations"] if a["image_id"] == image_id and not a["iscrowd"]]
+                instances.append(utils.annotations_to_instances(annos, (nh, nw)))
+                sizes.append((nh, nw))
+            canvas = tuple(ImageList.from_tensors(
+                [torch.zeros(3, h, w) for h, w in sizes], size_divisibility=32).tensor.shape[-2:])
+            cls, box, shapes = random_levels(number, len(ids), canvas, dtype)
+            features = [torch.zeros(1, 1, h, w) for h, w in shapes]
+            anchors = model.anchor_generator(features)
+            pred_logits, pred_deltas = model._transpose_dense_predictions(
+                [[t.float() for t in cls], [t.float() for t in box]], [CLASSES, 4])
+            gt_labels, gt_boxes = model.label_anchors(anchors, instances)
+            losses = model.losses(anchors, pred_logits, gt_labels, pred_deltas, gt_boxes)
+            positives = [int(((l >= 0) & (l != CLASSES)).sum()) for l in gt_labels]
+            name = save_levels(out_dir, number, ids, cls, box, canvas,
+                               sizes if multiscale else None, flips)
+            expected.append({
+                "file": name, "classification": float(losses["loss_cls"]),
+                "box": float(losses["loss_box_reg"]), "positives": positives,
+                "normalizer": float(model.loss_normalizer), "image_sizes": [list(s) for s in sizes],
+                "canvas": list(canvas), "levels": [list(s) for s in shapes],
+                "anchors": sum(len(a) for a in anchors)})
+            print(f"detectron2 {name}: canvas {canvas} sizes {sizes} positives {positives} "
+                  f"ema {model.loss_normalizer:.4f} cls {expected[-1]['classification']:.6f} "
+                  f"box {expected[-1]['box']:.6f}")
+    (ROOT / "detectron2.json").write_text(json.dumps({
+        "source": "detectron2 @HEAD RetinaNet.label_anchors + RetinaNet.losses, Base-RetinaNet.yaml "
+                  "(tools/golden_batches.py)", "batches": expected}, indent=1) + "\n")
+
+
+def mmcv_rescale_size():
+    """mmcv.image.geometric.rescale_size from the mmcv-lite 2.1.0 wheel (its one relative
+    import, unused by rescale_size, dropped so the file runs alone)."""
+    wheel = os.environ.get("MMCV_LITE_WHEEL")
+    if not wheel:
+        d = tempfile.mkdtemp()
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                        "mmcv-lite==2.1.0", "-d", d], check=True)
+        wheel = os.path.join(d, os.listdir(d)[0])
+    source = zipfile.ZipFile(wheel).read("mmcv/image/geometric.py").decode()
+    source = source.replace("from .io import imread_backend", "imread_backend = 'cv2'")
+    scope = {"__name__": "mmcv_image_geometric"}
+    exec(compile(source, "mmcv/image/geometric.py", "exec"), scope)
+    return scope["rescale_size"]
+
+
+def mmdetection_batches(coco):
+    sys.path[:0] = [PEERS]
+    import mm_retina
+    from mmload import load
+    from mmengine.structures import InstanceData
+    HorizontalBoxes = load("mmdet.structures.bbox.horizontal_boxes").HorizontalBoxes
+    rescale_size = mmcv_rescale_size()
+    out_dir = ROOT / "mmdetection"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = {c["id"]: i for i, c in enumerate(coco["categories"])}
+    head = mm_retina.retina_head(CLASSES)
+    expected = []
+    for number, (ids, flips, multiscale, dtype) in enumerate(PEER_BATCHES):
+        scale = (192, 128) if multiscale else (1333, 800)
+        gts, ignores, metas, sizes = [], [], [], []
+        for k, image_id in enumerate(ids):
+            image = next(i for i in coco["images"] if i["id"] == image_id)
+            h, w = image["height"], image["width"]
+            nw, nh = rescale_size((w, h), scale)
+            # mmdet LoadAnnotations: [x, y, x + w, y + h] as float32; Resize: rescale_ by
+            # (new_w / w, new_h / h), clip_ to the image; RandomFlip: flip_ on img_shape.
+            def boxes_of(crowd):
+                anns = [a for a in coco["annotations"]
+                        if a["image_id"] == image_id and bool(a["iscrowd"]) == crowd]
+                b = HorizontalBoxes(torch.tensor(
+                    [[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2],
+                      a["bbox"][1] + a["bbox"][3]] for a in anns], dtype=torch.float32).reshape(-1, 4))
+                b.rescale_((nw / w, nh / h))
+                b.clip_((nh, nw))
+                if flips and flips[k]:
+                    b.flip_((nh, nw), direction="horizontal")
+                labels = torch.tensor([index[a["category_id"]] for a in anns], dtype=torch.int64)
+                return b.tensor, labels
+            boxes, labels = boxes_of(False)
+            gts.append(InstanceData(bboxes=boxes, labels=labels))
+            crowd, crowd_labels = boxes_of(True)
+            ignores.append(InstanceData(bboxes=crowd, labels=crowd_labels))
+            pad = (math.ceil(nh / 32) * 32, math.ceil(nw / 32) * 32)
+            sizes.append((nh, nw))
+            metas.append({"img_shape": (nh, nw), "pad_shape": pad})
+        canvas = (max(m["pad_shape"][0] for m in metas), max(m["pad_shape"][1] for m in metas))
+        for m in metas:
+            m["batch_input_shape"] = canvas
+        cls, box, shapes = random_levels(100 + number, len(ids), canvas, dtype)
+        losses = head.loss_by_feat([t.float() for t in cls], [t.float() for t in box], gts, metas,
+                                   batch_gt_instances_ignore=ignores)
+        name = save_levels(out_dir, number, ids, cls, box, canvas,
+                           sizes if multiscale else None, flips)
+        expected.append({
+            "file": name, "classification": float(sum(losses["loss_cls"])),
+            "box": float(sum(losses["loss_bbox"])), "image_sizes": [list(s) for s in sizes],
+            "canvas": list(canvas), "levels": [list(s) for s in shapes],
+            "anchors": sum(h * w for h, w in shapes) * PER_CELL})
+        print(f"mmdetection {name}: canvas {canvas} sizes {sizes} "
+              f"cls {expected[-1]['classification']:.6f} box {expected[-1]['box']:.6f}")
+    (ROOT / "mmdetection.json").write_text(json.dumps({
+        "source": "mmdetection 3.3.0 RetinaHead.loss_by_feat, retinanet_r50_fpn_1x_coco.py "
+                  "(tools/golden_batches.py)", "batches": expected}, indent=1) + "\n")
+
+
 def main():
     ROOT.mkdir(parents=True, exist_ok=True)
     coco = dataset()
     (ROOT / "instances.json").write_text(json.dumps(coco, indent=1) + "\n")
-    torchvision_batches(coco)
+    which = sys.argv[1:] or ["torchvision", "detectron2", "mmdetection"]
+    if "torchvision" in which:
+        torchvision_batches(coco)
+    if "detectron2" in which:
+        detectron2_batches(coco)
+    if "mmdetection" in which:
+        mmdetection_batches(coco)
     total = sum(p.stat().st_size for p in ROOT.rglob("*") if p.is_file())
     print(f"wrote {ROOT} ({total} bytes)")
 

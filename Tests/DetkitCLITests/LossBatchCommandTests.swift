@@ -40,7 +40,7 @@ enum BatchFixture {
   }
 }
 
-@Test(arguments: ["torchvision"])
+@Test(arguments: ["torchvision", "detectron2", "mmdetection"])
 func batchFolderLossEqualsTheFrameworksOwn(framework: String) throws {
   let (db, _) = try BatchFixture.store()
   let r = try CLI.run([
