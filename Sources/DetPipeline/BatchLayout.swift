@@ -1,4 +1,5 @@
 import DetGeometry
+import DetStore
 
 /// The shape of one batch as a detector sees it: the padded canvas every image of the batch
 /// shares, each pyramid level's grid on it, the anchors per cell and the anchor count `N`
@@ -20,6 +21,8 @@ public struct BatchLayout: Sendable, Hashable {
     public var columns: Int
   }
 
+  /// The batch's images, in batch order (empty when the layout was made from sizes alone).
+  public var imageIDs: [RecordID]
   /// The padded canvas, height x width.
   public var canvas: ImageSize
   /// Each image's resized size (before padding), in batch order.
@@ -36,7 +39,10 @@ public struct BatchLayout: Sendable, Hashable {
   ///
   /// - Precondition: `imageSizes` is not empty; `divisor >= 1`.
   /// - Complexity: O(images + levels).
-  public init(imageSizes: [ImageSize], divisor: Int, generator: AnchorGenerator) {
+  public init(
+    imageSizes: [ImageSize], divisor: Int, generator: AnchorGenerator, imageIDs: [RecordID] = []
+  ) {
+    self.imageIDs = imageIDs
     precondition(!imageSizes.isEmpty, "a batch needs at least one image")
     precondition(divisor >= 1, "the size divisor must be >= 1, got \(divisor)")
     let h = imageSizes.map(\.height).max()!

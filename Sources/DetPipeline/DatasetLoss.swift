@@ -183,36 +183,12 @@ public struct DatasetLoss {
         "batch files hold RetinaNet head outputs (cls_logits, bbox_regression); the RPN reads the per-image forms"
       )
     }
-    let policy = framework.resize.policy ?? .torchvision
     for file in predictions.batchFiles {
       let prediction = try PredictionBatch(file: file)
-      var records: [ImageRecord] = []
-      var sizes: [ImageSize] = []
-      for (i, id) in prediction.imageIDs.enumerated() {
-        let record: ImageRecord
-        do {
-          record = try walker.record(id: id)
-        } catch {
-          throw PipelineError(
-            .badInput, at: file,
-            "image_ids[\(i)] = \(id): no such image in dataset \(walker.name)")
-        }
-        records.append(record)
-        if let stated = prediction.imageSizes?[i] {
-          sizes.append(stated)
-        } else {
-          let stored = ImageSize(height: record.height, width: record.width)
-          guard stored.width > 0, stored.height > 0 else {
-            throw PipelineError(
-              .unresizableImage, at: "image \(record.id) (\(record.fileName))",
-              "stored size \(record.width)x\(record.height) cannot be resized; state image_sizes in \(file)"
-            )
-          }
-          sizes.append(policy.resizedSize(of: stored))
-        }
-      }
-      let layout = BatchLayout(
-        imageSizes: sizes, divisor: framework.sizeDivisor, generator: cache.generator)
+      let (records, layout) = try walker.batch(
+        prediction.imageIDs, imageSizes: prediction.imageSizes, divisor: framework.sizeDivisor,
+        generator: cache.generator, location: file)
+      let sizes = layout.imageSizes
       try prediction.check(canvasOf: layout, divisor: framework.sizeDivisor)
       let outputs = try prediction.headOutputs(
         layout: layout, classes: classes, nonFinite: nonFinite)

@@ -17,6 +17,10 @@ public struct DatasetWalker {
   public let categoryIndex: [RecordID: Int]
   /// Contiguous index -> name.
   public let categoryNames: [String]
+  /// Contiguous index -> category original id.
+  public let categoryIDs: [RecordID]
+  /// The images the walk is restricted to (`--subset`), or nil for every image.
+  public var subset: ImageSubset?
 
   /// Opens the store at `db` and reads dataset `name`'s categories.
   ///
@@ -48,16 +52,34 @@ public struct DatasetWalker {
     self.resize = resize
     var index: [RecordID: Int] = [:]
     var names: [String] = []
+    var ids: [RecordID] = []
     do {
       try store.forEachCategory(in: name) { c in
         index[c.id] = names.count
         names.append(c.name)
+        ids.append(c.id)
       }
     } catch {
       throw PipelineError.wrapping(error, .badInput)
     }
     categoryIndex = index
     categoryNames = names
+    categoryIDs = ids
+  }
+
+  /// One entry of the label map: a contiguous class index (a head's logit column) and the
+  /// category it stands for.
+  public struct Label: Sendable, Hashable {
+    public var index: Int
+    public var categoryID: RecordID
+    public var name: String
+  }
+
+  /// The label map: contiguous index -> category original id and name, in index order.
+  public var labelMap: [Label] {
+    categoryIDs.indices.map {
+      Label(index: $0, categoryID: categoryIDs[$0], name: categoryNames[$0])
+    }
   }
 
   /// `record` with its annotations, resized per ``resize``.
@@ -147,8 +169,13 @@ public struct DatasetWalker {
 
   /// The stored image of original id `id`.
   ///
-  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) for an unknown image.
+  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) for an unknown image or
+  ///   one outside ``subset``.
   public func record(id: RecordID) throws(PipelineError) -> ImageRecord {
+    if let subset, !subset.contains(id) {
+      throw PipelineError(
+        .badInput, at: subset.file, "image \(id) is not in the subset of dataset \(name)")
+    }
     do {
       return try store.image(in: name, id: id)
     } catch {
@@ -158,13 +185,14 @@ public struct DatasetWalker {
 
   /// The image of original id `id`, loaded.
   ///
-  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) for an unknown image, or
-  ///   what ``load(_:)`` throws.
+  /// - Throws: ``PipelineError`` (``PipelineError/Code/badInput``) for an unknown image or
+  ///   one outside ``subset``, or what ``load(_:)`` throws.
   public func image(id: RecordID) throws(PipelineError) -> PipelineImage {
     try load(try record(id: id))
   }
 
-  /// Calls `body` with every image of the dataset, in import order; one image in memory.
+  /// Calls `body` with every image of the dataset (of ``subset`` when set), in import
+  /// order; one image in memory.
   ///
   /// - Throws: what ``load(_:)`` or `body` throws (a ``PipelineError``), or a store error
   ///   wrapped as ``PipelineError/Code/badInput``.
@@ -172,7 +200,10 @@ public struct DatasetWalker {
     throws(PipelineError)
   {
     do {
-      try store.forEachImage(in: name) { record in try body(try load(record)) }
+      try store.forEachImage(in: name) { record in
+        if let subset, !subset.contains(record.id) { return }
+        try body(try load(record))
+      }
     } catch {
       throw PipelineError.wrapping(error, .badInput)
     }

@@ -126,6 +126,9 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Images per batch, per-image predictions only (default 8).")
   var batchSize: Int?
 
+  @Option(help: "A file of image ids or file names, one a line: only those images.")
+  var subset: String?
+
   @Option(
     help:
       "Store the per-image losses under this run name once the run completes (replacing one of that name)."
@@ -162,10 +165,14 @@ struct DatasetLossOptions: ParsableArguments {
     // --compat's default is torchvision (shared AnchorOptions): another value overrides the
     // framework's anchors, the default leaves them to the framework.
     let compat = anchors.compat == .torchvision ? nil : anchors.compat.compatibility
+    var walker = try DatasetWalker(
+      db: db, name: name, resize: resize ?? framework.resize,
+      mode: record == nil ? .readOnly : .existing)
+    if let subset {
+      walker.subset = try ImageSubset(file: subset, store: walker.store, dataset: name)
+    }
     let loss = DatasetLoss(
-      walker: try DatasetWalker(
-        db: db, name: name, resize: resize ?? framework.resize,
-        mode: record == nil ? .readOnly : .existing),
+      walker: walker,
       predictions: source, head: head, framework: framework, compatibility: compat,
       batchSize: batchSize ?? 8, seed: seed, nonFinite: nonFinite)
     var out = try BufferedTextWriter(path: "-")

@@ -27,12 +27,19 @@ struct PipelineOptions: ParsableArguments {
   )
   var resize: InputResize = .torchvision
 
+  @Option(help: "A file of image ids or file names, one a line: only those images.")
+  var subset: String?
+
   var compat: CompatOption { anchors.compat }
 
   var generator: AnchorGenerator { anchors.generator(preset) }
 
-  /// The dataset, opened.
+  /// The dataset, opened, restricted to `--subset`.
   func walker() throws -> DatasetWalker {
-    try DatasetWalker(db: db, name: name, resize: resize)
+    var walker = try DatasetWalker(db: db, name: name, resize: resize)
+    if let subset {
+      walker.subset = try ImageSubset(file: subset, store: walker.store, dataset: name)
+    }
+    return walker
   }
 }

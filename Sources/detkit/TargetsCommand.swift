@@ -72,14 +72,16 @@ struct TargetsCommand: ParsableCommand {
   func run() throws {
     let bar = progressOptions.bar("targets of \(options.name)")
     defer { bar.finish() }
+    let walker = try options.walker()
     let summary = try DatasetTargets(
-      walker: options.walker(), generator: options.generator, assignment: assignment
+      walker: walker, generator: options.generator, assignment: assignment
     )
     .write(
       to: output,
       metadata: [
         "preset": options.preset.rawValue, "compat": options.compat.rawValue,
         "resize": options.resize.rawValue,
+        "label_map": LayoutCommand.labelMap(walker).text(.line),
       ], threads: parallel.threads, progress: bar.update)
     bar.finish()
     FileHandle.standardError.write(
