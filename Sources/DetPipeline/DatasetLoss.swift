@@ -38,6 +38,13 @@ public struct DatasetLoss {
     public var box: Double
     /// `classification + box`.
     public var cost: Double { classification + box }
+    /// The training-log view of the cost: an exponential moving average of the batch costs
+    /// so far with momentum `m` (``DatasetLoss/emaMomentum``), bias-corrected so that the
+    /// first batch's value is its cost: `a_k = m a_(k-1) + (1 - m) cost_k` from `a_(-1) = 0`,
+    /// `emaCost_k = a_k / (1 - m^(k+1))`. A NaN cost makes it NaN from then on.
+    public var emaCost: Double
+    /// The batch file the batch came from, or empty for the per-image forms.
+    public var source: String = ""
   }
 
   /// A result as the run produces it, for progress and streaming output.
@@ -63,6 +70,10 @@ public struct DatasetLoss {
     public var cost: Double
     /// Every image's losses in dataset order, when the run keeps records; else empty.
     public var records: [ImageLossRecord]
+    /// The last batch's ``BatchLoss/emaCost`` (0 for no batches).
+    public var emaCost: Double = 0
+    /// Every batch, when the run keeps records; else empty.
+    public var batchRecords: [BatchLoss] = []
   }
 
   /// The dataset.
@@ -81,6 +92,8 @@ public struct DatasetLoss {
   public var batchSize: Int
   /// Seed of the RPN sampler.
   public var seed: UInt64
+  /// Momentum of ``BatchLoss/emaCost``, in [0, 1).
+  public var emaMomentum: Double = 0.9
   /// What a NaN or infinity in the predictions does.
   public var nonFinite: NonFinitePolicy
 
@@ -165,10 +178,13 @@ public struct DatasetLoss {
 
   private func summary(of batch: BatchState, records: [ImageLossRecord]) -> Summary {
     let n = Double(max(batch.images, 1))
-    return Summary(
+    var summary = Summary(
       head: head, images: batch.images, batches: batch.batches,
       classification: batch.sums.classification / n, box: batch.sums.box / n,
       cost: (batch.sums.classification + batch.sums.box) / n, records: records)
+    summary.emaCost = batch.lastEMACost
+    summary.batchRecords = batch.kept
+    return summary
   }
 
   /// The batch files in order: each file's images loaded by id, resized per its metadata
@@ -185,6 +201,7 @@ public struct DatasetLoss {
     }
     for file in predictions.batchFiles {
       let prediction = try PredictionBatch(file: file)
+      batch.source = file
       let (records, layout) = try walker.batch(
         prediction.imageIDs, imageSizes: prediction.imageSizes, divisor: framework.sizeDivisor,
         generator: cache.generator, location: file)
@@ -211,6 +228,14 @@ public struct DatasetLoss {
     var pending: [Pending] = []
     /// detectron2's normaliser, carried across batches.
     var ema = EMANormalizer()
+    /// The running average behind ``BatchLoss/emaCost`` and the momentum's power.
+    var costAverage = 0.0
+    var momentumPower = 1.0
+    var lastEMACost = 0.0
+    /// Batches kept for the summary.
+    var kept: [BatchLoss] = []
+    /// The batch file being evaluated.
+    var source = ""
     var batches = 0
     var images = 0
     var sums = (classification: 0.0, box: 0.0)
@@ -228,12 +253,18 @@ public struct DatasetLoss {
       state.sums.classification += r.classification
       state.sums.box += r.box
     }
-    progress(
-      .batch(
-        BatchLoss(
-          index: state.batches, images: records.count, classification: cost.classification,
-          box: cost.box)))
-    if keepsRecords { recorded += records }
+    let m = emaMomentum
+    state.costAverage = m * state.costAverage + (1 - m) * (cost.classification + cost.box)
+    state.momentumPower *= m
+    state.lastEMACost = state.costAverage / (1 - state.momentumPower)
+    let batchLoss = BatchLoss(
+      index: state.batches, images: records.count, classification: cost.classification,
+      box: cost.box, emaCost: state.lastEMACost, source: state.source)
+    progress(.batch(batchLoss))
+    if keepsRecords {
+      recorded += records
+      state.kept.append(batchLoss)
+    }
     state.images += records.count
     state.batches += 1
     state.pending.removeAll(keepingCapacity: true)
@@ -346,7 +377,7 @@ public struct DatasetLoss {
       labels: p.image.labels, logits: logits, deltas: deltas)
   }
 
-  /// Stores `summary`'s records as loss run `run` of the dataset, in one transaction
+  /// Stores `summary`'s image and batch records as loss run `run` of the dataset, in one transaction
   /// (replacing an earlier run of that name only when this one lands whole), for
   /// `hardestImages`.
   ///
@@ -355,7 +386,12 @@ public struct DatasetLoss {
   public func record(_ summary: Summary, named run: String) throws(PipelineError) {
     do {
       try walker.store.recordLossRun(
-        named: run, dataset: walker.name, head: head.rawValue, records: summary.records)
+        named: run, dataset: walker.name, head: head.rawValue, records: summary.records,
+        batches: summary.batchRecords.map {
+          BatchLossRecord(
+            batch: $0.index, images: $0.images, classification: $0.classification, box: $0.box,
+            emaCost: $0.emaCost, source: $0.source)
+        })
     } catch {
       throw PipelineError.wrapping(error, .output)
     }

@@ -48,8 +48,10 @@ struct LossRetinaNetCommand: ParsableCommand {
       the sampled count (RPNCriterion, per image); per-image predictions only.
 
       Output, JSON lines: one per image (image_id, file_name, classification, box, \
-      positives, ignored), one per batch (the batch cost as the framework reports it), \
-      then a summary. Under torchvision an image's row is its own loss (divided by its \
+      positives, ignored), one per batch (the batch terms as the framework reports them, \
+      cost, and ema_cost: the training-log view, an exponential moving average of the \
+      batch costs so far with momentum --ema, bias-corrected so the first batch's is its \
+      cost), then a summary (its ema_cost the last batch's). Under torchvision an image's row is its own loss (divided by its \
       own positives) and the batch term is the mean of the rows; under detectron2 and \
       mmdetection, which normalise per batch, an image's row is its summed loss divided \
       by the batch's normaliser, so the rows add up to the batch term. Memory holds one \
@@ -62,8 +64,8 @@ struct LossRetinaNetCommand: ParsableCommand {
       batch's and the summary's NaN or infinite, printed as null; other values are \
       never read.
 
-      --record RUN stores the per-image losses in the database for `detkit worst`, in \
-      one transaction when the run ends: a run that fails or is killed part-way \
+      --record RUN stores the per-image and per-batch losses in the database (the images \
+      for `detkit worst`), in one transaction when the run ends: a run that fails or is killed part-way \
       records nothing, and an earlier run of the same name is replaced only when the \
       new one is complete. Until then the records wait in memory (about 100 bytes an \
       image); the write lock is taken only for the insert, waiting up to 60 s for a \
@@ -138,12 +140,18 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Seed of the RPN sampler.")
   var seed: UInt64 = 0
 
+  @Option(help: "Momentum of ema_cost, the smoothed batch cost, in [0, 1).")
+  var ema = 0.9
+
   @Option(help: NonFiniteOption.help)
   var nonFinite: NonFiniteOption = .error
 
   @OptionGroup var progressOptions: ProgressOptions
 
   func validate() throws {
+    guard ema >= 0 && ema < 1 else {
+      throw ValidationError("--ema must be in [0, 1), got \(ema)")
+    }
     if let batchSize, batchSize < 1 {
       throw ValidationError("--batch-size must be >= 1, got \(batchSize)")
     }
@@ -171,10 +179,11 @@ struct DatasetLossOptions: ParsableArguments {
     if let subset {
       walker.subset = try ImageSubset(file: subset, store: walker.store, dataset: name)
     }
-    let loss = DatasetLoss(
+    var loss = DatasetLoss(
       walker: walker,
       predictions: source, head: head, framework: framework, compatibility: compat,
       batchSize: batchSize ?? 8, seed: seed, nonFinite: nonFinite)
+    loss.emaMomentum = ema
     var out = try BufferedTextWriter(path: "-")
     let bar = progressOptions.bar(
       "loss over \(name)", total: try? loss.walker.store.dataset(named: name).images)
@@ -193,7 +202,7 @@ struct DatasetLossOptions: ParsableArguments {
         line = [
           "batch": .int(b.index), "images": .int(b.images),
           "classification": .double(b.classification), "box": .double(b.box),
-          "cost": .double(b.classification + b.box),
+          "cost": .double(b.classification + b.box), "ema_cost": .double(b.emaCost),
         ]
       }
       out.write(line.text(.line) + "\n")
@@ -202,6 +211,7 @@ struct DatasetLossOptions: ParsableArguments {
       "summary": true, "head": .string(head.rawValue), "images": .int(summary.images),
       "batches": .int(summary.batches), "classification": .double(summary.classification),
       "box": .double(summary.box), "cost": .double(summary.cost),
+      "ema_cost": .double(summary.emaCost),
     ]
     out.write(last.text(.line) + "\n")
     try out.close()

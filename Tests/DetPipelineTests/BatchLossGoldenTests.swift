@@ -119,4 +119,40 @@ func runGoldenBatches(
     }
     #expect(rest.isEmpty)
   }
+
+  /// ema_cost follows the bias-corrected moving average of the batch costs (the first
+  /// batch's is its cost), with the run's momentum; a recorded run keeps every batch row
+  /// with its file.
+  @Test(arguments: [0.9, 0.5])
+  func emaCostAndRecordedBatches(momentum: Double) throws {
+    let store = try BatchStore()
+    let walker = try DatasetWalker(
+      db: store.db, name: "b", resize: .detectron2, mode: .existing)
+    var loss = DatasetLoss(
+      walker: walker,
+      predictions: try PredictionSource(
+        path: BatchGolden.root.appendingPathComponent("detectron2").path),
+      head: .retinanet, framework: .detectron2)
+    loss.emaMomentum = momentum
+    var batches: [DatasetLoss.BatchLoss] = []
+    let summary = try loss.run(keepsRecords: true) {
+      if case .batch(let b) = $0 { batches.append(b) }
+    }
+    var average = 0.0
+    for (k, b) in batches.enumerated() {
+      average = momentum * average + (1 - momentum) * b.cost
+      let expected = average / (1 - pow(momentum, Double(k + 1)))
+      #expect(abs(b.emaCost - expected) <= 1e-12 * expected, "batch \(k)")
+    }
+    #expect(batches[0].emaCost == batches[0].cost)
+    #expect(summary.emaCost == batches.last?.emaCost)
+    try loss.record(summary, named: "r")
+    let stored = try AnnotationStore(path: store.db).batchLosses(inRun: "r")
+    #expect(stored.map(\.batch) == [0, 1, 2])
+    #expect(stored.map(\.emaCost) == batches.map(\.emaCost))
+    #expect(stored.map(\.classification) == batches.map(\.classification))
+    #expect(
+      stored.map { URL(fileURLWithPath: $0.source).lastPathComponent }
+        == ["batch_000.safetensors", "batch_001.safetensors", "batch_002.safetensors"])
+  }
 }

@@ -58,6 +58,19 @@ func batchFolderLossEqualsTheFrameworksOwn(framework: String) throws {
     }
   }
   #expect(BatchFixture.lines(r.stdout, with: "image_id").count == 8)
+  #expect(batches.allSatisfy { $0["ema_cost"] is Double })
+  let summary = try #require(BatchFixture.lines(r.stdout, with: "summary").first)
+  #expect(summary["ema_cost"] as? Double == batches.last?["ema_cost"] as? Double)
+}
+
+@Test func emaMomentumMustBeBelowOne() throws {
+  let (db, _) = try BatchFixture.store()
+  let r = try CLI.run([
+    "loss", "retinanet", "--db", db, "--name", "b", "--ema", "1", "--predictions",
+    BatchFixture.root.appendingPathComponent("torchvision").path,
+  ])
+  #expect(r.status == 64)
+  #expect(r.stderr.contains("--ema must be in [0, 1), got 1.0"), "\(r.stderr)")
 }
 
 @Test func batchSizeIsAUsageErrorWithBatchFiles() throws {

@@ -93,6 +93,20 @@ enum Schema {
         ) STRICT;
         CREATE INDEX image_losses_by_total ON image_losses (run_id, (classification + box) DESC);
         """),
+    Migration(
+      name: "v3: batch losses of a loss run (the training-log view)",
+      sql: """
+        CREATE TABLE batch_losses (
+          run_id INTEGER NOT NULL REFERENCES loss_runs(id) ON DELETE CASCADE,
+          batch INTEGER NOT NULL,
+          images INTEGER NOT NULL,
+          classification REAL NOT NULL,
+          box REAL NOT NULL,
+          ema_cost REAL NOT NULL,
+          source TEXT NOT NULL,
+          PRIMARY KEY (run_id, batch)
+        ) STRICT;
+        """),
   ]
 
   /// The version this build writes.
