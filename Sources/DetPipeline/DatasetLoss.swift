@@ -62,11 +62,14 @@ public struct DatasetLoss {
     public var images: Int
     /// Batches evaluated.
     public var batches: Int
-    /// Mean over images of the per-image classification (objectness) loss.
+    /// Mean over images of the per-image classification (objectness) loss; under
+    /// detectron2 and mmdetection, which normalise per batch, the mean over batches of the
+    /// batch terms.
     public var classification: Double
-    /// Mean over images of the per-image box loss.
+    /// Mean over images of the per-image box loss (detectron2, mmdetection: over batches).
     public var box: Double
-    /// `classification + box`, each term's sum over images divided by `max(images, 1)`.
+    /// `classification + box`, each term's sum over images divided by `max(images, 1)`
+    /// (detectron2, mmdetection: the batch terms' sums over `max(batches, 1)`).
     public var cost: Double
     /// Every image's losses in dataset order, when the run keeps records; else empty.
     public var records: [ImageLossRecord]
@@ -177,11 +180,13 @@ public struct DatasetLoss {
   }
 
   private func summary(of batch: BatchState, records: [ImageLossRecord]) -> Summary {
-    let n = Double(max(batch.images, 1))
+    let perBatch = head == .retinanet && framework.criterion.normalization != .torchvision
+    let n = Double(max(perBatch ? batch.batches : batch.images, 1))
+    let sums = perBatch ? batch.batchSums : batch.sums
     var summary = Summary(
       head: head, images: batch.images, batches: batch.batches,
-      classification: batch.sums.classification / n, box: batch.sums.box / n,
-      cost: (batch.sums.classification + batch.sums.box) / n, records: records)
+      classification: sums.classification / n, box: sums.box / n,
+      cost: (sums.classification + sums.box) / n, records: records)
     summary.emaCost = batch.lastEMACost
     summary.batchRecords = batch.kept
     return summary
@@ -239,6 +244,7 @@ public struct DatasetLoss {
     var batches = 0
     var images = 0
     var sums = (classification: 0.0, box: 0.0)
+    var batchSums = (classification: 0.0, box: 0.0)
   }
 
   /// Evaluates the pending batch (if any), reports it and adds it to the totals.
@@ -253,6 +259,8 @@ public struct DatasetLoss {
       state.sums.classification += r.classification
       state.sums.box += r.box
     }
+    state.batchSums.classification += cost.classification
+    state.batchSums.box += cost.box
     let m = emaMomentum
     state.costAverage = m * state.costAverage + (1 - m) * (cost.classification + cost.box)
     state.momentumPower *= m

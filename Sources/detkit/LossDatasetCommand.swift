@@ -51,7 +51,9 @@ struct LossRetinaNetCommand: ParsableCommand {
       positives, ignored), one per batch (the batch terms as the framework reports them, \
       cost, and ema_cost: the training-log view, an exponential moving average of the \
       batch costs so far with momentum --ema, bias-corrected so the first batch's is its \
-      cost), then a summary (its ema_cost the last batch's). Under torchvision an image's row is its own loss (divided by its \
+      cost), then a summary (its ema_cost the last batch's; its terms the mean over \
+      images of the image rows under torchvision, over batches of the batch terms under \
+      detectron2 and mmdetection). Under torchvision an image's row is its own loss (divided by its \
       own positives) and the batch term is the mean of the rows; under detectron2 and \
       mmdetection, which normalise per batch, an image's row is its summed loss divided \
       by the batch's normaliser, so the rows add up to the batch term. Memory holds one \
