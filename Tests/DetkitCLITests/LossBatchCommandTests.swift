@@ -82,3 +82,37 @@ func batchFolderLossEqualsTheFrameworksOwn(framework: String) throws {
   #expect(r.status == 64)
   #expect(r.stderr.contains("--batch-size 4 applies to per-image predictions"), "\(r.stderr)")
 }
+
+/// `bench batch` over a workload folder laid out as tools/peer_batch.py writes it (here the
+/// golden torchvision batches, with their golden terms as the peer's report): it times the
+/// run and checks every batch term against the peer's.
+@Test func benchBatchComparesWithThePeersTerms() throws {
+  let dir = try NPYBytes.temporaryDirectory()
+  let batches = dir.appendingPathComponent("batches")
+  try FileManager.default.createDirectory(at: batches, withIntermediateDirectories: true)
+  try FileManager.default.copyItem(
+    at: BatchFixture.root.appendingPathComponent("instances.json"),
+    to: dir.appendingPathComponent("instances.json"))
+  let expected = try BatchFixture.expected("torchvision")
+  for e in expected {
+    let name = e["file"] as! String
+    try FileManager.default.copyItem(
+      at: BatchFixture.root.appendingPathComponent("torchvision/\(name)"),
+      to: batches.appendingPathComponent(name))
+  }
+  let peer: [String: Any] = [
+    "workload": "batch", "images_per_second": 1.0, "peak_rss_mb": 100.0,
+    "per_batch": expected.map { ["classification": $0["classification"]!, "box": $0["box"]!] },
+  ]
+  try JSONSerialization.data(withJSONObject: peer).write(
+    to: dir.appendingPathComponent("peer.json"))
+  let r = try CLI.run(["bench", "batch", "--workload", dir.path, "--json"])
+  #expect(r.status == 0, "\(r.stderr)")
+  let report = try #require(
+    try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+  #expect(report["images"] as? Int == 8)
+  #expect(report["batches"] as? Int == 3)
+  let difference = try #require(report["max_relative_difference"] as? Double)
+  #expect(difference <= 2e-5)
+  #expect((report["peak_rss_mib"] as? Double ?? 0) > 0)
+}
