@@ -16,8 +16,9 @@ The head's outputs (random weights) get seeded Gaussian noise added (logits sd 1
 sd 0.3) so that anchors differ from their neighbours and a wrong anchor order shows; the
 stored tensors (rounded to the file's dtype first) are exactly what compute_loss sees.
 
-Ground truth as torchvision's references feed it: crowd annotations dropped
-(coco_utils.ConvertCocoPolysToMask), a flipped image's boxes mirrored on the stored image
+Ground truth as torchvision's references feed it: crowd annotations dropped and boxes
+clamped to the stored image (coco_utils.ConvertCocoPolysToMask; two annotations of the
+dataset overhang their image), a flipped image's boxes mirrored on the stored image
 (transforms.RandomHorizontalFlip, before the model's transform), labels the contiguous
 category index (store order).
 
@@ -92,17 +93,25 @@ def dataset():
                 "id": len(annotations) + 1, "image_id": image_id,
                 "category_id": CATEGORIES[rng.randrange(3)]["id"], "bbox": [x, y, bw, bh],
                 "area": bw * bh, "iscrowd": int(is_crowd)})
+    # Boxes that overhang the image by under a pixel (the store takes up to 1 px): each
+    # framework clips them.
+    for image_id, bbox in [(13, [100.5, 60.2, 30.3, 40.5]), (31, [-0.6, 10.0, 40.0, 30.5])]:
+        annotations.append({"id": len(annotations) + 1, "image_id": image_id, "category_id": 5,
+                            "bbox": bbox, "area": bbox[2] * bbox[3], "iscrowd": 0})
     return {"images": images, "annotations": annotations, "categories": CATEGORIES}
 
 
 def targets_of(coco, image_id, flip):
-    """torchvision references: crowd dropped, xywh -> xyxy, mirrored on the stored image."""
+    """torchvision references: crowd dropped, xywh -> xyxy, clamped to the stored image
+    (coco_utils.ConvertCocoPolysToMask), mirrored on it (transforms.RandomHorizontalFlip)."""
     index = {c["id"]: i for i, c in enumerate(coco["categories"])}
     image = next(i for i in coco["images"] if i["id"] == image_id)
     anns = [a for a in coco["annotations"] if a["image_id"] == image_id and not a["iscrowd"]]
     boxes = torch.tensor([[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2],
                            a["bbox"][1] + a["bbox"][3]] for a in anns], dtype=torch.float64)
     boxes = boxes.reshape(-1, 4).to(torch.float32)
+    boxes[:, 0::2].clamp_(min=0, max=image["width"])
+    boxes[:, 1::2].clamp_(min=0, max=image["height"])
     if flip:
         boxes[:, [0, 2]] = image["width"] - boxes[:, [2, 0]]
     labels = torch.tensor([index[a["category_id"]] for a in anns], dtype=torch.int64)

@@ -83,10 +83,12 @@ public enum DetectorFramework: String, Sendable, Hashable, CaseIterable {
   /// them to the loss when the image was resized to `resized` and, if `flipped`, mirrored
   /// horizontally.
   ///
-  /// torchvision mirrors on the stored image (`x -> W - x`, float32) and then multiplies by
-  /// the float32 ratios `resized / stored`; detectron2 multiplies by the ratios and mirrors
-  /// on the resized width in float64, rounding to float32 once; mmdetection multiplies in
-  /// float32, clips to the resized image and mirrors on its width in float32.
+  /// torchvision (its references' `ConvertCocoPolysToMask` and `RandomHorizontalFlip`)
+  /// clamps to the stored image, mirrors on it (`x -> W - x`, float32) and then multiplies
+  /// by the float32 ratios `resized / stored`; detectron2 (`transform_instance_annotations`)
+  /// multiplies by the ratios, mirrors on the resized width and clips to the resized image
+  /// in float64, rounding to float32 once; mmdetection (`Resize`, `RandomFlip`) multiplies
+  /// in float32, clips to the resized image and mirrors on its width in float32.
   ///
   /// - Complexity: O(boxes).
   public func map(_ boxes: BoxArray, from stored: ImageSize, to resized: ImageSize, flipped: Bool)
@@ -97,28 +99,30 @@ public enum DetectorFramework: String, Sendable, Hashable, CaseIterable {
     case .torchvision:
       let rx = Float(resized.width) / Float(stored.width)
       let ry = Float(resized.height) / Float(stored.height)
-      let w = Float(stored.width)
+      let (w, h) = (Float(stored.width), Float(stored.height))
       out.withUnsafeMutableBufferPointer { v in
         for i in Swift.stride(from: 0, to: v.count, by: 4) {
-          let (x1, x2) = flipped ? (w - v[i + 2], w - v[i]) : (v[i], v[i + 2])
+          let (a, b) = (min(max(v[i], 0), w), min(max(v[i + 2], 0), w))
+          let (x1, x2) = flipped ? (w - b, w - a) : (a, b)
           v[i] = x1 * rx
-          v[i + 1] *= ry
+          v[i + 1] = min(max(v[i + 1], 0), h) * ry
           v[i + 2] = x2 * rx
-          v[i + 3] *= ry
+          v[i + 3] = min(max(v[i + 3], 0), h) * ry
         }
       }
     case .detectron2:
       let rx = Double(resized.width) / Double(stored.width)
       let ry = Double(resized.height) / Double(stored.height)
-      let w = Double(resized.width)
+      let (w, h) = (Double(resized.width), Double(resized.height))
+      func clip(_ x: Double, _ side: Double) -> Float { Float(min(max(x, 0), side)) }
       out.withUnsafeMutableBufferPointer { v in
         for i in Swift.stride(from: 0, to: v.count, by: 4) {
           let (a, b) = (Double(v[i]) * rx, Double(v[i + 2]) * rx)
           let (x1, x2) = flipped ? (w - b, w - a) : (a, b)
-          v[i] = Float(x1)
-          v[i + 1] = Float(Double(v[i + 1]) * ry)
-          v[i + 2] = Float(x2)
-          v[i + 3] = Float(Double(v[i + 3]) * ry)
+          v[i] = clip(x1, w)
+          v[i + 1] = clip(Double(v[i + 1]) * ry, h)
+          v[i + 2] = clip(x2, w)
+          v[i + 3] = clip(Double(v[i + 3]) * ry, h)
         }
       }
     case .mmdetection:
