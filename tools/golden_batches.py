@@ -372,6 +372,27 @@ def mmdetection_batches(coco):
             "anchors": sum(h * w for h, w in shapes) * PER_CELL})
         print(f"mmdetection {name}: canvas {canvas} sizes {sizes} "
               f"cls {expected[-1]['classification']:.6f} box {expected[-1]['box']:.6f}")
+    # Resize cases (tools/golden_resize.py's sizes): mmcv's rescale_size with (1333, 800), and
+    # boxes (some overhanging) through rescale_ + clip_, and flip_ on top.
+    g = np.random.default_rng(7)
+    cases = []
+    for h, w in [(480, 640), (640, 480), (427, 640), (612, 612), (375, 500), (1, 1000),
+                 (333, 2666), (2000, 3000), (37, 53), (100, 1333), (800, 1333), (1333, 800),
+                 (799, 1201), (5, 7)]:
+        x1 = g.uniform(-2, w, 5); y1 = g.uniform(-2, h, 5)
+        raw = np.stack([x1, y1, x1 + g.uniform(0.5, w, 5), y1 + g.uniform(0.5, h, 5)], 1)
+        raw = raw.astype(np.float32)
+        nw, nh = rescale_size((w, h), (1333, 800))
+        b = HorizontalBoxes(torch.from_numpy(raw.copy()))
+        b.rescale_((nw / w, nh / h))
+        b.clip_((nh, nw))
+        resized = b.tensor.clone()
+        b.flip_((nh, nw), direction="horizontal")
+        cases.append({"image": [h, w], "boxes": raw.tolist(), "size": [nh, nw],
+                      "resized": resized.tolist(), "flipped": b.tensor.tolist()})
+    (ROOT / "mmdetection_resize.json").write_text(json.dumps({
+        "source": "mmcv-lite 2.1.0 rescale_size; mmdet 3.3.0 HorizontalBoxes rescale_ / clip_ / "
+                  "flip_ (tools/golden_batches.py)", "cases": cases}) + "\n")
     (ROOT / "mmdetection.json").write_text(json.dumps({
         "source": "mmdetection 3.3.0 RetinaHead.loss_by_feat, retinanet_r50_fpn_1x_coco.py "
                   "(tools/golden_batches.py)", "batches": expected}, indent=1) + "\n")
