@@ -202,15 +202,20 @@ public struct PredictionBatch {
       let cls = try tensor(
         "cls_logits", shape: [b, n, classes], why: "\(why); C = \(classes) classes")
       let box = try tensor("bbox_regression", shape: [b, n, 4], why: why)
-      let logits = try values(cls, "cls_logits", axes: ["image", "anchor", "class"], nonFinite)
-      let deltas = try values(
-        box, "bbox_regression", axes: ["image", "anchor", "coordinate"], nonFinite)
-      return (0..<b).map { i in
-        (
-          Array(logits[(i * n * classes)..<((i + 1) * n * classes)]),
-          Array(deltas[(i * n * 4)..<((i + 1) * n * 4)])
-        )
+      // Image by image, straight from the mapping: one float32 copy of the batch, not two.
+      var out: [(logits: [Float], deltas: [Float])] = []
+      for i in 0..<b {
+        out.append(
+          (
+            try values(
+              cls, "cls_logits", rows: i * n * classes, count: n * classes,
+              axes: ["image", "anchor", "class"], nonFinite),
+            try values(
+              box, "bbox_regression", rows: i * n * 4, count: n * 4,
+              axes: ["image", "anchor", "coordinate"], nonFinite)
+          ))
       }
+      return out
     case .levels(let found):
       guard found == layout.levels.count else {
         throw PipelineError(
@@ -287,6 +292,44 @@ public struct PredictionBatch {
         "tensor \(name) has dtype \(t.dtype.rawValue), expected F32, F16 or BF16")
     }
     return t
+  }
+
+  /// Elements `start ..< start + count` of `t` (F32, F16 or BF16) as float32, checked per
+  /// `nonFinite` (an error names the element's index in the whole tensor).
+  private func values(
+    _ t: Tensor, _ name: String, rows start: Int, count: Int, axes: [String],
+    _ nonFinite: NonFinitePolicy
+  ) throws(PipelineError) -> [Float] {
+    let dtype = t.dtype
+    let v = t.withUnsafeBytes { raw -> [Float] in
+      [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        switch dtype {
+        case .float16, .bfloat16:
+          let half = dtype == .float16
+          for k in 0..<count {
+            let bits = UInt16(
+              littleEndian: raw.loadUnaligned(fromByteOffset: 2 * (start + k), as: UInt16.self))
+            out[k] =
+              half ? HalfFloat.float(fromFloat16: bits) : HalfFloat.float(fromBFloat16: bits)
+          }
+        default:
+          for k in 0..<count {
+            out[k] = Float(
+              bitPattern: UInt32(
+                littleEndian: raw.loadUnaligned(
+                  fromByteOffset: 4 * (start + k), as: UInt32.self)))
+          }
+        }
+        initialized = count
+      }
+    }
+    if nonFinite == .error, let k = firstNonFinite(v) {
+      let element = NonFiniteElement(
+        array: "tensor \"\(name)\"", shape: t.shape, index: start + k, value: v[k],
+        original: nil, axes: axes)
+      throw PipelineError(.nonFiniteInput, at: file, element.description, nonFinite: element)
+    }
+    return v
   }
 
   /// `t` as float32, checked per `nonFinite`.

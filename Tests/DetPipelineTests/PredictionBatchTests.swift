@@ -102,4 +102,24 @@ import Testing
     let golden = try BatchGolden.load(.torchvision).batches[1]
     #expect(abs(batches[0].classification - golden.classification) <= 2e-5 * golden.classification)
   }
+
+  /// A NaN in a BF16 batch stops the run naming the file, the tensor and the element's
+  /// position in the whole tensor (image, anchor, class).
+  @Test func aNaNInABatchIsLocatedInTheWholeTensor() throws {
+    let store = try BatchStore()
+    let folder = try Self.rewrite(store) { _, tensors in
+      tensors = try tensors.map { entry in
+        guard entry.name == "cls_logits" else { return entry }
+        var v = try entry.tensor.asFloat32()
+        v[(1 * 6921 + 100) * 3 + 2] = .nan
+        return (name: entry.name, tensor: Tensor(shape: entry.tensor.shape, bfloat16: v))
+      }
+    }
+    let error = try Self.failure(store, folder: folder)
+    #expect(error.code == .nonFiniteInput)
+    #expect(error.location == "\(folder)/batch_001.safetensors")
+    #expect(error.nonFinite?.position == [1, 100, 2])
+    #expect(
+      error.problem.hasPrefix("tensor \"cls_logits\" [3, 6921, 3]: first non-finite value nan"))
+  }
 }
