@@ -81,3 +81,22 @@ func layoutMatchesTheFrameworksBatchShapes(framework: String) throws {
       "11", "12",
     ])
 }
+
+/// `coverage` and `draw` honour `--subset` too.
+@Test func coverageAndDrawFollowTheSubset() throws {
+  let (db, dir) = try BatchFixture.store()
+  let subset = dir.appendingPathComponent("subset.txt")
+  try Data("11\n12.jpg\n".utf8).write(to: subset)
+  let coverage = try CLI.run([
+    "coverage", "--db", db, "--name", "b", "--preset", "retinanet", "--subset", subset.path,
+  ])
+  #expect(coverage.status == 0, "\(coverage.stderr)")
+  // Images 11 and 12 hold 3 + 2 non-crowd boxes.
+  #expect(coverage.stdout.contains("coverage of b: 2 images, 5 boxes"), "\(coverage.stdout)")
+  let draw = try CLI.run([
+    "draw", "--db", db, "--name", "b", "--preset", "retinanet", "--image", "13", "--subset",
+    subset.path, "--output", "-",
+  ])
+  #expect(draw.status == 1)
+  #expect(draw.stderr.contains("image 13 is not in the subset"), "\(draw.stderr)")
+}
