@@ -22,6 +22,7 @@ public struct ResizePolicy: Hashable, Sendable {
   public enum Style: String, Hashable, Sendable, CaseIterable {
     case torchvision
     case detectron2
+    case mmdetection
   }
 
   /// Target length of the shorter side, in pixels (800 for COCO training).
@@ -54,6 +55,8 @@ public struct ResizePolicy: Hashable, Sendable {
   /// detectron2's COCO defaults (`INPUT.MIN_SIZE_TEST 800`, `MAX_SIZE_TEST 1333`,
   /// `SIZE_DIVISIBILITY 32` for FPN).
   public static let detectron2 = ResizePolicy(style: .detectron2)
+  /// mmdetection's COCO RetinaNet defaults (`scale=(1333, 800)`, `pad_size_divisor=32`).
+  public static let mmdetection = ResizePolicy(style: .mmdetection)
 
   /// The size of `image` after resizing, before padding.
   ///
@@ -78,6 +81,10 @@ public struct ResizePolicy: Hashable, Sendable {
         newW *= shrink
       }
       return ImageSize(height: max(1, Int(newH + 0.5)), width: max(1, Int(newW + 0.5)))
+    case .mmdetection:
+      let scale = min(Double(longestEdge) / max(h, w), Double(shortestEdge) / min(h, w))
+      return ImageSize(
+        height: max(1, Int(h * scale + 0.5)), width: max(1, Int(w * scale + 0.5)))
     }
   }
 
@@ -102,6 +109,20 @@ public struct ResizePolicy: Hashable, Sendable {
     let target = resizedSize(of: image)
     var out = boxes
     switch style {
+    case .mmdetection:
+      let rx = Float(Double(target.width) / Double(image.width))
+      let ry = Float(Double(target.height) / Double(image.height))
+      let (w, h) = (Float(target.width), Float(target.height))
+      out.withUnsafeMutableBufferPointer { v in
+        var i = 0
+        while i < v.count {
+          v[i] = min(max(v[i] * rx, 0), w)
+          v[i + 1] = min(max(v[i + 1] * ry, 0), h)
+          v[i + 2] = min(max(v[i + 2] * rx, 0), w)
+          v[i + 3] = min(max(v[i + 3] * ry, 0), h)
+          i += 4
+        }
+      }
     case .torchvision:
       let rx = Float(target.width) / Float(image.width)
       let ry = Float(target.height) / Float(image.height)

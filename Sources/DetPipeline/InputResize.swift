@@ -7,6 +7,8 @@ public enum InputResize: String, Sendable, Hashable, CaseIterable {
   case torchvision
   /// detectron2's `ResizeShortestEdge(800, 1333)`, pad 32.
   case detectron2
+  /// mmdetection's `Resize(scale=(1333, 800), keep_ratio=True)` (mmcv `rescale_size`), pad 32.
+  case mmdetection
   /// The stored size; the canvas is the image.
   case none
 
@@ -15,6 +17,7 @@ public enum InputResize: String, Sendable, Hashable, CaseIterable {
     switch self {
     case .torchvision: .torchvision
     case .detectron2: .detectron2
+    case .mmdetection: .mmdetection
     case .none: nil
     }
   }

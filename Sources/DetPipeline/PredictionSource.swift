@@ -1,15 +1,24 @@
 import DetTensorIO
 import Foundation
 
-/// Where a detection head's predictions come from, as frameworks write them: one
+/// Where a detection head's predictions come from, as frameworks write them.
+///
+/// Per batch (``PredictionBatch``): a safetensors file whose metadata holds `image_ids`, or
+/// a folder of such `.safetensors` files, read in file-name order. Per image: one
 /// memory-mapped safetensors archive (`<image_id>/cls_logits` `[N, C]`,
 /// `<image_id>/bbox_deltas` `[N, 4]`) or a folder of NPY files (`<image_id>.cls.npy`,
 /// `<image_id>.box.npy`). F32, F16 and BF16 are read (converted to float32).
 public struct PredictionSource {
   /// The archive or folder, as the user named it.
   public let path: String
-  /// The archive, or nil for a folder.
+  /// The per-image archive, or nil for a folder or batch files.
   public let archive: SafetensorsArchive?
+  /// The batch files in reading order (file-name order in a folder), as paths joined to
+  /// ``path``; empty for the per-image forms.
+  public let batchFiles: [String]
+
+  /// Whether the predictions come in batch files.
+  public var isBatched: Bool { !batchFiles.isEmpty }
 
   /// Opens `path`: a folder, or else a safetensors file (its header is parsed, the tensor
   /// data stays mapped).
@@ -24,12 +33,28 @@ public struct PredictionSource {
       throw PipelineError(
         .missingPredictions, at: "--predictions \(path)", "no such file or folder")
     }
+    if isDirectory.boolValue {
+      archive = nil
+      let names: [String]
+      do {
+        names = try FileManager.default.contentsOfDirectory(atPath: path)
+      } catch {
+        throw PipelineError.wrapping(error, .badInput, at: path)
+      }
+      let join = path.hasSuffix("/") ? path : path + "/"
+      batchFiles = names.filter { $0.hasSuffix(".safetensors") }.sorted().map { join + $0 }
+      return
+    }
+    let opened: SafetensorsArchive
     do {
-      archive =
-        isDirectory.boolValue
-        ? nil : try SafetensorsFile.read(contentsOf: URL(fileURLWithPath: path))
+      opened = try SafetensorsFile.read(contentsOf: URL(fileURLWithPath: path))
     } catch {
       throw PipelineError.wrapping(error, .badInput)
+    }
+    if opened.metadata["image_ids"] != nil {
+      (archive, batchFiles) = (nil, [path])
+    } else {
+      (archive, batchFiles) = (opened, [])
     }
   }
 

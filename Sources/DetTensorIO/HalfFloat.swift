@@ -6,12 +6,12 @@
 /// - bfloat16: the top 16 bits of a float32 (1 sign, 8 exponent, 7 fraction bits).
 ///
 /// Widening to `Float` is exact for both. Narrowing rounds to nearest, ties to even.
-enum HalfFloat {
+package enum HalfFloat {
   /// The float32 value of float16 bits `h` (exact; NaN payloads kept).
   ///
   /// - Complexity: O(1).
   @inline(__always)
-  static func float(fromFloat16 h: UInt16) -> Float {
+  package static func float(fromFloat16 h: UInt16) -> Float {
     let sign = UInt32(h & 0x8000) << 16
     let exponent = UInt32(h >> 10) & 0x1F
     let fraction = UInt32(h & 0x3FF)
@@ -69,7 +69,7 @@ enum HalfFloat {
   ///
   /// - Complexity: O(1).
   @inline(__always)
-  static func float(fromBFloat16 b: UInt16) -> Float {
+  package static func float(fromBFloat16 b: UInt16) -> Float {
     Float(bitPattern: UInt32(b) << 16)
   }
 

@@ -13,6 +13,9 @@ struct BenchCommand: ParsableCommand {
         ~/.cache/detkit-refenv/bin/python tools/peer_bench.py --gt 20 > peer.json
         detkit bench --gt 20 --compare peer.json
       """,
-    subcommands: [BenchFPNCommand.self, BenchImportCommand.self, BenchPipelineCommand.self],
+    subcommands: [
+      BenchFPNCommand.self, BenchImportCommand.self, BenchPipelineCommand.self,
+      BenchBatchCommand.self,
+    ],
     defaultSubcommand: BenchFPNCommand.self)
 }

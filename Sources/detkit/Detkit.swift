@@ -16,9 +16,9 @@ struct Detkit: ParsableCommand {
       AnchorsCommand.self, IoUCommand.self, EncodeCommand.self, DecodeCommand.self,
       MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
-      CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
-      EvalCommand.self, ImagesCommand.self, RunsCommand.self, DemoCommand.self,
-      BenchCommand.self,
+      CoverageCommand.self, LayoutCommand.self, TargetsCommand.self, DrawCommand.self,
+      WorstCommand.self, EvalCommand.self, ImagesCommand.self, RunsCommand.self,
+      DemoCommand.self, BenchCommand.self,
     ]
   )
 

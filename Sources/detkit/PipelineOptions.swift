@@ -6,8 +6,11 @@ import DetPipeline
 /// `--resize` values: the peers' input transform, or none (stored sizes, no padding).
 extension InputResize: ExpressibleByArgument {}
 
+/// `--framework` values.
+extension DetectorFramework: ExpressibleByArgument {}
+
 /// The options every dataset pipeline command shares: store, dataset, anchors (a preset or
-/// a configuration file), matcher, resize.
+/// a configuration file), matcher, resize, subset.
 struct PipelineOptions: ParsableArguments {
   @Option(help: "The SQLite store file.")
   var db: String
@@ -26,8 +29,14 @@ struct PipelineOptions: ParsableArguments {
   )
   var matcher: MatcherOption?
 
-  @Option(help: "Input resize: torchvision (800/1333, pad 32), detectron2, or none (stored size).")
+  @Option(
+    help:
+      "Input resize: torchvision (800/1333, pad 32), detectron2, mmdetection, or none (stored size)."
+  )
   var resize: InputResize = .torchvision
+
+  @Option(help: "A file of image ids or file names, one a line: only those images.")
+  var subset: String?
 
   func validate() throws {
     try anchors.checkExclusive(preset: preset)
@@ -71,9 +80,13 @@ struct PipelineOptions: ParsableArguments {
   /// How tables and titles name the anchors: the preset, or the configuration file.
   var anchorSource: String { anchors.sourceName(preset) }
 
-  /// The dataset, opened.
+  /// The dataset, opened, restricted to `--subset`.
   func walker() throws -> DatasetWalker {
-    try DatasetWalker(db: db, name: name, resize: resize)
+    var walker = try DatasetWalker(db: db, name: name, resize: resize)
+    if let subset {
+      walker.subset = try ImageSubset(file: subset, store: walker.store, dataset: name)
+    }
+    return walker
   }
 }
 

@@ -76,8 +76,9 @@ struct TargetsCommand: ParsableCommand {
   func run() throws {
     let bar = progressOptions.bar("targets of \(options.name)")
     defer { bar.finish() }
+    let walker = try options.walker()
     let summary = try DatasetTargets(
-      walker: options.walker(), generator: try options.generator, assignment: try assignment
+      walker: walker, generator: try options.generator, assignment: try assignment
     )
     .write(
       to: output,
@@ -85,6 +86,7 @@ struct TargetsCommand: ParsableCommand {
         options.anchors.anchorConfig == nil ? "preset" : "anchor_config": options.anchorSource,
         "compat": options.compatName,
         "resize": options.resize.rawValue,
+        "label_map": LayoutCommand.labelMap(walker).text(.line),
       ], threads: parallel.threads, progress: bar.update)
     bar.finish()
     FileHandle.standardError.write(

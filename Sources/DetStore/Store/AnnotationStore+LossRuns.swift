@@ -25,6 +25,36 @@ public struct ImageLossRecord: Hashable, Sendable {
   }
 }
 
+/// One batch's losses in a recorded run.
+public struct BatchLossRecord: Hashable, Sendable {
+  /// 0-based batch number.
+  public var batch: Int
+  public var images: Int
+  /// The batch's classification (or objectness) term.
+  public var classification: Double
+  /// The batch's box term.
+  public var box: Double
+  /// The smoothed cost after this batch (the training-log view).
+  public var emaCost: Double
+  /// The batch file, or empty.
+  public var source: String
+
+  /// `classification + box`.
+  public var cost: Double { classification + box }
+
+  public init(
+    batch: Int, images: Int, classification: Double, box: Double, emaCost: Double,
+    source: String = ""
+  ) {
+    self.batch = batch
+    self.images = images
+    self.classification = classification
+    self.box = box
+    self.emaCost = emaCost
+    self.source = source
+  }
+}
+
 extension AnnotationStore {
   /// How long ``recordLossRun(named:dataset:head:records:)`` waits for another writer's
   /// lock: the records are the product of a whole run, so it outwaits an import (which holds
@@ -45,18 +75,28 @@ extension AnnotationStore {
   ///   - head: a short tag such as `retinanet` or `rpn`.
   ///   - records: one per image (image ids unique), in the order `hardestImages` breaks
   ///     ties by. Losses must be finite: SQLite would store NaN as NULL.
+  ///   - batches: one per batch (batch numbers unique), finite, for ``batchLosses(inRun:)``.
   /// - Throws: `.notFound` for an unknown dataset; `.invalidRecord` (reason `.nonFinite`)
   ///   naming the first image whose loss is NaN or infinite; `.sqlite` for two records of one
   ///   image or a lock not granted within 60 s. Nothing is written when it throws.
   /// - Complexity: O(records), one transaction.
   public func recordLossRun(
-    named run: String, dataset: String, head: String, records: [ImageLossRecord]
+    named run: String, dataset: String, head: String, records: [ImageLossRecord],
+    batches: [BatchLossRecord] = []
   ) throws {
     if let bad = records.first(where: { !($0.classification.isFinite && $0.box.isFinite) }) {
       throw StoreError(
         .invalidRecord,
         "loss run \"\(run)\": image \(bad.imageID) (\(bad.fileName)) has a non-finite loss (classification \(bad.classification), box \(bad.box))",
         recordID: bad.imageID, reason: .nonFinite)
+    }
+    if let bad = batches.first(where: {
+      !($0.classification.isFinite && $0.box.isFinite && $0.emaCost.isFinite)
+    }) {
+      throw StoreError(
+        .invalidRecord,
+        "loss run \"\(run)\": batch \(bad.batch) has a non-finite loss (classification \(bad.classification), box \(bad.box), ema_cost \(bad.emaCost))",
+        reason: .nonFinite)
     }
     try database.transaction(lockWaitMilliseconds: Self.lossRunLockWaitMilliseconds) {
       let datasetID = try requireDataset(named: dataset)
@@ -85,7 +125,48 @@ extension AnnotationStore {
         insert.bind(Int64(r.ignored), at: 7)
         try insert.run()
       }
+      let insertBatch = try database.statement(
+        """
+        INSERT INTO batch_losses (run_id, batch, images, classification, box, ema_cost, source)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """)
+      for b in batches {
+        insertBatch.bind(runID, at: 1)
+        insertBatch.bind(Int64(b.batch), at: 2)
+        insertBatch.bind(Int64(b.images), at: 3)
+        insertBatch.bind(b.classification, at: 4)
+        insertBatch.bind(b.box, at: 5)
+        insertBatch.bind(b.emaCost, at: 6)
+        insertBatch.bind(b.source, at: 7)
+        try insertBatch.run()
+      }
     }
+  }
+
+  /// The batches of run `run`, in batch order.
+  /// - Throws: `.notFound` when `run` is unknown.
+  /// - Complexity: O(batches).
+  public func batchLosses(inRun run: String) throws -> [BatchLossRecord] {
+    guard
+      let runID = try database.scalarInt("SELECT id FROM loss_runs WHERE name = ?", [.text(run)])
+    else {
+      throw StoreError(.notFound, "no loss run named \"\(run)\" in \(database.path)")
+    }
+    let s = try database.statement(
+      """
+      SELECT batch, images, classification, box, ema_cost, source FROM batch_losses
+      WHERE run_id = ? ORDER BY batch
+      """)
+    s.bind(runID, at: 1)
+    defer { s.reset() }
+    var out: [BatchLossRecord] = []
+    while try s.step() {
+      out.append(
+        BatchLossRecord(
+          batch: s.int(0), images: s.int(1), classification: s.double(2), box: s.double(3),
+          emaCost: s.double(4), source: s.string(5)))
+    }
+    return out
   }
 
   /// The `top` images of run `run` with the highest total loss, highest first (ties by

@@ -108,6 +108,20 @@ enum Schema {
         ALTER TABLE detections ADD COLUMN extra TEXT;
         CREATE INDEX detections_by_set ON detections (dataset_id, set_name, image_id);
         """),
+    Migration(
+      name: "v5: batch losses of a loss run (the training-log view)",
+      sql: """
+        CREATE TABLE batch_losses (
+          run_id INTEGER NOT NULL REFERENCES loss_runs(id) ON DELETE CASCADE,
+          batch INTEGER NOT NULL,
+          images INTEGER NOT NULL,
+          classification REAL NOT NULL,
+          box REAL NOT NULL,
+          ema_cost REAL NOT NULL,
+          source TEXT NOT NULL,
+          PRIMARY KEY (run_id, batch)
+        ) STRICT;
+        """),
   ]
 
   /// The version this build writes.

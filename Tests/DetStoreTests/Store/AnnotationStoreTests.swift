@@ -115,10 +115,10 @@ private func tiny(_ store: AnnotationStore, name: String, images: Int, replace: 
   try mode.step()
   #expect(mode.string(0) == "wal")
   mode.reset()
-  // v1: 5 tables; v2: loss_runs, image_losses.
+  // v1: 5 tables; v2: loss_runs, image_losses; v3: batch_losses.
   #expect(
     try db.scalarInt("SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND schema = 'main'")
-      == 7)
+      == 8)
   #expect(try db.scalarInt("PRAGMA user_version") == Int64(AnnotationStore.schemaVersion))
 }
 
