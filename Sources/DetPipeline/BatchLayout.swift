@@ -19,6 +19,8 @@ public struct BatchLayout: Sendable, Hashable {
     /// Grid rows (`H_l`) and columns (`W_l`).
     public var rows: Int
     public var columns: Int
+    /// Anchor types per cell of this level (`A_l`).
+    public var anchorsPerCell: Int
   }
 
   /// The batch's images, in batch order (empty when the layout was made from sizes alone).
@@ -29,9 +31,10 @@ public struct BatchLayout: Sendable, Hashable {
   public var imageSizes: [ImageSize]
   /// The levels, finest first.
   public var levels: [Level]
-  /// Anchor types per cell (`A`), the same on every level.
-  public var anchorsPerCell: Int
-  /// Anchors per image: `sum over levels of rows x columns x anchorsPerCell`.
+  /// Anchor types per cell (`A`) when every level has as many (the presets), else `nil`
+  /// (an anchor configuration whose levels differ: see each level's).
+  public var anchorsPerCell: Int?
+  /// Anchors per image: `sum over levels of rows x columns x A_l`.
   public var anchorCount: Int
 
   /// The layout of a batch of images resized to `imageSizes`, padded to a multiple of
@@ -55,10 +58,17 @@ public struct BatchLayout: Sendable, Hashable {
       let (rows, columns) = generator.gridSize(ofLevel: i, for: canvas)
       return Level(
         name: generator.levels[i].name, stride: generator.levels[i].stride, rows: rows,
-        columns: columns)
+        columns: columns, anchorsPerCell: generator.typesPerCell(ofLevel: i))
     }
-    anchorsPerCell = generator.typesPerCell
-    anchorCount = levels.reduce(0) { $0 + $1.rows * $1.columns } * generator.typesPerCell
+    let perLevel = Set(levels.map(\.anchorsPerCell))
+    anchorsPerCell = perLevel.count == 1 ? perLevel.first : nil
+    anchorCount = levels.reduce(0) { $0 + $1.rows * $1.columns * $1.anchorsPerCell }
+  }
+
+  /// `A` as text, for messages: `9`, or per level `[9, 9, 6]`.
+  public var anchorsPerCellText: String {
+    anchorsPerCell.map(String.init)
+      ?? "[" + levels.map { String($0.anchorsPerCell) }.joined(separator: ", ") + "]"
   }
 
   /// `[[H_0, W_0], [H_1, W_1], ...]` as text, for messages.

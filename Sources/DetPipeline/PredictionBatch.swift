@@ -194,9 +194,8 @@ public struct PredictionBatch {
   {
     let b = count
     let n = layout.anchorCount
-    let a = layout.anchorsPerCell
     let why =
-      "\(b) images; N = \(n) anchors on canvas [\(layout.canvas.height), \(layout.canvas.width)]: levels \(layout.levelShapes) x \(a) anchors per cell"
+      "\(b) images; N = \(n) anchors on canvas [\(layout.canvas.height), \(layout.canvas.width)]: levels \(layout.levelShapes) x \(layout.anchorsPerCellText) anchors per cell"
     switch form {
     case .flat:
       let cls = try tensor(
@@ -227,7 +226,7 @@ public struct PredictionBatch {
       var deltas = [[Float]](repeating: [Float](repeating: 0, count: n * 4), count: b)
       var start = 0
       for (l, level) in layout.levels.enumerated() {
-        let (h, w) = (level.rows, level.columns)
+        let (h, w, a) = (level.rows, level.columns, level.anchorsPerCell)
         let levelWhy =
           "\(b) images; level \(l) (\(level.name), stride \(level.stride)) is [\(h), \(w)] on canvas [\(layout.canvas.height), \(layout.canvas.width)]; \(a) anchors per cell"
         for (name, k) in [("cls_logits.\(l)", classes), ("bbox_regression.\(l)", 4)] {

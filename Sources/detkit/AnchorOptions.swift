@@ -2,7 +2,7 @@ import ArgumentParser
 import DetGeometry
 
 /// `--compat` and `--anchor-config FILE`, shared by every command that builds anchors
-/// (anchors, match, coverage, targets, draw, loss retinanet / rpn), so their defaults and
+/// (anchors, match, coverage, targets, draw, layout, loss retinanet / rpn), so their defaults and
 /// rules are written once:
 ///
 /// - a preset's anchors use `--compat`, default torchvision;

@@ -19,7 +19,9 @@ struct LayoutCommand: ParsableCommand {
       (cls_logits [B, N, C], or per level [B, A*C, H_l, W_l]), and the label map \
       (contiguous index, the logit column, to category id and name). Images are resized \
       as the framework does (--resize overrides; stated image_sizes of training \
-      batches can differ). --json prints one report object.
+      batches can differ). The anchors are RetinaNet's preset in the framework's \
+      arithmetic, or --anchor-config FILE (--compat overrides either). --json prints one \
+      report object.
 
       Example:
         detkit layout --db store.sqlite --name demo --batch 139,285,632 --json
@@ -36,6 +38,8 @@ struct LayoutCommand: ParsableCommand {
 
   @Option(help: "Input resize (default: the framework's).")
   var resize: InputResize?
+
+  @OptionGroup var anchors: AnchorOptions
 
   @Option(
     help: ArgumentHelp(
@@ -69,7 +73,11 @@ struct LayoutCommand: ParsableCommand {
     if let subset {
       walker.subset = try ImageSubset(file: subset, store: walker.store, dataset: name)
     }
-    let generator = AnchorGenerator(preset: .retinanet, compatibility: framework.compatibility)
+    let generator =
+      try anchors.configuredGenerator()
+      ?? AnchorGenerator(
+        preset: .retinanet,
+        compatibility: anchors.compat?.compatibility ?? framework.compatibility)
     var layouts: [BatchLayout] = []
     if let batchSize {
       layouts = try walker.batches(
@@ -103,9 +111,11 @@ struct LayoutCommand: ParsableCommand {
                   [
                     "name": .string($0.name), "stride": .int($0.stride),
                     "shape": [.int($0.rows), .int($0.columns)],
+                    "anchors_per_cell": .int($0.anchorsPerCell),
                   ]
                 }),
-              "anchors_per_cell": .int(l.anchorsPerCell), "anchors": .int(l.anchorCount),
+              "anchors_per_cell": l.anchorsPerCell.map { .int($0) } ?? .null,
+              "anchors": .int(l.anchorCount),
             ]
           }),
       ]
@@ -119,7 +129,7 @@ struct LayoutCommand: ParsableCommand {
         let ids = l.imageIDs.map(\.description).joined(separator: ", ")
         let sizes = l.imageSizes.map { "\($0.height)x\($0.width)" }.joined(separator: ", ")
         out.write(
-          "batch \(k): images \(ids) (resized HxW \(sizes)); canvas \(l.canvas.height)x\(l.canvas.width); N = \(l.anchorCount), \(l.anchorsPerCell) anchors per cell\n"
+          "batch \(k): images \(ids) (resized HxW \(sizes)); canvas \(l.canvas.height)x\(l.canvas.width); N = \(l.anchorCount), \(l.anchorsPerCellText) anchors per cell\n"
         )
         out.write(
           "  levels: "

@@ -100,3 +100,49 @@ func layoutMatchesTheFrameworksBatchShapes(framework: String) throws {
   #expect(draw.status == 1)
   #expect(draw.stderr.contains("image 13 is not in the subset"), "\(draw.stderr)")
 }
+
+/// `layout --anchor-config`: the printed RetinaNet preset in the framework's arithmetic
+/// gives the framework's own layout; a file with 2 types per level gives A = 2 and N
+/// accordingly (the shapes of the grids do not change).
+@Test func layoutTakesAnAnchorConfiguration() throws {
+  let (db, dir) = try BatchFixture.store()
+  func layout(_ extra: [String]) throws -> [String: Any] {
+    let r = try CLI.run(
+      [
+        "layout", "--db", db, "--name", "b", "--framework", "detectron2", "--batch", "31,32",
+        "--json",
+      ]
+        + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    return try #require((report["batches"] as? [[String: Any]])?.first)
+  }
+  let printed = try CLI.run([
+    "anchors", "--preset", "retinanet", "--compat", "detectron2", "--print-config",
+  ])
+  #expect(printed.status == 0, "\(printed.stderr)")
+  let preset = dir.appendingPathComponent("retinanet.json")
+  try Data(printed.stdout.utf8).write(to: preset)
+  let framework = try layout([])
+  let configured = try layout(["--anchor-config", preset.path])
+  #expect(configured["anchors"] as? Int == framework["anchors"] as? Int)
+  #expect(configured["canvas"] as? [Int] == framework["canvas"] as? [Int])
+
+  // Two of the three ratios at one size per level: 2 anchors per cell.
+  var document = try #require(
+    try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? [String: Any])
+  var levels = try #require(document["levels"] as? [[String: Any]])
+  for i in levels.indices {
+    let sizes = try #require(levels[i]["sizes"] as? [Double])
+    levels[i]["sizes"] = [sizes[0]]
+    levels[i]["aspectRatios"] = [0.5, 2.0]
+  }
+  document["levels"] = levels
+  let small = dir.appendingPathComponent("two.json")
+  try JSONSerialization.data(withJSONObject: document).write(to: small)
+  let two = try layout(["--anchor-config", small.path])
+  #expect(two["anchors_per_cell"] as? Int == 2)
+  let nine = try #require(framework["anchors"] as? Int)
+  #expect(two["anchors"] as? Int == nine / 9 * 2)
+}
