@@ -174,44 +174,16 @@ struct AnchorsOptimizeCommand: ParsableCommand {
   /// Grouped bars per non-empty log2 bin: the share with best IoU >= 0.5 before and after.
   static func svg(_ before: AnchorCoverage, _ after: AnchorCoverage, title: String) -> String {
     let rows = zip(before.bins, after.bins).filter { $0.0.count > 0 }
-    let (left, top, plotH, group) = (60.0, 50.0, 260.0, 70.0)
-    let width = left + Double(max(rows.count, 1)) * group + 200
-    let height = top + plotH + 70
-    var s = """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-      <rect width="100%" height="100%" fill="white"/>
-      <text x="\(left)" y="24" font-size="15" font-weight="bold">\(xmlEscape(title))</text>
-
-      """
-    for k in 0...4 {
-      let y = top + plotH * (1 - Double(k) / 4)
-      s +=
-        "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + Double(rows.count) * group)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
-      s += "<text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(k * 25)%</text>\n"
-    }
-    let colors = ["#bab0ac", "#4e79a7"]
-    for (i, (b, a)) in rows.enumerated() {
-      let x0 = left + Double(i) * group + 12
-      for (k, row) in [b, a].enumerated() {
-        let h = plotH * row.share05
-        s +=
-          "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(colors[k])\"/>\n"
-      }
-      s +=
-        "<text x=\"\(x0 + 21)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(b.name))</text>\n"
-      s +=
-        "<text x=\"\(x0 + 21)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(b.count)</text>\n"
-    }
-    s +=
-      "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">share of boxes with best anchor IoU ≥ 0.5, by box side sqrt(area) (log2 bins)</text>\n"
-    let lx = left + Double(rows.count) * group + 20
-    for (k, label) in ["before", "fitted"].enumerated() {
-      let y = top + Double(k) * 22
-      s += "<rect x=\"\(lx)\" y=\"\(y)\" width=\"14\" height=\"14\" fill=\"\(colors[k])\"/>\n"
-      s += "<text x=\"\(lx + 20)\" y=\"\(y + 12)\">\(label)</text>\n"
-    }
-    return s + "</svg>\n"
+    return GroupedBarChart(
+      title: title,
+      caption:
+        "share of boxes with best anchor IoU ≥ 0.5, by box side sqrt(area) (log2 bins)",
+      groups: rows.map { .init(label: $0.0.name, count: $0.0.count) },
+      series: [
+        .init(name: "before", color: "#bab0ac", values: rows.map(\.0.share05)),
+        .init(name: "fitted", color: "#4e79a7", values: rows.map(\.1.share05)),
+      ]
+    ).svg
   }
 
   /// The before / after table: objective and YOLOv5 figures of preset, k-means and fitted.

@@ -154,48 +154,16 @@ struct CoverageCommand: ParsableCommand {
   /// the share without a positive; box counts under the axis.
   static func svg(_ c: AnchorCoverage, title: String) -> String {
     let rows = c.bins.filter { $0.count > 0 }
-    let (left, top, plotH, group) = (60.0, 50.0, 260.0, 90.0)
-    let width = left + Double(max(rows.count, 1)) * group + 180
-    let height = top + plotH + 70
-    var s = """
-      <?xml version="1.0" encoding="UTF-8"?>
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-      <rect width="100%" height="100%" fill="white"/>
-      <text x="\(left)" y="24" font-size="15" font-weight="bold">\(xmlEscape(title))</text>
-
-      """
-    for k in 0...4 {
-      let y = top + plotH * (1 - Double(k) / 4)
-      s +=
-        "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(left + Double(rows.count) * group)\" y2=\"\(y)\" stroke=\"#ddd\"/>\n"
-      s += "<text x=\"\(left - 8)\" y=\"\(y + 4)\" text-anchor=\"end\">\(k * 25)%</text>\n"
-    }
-    let series: [(String, String, (AnchorCoverage.Row) -> Double)] = [
-      ("best IoU ≥ 0.5", "#4e79a7", { $0.share05 }), ("best IoU ≥ 0.7", "#f28e2b", { $0.share07 }),
-      ("no positive anchor", "#e15759", { $0.shareWithoutPositive }),
-    ]
-    for (i, r) in rows.enumerated() {
-      let x0 = left + Double(i) * group + 12
-      for (k, (_, color, value)) in series.enumerated() {
-        let h = plotH * value(r)
-        s +=
-          "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(color)\"/>\n"
-      }
-      s +=
-        "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(r.name))</text>\n"
-      s +=
-        "<text x=\"\(x0 + 33)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(r.count)</text>\n"
-    }
-    s +=
-      "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">box side sqrt(area) in resized pixels (log2 bins)</text>\n"
-    let lx = left + Double(rows.count) * group + 20
-    for (k, (label, color, _)) in series.enumerated() {
-      let y = top + Double(k) * 22
-      s += "<rect x=\"\(lx)\" y=\"\(y)\" width=\"14\" height=\"14\" fill=\"\(color)\"/>\n"
-      s += "<text x=\"\(lx + 20)\" y=\"\(y + 12)\">\(xmlEscape(label))</text>\n"
-    }
-    s += "</svg>\n"
-    return s
+    return GroupedBarChart(
+      title: title, caption: "box side sqrt(area) in resized pixels (log2 bins)",
+      groups: rows.map { .init(label: $0.name, count: $0.count) },
+      series: [
+        .init(name: "best IoU ≥ 0.5", color: "#4e79a7", values: rows.map(\.share05)),
+        .init(name: "best IoU ≥ 0.7", color: "#f28e2b", values: rows.map(\.share07)),
+        .init(
+          name: "no positive anchor", color: "#e15759", values: rows.map(\.shareWithoutPositive)),
+      ]
+    ).svg
   }
 }
 

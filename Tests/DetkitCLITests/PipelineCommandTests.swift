@@ -80,6 +80,21 @@ import Testing
   #expect(r.stdout.contains("P2"))
   #expect(r.stdout.contains("46 boxes"))
   #expect(try wellFormed(Data(contentsOf: svg)))
+  // One group per non-empty bin: its count under it (the counts add up to the boxes) and
+  // one bar per series.
+  let text = try String(contentsOf: svg, encoding: .utf8)
+  let counts = text.components(separatedBy: ">n=").dropFirst().compactMap {
+    Int($0.prefix { $0.isNumber })
+  }
+  #expect(counts.reduce(0, +) == 46, "\(counts)")
+  for color in ["#4e79a7", "#f28e2b", "#e15759"] {
+    #expect(
+      text.components(separatedBy: "height=\"14\" fill=\"\(color)\"").count == 2,
+      "one legend entry of \(color)")
+    #expect(
+      text.components(separatedBy: "fill=\"\(color)\"").count - 2 == counts.count,
+      "one bar of \(color) per group")
+  }
 }
 
 /// Targets of image 100 equal `detkit match` + `detkit encode` over that image's boxes.
