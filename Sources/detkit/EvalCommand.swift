@@ -491,26 +491,24 @@ struct EvalStoreInput {
     categories = categoryIDs.map { Self.key($0, categoryKeys) ?? -1 }
     for (id, key) in zip(categoryIDs, categories) { categoryByKey[key] = id }
     var annotations: [EvalGroundTruth] = []
-    try store.forEachAnnotation(in: dataset) { a in
+    try store.forEachGroundTruthBox(in: dataset) { a in
       // An annotation whose image or category the dataset lacks cannot be selected.
       guard let image = Self.key(a.imageID, imageKeys),
         let category = Self.key(a.categoryID, categoryKeys)
       else { return }
       annotations.append(
         EvalGroundTruth(
-          id: a.id == .int(0) ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
-          width: a.width, height: a.height, area: a.area ?? a.width * a.height,
-          isCrowd: a.isCrowd))
+          id: a.hasZeroID ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
+          width: a.width, height: a.height, area: a.area, isCrowd: a.isCrowd))
     }
     groundTruth = annotations
 
     var unknownImages = UnknownIDs()
     var unknownCategories = UnknownIDs()
     var results: [EvalDetection] = []
-    results.reserveCapacity(try store.detectionCount(in: dataset))
-    // Image by image is all evaluation needs (file order within an image), and reads the
-    // index without a sort.
-    try store.forEachDetectionByImage(in: dataset) { d in
+    // File order: evaluation groups by image and category and keeps this order inside a
+    // group. One sequential pass over the table.
+    func add(_ d: EvalDetectionRow) {
       let image = Self.key(d.imageID, imageKeys)
       let category = Self.key(d.categoryID, categoryKeys)
       // Unknown integer ids pass through: DetEval names them (they are the original ids).
@@ -521,6 +519,7 @@ struct EvalStoreInput {
           imageID: image ?? -1, categoryID: category ?? -1, x: d.x, y: d.y, width: d.width,
           height: d.height, score: d.score))
     }
+    try store.forEachDetectionBox(in: dataset, count: { results.reserveCapacity($0) }, add)
     if unknownImages.count > 0 {
       throw EvalInputError(dataset: dataset, kind: "image", unknown: unknownImages)
     }
