@@ -41,7 +41,9 @@ public struct COCOEvaluator: Sendable {
   ///     including categories without annotations; the default category selection.
   ///   - groundTruth: annotations in file order (their order breaks IoU ties, as in
   ///     pycocotools). Annotations of images or categories outside the selection are skipped.
-  ///   - detections: results in file order (their order breaks score ties).
+  ///   - detections: results in file order (their order breaks score ties). Taken as
+  ///     `consuming`: pass the only copy (as `detkit eval` does) and it is freed before
+  ///     matching, once laid out by image and category.
   ///   - imageCounts: when given, also count each selected image's true positives, false
   ///     positives, missed and ignored boxes at that setting (``ImageMatchCounts``). They come
   ///     from the same matching when the parameters hold its IoU threshold, its area range
@@ -56,7 +58,7 @@ public struct COCOEvaluator: Sendable {
   ///   ground truth, plus O(T·R·K·A·M) for the arrays.
   public func evaluate(
     images: [Int64], categories: [Int64], groundTruth: [EvalGroundTruth],
-    detections: [EvalDetection], imageCounts: ImageCountSetting? = nil
+    detections: consuming [EvalDetection], imageCounts: ImageCountSetting? = nil
   ) throws -> COCOEvaluation {
     try parameters.validate()
     let knownImages = IDIndex(Array(Set(images)))
@@ -70,9 +72,11 @@ public struct COCOEvaluator: Sendable {
     resolved.categoryIDs = categoryIDs
     resolved.maxDetections = parameters.maxDetections.sorted()
 
+    // The last use of `detections`: moved into the layout, which frees it (when the caller
+    // passed its only copy) before matching.
     let groups = EvalGroups(
       imageIDs: imageIDs, categoryIDs: categoryIDs, groundTruth: groundTruth,
-      detections: detections, usesCategories: parameters.usesCategories,
+      detections: consume detections, usesCategories: parameters.usesCategories,
       maxKept: resolved.maxDetections.last!)
     let matches = groups.match(parameters: resolved)
     var evaluation = groups.accumulate(matches, parameters: resolved)

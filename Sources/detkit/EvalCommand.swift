@@ -123,7 +123,7 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     let store = try AnnotationStore(path: db)
-    let input = try EvalStoreInput(store: store, dataset: name)
+    var input = try EvalStoreInput(store: store, dataset: name)
     let parameters = try parameters(
       imageKey: { input.imageKey($0) }, categoryKey: { input.categoryKey($0) })
     if input.detections.isEmpty {
@@ -135,7 +135,7 @@ struct EvalCommand: ParsableCommand {
     do {
       evaluation = try COCOEvaluator(parameters: parameters).evaluate(
         images: input.images, categories: input.categories, groundTruth: input.groundTruth,
-        detections: input.detections, imageCounts: record == nil ? nil : .standard)
+        detections: input.takeDetections(), imageCounts: record == nil ? nil : .standard)
     } catch let error as EvalError where error.code != .invalidParameters {
       throw EvalInputError(
         dataset: name, kind: error.code == .unknownImages ? "image" : "category",
@@ -395,7 +395,7 @@ struct EvalCommand: ParsableCommand {
       ("per_category_by_ap", .array(ranked)),
       ("images", .int(p.imageIDs?.count ?? 0)),
       ("ground_truth", .int(input.groundTruth.count)),
-      ("detections", .int(input.detections.count)),
+      ("detections", .int(input.detectionCount)),
       (
         "parameters",
         [
@@ -459,6 +459,8 @@ struct EvalStoreInput {
   var categories: [Int64] = []
   var groundTruth: [EvalGroundTruth] = []
   var detections: [EvalDetection] = []
+  /// How many detections were read (also after ``takeDetections()``).
+  private(set) var detectionCount = 0
   var categoryNames: [RecordID: String] = [:]
   /// Each image's id and file name by its key.
   private var imageRecords: [Int64: (id: RecordID, fileName: String)] = [:]
@@ -527,6 +529,14 @@ struct EvalStoreInput {
       throw EvalInputError(dataset: dataset, kind: "category", unknown: unknownCategories)
     }
     detections = results
+    detectionCount = results.count
+  }
+
+  /// Hands the detections over, leaving none here, so that the evaluation holds the only
+  /// copy and can free it once it has laid them out.
+  mutating func takeDetections() -> [EvalDetection] {
+    defer { detections = [] }
+    return detections
   }
 
   /// `nil` when every id is an integer (used as is), else sorted positions.
