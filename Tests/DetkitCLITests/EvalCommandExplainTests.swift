@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import DetStore
+
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
@@ -204,6 +206,43 @@ import Testing
         )
       }
     }
+  }
+
+  /// Detections already in a store (written by another tool or an older detkit: today's
+  /// `import coco-results` refuses them) for images or categories the ground truth lacks:
+  /// `eval` names the first five ids and both counts, and prints nothing on stdout.
+  @Test func storedDetectionsOfUnknownIdsAreNamedByEval() throws {
+    let dir = try StoreFixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let db = try Golden().importInto(dir)
+    func insert(_ rows: [(image: Int, category: Int)]) throws {
+      let store = try AnnotationStore(path: db)
+      let values = rows.map {
+        "((SELECT id FROM datasets WHERE name = 'h'), \($0.image), \($0.category), 1, 1, 5, 5, 0.5)"
+      }
+      try store.database.execute(
+        "INSERT INTO detections (dataset_id, image_id, category_id, x, y, w, h, score) VALUES "
+          + values.joined(separator: ", "))
+    }
+    // 8 detections on 7 unknown images (900 twice).
+    try insert([900, 901, 900, 902, 903, 904, 905, 906].map { ($0, 1) })
+    let images = try CLI.run(["eval", "--db", db, "--name", "h"])
+    #expect(images.status == 1)
+    #expect(
+      images.stderr.contains(
+        "8 detection(s) of dataset h refer to 7 image id(s) its ground truth does not have: 900, 901, 902, 903, 904, ..."
+      ), "\(images.stderr)")
+    #expect(images.stdout.isEmpty)
+
+    let store = try AnnotationStore(path: db)
+    try store.database.execute("DELETE FROM detections WHERE image_id >= 900")
+    try insert([(10, 41), (11, 42), (20, 41)])
+    let categories = try CLI.run(["eval", "--db", db, "--name", "h"])
+    #expect(categories.status == 1)
+    #expect(
+      categories.stderr.contains(
+        "3 detection(s) of dataset h refer to 2 category id(s) its ground truth does not have: 41, 42"
+      ), "\(categories.stderr)")
   }
 
   /// Where pycocotools gives -1 (no ground truth that counts) so does detkit, and it says why.
