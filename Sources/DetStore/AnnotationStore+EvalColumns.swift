@@ -59,15 +59,22 @@ extension AnnotationStore {
   /// the store holds one dataset's detections), then the table is read over that row id
   /// range, sequentially, instead of visiting the (dataset, image) index and the table once
   /// per row. Rows of other datasets inside the range are skipped.
+  /// `part` of `parts` reads only that share of the row id range (contiguous, in order: part
+  /// 0 first), so that several connections can read one dataset at once; the parts' rows, put
+  /// one after another, are the whole read.
   /// - Parameters:
-  ///   - count: called once, before any row, with the size of the row id range (the number of
-  ///     the dataset's detections when nothing else lies inside it), to reserve storage.
+  ///   - part: which share to read, `0 ..< parts`.
+  ///   - parts: how many shares the range is cut into (>= 1).
+  ///   - count: called once, before any row, with the size of the part's row id range (the
+  ///     number of its detections when no other dataset's lie inside it), to reserve storage.
   /// - Throws: `.notFound` when there is no such dataset; `.sqlite`.
   /// - Complexity: O(rows in the dataset's row id range + rows of other datasets stored
   ///   before its first or after its last detection).
   public func forEachDetectionBox(
-    in name: String, count: (Int) -> Void = { _ in }, _ body: (EvalDetectionRow) throws -> Void
+    in name: String, part: Int = 0, of parts: Int = 1, count: (Int) -> Void = { _ in },
+    _ body: (EvalDetectionRow) throws -> Void
   ) throws {
+    precondition(parts >= 1 && part >= 0 && part < parts, "part \(part) of \(parts)")
     let id = try requireDataset(named: name)
     // `+dataset_id` keeps SQLite off the index: it walks the table in row id order and stops
     // at the first row of the dataset.
@@ -78,11 +85,15 @@ extension AnnotationStore {
       s.bind(id, at: 1)
       return try s.step() ? s.int64(0) : nil
     }
-    guard let low = try end("ASC"), let high = try end("DESC") else {
+    guard let first = try end("ASC"), let last = try end("DESC") else {
       count(0)
       return
     }
-    count(Int(high - low + 1))
+    let span = last - first + 1
+    let low = first + span * Int64(part) / Int64(parts)
+    let high = first + span * Int64(part + 1) / Int64(parts) - 1
+    count(Int(max(0, high - low + 1)))
+    if high < low { return }
     let s = try Statement(
       database: database,
       sql: """
@@ -99,4 +110,8 @@ extension AnnotationStore {
           width: s.double(4), height: s.double(5), score: s.double(6)))
     }
   }
+
+  /// The file this store reads and writes, as given when it was opened (another connection,
+  /// for example on another thread, can open it again).
+  public var path: String { database.path }
 }

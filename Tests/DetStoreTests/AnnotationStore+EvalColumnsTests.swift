@@ -69,6 +69,26 @@ import Testing
     #expect(rows.allSatisfy { $0.categoryID == .int(1) && $0.x == 1 && $0.height == 4 })
   }
 
+  /// Parts, one after the other, are the whole read, for any number of parts (also more
+  /// parts than rows).
+  @Test(arguments: [1, 2, 3, 7, 12])
+  func partsConcatenateToTheWhole(_ parts: Int) throws {
+    let temp = try TemporaryStore()
+    try importDataset(temp, "a")
+    try importDataset(temp, "b")
+    try importDetections(temp, "a", images: [3, 1, 3, 1, 1, 3, 1], first: 0)
+    try importDetections(temp, "b", images: [1, 3, 3], first: 100)
+    try importDetections(temp, "a", images: [1, 1, 3, 3, 1, 1, 3, 3, 1], first: 10, replace: true)
+    var joined: [Double] = []
+    var counted = 0
+    for part in 0..<parts {
+      try temp.opened.forEachDetectionBox(
+        in: "a", part: part, of: parts, count: { counted += $0 }, { joined.append($0.score) })
+    }
+    #expect(joined == (10..<19).map(Double.init))
+    #expect(counted == 9)
+  }
+
   @Test func groundTruthColumnsWithoutSegmentations() throws {
     let temp = try TemporaryStore()
     try importDataset(temp, "a")
