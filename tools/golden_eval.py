@@ -22,7 +22,12 @@ Writes fixtures/golden/eval.json:
   stats, the summary text it printed, the full recall array and a seeded sample of
   precision entries `[t, r, k, a, m, value]`, plus "stats_chosen": the 12 stats with the
   summary taken at the chosen maxDets (largest for the AP / AR@max lines), computed here
-  from pycocotools' own precision / recall arrays with np.mean.
+  from pycocotools' own precision / recall arrays with np.mean; "image_counts": per image
+  `[image, tp, fp, missed, ignored]` at IoU 0.5, maxDets 100, area [0, 1e10], read off
+  pycocotools' own `evalImgs` exactly as `accumulate` counts (tp: dtMatches > 0 and not
+  dtIgnore; fp: neither; missed: gtIgnore == 0 minus tp) when the run evaluates that setting;
+  and for runs named "arrays*", "precision_full" / "recall_full": `eval['precision']` and
+  `eval['recall']` in full, as nested lists (`ndarray.tolist()`).
 - "datasets": the same for ../shared/datasets/coco_val2014_100 (instances + the official
   fake bbox results) when that folder exists: numbers only, none of the dataset's contents.
 Also "iouThrs" / "recThrs": pycocotools' default parameter arrays, to the bit.
@@ -180,6 +185,29 @@ def run_eval(coco_gt, dts, params, sample_rng):
               ap("medium", last), ap("large", last), ar("all", 0), ar("all", second),
               ar("all", last), ar("small", last), ar("medium", last), ar("large", last)]
     T, R, K, A, M = precision.shape
+    image_counts = None
+    t50 = [i for i, t in enumerate(p.iouThrs) if t == 0.5]
+    a_all = [i for i, r in enumerate(p.areaRng) if list(r) == [0, 1e10]]
+    if t50 and a_all and p.maxDets[-1] >= 100:
+        t, a = t50[0], a_all[0]
+        I = len(p.imgIds)
+        K0 = len(p.catIds) if p.useCats else 1
+        counts = {int(i): [int(i), 0, 0, 0, 0] for i in p.imgIds}
+        for k in range(K0):
+            for i in range(I):
+                e = E.evalImgs[k * len(p.areaRng) * I + a * I + i]
+                if e is None:
+                    continue
+                c = counts[int(e["image_id"])]
+                dtm = e["dtMatches"][t, :100]
+                dti = e["dtIgnore"][t, :100]
+                tp = int(np.logical_and(dtm, np.logical_not(dti)).sum())
+                fp = int(np.logical_and(np.logical_not(dtm), np.logical_not(dti)).sum())
+                c[1] += tp
+                c[2] += fp
+                c[3] += int((np.asarray(e["gtIgnore"]) == 0).sum()) - tp
+                c[4] += int(dti.sum())
+        image_counts = [counts[i] for i in sorted(counts)]
     samples = []
     for _ in range(60):
         idx = (sample_rng.randrange(T), sample_rng.randrange(R), sample_rng.randrange(K),
@@ -187,7 +215,9 @@ def run_eval(coco_gt, dts, params, sample_rng):
         samples.append(list(idx) + [float(precision[idx])])
     return {"stats": stats, "summary": text.getvalue() if stats else None,
             "stats_chosen": chosen, "shape": [T, R, K, A, M],
-            "recall": [float(v) for v in recall.reshape(-1)], "precision_samples": samples}
+            "recall": [float(v) for v in recall.reshape(-1)], "precision_samples": samples,
+            "image_counts": image_counts, "precision_full": precision.tolist(),
+            "recall_full": recall.tolist()}
 
 
 def main():
@@ -217,6 +247,7 @@ def main():
         ("generated", "no-categories", {"useCats": 0}),
         ("generated", "maxdets-1-3-20", {"maxDets": [1, 3, 20]}),
         ("generated", "categories-2-4", {"catIds": [2, 4]}),
+        ("handmade_positive", "arrays", {"iouThrs": np.array([0.5, 0.75])}),
     ]
     runs = []
     for name, label, params in runs_spec:
@@ -226,6 +257,8 @@ def main():
             coco_gt.dataset = gt_json
             coco_gt.createIndex()
         result = run_eval(coco_gt, dts, params, sample_rng)
+        if not label.startswith("arrays"):
+            del result["precision_full"], result["recall_full"]
         jsonable = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in params.items()}
         runs.append({"input": name, "name": label, "params": jsonable, **result})
 
@@ -238,6 +271,7 @@ def main():
             dts = json.load(f)
         with contextlib.redirect_stdout(io.StringIO()):
             result = run_eval(coco_gt, dts, {}, sample_rng)
+        del result["precision_full"], result["recall_full"]
         datasets.append({"name": "coco_val2014_100",
                          "ground_truth": "coco_val2014_100/instances_val2014_100.json",
                          "detections": "coco_val2014_100/instances_val2014_fakebbox100_results.json",

@@ -123,14 +123,23 @@ extension COCOEvaluation {
     }
     var values: [Double] = []
     let slots = categorySlots.count
+    let recallCount = parameters.recallThresholds.count
+    let areaCount = parameters.areaRanges.count
+    let maxCount = parameters.maxDetections.count
+    values.reserveCapacity(
+      tSelection.count * (isPrecision ? recallCount : 1) * slots * pairs.count)
     for t in tSelection {
       if isPrecision {
-        for r in parameters.recallThresholds.indices {
-          for k in 0..<slots {
-            for (a, m) in pairs {
-              let value = precision[
-                precisionIndex(iou: t, recallPoint: r, category: k, area: a, maxDetections: m)]
-              if value > -1 { values.append(value) }
+        // precisionIndex(iou:recallPoint:category:area:maxDetections:), inlined: the indices
+        // come from the parameters' own ranges.
+        precision.withUnsafeBufferPointer { precision in
+          for r in 0..<recallCount {
+            for k in 0..<slots {
+              let base = ((t * recallCount + r) * slots + k) * areaCount
+              for (a, m) in pairs {
+                let value = precision[(base + a) * maxCount + m]
+                if value > -1 { values.append(value) }
+              }
             }
           }
         }

@@ -16,6 +16,10 @@ public struct COCOEvaluation: Sendable {
   public let categorySlots: [Int64]
   public let precision: [Double]
   public let recall: [Double]
+  /// Per-image matching counts, one per selected image in ascending id order, when
+  /// ``COCOEvaluator/evaluate(images:categories:groundTruth:detections:imageCounts:)`` was
+  /// asked for them; empty otherwise.
+  public internal(set) var imageCounts: [ImageMatchCounts] = []
 
   /// The flat index into ``precision``.
   /// - Complexity: O(1).

@@ -41,9 +41,15 @@ public struct COCOEvaluator: Sendable {
   ///     including categories without annotations; the default category selection.
   ///   - groundTruth: annotations in file order (their order breaks IoU ties, as in
   ///     pycocotools). Annotations of images or categories outside the selection are skipped.
-  ///   - detections: results in file order (their order breaks score ties).
+  ///   - detections: results in file order (their order breaks score ties). Taken as
+  ///     `consuming`: pass the only copy (as `detkit eval` does) and it is freed before
+  ///     matching, once laid out by image and category.
+  ///   - imageCounts: when given, also count each selected image's true positives, false
+  ///     positives, missed and ignored boxes at that setting (``ImageMatchCounts``). They come
+  ///     from the same matching when the parameters hold its IoU threshold, its area range
+  ///     and a maxDets at least as large; otherwise one more matching pass computes them.
   /// - Returns: the precision and recall arrays, from which ``COCOEvaluation/summary(_:)``
-  ///   gives the 12 stats.
+  ///   gives the 12 stats, and the per-image counts when asked for.
   /// - Throws: `EvalError.unknownImages` / `.unknownCategories` when detections name ids
   ///   that `images` / `categories` lack (pycocotools asserts on the images and silently
   ///   drops unknown categories; here both are errors); `.invalidParameters` from
@@ -52,7 +58,7 @@ public struct COCOEvaluator: Sendable {
   ///   ground truth, plus O(T·R·K·A·M) for the arrays.
   public func evaluate(
     images: [Int64], categories: [Int64], groundTruth: [EvalGroundTruth],
-    detections: [EvalDetection]
+    detections: consuming [EvalDetection], imageCounts: ImageCountSetting? = nil
   ) throws -> COCOEvaluation {
     try parameters.validate()
     let knownImages = IDIndex(Array(Set(images)))
@@ -66,12 +72,48 @@ public struct COCOEvaluator: Sendable {
     resolved.categoryIDs = categoryIDs
     resolved.maxDetections = parameters.maxDetections.sorted()
 
+    // The last use of `detections`: moved into the layout, which frees it (when the caller
+    // passed its only copy) before matching.
     let groups = EvalGroups(
       imageIDs: imageIDs, categoryIDs: categoryIDs, groundTruth: groundTruth,
-      detections: detections, usesCategories: parameters.usesCategories,
+      detections: consume detections, usesCategories: parameters.usesCategories,
       maxKept: resolved.maxDetections.last!)
     let matches = groups.match(parameters: resolved)
-    return groups.accumulate(matches, parameters: resolved)
+    var evaluation = groups.accumulate(matches, parameters: resolved)
+    if let setting = imageCounts {
+      evaluation.imageCounts = Self.imageCounts(
+        setting, groups: groups, matches: matches, parameters: resolved)
+    }
+    return evaluation
+  }
+
+  /// The per-image counts at `setting`: read off `matches` when they hold it, else from a
+  /// matching pass at that setting alone.
+  private static func imageCounts(
+    _ setting: ImageCountSetting, groups: EvalGroups, matches: EvalMatches,
+    parameters: COCOEvalParameters
+  ) -> [ImageMatchCounts] {
+    let imageIDs = parameters.imageIDs ?? []
+    if let t = parameters.iouThresholds.firstIndex(of: setting.iouThreshold),
+      let a = parameters.areaRanges.firstIndex(where: {
+        $0.lower == setting.areaRange.lower && $0.upper == setting.areaRange.upper
+      }),
+      groups.maxKept >= setting.maxDetections
+    {
+      return matches.imageCounts(
+        groups: groups, imageIDs: imageIDs, iou: t, area: a,
+        thresholdCount: parameters.iouThresholds.count,
+        areaCount: parameters.areaRanges.count, maxDetections: setting.maxDetections)
+    }
+    var own = parameters
+    own.iouThresholds = [setting.iouThreshold]
+    own.areaRanges = [setting.areaRange]
+    own.maxDetections = [setting.maxDetections]
+    var narrowed = groups
+    narrowed.maxKept = setting.maxDetections
+    return narrowed.match(parameters: own).imageCounts(
+      groups: narrowed, imageIDs: imageIDs, iou: 0, area: 0, thresholdCount: 1, areaCount: 1,
+      maxDetections: setting.maxDetections)
   }
 
   /// Throws for the first kind of unknown reference found, naming the first few ids.

@@ -9,6 +9,7 @@ extension EvalGroups {
     let m = parameters.maxDetections.count
     var precision = [Double](repeating: -1, count: max(1, t * r * k * a * m))
     var recall = [Double](repeating: -1, count: max(1, t * k * a * m))
+    let byCategory = CategoryLists(groups: self, matches: matches, slots: k, areaCount: a)
     precision.withUnsafeMutableBufferPointer { precisionOut in
       recall.withUnsafeMutableBufferPointer { recallOut in
         let output = AccumulateOutput(
@@ -17,7 +18,8 @@ extension EvalGroups {
         forEachChunk(k, minimumChunk: 1) { categories in
           for category in categories {
             accumulateCategory(
-              category, slots: k, matches: matches, parameters: parameters, output: output)
+              category, slots: k, matches: matches, lists: byCategory, parameters: parameters,
+              output: output)
           }
         }
       }
@@ -31,8 +33,8 @@ extension EvalGroups {
 
   /// Fills category slot `k` (every slot is written by one call only).
   private func accumulateCategory(
-    _ k: Int, slots: Int, matches: EvalMatches, parameters: COCOEvalParameters,
-    output: AccumulateOutput
+    _ k: Int, slots: Int, matches: EvalMatches, lists: CategoryLists,
+    parameters: COCOEvalParameters, output: AccumulateOutput
   ) {
     let thresholdCount = parameters.iouThresholds.count
     let recallPoints = parameters.recallThresholds
@@ -43,32 +45,25 @@ extension EvalGroups {
 
     // This category's kept detections of every image, in image order, then merged by score
     // (ties keep image order and per-image order: ascending kept index).
-    var units: [Int] = []
-    units.reserveCapacity(imageCount)
-    for i in 0..<imageCount { units.append(usesCategories ? i * categoryCount + k : i) }
-    var list: [Int32] = []
-    for u in units {
-      for x in matches.keptStart[u]..<matches.keptStart[u + 1] { list.append(Int32(x)) }
-    }
+    var list = Array(lists.kept[lists.start[k]..<lists.start[k + 1]])
     sortByScoreDescending(&list, scores: matches.keptScores)
     let n = list.count
-    var counts = [Int](repeating: 0, count: areaCount)
-    for a in 0..<areaCount {
-      for u in units { counts[a] += Int(matches.nonIgnored[u * areaCount + a]) }
-    }
+    let counts = Array(lists.counted[(k * areaCount)..<((k + 1) * areaCount)])
     let largestCount = counts.max() ?? 0
     if n == 0 && largestCount == 0 { return }
 
-    // Scratch, taken once: codes in score order, ranks, per-threshold counters, the precision
-    // at each true positive (`tpPrecision[t * stride + j]` at the (j + 1)-th), and the number
-    // of true positives at which recall reaches each point.
+    // Scratch, taken once: codes in score order, ranks, per-threshold counters, the false
+    // positives seen and the precision at each true positive (`[t * stride + j]` at the
+    // (j + 1)-th), and the number of true positives at which recall reaches each point.
+    var largestRank = 0
+    for pos in 0..<n { largestRank = max(largestRank, Int(matches.keptRanks[Int(list[pos])])) }
     let stride = largestCount + 1
     let block = areaCount * thresholdCount
     let codes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * block))
     let ranks = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n))
     let tpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
     let fpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
-    let detectionCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
+    let falseAtTrue = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount * stride)
     let tpPrecision = UnsafeMutablePointer<Double>.allocate(capacity: thresholdCount * stride)
     let firstReaching = UnsafeMutablePointer<Int>.allocate(capacity: recallCount)
     defer {
@@ -76,7 +71,7 @@ extension EvalGroups {
       ranks.deallocate()
       tpCount.deallocate()
       fpCount.deallocate()
-      detectionCount.deallocate()
+      falseAtTrue.deallocate()
       tpPrecision.deallocate()
       firstReaching.deallocate()
     }
@@ -105,35 +100,54 @@ extension EvalGroups {
           while reach <= counted && Double(reach) / npig < point { reach += 1 }
           firstReaching[ri] = reach
         }
-        for (m, maxDet) in maxDetections.enumerated() {
+        // A maxDets above every rank keeps every detection: its results are those of any
+        // other such maxDets, computed once and copied.
+        var everyRank: Int? = nil
+        for m in maxDetections.indices.reversed() {
+          let maxDet = maxDetections[m]
+          if maxDet > largestRank, let source = everyRank {
+            for t in 0..<thresholdCount {
+              let recallBase = ((t * slots + k) * areaCount + a) * maxCount
+              output.recall.base[recallBase + m] = output.recall.base[recallBase + source]
+              for ri in 0..<recallCount {
+                let base = (((t * recallCount + ri) * slots + k) * areaCount + a) * maxCount
+                output.precision.base[base + m] = output.precision.base[base + source]
+              }
+            }
+            continue
+          }
+          if maxDet > largestRank { everyRank = m }
           tpCount.initialize(repeating: 0, count: thresholdCount)
           fpCount.initialize(repeating: 0, count: thresholdCount)
-          detectionCount.initialize(repeating: 0, count: thresholdCount)
           // Ignored detections are left out: they repeat their predecessor's recall and
           // precision, which changes neither the envelope nor the index reaching a recall
-          // point. Precision is only needed at true positives: between two, it falls.
+          // point. Precision is only needed at true positives (between two, it falls): the
+          // loop notes the false positives seen at each, the division comes after.
           for pos in 0..<n where Int(ranks[pos]) < maxDet {
             let row = codes + pos * block + a * thresholdCount
             for t in 0..<thresholdCount {
               let code = row[t]
-              if code == EvalMatches.ignored { continue }
-              detectionCount[t] += 1
               if code == EvalMatches.truePositive {
-                let tp = tpCount[t] + 1
+                let tp = tpCount[t] &+ 1
                 tpCount[t] = tp
-                tpPrecision[t * stride + tp - 1] =
-                  Double(tp) / (Double(fpCount[t] + tp) + Double.ulpOfOne)
-              } else {
-                fpCount[t] += 1
+                falseAtTrue[t * stride + tp - 1] = fpCount[t]
+              } else if code == EvalMatches.falsePositive {
+                fpCount[t] &+= 1
               }
             }
           }
           for t in 0..<thresholdCount {
             let tps = tpCount[t]
+            let detections = tps + fpCount[t]
             let recallSlot = ((t * slots + k) * areaCount + a) * maxCount + m
-            output.recall.base[recallSlot] = detectionCount[t] > 0 ? Double(tps) / npig : 0
-            // The envelope: precision made non-increasing from the right.
+            output.recall.base[recallSlot] = detections > 0 ? Double(tps) / npig : 0
+            // Precision at the j-th true positive, `tp / (tp + fp + eps)` as pycocotools
+            // divides, then the envelope: made non-increasing from the right.
             let precisions = tpPrecision + t * stride
+            let falses = falseAtTrue + t * stride
+            for j in 0..<tps {
+              precisions[j] = Double(j + 1) / (Double(falses[j] + j + 1) + Double.ulpOfOne)
+            }
             if tps > 1 {
               for j in Swift.stride(from: tps - 1, to: 0, by: -1)
               where precisions[j] > precisions[j - 1] {
@@ -143,7 +157,7 @@ extension EvalGroups {
             // As in pycocotools, the first point past the end leaves it and every later
             // point at 0. Reaching 0 true positives is index 0, whose envelope is the
             // largest precision (0 before any true positive).
-            var exhausted = detectionCount[t] == 0
+            var exhausted = detections == 0
             for ri in 0..<recallCount {
               let slot = (((t * recallCount + ri) * slots + k) * areaCount + a) * maxCount + m
               let reach = firstReaching[ri]
@@ -162,4 +176,57 @@ extension EvalGroups {
 private struct AccumulateOutput: Sendable {
   let precision: SharedPointer<Double>
   let recall: SharedPointer<Double>
+}
+
+/// Every category slot's kept detections (image order, then kept order) and its ground truth
+/// that counts per area range, gathered in one sequential pass over the units instead of one
+/// strided pass per category.
+private struct CategoryLists: Sendable {
+  /// `kept[start[k] ..< start[k + 1]]`: slot `k`'s kept detection indices.
+  let start: [Int]
+  let kept: [Int32]
+  /// `counted[k * A + a]`: slot `k`'s ground truth that counts at area range `a`.
+  let counted: [Int]
+
+  init(groups: EvalGroups, matches: EvalMatches, slots: Int, areaCount: Int) {
+    let units = groups.unitCount
+    let categoryCount = groups.categoryCount
+    let byCategory = groups.usesCategories
+    var start = [Int](repeating: 0, count: slots + 1)
+    var counted = [Int](repeating: 0, count: max(1, slots * areaCount))
+    matches.keptStart.withUnsafeBufferPointer { keptStart in
+      matches.nonIgnored.withUnsafeBufferPointer { nonIgnored in
+        var slot = 0
+        for u in 0..<units {
+          start[slot + 1] += keptStart[u + 1] - keptStart[u]
+          for a in 0..<areaCount {
+            counted[slot * areaCount + a] += Int(nonIgnored[u * areaCount + a])
+          }
+          if byCategory {
+            slot += 1
+            if slot == categoryCount { slot = 0 }
+          }
+        }
+      }
+    }
+    for s in 0..<slots { start[s + 1] += start[s] }
+    var kept = [Int32](repeating: 0, count: max(1, start[slots]))
+    var next = start
+    matches.keptStart.withUnsafeBufferPointer { keptStart in
+      var slot = 0
+      for u in 0..<units {
+        for x in keptStart[u]..<keptStart[u + 1] {
+          kept[next[slot]] = Int32(x)
+          next[slot] += 1
+        }
+        if byCategory {
+          slot += 1
+          if slot == categoryCount { slot = 0 }
+        }
+      }
+    }
+    self.start = start
+    self.kept = kept
+    self.counted = counted
+  }
 }

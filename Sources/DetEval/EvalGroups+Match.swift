@@ -131,6 +131,23 @@ extension EvalGroups {
                     for c in 0..<4 { keptBoxes[4 * r + c] = dtBoxesAll[4 * j + c] }
                   }
 
+                  if gCount == 0 {
+                    // No ground truth: at every threshold each detection stays unmatched, so
+                    // it is false, or ignored when its area lies outside the range (what the
+                    // general path below computes, without its per-threshold loops).
+                    for a in 0..<areaCount {
+                      for d in 0..<dCount {
+                        let area = keptBoxes[4 * d + 2] * keptBoxes[4 * d + 3]
+                        let code =
+                          area < lowers[a] || area > uppers[a]
+                          ? EvalMatches.ignored : EvalMatches.falsePositive
+                        (output.codes.base + ((kept0 + d) * areaCount + a) * thresholdCount)
+                          .update(repeating: code, count: thresholdCount)
+                      }
+                    }
+                    continue
+                  }
+
                   // IoU as maskApi's bbIou: row per detection, column per ground truth.
                   for d in 0..<dCount {
                     let dx = keptBoxes[4 * d]

@@ -9,7 +9,7 @@ struct EvalGroups: Sendable {
   let categoryCount: Int
   let usesCategories: Bool
   /// Detections kept per unit at most: the largest maxDets.
-  let maxKept: Int
+  var maxKept: Int
 
   /// `groundTruthStart[key] ..< groundTruthStart[key + 1]` are the group's ground truth.
   let groundTruthStart: [Int]

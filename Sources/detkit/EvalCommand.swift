@@ -1,6 +1,7 @@
 import ArgumentParser
 import DetEval
 import DetStore
+import DetSupport
 import Foundation
 
 /// `detkit eval`: COCO bbox evaluation of a dataset's imported detections.
@@ -23,6 +24,19 @@ struct EvalCommand: ParsableCommand {
       always reads maxDets 100 for the first line (-1 when 100 is not among them) and \
       maxDets[0..2] for the others: `--summary pycocotools` reproduces that (-1 where \
       pycocotools raises IndexError). With the default maxDets both agree.
+
+      Explaining the numbers: --per-category adds a table of the categories sorted by AP \
+      (highest first, categories without ground truth last; also `per_category_by_ap` in \
+      --json). --record RUN stores each image's true positives, false positives, missed \
+      ground truth and ignored detections at IoU 0.5, maxDets 100, area all (matched exactly \
+      as pycocotools matches: a detection matched to a crowd region is neither a true nor a \
+      false positive) as a run that `detkit worst --run RUN` lists, ranked by missed + false \
+      positives, highest first. --pr-svg FILE draws the precision-recall curves (mean over \
+      categories at IoU 0.5 and 0.75, and those of --pr-categories) as an SVG a browser \
+      shows. --arrays adds pycocotools' eval['precision'] and eval['recall'] to --json, as \
+      nested lists in its order: precision[T][R][K][A][M] and recall[T][K][A][M] (IoU \
+      threshold, recall point, category in ascending id order, area range, maxDets \
+      ascending), -1 where no ground truth counts.
 
       Example:
         detkit import coco-results dets.json --db store.sqlite --name val2017
@@ -72,18 +86,52 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Print JSON: stats, summary lines, per-category AP / AR.")
   var json = false
 
+  @Flag(help: "After the summary, print the per-category table sorted by AP.")
+  var perCategory = false
+
+  @Flag(
+    help:
+      "With --json: add pycocotools' precision [T][R][K][A][M] and recall [T][K][A][M] arrays.")
+  var arrays = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Record per-image TP / FP / missed (IoU 0.5, maxDets 100, area all) as a run for `detkit worst`.",
+      valueName: "run"))
+  var record: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Write precision-recall curves (all categories at IoU 0.5 and 0.75) to an SVG file.",
+      valueName: "file"))
+  var prSVG: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Category ids (comma-separated) whose own curves --pr-svg adds.", valueName: "ids"))
+  var prCategories: String?
+
   enum SummaryChoice: String, ExpressibleByArgument, CaseIterable {
     case chosen, pycocotools
   }
 
   func validate() throws {
     _ = try parameters(imageKey: { _ in 0 }, categoryKey: { _ in 0 })
+    if arrays && !json { throw ValidationError("--arrays needs --json") }
+    if prCategories != nil && prSVG == nil {
+      throw ValidationError("--pr-categories needs --pr-svg FILE")
+    }
+    if prCategories != nil && noCategories {
+      throw ValidationError("--pr-categories cannot be used with --no-categories")
+    }
+    if let record, record.isEmpty { throw ValidationError("--record needs a run name") }
   }
 
   func run() throws {
-    let store = try AnnotationStore(path: db, mode: .readOnly)
+    // --record writes a run into the store; otherwise nothing is written.
+    let store = try AnnotationStore(path: db, mode: record == nil ? .readOnly : .existing)
     let set = try store.resolveDetectionSet(set, of: name)
-    let input = try EvalStoreInput(store: store, dataset: name, set: set)
+    var input = try EvalStoreInput(store: store, dataset: name, set: set)
     let parameters = try parameters(
       imageKey: { input.imageKey($0) }, categoryKey: { input.categoryKey($0) })
     if input.detections.isEmpty {
@@ -95,7 +143,7 @@ struct EvalCommand: ParsableCommand {
     do {
       evaluation = try COCOEvaluator(parameters: parameters).evaluate(
         images: input.images, categories: input.categories, groundTruth: input.groundTruth,
-        detections: input.detections)
+        detections: input.takeDetections(), imageCounts: record == nil ? nil : .standard)
     } catch let error as EvalError where error.code != .invalidParameters {
       throw EvalInputError(
         dataset: name, kind: error.code == .unknownImages ? "image" : "category",
@@ -113,12 +161,118 @@ struct EvalCommand: ParsableCommand {
             ? ", or a maxDets its summarize() does not read (it reads 100 for the first line)" : "")
       )
     }
+    if let prSVG { try writeCurves(evaluation, input: input, to: prSVG) }
+    if let record { try recordCounts(evaluation, input: input, store: store, run: record) }
     if json {
       try printJSON(jsonReport(evaluation, summary: result, input: input))
     } else {
-      FileHandle.standardOutput.write(
-        Data(result.text(iouThresholds: evaluation.parameters.iouThresholds).utf8))
+      var text = result.text(iouThresholds: evaluation.parameters.iouThresholds)
+      if perCategory { text += "\n" + categoryTable(evaluation, input: input) }
+      FileHandle.standardOutput.write(Data(text.utf8))
     }
+  }
+
+  /// The per-category table, sorted by AP.
+  private func categoryTable(_ evaluation: COCOEvaluation, input: EvalStoreInput) -> String {
+    let rows = evaluation.categoriesByAveragePrecision()
+    let maxDets = evaluation.parameters.maxDetections.last ?? 0
+    var out =
+      "Per category (area all, maxDets \(maxDets)), by AP; -1: no ground truth that counts\n"
+    let names = rows.map { row in
+      input.categoryRecord(row.categoryID).map { input.categoryNames[$0] ?? "" } ?? "(all)"
+    }
+    let ids = rows.map { row in
+      input.categoryRecord(row.categoryID)?.description ?? String(row.categoryID)
+    }
+    let idWidth = max(2, ids.map(\.count).max() ?? 0)
+    let nameWidth = min(32, max(4, names.map(\.count).max() ?? 0))
+    func pad(_ text: String, _ width: Int) -> String {
+      text.count >= width
+        ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
+    }
+    out +=
+      "rank  " + pad("id", idWidth) + "  " + pad("name", nameWidth)
+      + "      AP    AP50    AP75      AR\n"
+    for (n, row) in rows.enumerated() {
+      out +=
+        String(format: "%4d  ", n + 1) + pad(ids[n], idWidth) + "  " + pad(names[n], nameWidth)
+        + String(
+          format: "  %6.3f  %6.3f  %6.3f  %6.3f\n", row.averagePrecision, row.precisionAt50,
+          row.precisionAt75, row.averageRecall)
+    }
+    return out
+  }
+
+  /// Writes the precision-recall SVG: all categories at IoU 0.5 and 0.75, then each chosen
+  /// category at both.
+  private func writeCurves(_ evaluation: COCOEvaluation, input: EvalStoreInput, to path: String)
+    throws
+  {
+    var chosen: [Int64] = []
+    if let prCategories {
+      let ids = try list(prCategories, option: "--pr-categories") { RecordID(canonicalizing: $0) }
+      chosen = try ids.map {
+        guard let key = input.categoryKey($0), evaluation.categorySlots.contains(key) else {
+          throw ValidationError("--pr-categories: category \($0) is not evaluated")
+        }
+        return key
+      }
+    }
+    var curves: [PrecisionRecallCurve] = []
+    var skipped: [String] = []
+    for category in [nil] + chosen.map(Optional.some) {
+      for iou in [0.5, 0.75] {
+        let what: String
+        if let category, let id = input.categoryRecord(category) {
+          what = "\(input.categoryNames[id] ?? "") (id \(id))"
+        } else {
+          what = "all categories"
+        }
+        let label = what + String(format: " @ IoU %.2f", iou)
+        if let curve = evaluation.precisionRecallCurve(
+          iouThreshold: iou, categoryID: category, label: label)
+        {
+          curves.append(curve)
+        } else {
+          skipped.append(label)
+        }
+      }
+    }
+    if !skipped.isEmpty {
+      printError(
+        "warning: --pr-svg: no curve for \(skipped.joined(separator: ", ")) (IoU threshold not evaluated, or no ground truth that counts)"
+      )
+    }
+    let chart = PrecisionRecallChart(
+      title:
+        "Precision-recall, dataset \(name) (area all, maxDets \(evaluation.parameters.maxDetections.last ?? 0))",
+      curves: curves)
+    do {
+      let file = try OutputFile(path: path)
+      try file.write(chart.svg())
+      try file.commit()
+    } catch {
+      throw ValidationError("--pr-svg: cannot write \(path): \(error)")
+    }
+  }
+
+  /// Records the per-image counts as run `run` (missed as `classification`, false positives as
+  /// `box`, so `worst` ranks by missed + false positives).
+  private func recordCounts(
+    _ evaluation: COCOEvaluation, input: EvalStoreInput, store: AnnotationStore, run: String
+  ) throws {
+    let records = evaluation.imageCounts.compactMap { counts -> ImageLossRecord? in
+      guard let image = input.imageRecord(counts.imageID) else { return nil }
+      return ImageLossRecord(
+        imageID: image.id, fileName: image.fileName, classification: Double(counts.missed),
+        box: Double(counts.falsePositives), positives: counts.truePositives,
+        ignored: counts.ignored)
+    }
+    try store.recordLossRun(
+      named: run, dataset: name, head: EvalStoreInput.recordedHead, records: records)
+    printError(
+      "recorded per-image counts of \(records.count) image(s) as run \(run): detkit worst --db \(db) --run \(run)"
+    )
   }
 
   /// The evaluation parameters from the options; ids become the keys `input` gives them.
@@ -225,22 +379,81 @@ struct EvalCommand: ParsableCommand {
     let areaRanges = p.areaRanges.map { area -> JSONValue in
       ["label": .string(area.label), "range": [.double(area.lower), .double(area.upper)]]
     }
+    let ranked = evaluation.categoriesByAveragePrecision().enumerated().map {
+      n, row -> JSONValue in
+      var entry: [(key: String, value: JSONValue)] = [("rank", .int(n + 1))]
+      if let id = input.categoryRecord(row.categoryID) {
+        entry.append(("id", JSONValue(id)))
+        entry.append(("name", .string(input.categoryNames[id] ?? "")))
+      } else {
+        entry.append(("id", .int(Int(row.categoryID))))
+      }
+      entry += [
+        ("ap", .double(row.averagePrecision)), ("ap50", .double(row.precisionAt50)),
+        ("ap75", .double(row.precisionAt75)), ("ar", .double(row.averageRecall)),
+      ]
+      return .object(entry)
+    }
+    var report: [(key: String, value: JSONValue)] = [
+      ("dataset", .string(name)),
+      ("detection_set", .string(input.set)),
+      ("stats", .array(summary.stats.map { .double($0) })),
+      ("summary", .array(lines)),
+      ("summary_convention", .string(self.summary.rawValue)),
+      ("per_category", .array(perCategory)),
+      ("per_category_by_ap", .array(ranked)),
+      ("images", .int(p.imageIDs?.count ?? 0)),
+      ("ground_truth", .int(input.groundTruth.count)),
+      ("detections", .int(input.detectionCount)),
+      (
+        "parameters",
+        [
+          "iou_thresholds": .array(p.iouThresholds.map { .double($0) }),
+          "max_dets": .array(p.maxDetections.map { .int($0) }),
+          "area_ranges": .array(areaRanges),
+          "use_categories": .bool(p.usesCategories),
+        ]
+      ),
+    ]
+    if arrays { report.append(("arrays", arraysReport(evaluation, input: input))) }
+    return .object(report)
+  }
+
+  /// pycocotools' `eval['precision']` / `eval['recall']` as nested lists in their order.
+  private func arraysReport(_ evaluation: COCOEvaluation, input: EvalStoreInput) -> JSONValue {
+    let p = evaluation.parameters
+    let t = p.iouThresholds.count
+    let r = p.recallThresholds.count
+    let k = evaluation.categorySlots.count
+    let a = p.areaRanges.count
+    let m = p.maxDetections.count
+    /// Nests `values` (C order) into lists of the given shape.
+    func nest(_ values: ArraySlice<Double>, _ shape: ArraySlice<Int>) -> JSONValue {
+      guard let first = shape.first else { return .double(values.first ?? -1) }
+      if shape.count == 1 { return .array(values.map { .double($0) }) }
+      let inner = shape.dropFirst().reduce(1, *)
+      return .array(
+        (0..<first).map { i in
+          let start = values.startIndex + i * inner
+          return nest(values[start..<(start + inner)], shape.dropFirst())
+        })
+    }
+    let categories = evaluation.categorySlots.map { key -> JSONValue in
+      input.categoryRecord(key).map { JSONValue($0) } ?? .int(Int(key))
+    }
     return [
-      "dataset": .string(name),
-      "detection_set": .string(input.set),
-      "stats": .array(summary.stats.map { .double($0) }),
-      "summary": .array(lines),
-      "summary_convention": .string(self.summary.rawValue),
-      "per_category": .array(perCategory),
-      "images": .int(p.imageIDs?.count ?? 0),
-      "ground_truth": .int(input.groundTruth.count),
-      "detections": .int(input.detections.count),
-      "parameters": [
-        "iou_thresholds": .array(p.iouThresholds.map { .double($0) }),
-        "max_dets": .array(p.maxDetections.map { .int($0) }),
-        "area_ranges": .array(areaRanges),
-        "use_categories": .bool(p.usesCategories),
-      ],
+      "layout": .string(
+        "precision[T][R][K][A][M], recall[T][K][A][M]: IoU threshold, recall point, category, area range, maxDets (pycocotools' eval['precision'] / eval['recall']); -1 where no ground truth counts"
+      ),
+      "shape_precision": .array([t, r, k, a, m].map { .int($0) }),
+      "shape_recall": .array([t, k, a, m].map { .int($0) }),
+      "iou_thresholds": .array(p.iouThresholds.map { .double($0) }),
+      "recall_thresholds": .array(p.recallThresholds.map { .double($0) }),
+      "category_ids": .array(categories),
+      "area_ranges": .array(p.areaRanges.map { .string($0.label) }),
+      "max_dets": .array(p.maxDetections.map { .int($0) }),
+      "precision": nest(evaluation.precision[...], [t, r, k, a, m][...]),
+      "recall": nest(evaluation.recall[...], [t, k, a, m][...]),
     ]
   }
 }
@@ -255,9 +468,15 @@ struct EvalStoreInput {
   var categories: [Int64] = []
   var groundTruth: [EvalGroundTruth] = []
   var detections: [EvalDetection] = []
+  /// How many detections were read (also after ``takeDetections()``).
+  private(set) var detectionCount = 0
   var categoryNames: [RecordID: String] = [:]
   /// The detection set read.
   let set: String
+  /// Each image's id and file name by its key.
+  private var imageRecords: [Int64: (id: RecordID, fileName: String)] = [:]
+  /// The head tag of runs `eval --record` writes.
+  static let recordedHead = "coco-eval"
   private var imageKeys: [RecordID: Int64]?
   private var categoryKeys: [RecordID: Int64]?
   private var categoryByKey: [Int64: RecordID] = [:]
@@ -265,7 +484,11 @@ struct EvalStoreInput {
   init(store: AnnotationStore, dataset: String, set: String) throws {
     self.set = set
     var imageIDs: [RecordID] = []
-    try store.forEachImage(in: dataset) { imageIDs.append($0.id) }
+    var fileNames: [String] = []
+    try store.forEachImage(in: dataset) {
+      imageIDs.append($0.id)
+      fileNames.append($0.fileName)
+    }
     var categoryIDs: [RecordID] = []
     var names: [RecordID: String] = [:]
     try store.forEachCategory(in: dataset) {
@@ -278,38 +501,57 @@ struct EvalStoreInput {
     self.imageKeys = imageKeys
     self.categoryKeys = categoryKeys
     images = imageIDs.map { Self.key($0, imageKeys) ?? -1 }
+    for (n, key) in images.enumerated() { imageRecords[key] = (imageIDs[n], fileNames[n]) }
     categories = categoryIDs.map { Self.key($0, categoryKeys) ?? -1 }
     for (id, key) in zip(categoryIDs, categories) { categoryByKey[key] = id }
     var annotations: [EvalGroundTruth] = []
-    try store.forEachAnnotation(in: dataset) { a in
+    try store.forEachGroundTruthBox(in: dataset) { a in
       // An annotation whose image or category the dataset lacks cannot be selected.
       guard let image = Self.key(a.imageID, imageKeys),
         let category = Self.key(a.categoryID, categoryKeys)
       else { return }
       annotations.append(
         EvalGroundTruth(
-          id: a.id == .int(0) ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
-          width: a.width, height: a.height, area: a.area ?? a.width * a.height,
-          isCrowd: a.isCrowd))
+          id: a.hasZeroID ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
+          width: a.width, height: a.height, area: a.area, isCrowd: a.isCrowd))
     }
     groundTruth = annotations
 
+    // File order: evaluation groups by image and category and keeps this order inside a
+    // group. Read in two halves of the table at once, on two connections, when there are two
+    // cores; the halves, one after the other, are the file order.
+    let parts = ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+    let reads = UnsafeMutablePointer<DetectionRead>.allocate(capacity: parts)
+    reads.initialize(repeating: DetectionRead(), count: parts)
+    defer {
+      reads.deinitialize(count: parts)
+      reads.deallocate()
+    }
+    let shared = SharedReads(base: reads)
+    let path = store.path
+    forEachChunk(ChunkPlan(count: parts, chunkSize: 1)) { part, _ in
+      shared.base[part].read(
+        path: path, dataset: dataset, set: set, part: part, of: parts, imageKeys: imageKeys,
+        categoryKeys: categoryKeys)
+    }
     var unknownImages = UnknownIDs()
     var unknownCategories = UnknownIDs()
     var results: [EvalDetection] = []
-    results.reserveCapacity(try store.detectionCount(in: dataset, set: set))
-    // Image by image is all evaluation needs (file order within an image), and reads the
-    // index without a sort.
-    try store.forEachDetectionByImage(in: dataset, set: set) { d in
-      let image = Self.key(d.imageID, imageKeys)
-      let category = Self.key(d.categoryID, categoryKeys)
-      // Unknown integer ids pass through: DetEval names them (they are the original ids).
-      if image == nil { unknownImages.add(d.imageID) }
-      if category == nil { unknownCategories.add(d.categoryID) }
-      results.append(
-        EvalDetection(
-          imageID: image ?? -1, categoryID: category ?? -1, x: d.x, y: d.y, width: d.width,
-          height: d.height, score: d.score))
+    for part in 0..<parts {
+      if let error = reads[part].error { throw error }
+    }
+    if (0..<parts).contains(where: { reads[$0].hasUnknownIDs }) {
+      // Rare: read once more in one pass to name the first unknown ids in file order.
+      try store.forEachDetectionBox(in: dataset, set: set) { d in
+        if Self.key(d.imageID, imageKeys) == nil { unknownImages.add(d.imageID) }
+        if Self.key(d.categoryID, categoryKeys) == nil { unknownCategories.add(d.categoryID) }
+      }
+    } else {
+      results.reserveCapacity((0..<parts).reduce(0) { $0 + reads[$1].detections.count })
+      for part in 0..<parts {
+        results += reads[part].detections
+        reads[part].detections = []
+      }
     }
     if unknownImages.count > 0 {
       throw EvalInputError(dataset: dataset, kind: "image", unknown: unknownImages)
@@ -318,6 +560,54 @@ struct EvalStoreInput {
       throw EvalInputError(dataset: dataset, kind: "category", unknown: unknownCategories)
     }
     detections = results
+    detectionCount = results.count
+  }
+
+  /// Hands the detections over, leaving none here, so that the evaluation holds the only
+  /// copy and can free it once it has laid them out.
+  mutating func takeDetections() -> [EvalDetection] {
+    defer { detections = [] }
+    return detections
+  }
+
+  /// One connection's share of the detections (see ``init(store:dataset:)``).
+  private struct DetectionRead {
+    var detections: [EvalDetection] = []
+    var hasUnknownIDs = false
+    var error: (any Error)?
+
+    /// Reads share `part` of `parts` of dataset `dataset`'s detections on a connection of its
+    /// own (read-only), keeping any error.
+    mutating func read(
+      path: String, dataset: String, set: String, part: Int, of parts: Int,
+      imageKeys: [RecordID: Int64]?, categoryKeys: [RecordID: Int64]?
+    ) {
+      do {
+        let store = try AnnotationStore(path: path, mode: .readOnly)
+        var out: [EvalDetection] = []
+        var unknown = false
+        try store.forEachDetectionBox(
+          in: dataset, set: set, part: part, of: parts, count: { out.reserveCapacity($0) },
+          { d in
+            let image = EvalStoreInput.key(d.imageID, imageKeys)
+            let category = EvalStoreInput.key(d.categoryID, categoryKeys)
+            if image == nil || category == nil { unknown = true }
+            out.append(
+              EvalDetection(
+                imageID: image ?? -1, categoryID: category ?? -1, x: d.x, y: d.y,
+                width: d.width, height: d.height, score: d.score))
+          })
+        detections = out
+        hasUnknownIDs = unknown
+      } catch {
+        self.error = error
+      }
+    }
+  }
+
+  /// The parts' slots, each written by its own worker only.
+  private struct SharedReads: @unchecked Sendable {
+    let base: UnsafeMutablePointer<DetectionRead>
   }
 
   /// `nil` when every id is an integer (used as is), else sorted positions.
@@ -346,6 +636,8 @@ struct EvalStoreInput {
   }
 
   func categoryRecord(_ key: Int64) -> RecordID? { categoryByKey[key] }
+
+  func imageRecord(_ key: Int64) -> (id: RecordID, fileName: String)? { imageRecords[key] }
 }
 
 /// The first few distinct unknown ids and how many detections carry one.

@@ -26,8 +26,37 @@ import Testing
     let parameters = run.params?.parameters ?? COCOEvalParameters()
     let evaluation = try COCOEvaluator(parameters: parameters).evaluate(
       images: input.images, categories: input.categories, groundTruth: input.groundTruth,
-      detections: input.detections)
+      detections: input.detections, imageCounts: .standard)
     check(evaluation, against: run)
+  }
+
+  /// Per-image counts taken by their own matching pass (the parameters hold neither IoU 0.5
+  /// nor maxDets 100) equal pycocotools' counts from its default run.
+  @Test(arguments: ["handmade", "generated"])
+  func imageCountsWithoutTheirSettingInTheParameters(_ inputName: String) throws {
+    let golden = EvalGolden.shared
+    let run = try #require(golden.runs.first { $0.input == inputName && $0.name == "default" })
+    let input = try #require(golden.inputs[inputName])
+    let expected = try #require(run.imageCounts)
+    let evaluation = try COCOEvaluator(
+      parameters: COCOEvalParameters(iouThresholds: [0.75], maxDetections: [1, 7])
+    ).evaluate(
+      images: input.images, categories: input.categories, groundTruth: input.groundTruth,
+      detections: input.detections, imageCounts: .standard)
+    let ours = Self.rows(evaluation.imageCounts)
+    #expect(ours.count == expected.count)
+    let differing = zip(ours, expected).filter { $0.0 != $0.1 }
+    #expect(differing.isEmpty, "detkit vs pycocotools: \(differing.prefix(5))")
+  }
+
+  /// `[image, tp, fp, missed, ignored]` rows, as the golden file writes them.
+  static func rows(_ counts: [ImageMatchCounts]) -> [[Int64]] {
+    counts.map {
+      [
+        $0.imageID, Int64($0.truePositives), Int64($0.falsePositives), Int64($0.missed),
+        Int64($0.ignored),
+      ]
+    }
   }
 
   @Test(
@@ -66,7 +95,8 @@ import Testing
         width: box[2], height: box[3], score: (d["score"] as! NSNumber).doubleValue)
     }
     let evaluation = try COCOEvaluator().evaluate(
-      images: images, categories: categories, groundTruth: annotations, detections: detections)
+      images: images, categories: categories, groundTruth: annotations, detections: detections,
+      imageCounts: .standard)
     check(evaluation, against: run)
   }
 
@@ -90,6 +120,29 @@ import Testing
       recallDiffs.isEmpty,
       "\(run.name): recall differs at \(recallDiffs.prefix(5).map { "\($0.offset): \($0.element.0) vs \($0.element.1)" })"
     )
+    if let counts = run.imageCounts {
+      let ours = Self.rows(evaluation.imageCounts)
+      #expect(ours.count == counts.count, "\(run.name): image count")
+      let differing = zip(ours, counts).filter { $0.0 != $0.1 }
+      #expect(
+        differing.isEmpty,
+        "\(run.name): [image, tp, fp, missed, ignored] detkit vs pycocotools: \(differing.prefix(5))"
+      )
+    }
+    if let full = run.precisionFull {
+      // pycocotools' arrays in full, in its order: equal to the bit.
+      let theirs = full.flatMap { $0.flatMap { $0.flatMap { $0.flatMap { $0 } } } }
+      #expect(evaluation.precision.count == theirs.count)
+      #expect(evaluation.precision == theirs, "\(run.name): precision array differs")
+      #expect(
+        run.shape == [
+          full.count, full[0].count, full[0][0].count, full[0][0][0].count,
+          full[0][0][0][0].count,
+        ])
+    }
+    if let full = run.recallFull {
+      #expect(evaluation.recall == full.flatMap { $0.flatMap { $0.flatMap { $0 } } })
+    }
     for sample in run.precisionSamples {
       let i = sample[0..<5].map { Int($0) }
       let ours = evaluation.precision[

@@ -103,3 +103,52 @@ import Testing
     #expect(abs(short.summary(.chosen).stats[1] - 1) <= 4 * Double.ulpOfOne)
   }
 }
+
+/// Per-image counts on a case small enough to count by hand.
+@Suite struct ImageMatchCountsTests {
+  /// One image: a person (10 x 10 at the origin) and a crowd region far away. Detections by
+  /// score: 0.9 misses everything (false), 0.8 hits the person (true), 0.7 duplicates it
+  /// (false), 0.6 lies in the crowd (ignored).
+  private func evaluate(maxDetections: Int) throws -> ImageMatchCounts {
+    let groundTruth = [
+      EvalGroundTruth(
+        id: 1, imageID: 1, categoryID: 1, x: 0, y: 0, width: 10, height: 10, area: 100),
+      EvalGroundTruth(
+        id: 2, imageID: 1, categoryID: 1, x: 100, y: 100, width: 50, height: 50, area: 2500,
+        isCrowd: true),
+    ]
+    func detection(_ x: Double, _ score: Double) -> EvalDetection {
+      EvalDetection(
+        imageID: 1, categoryID: 1, x: x, y: x, width: 10, height: 10, score: score)
+    }
+    let detections = [
+      detection(0, 0.7), detection(0, 0.8), detection(50, 0.9), detection(110, 0.6),
+    ]
+    let evaluation = try COCOEvaluator().evaluate(
+      images: [1, 2], categories: [1], groundTruth: groundTruth, detections: detections,
+      imageCounts: ImageCountSetting(maxDetections: maxDetections))
+    #expect(evaluation.imageCounts.map(\.imageID) == [1, 2])
+    #expect(
+      evaluation.imageCounts[1]
+        == ImageMatchCounts(imageID: 2, truePositives: 0, falsePositives: 0, missed: 0, ignored: 0))
+    return evaluation.imageCounts[0]
+  }
+
+  @Test func countsFollowScoreOrderAndMaxDets() throws {
+    #expect(
+      try evaluate(maxDetections: 100)
+        == ImageMatchCounts(imageID: 1, truePositives: 1, falsePositives: 2, missed: 0, ignored: 1))
+    #expect(
+      try evaluate(maxDetections: 1)
+        == ImageMatchCounts(imageID: 1, truePositives: 0, falsePositives: 1, missed: 1, ignored: 0))
+    #expect(
+      try evaluate(maxDetections: 2)
+        == ImageMatchCounts(imageID: 1, truePositives: 1, falsePositives: 1, missed: 0, ignored: 0))
+  }
+
+  @Test func noCountsUnlessAsked() throws {
+    let evaluation = try COCOEvaluator().evaluate(
+      images: [1], categories: [1], groundTruth: [], detections: [])
+    #expect(evaluation.imageCounts.isEmpty)
+  }
+}

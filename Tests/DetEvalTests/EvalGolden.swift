@@ -65,11 +65,20 @@ struct EvalGolden: Decodable {
     var recall: [Double]
     /// `[t, r, k, a, m, value]`
     var precisionSamples: [[Double]]
+    /// `[image, tp, fp, missed, ignored]` at IoU 0.5, maxDets 100, area all, read off
+    /// pycocotools' `evalImgs`; `nil` when the run does not evaluate that setting.
+    var imageCounts: [[Int64]]?
+    /// `eval['precision'].tolist()` / `eval['recall'].tolist()` (runs named "arrays*").
+    var precisionFull: [[[[[Double]]]]]?
+    var recallFull: [[[[Double]]]]?
 
     enum CodingKeys: String, CodingKey {
       case input, name, params, stats, summary, shape, recall
       case statsChosen = "stats_chosen"
       case precisionSamples = "precision_samples"
+      case imageCounts = "image_counts"
+      case precisionFull = "precision_full"
+      case recallFull = "recall_full"
     }
   }
 

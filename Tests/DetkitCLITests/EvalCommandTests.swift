@@ -5,7 +5,7 @@ import Testing
 /// pycocotools printed for the same input (fixtures/golden/eval.json, tools/golden_eval.py).
 @Suite struct EvalCommandTests {
   /// The golden file's "handmade_positive" input and its runs.
-  private struct Golden {
+  struct Golden {
     var gt: [[Double]]
     var dt: [[Double]]
     var images: [Int]

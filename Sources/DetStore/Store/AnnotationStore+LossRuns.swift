@@ -200,6 +200,16 @@ extension AnnotationStore {
     return out
   }
 
+  /// The head tag run `run` was recorded with (``recordLossRun(named:dataset:head:records:)``),
+  /// or `nil` when there is no such run.
+  /// - Complexity: O(log runs).
+  public func lossRunHead(named run: String) throws -> String? {
+    let s = try database.statement("SELECT head FROM loss_runs WHERE name = ?")
+    s.bind(run, at: 1)
+    defer { s.reset() }
+    return try s.step() ? s.string(0) : nil
+  }
+
   /// The names of the recorded loss runs, alphabetically.
   public func lossRunNames() throws -> [String] {
     let s = try database.statement("SELECT name FROM loss_runs ORDER BY name")
