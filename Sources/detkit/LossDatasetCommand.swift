@@ -98,6 +98,9 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Seed of the RPN sampler.")
   var seed: UInt64 = 0
 
+  @Option(help: "Boxes marked difficult (VOC): keep, ignore (like crowd) or drop.")
+  var difficult: DifficultPolicy = .keep
+
   @Option(help: NonFiniteOption.help)
   var nonFinite: NonFiniteOption = .error
 
@@ -116,9 +119,11 @@ struct DatasetLossOptions: ParsableArguments {
   /// Runs the head over the dataset, printing one JSON line per image, per batch and the
   /// summary; records the run with `--record`.
   func run(head: DatasetLoss.Head) throws {
+    var walker = try DatasetWalker(
+      db: db, name: name, resize: resize, mode: record == nil ? .readOnly : .existing)
+    walker.difficult = difficult
     let loss = DatasetLoss(
-      walker: try DatasetWalker(
-        db: db, name: name, resize: resize, mode: record == nil ? .readOnly : .existing),
+      walker: walker,
       predictions: try PredictionSource(path: predictions), head: head,
       compatibility: anchors.compat.compatibility, batchSize: batchSize, seed: seed,
       nonFinite: nonFinite)

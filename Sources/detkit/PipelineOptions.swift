@@ -5,7 +5,10 @@ import DetPipeline
 /// `--resize` values: the peers' input transform, or none (stored sizes, no padding).
 extension InputResize: ExpressibleByArgument {}
 
-/// The options every dataset pipeline command shares: store, dataset, anchors, resize.
+extension DifficultPolicy: ExpressibleByArgument {}
+
+/// The options every dataset pipeline command shares: store, dataset, anchors, resize,
+/// difficult boxes.
 struct PipelineOptions: ParsableArguments {
   @Option(help: "The SQLite store file.")
   var db: String
@@ -21,12 +24,17 @@ struct PipelineOptions: ParsableArguments {
   @Option(help: "Input resize: torchvision (800/1333, pad 32), detectron2, or none (stored size).")
   var resize: InputResize = .torchvision
 
+  @Option(help: "Boxes marked difficult (VOC): keep, ignore (like crowd) or drop.")
+  var difficult: DifficultPolicy = .keep
+
   var compat: CompatOption { anchors.compat }
 
   var generator: AnchorGenerator { anchors.generator(preset) }
 
   /// The dataset, opened.
   func walker() throws -> DatasetWalker {
-    try DatasetWalker(db: db, name: name, resize: resize)
+    var walker = try DatasetWalker(db: db, name: name, resize: resize)
+    walker.difficult = difficult
+    return walker
   }
 }
