@@ -17,7 +17,8 @@ struct Detkit: ParsableCommand {
       MatchCommand.self, SampleCommand.self, LossCommand.self, ImportCommand.self,
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
       CoverageCommand.self, TargetsCommand.self, DrawCommand.self, WorstCommand.self,
-      EvalCommand.self, ImagesCommand.self, RunsCommand.self, DemoCommand.self,
+      EvalCommand.self, ImagesCommand.self, RunsCommand.self, SplitCommand.self,
+      FilterCommand.self, RenameCategoryCommand.self, RemapCommand.self, DemoCommand.self,
       BenchCommand.self,
     ]
   )
