@@ -108,9 +108,10 @@ extension AnnotationStore {
     try remapCategories(in: name, [old: new], merging: false)
   }
 
-  /// Renames categories of dataset `name` in place, in one transaction: each `old` name
-  /// becomes `new`; when a category `new` exists already (or two olds map to one new), the
-  /// boxes of `old` move to it and `old` is removed (indexes renumbered in id order).
+  /// Renames categories of dataset `name` in place, in one transaction, olds taken in name
+  /// order: each `old` name becomes `new`; when a category `new` exists already (or another
+  /// old became it), the boxes of `old` move to it and `old` is removed (indexes renumbered
+  /// in id order).
   ///
   /// - Returns: the boxes moved to another category.
   /// - Throws: `.notFound` for an unknown dataset or `old` name. Nothing changes when it
