@@ -18,6 +18,12 @@ import Testing
   #expect(
     try CLI.run(["split", "--db", db, "--name", "v", "--parts", "a=0.5,b=0.6"]).status == 64)
 
+  let merged = try CLI.run(["merge", "--db", db, "--into", "v2", "v-a", "v-b", "v"])
+  #expect(merged.status == 0, "\(merged.stderr)")
+  #expect(merged.stderr.contains("2 categories, 2 images, 6 annotations"), "\(merged.stderr)")
+  #expect(merged.stderr.contains("2 images were already there"))
+  #expect(merged.stderr.contains("renumbered 3 annotation ids"), "\(merged.stderr)")
+
   let filtered = try CLI.run([
     "filter", "--db", db, "--name", "v", "--into", "dogs", "--category", "dog", "--drop-empty",
   ])

@@ -189,3 +189,41 @@ func filterKeepsExactlyWhatPasses(seed: UInt64) throws {
     annotations.filter { after[$0.categoryID] == "car" }.count == (counts["car"] ?? 0) + moved)
   #expect(throws: StoreError.self) { try store.remapCategories(in: "d", ["boat": "car"]) }
 }
+
+/// Merging the parts of a split gives the dataset back (no clash: every record keeps its
+/// id); merging a dataset with a copy of itself de-duplicates every image and renumbers
+/// every box of the copy; renaming merges categories.
+@Test(arguments: 0..<6 as Range<UInt64>)
+func mergeUndoesASplitAndResolvesClashes(seed: UInt64) throws {
+  let (temp, _) = try randomDataset(seed: seed)
+  let store = temp.opened
+  let source = try records(store, "d")
+  let split = try store.split("d", into: [("a", 0.6), ("b", 0.4)], seed: seed)
+  let merged = try store.merge(split.parts.map(\.dataset), into: "m")
+  #expect(merged.duplicateImages == 0 && merged.renumbered.isEmpty)
+  let back = try records(store, "m")
+  #expect(Set(back.images) == Set(source.images))
+  #expect(Set(back.annotations) == Set(source.annotations))
+  #expect(back.annotations.count == source.annotations.count)
+
+  _ = try store.filter("d", into: "copy", DatasetFilter())
+  let twice = try store.merge(["d", "copy"], into: "t", renaming: ["bus": "car", "tram": "car"])
+  #expect(twice.duplicateImages == source.images.count)
+  #expect(twice.renumbered == ["annotation": source.annotations.count])
+  let t = try records(store, "t")
+  #expect(t.images.count == source.images.count)
+  #expect(t.annotations.count == 2 * source.annotations.count)
+  #expect(Set(t.annotations.map(\.id)).count == t.annotations.count)
+  var names: [String] = []
+  try store.forEachCategory(in: "t") { names.append($0.name) }
+  #expect(Set(names) == ["car", "person"])
+  #expect(throws: StoreError.self) { try store.merge(["d"], into: "t") }
+}
+
+@Test func removingMembersKeepsTheRestVerbatim() {
+  #expect(
+    COCOExporter.removing(["id"], fromObject: #"{"id": "2299", "coco_url": "x", "n": [1, 2]}"#)
+      == #"{"coco_url": "x", "n": [1, 2]}"#)
+  #expect(COCOExporter.removing(["id"], fromObject: #"{"id": "7"}"#) == nil)
+  #expect(COCOExporter.removing(["id"], fromObject: nil) == nil)
+}
