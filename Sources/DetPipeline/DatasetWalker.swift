@@ -5,7 +5,8 @@ import DetStore
 /// canvas.
 ///
 /// Categories get contiguous 0-based indexes in the store's category order (the class
-/// index of a head's logits); crowd annotations go to ``PipelineImage/crowd``.
+/// index of a head's logits); crowd annotations go to ``PipelineImage/crowd``, and so do
+/// difficult ones under ``DifficultPolicy/ignore`` (``difficult``).
 public struct DatasetWalker {
   /// The open store.
   public let store: AnnotationStore
@@ -21,6 +22,9 @@ public struct DatasetWalker {
   public let categoryIDs: [RecordID]
   /// The images the walk is restricted to (`--subset`), or nil for every image.
   public var subset: ImageSubset?
+  /// What happens to boxes marked difficult: kept as ground truth (the default), ignore
+  /// regions, or left out. A difficult crowd box stays a crowd box unless dropped.
+  public var difficult: DifficultPolicy = .keep
 
   /// Opens the store at `db` and reads dataset `name`'s categories.
   ///
@@ -124,9 +128,10 @@ public struct DatasetWalker {
       throw PipelineError.wrapping(error, .badInput)
     }
     for a in annotations {
+      if a.isDifficult, difficult == .drop { continue }
       let box = Box(
         x1: Float(a.x), y1: Float(a.y), x2: Float(a.x + a.width), y2: Float(a.y + a.height))
-      if a.isCrowd {
+      if a.isCrowd || (a.isDifficult && difficult == .ignore) {
         crowd.append(box)
       } else {
         guard let label = categoryIndex[a.categoryID] else {

@@ -18,7 +18,8 @@ struct Detkit: ParsableCommand {
       ExportCommand.self, DatasetsCommand.self, StatsCommand.self, ShowCommand.self,
       CoverageCommand.self, LayoutCommand.self, TargetsCommand.self, DrawCommand.self,
       WorstCommand.self, EvalCommand.self, ImagesCommand.self, RunsCommand.self,
-      DemoCommand.self, BenchCommand.self,
+      SplitCommand.self, FilterCommand.self, MergeCommand.self, RenameCategoryCommand.self,
+      RemapCommand.self, DemoCommand.self, BenchCommand.self,
     ]
   )
 

@@ -145,6 +145,9 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: "Momentum of ema_cost, the smoothed batch cost, in [0, 1).")
   var ema = 0.9
 
+  @Option(help: "Boxes marked difficult (VOC): keep, ignore (like crowd) or drop.")
+  var difficult: DifficultPolicy = .keep
+
   @Option(help: NonFiniteOption.help)
   var nonFinite: NonFiniteOption = .error
 
@@ -177,6 +180,7 @@ struct DatasetLossOptions: ParsableArguments {
     var walker = try DatasetWalker(
       db: db, name: name, resize: resize ?? framework.resize,
       mode: record == nil ? .readOnly : .existing)
+    walker.difficult = difficult
     if let subset {
       walker.subset = try ImageSubset(file: subset, store: walker.store, dataset: name)
     }

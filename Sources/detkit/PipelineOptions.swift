@@ -9,8 +9,11 @@ extension InputResize: ExpressibleByArgument {}
 /// `--framework` values.
 extension DetectorFramework: ExpressibleByArgument {}
 
+/// `--difficult` values.
+extension DifficultPolicy: ExpressibleByArgument {}
+
 /// The options every dataset pipeline command shares: store, dataset, anchors (a preset or
-/// a configuration file), matcher, resize, subset.
+/// a configuration file), matcher, resize, subset, difficult boxes.
 struct PipelineOptions: ParsableArguments {
   @Option(help: "The SQLite store file.")
   var db: String
@@ -37,6 +40,9 @@ struct PipelineOptions: ParsableArguments {
 
   @Option(help: "A file of image ids or file names, one a line: only those images.")
   var subset: String?
+
+  @Option(help: "Boxes marked difficult (VOC): keep, ignore (like crowd) or drop.")
+  var difficult: DifficultPolicy = .keep
 
   func validate() throws {
     try anchors.checkExclusive(preset: preset)
@@ -86,6 +92,7 @@ struct PipelineOptions: ParsableArguments {
     if let subset {
       walker.subset = try ImageSubset(file: subset, store: walker.store, dataset: name)
     }
+    walker.difficult = difficult
     return walker
   }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import DetStore
 
+extension AreaSource: ExpressibleByArgument {}
+
 /// `detkit stats`: counts and distributions of one dataset.
 struct StatsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -8,7 +10,9 @@ struct StatsCommand: ParsableCommand {
     abstract: "Summarise a dataset: counts, crowd, per-category counts, COCO area ranges, sizes.",
     discussion: """
       Area ranges follow COCO evaluation over the annotations' `area` field: small \
-      < 32², medium < 96², large >= 96².
+      < 32², medium < 96², large >= 96². --area box counts the boxes' width x height \
+      instead, for datasets whose stored area is not the object's: a warning says how \
+      many stored areas exceed their box (VisDrone's COCO files store the image size).
 
       Example:
         detkit stats --db store.sqlite --name val2017 --json
@@ -21,6 +25,9 @@ struct StatsCommand: ParsableCommand {
   @Option(help: "The dataset.")
   var name: String
 
+  @Option(help: "The area the size classes count: stored or box (width x height).")
+  var area: AreaSource = .stored
+
   @Flag(help: "Print JSON.")
   var json = false
 
@@ -30,8 +37,15 @@ struct StatsCommand: ParsableCommand {
     let bar = progressOptions.bar("stats of \(name)", unit: .records)
     defer { bar.finish() }
     let s = try AnnotationStore(path: db, mode: .readOnly).statistics(
-      of: name, progress: bar.update)
+      of: name, area: area, progress: bar.update)
     bar.finish()
+    if s.areasAboveBox > 0 {
+      printError(
+        "warning: \(s.areasAboveBox) of \(s.annotations) stored areas exceed their box's width x height"
+          + (area == .stored
+            ? "; the size classes below may be wrong (--area box counts the boxes)"
+            : "; the size classes count the boxes (--area box)"))
+    }
     if json {
       printJSON([
         "images": .int(s.images), "annotations": .int(s.annotations),
@@ -44,6 +58,8 @@ struct StatsCommand: ParsableCommand {
             ]
           }),
         "area": ["small": .int(s.small), "medium": .int(s.medium), "large": .int(s.large)],
+        "area_source": .string(s.areaSource.rawValue),
+        "stored_areas_above_box": .int(s.areasAboveBox),
         "boxes_per_image": [
           "min": .int(s.boxesPerImageMin), "max": .int(s.boxesPerImageMax),
           "mean": .double(s.boxesPerImageMean),
@@ -60,7 +76,8 @@ struct StatsCommand: ParsableCommand {
     print("images       \(s.images)")
     print("annotations  \(s.annotations) (crowd \(s.crowd))")
     print("categories   \(s.categories)")
-    print("area         small \(s.small), medium \(s.medium), large \(s.large)")
+    print(
+      "area         small \(s.small), medium \(s.medium), large \(s.large) (\(s.areaSource) area)")
     print(
       "boxes/image  min \(s.boxesPerImageMin), max \(s.boxesPerImageMax), mean \(String(format2: s.boxesPerImageMean)), \(s.imagesWithoutAnnotations) images without boxes"
     )

@@ -1,6 +1,7 @@
 import DetGeometry
 import DetPipeline
 import DetStore
+import Foundation
 import Testing
 
 /// Every demo image comes out in import order on torchvision's canvas (re-derived here
@@ -97,4 +98,50 @@ private func canvasOnly(_ size: ImageSize) -> PipelineImage {
   PipelineImage(
     record: ImageRecord(id: .int(7), fileName: "huge.jpg", width: size.width, height: size.height),
     canvas: size, resized: size, boxes: BoxArray(), labels: [], annotations: [], crowd: BoxArray())
+}
+
+/// `difficult`: keep (ground truth), ignore (with the crowd boxes), drop (gone; a difficult
+/// crowd box too). Image 1: a dog, a difficult dog, a difficult crowd cat, a crowd cat.
+@Test(
+  arguments: [
+    (
+      DifficultPolicy.keep, [[0, 0, 10, 10], [20, 20, 40, 40]],
+      [[50, 50, 60, 60], [70, 70, 80, 80]]
+    ),
+    (.ignore, [[0, 0, 10, 10]], [[20, 20, 40, 40], [50, 50, 60, 60], [70, 70, 80, 80]]),
+    (.drop, [[0, 0, 10, 10]], [[70, 70, 80, 80]]),
+  ] as [(DifficultPolicy, [[Float]], [[Float]])])
+func walkerAppliesTheDifficultPolicy(
+  policy: DifficultPolicy, boxes: [[Float]], crowd: [[Float]]
+) throws {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "detkit-difficult-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let input = dir.appendingPathComponent("in.json")
+  try Data(
+    #"""
+    {"images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
+     "categories": [{"id": 1, "name": "dog"}, {"id": 2, "name": "cat"}],
+     "annotations": [
+      {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10]},
+      {"id": 2, "image_id": 1, "category_id": 1, "bbox": [20, 20, 20, 20], "difficult": 1},
+      {"id": 3, "image_id": 1, "category_id": 2, "bbox": [50, 50, 10, 10], "difficult": 1,
+       "iscrowd": 1},
+      {"id": 4, "image_id": 1, "category_id": 2, "bbox": [70, 70, 10, 10], "iscrowd": 1}]}
+    """#.utf8
+  ).write(to: input)
+  let db = dir.appendingPathComponent("s.sqlite").path
+  _ = try COCOImporter(path: input.path).importDataset(
+    into: try AnnotationStore(path: db), named: "d")
+  var walker = try DatasetWalker(db: db, name: "d", resize: .none)
+  #expect(walker.difficult == .keep)
+  walker.difficult = policy
+  let image = try walker.image(id: .int(1))
+  func rows(_ array: BoxArray) -> [[Float]] {
+    (0..<array.count).map { [array[$0].x1, array[$0].y1, array[$0].x2, array[$0].y2] }
+  }
+  #expect(rows(image.boxes) == boxes)
+  #expect(rows(image.crowd) == crowd)
+  #expect(image.labels == Array(repeating: 0, count: boxes.count))
 }

@@ -40,3 +40,30 @@ import Testing
     try CLI.run(["export", "coco", "--db", db, "--name", "d", "--output", output]).status == 0)
   #expect(leftovers() == ["out.json"])
 }
+
+/// `targets` writes a new folder under a temporary name and renames it when complete: the
+/// parent holds only the finished folder, and a killed run's leftover folder next to it
+/// (`targets.tmp-<pid>-<n>`, a process that is gone) is removed by the next run.
+@Test func targetsFolderAppearsWholeAndLeftoversGo() throws {
+  let dir = try NPYBytes.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let db = try StoreFixtures.emptyAndOneBoxStore(in: dir)
+  let out = dir.appendingPathComponent("targets")
+  // A process id no process can have (above Linux's largest pid_max, 2^22).
+  let stale = dir.appendingPathComponent("targets.tmp-2147483646-7")
+  try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
+  try Data([1]).write(to: stale.appendingPathComponent("1.labels.npy"))
+  let r = try CLI.run([
+    "targets", "--db", db, "--name", "two", "--preset", "retinanet", "--resize", "none", "--output",
+    out.path,
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+    .filter { $0.hasPrefix("targets") }
+  #expect(names == ["targets"], "\(names)")
+  #expect(
+    try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == [
+      "1.box_targets.npy", "1.labels.npy", "1.matches.npy", "2.box_targets.npy", "2.labels.npy",
+      "2.matches.npy",
+    ])
+}

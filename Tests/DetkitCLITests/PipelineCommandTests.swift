@@ -268,3 +268,64 @@ func wellFormed(_ data: Data) throws -> Bool {
   #expect(usage.status == 64)
   #expect(usage.stderr.contains("--images"), "\(usage.stderr)")
 }
+
+/// `--difficult` on the pipeline commands and `stats --area`: on the VOC CLI fixture (a.jpg:
+/// a difficult dog and a cat; b.jpg: a cat) coverage counts 3 boxes kept, 2 ignored or
+/// dropped; VOC areas are the boxes', so stats warns of nothing.
+@Test func difficultBoxesFollowTheOption() throws {
+  let f = try FormatsCLIFixtures()
+  defer { f.remove() }
+  try f.writeVOC()
+  let db = f.path("s.sqlite")
+  #expect(try CLI.run(["import", "voc", f.path("voc"), "--db", db, "--name", "v"]).status == 0)
+  func boxes(_ extra: [String]) throws -> Int? {
+    let r = try CLI.run(
+      [
+        "coverage", "--db", db, "--name", "v", "--preset", "retinanet", "--resize", "none",
+        "--json",
+      ]
+        + extra)
+    guard r.status == 0 else { return nil }
+    let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    return (json?["all"] as? [String: Any])?["boxes"] as? Int
+  }
+  #expect(try boxes([]) == 3)
+  #expect(try boxes(["--difficult", "keep"]) == 3)
+  #expect(try boxes(["--difficult", "ignore"]) == 2)
+  #expect(try boxes(["--difficult", "drop"]) == 2)
+  #expect(
+    try CLI.run(["coverage", "--db", db, "--name", "v", "--preset", "fpn", "--difficult", "x"])
+      .status == 64)
+  let stats = try CLI.run(["stats", "--db", db, "--name", "v", "--area", "box"])
+  #expect(stats.status == 0 && !stats.stderr.contains("warning"), "\(stats.stderr)")
+  #expect(stats.stdout.contains("(box area)"))
+}
+
+/// Stored areas that exceed their boxes (the image size, as in VisDrone's files) are
+/// counted in a warning; `--area box` sorts the size classes by the boxes.
+@Test func statsWarnsWhenStoredAreasExceedTheBoxes() throws {
+  let dir = try StoreFixtures.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let input = dir.appendingPathComponent("in.json")
+  try Data(
+    #"""
+    {"images": [{"id": 1, "file_name": "a.jpg", "width": 1000, "height": 1000}],
+     "categories": [{"id": 1, "name": "car"}],
+     "annotations": [
+      {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "area": 1000000},
+      {"id": 2, "image_id": 1, "category_id": 1, "bbox": [0, 0, 20, 20], "area": 1000000},
+      {"id": 3, "image_id": 1, "category_id": 1, "bbox": [0, 0, 50, 50], "area": 2000}]}
+    """#.utf8
+  ).write(to: input)
+  let db = dir.appendingPathComponent("s.sqlite").path
+  #expect(try CLI.run(["import", "coco", input.path, "--db", db, "--name", "v"]).status == 0)
+  let stored = try CLI.run(["stats", "--db", db, "--name", "v", "--json"])
+  #expect(stored.stderr.contains("warning: 2 of 3 stored areas exceed"), "\(stored.stderr)")
+  let json = try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [String: Any]
+  #expect(json?["area"] as? [String: Int] == ["small": 0, "medium": 1, "large": 2])
+  #expect(
+    json?["stored_areas_above_box"] as? Int == 2 && json?["area_source"] as? String == "stored")
+  let box = try CLI.run(["stats", "--db", db, "--name", "v", "--json", "--area", "box"])
+  let byBox = try JSONSerialization.jsonObject(with: Data(box.stdout.utf8)) as? [String: Any]
+  #expect(byBox?["area"] as? [String: Int] == ["small": 2, "medium": 1, "large": 0])
+}

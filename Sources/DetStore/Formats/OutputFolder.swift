@@ -68,6 +68,51 @@ struct OutputFolder {
   /// - Throws: `StoreError` `.io` when a folder or the file on the way is a symbolic link,
   ///   when another record already wrote that file, or when writing fails.
   mutating func write(_ data: Data, to components: [String], owner: String) throws {
+    let file = try prepare(components, owner: owner)
+    try refuseSymlink(file)
+    do {
+      try data.write(to: file)
+    } catch {
+      throw StoreError(
+        .io, "cannot write: \(error.localizedDescription)",
+        location: SourceLocation(file: file.path))
+    }
+  }
+
+  /// Puts the file `source` at `components` under the folder, as a symbolic link to its
+  /// absolute path (`link`) or a copy (`copy`), replacing what an earlier export put there
+  /// (a link is replaced, never followed).
+  ///
+  /// - Throws: `StoreError` `.io` as ``write(_:to:owner:)``, or when linking or copying fails.
+  mutating func place(_ source: URL, at components: [String], owner: String, linking: Bool)
+    throws
+  {
+    let file = try prepare(components, owner: owner)
+    var info = stat()
+    if lstat(file.path, &info) == 0 {
+      guard (info.st_mode & S_IFMT) == S_IFLNK || (info.st_mode & S_IFMT) == S_IFREG else {
+        throw StoreError(
+          .io, "exists and is not a file", location: SourceLocation(file: file.path))
+      }
+      unlink(file.path)
+    }
+    do {
+      if linking {
+        try FileManager.default.createSymbolicLink(
+          atPath: file.path, withDestinationPath: source.standardizedFileURL.path)
+      } else {
+        try FileManager.default.copyItem(at: source, to: file)
+      }
+    } catch {
+      throw StoreError(
+        .io, "cannot \(linking ? "link" : "copy") \(source.path): \(error.localizedDescription)",
+        location: SourceLocation(file: file.path))
+    }
+  }
+
+  /// Checks `components` (unsanitised paths are a programming error), claims it for
+  /// `owner`, and creates the folders on the way.
+  private mutating func prepare(_ components: [String], owner: String) throws -> URL {
     precondition(
       !components.isEmpty && !components.contains(".."), "unsanitised output path \(components)")
     let relative = components.joined(separator: "/")
@@ -97,15 +142,7 @@ struct OutputFolder {
         }
       }
     }
-    let file = folder.appendingPathComponent(components.last!)
-    try refuseSymlink(file)
-    do {
-      try data.write(to: file)
-    } catch {
-      throw StoreError(
-        .io, "cannot write: \(error.localizedDescription)",
-        location: SourceLocation(file: file.path))
-    }
+    return folder.appendingPathComponent(components.last!)
   }
 
   private func refuseSymlink(_ url: URL) throws {

@@ -1,5 +1,14 @@
 import DetSupport
 
+/// Which area sorts annotations into COCO's size classes.
+public enum AreaSource: String, Hashable, Sendable, CaseIterable {
+  /// The stored `area` (COCO's: the mask's area, as COCO evaluation uses it).
+  case stored
+  /// The box's width x height (for datasets whose stored area is something else: VisDrone's
+  /// COCO conversion stores the image size).
+  case box
+}
+
 /// Summary numbers of one dataset (`detkit stats`).
 public struct DatasetStatistics: Hashable, Sendable {
   /// Annotations of one category.
@@ -25,8 +34,10 @@ public struct DatasetStatistics: Hashable, Sendable {
   public var crowd: Int
   /// Per category, in contiguous-index order (unused categories included with 0).
   public var perCategory: [CategoryCount]
-  /// COCO area ranges over the `area` field (as COCO evaluation uses it): small
-  /// `area < 32²`, medium `32² ≤ area < 96²`, large `area ≥ 96²`.
+  /// The area the size classes were counted over.
+  public var areaSource: AreaSource
+  /// COCO area ranges over ``areaSource`` (the `area` field by default, as COCO evaluation
+  /// uses it): small `area < 32²`, medium `32² ≤ area < 96²`, large `area ≥ 96²`.
   public var small: Int
   public var medium: Int
   public var large: Int
@@ -39,6 +50,10 @@ public struct DatasetStatistics: Hashable, Sendable {
   public var imagesWithoutAnnotations: Int
   /// Distinct image sizes, most frequent first (ties by width, then height).
   public var imageSizes: [SizeCount]
+  /// Annotations whose stored area exceeds their box's width x height by more than 1 %
+  /// (and 1 px²): no mask inside its box is that large, so the stored area is not the
+  /// object's (VisDrone's is the image size) and the stored size classes mislead.
+  public var areasAboveBox: Int
 }
 
 extension AnnotationStore {
@@ -50,14 +65,17 @@ extension AnnotationStore {
   /// contiguous, so a category counts an image when it first appears in that image's run.
   /// Annotations whose category is not in the dataset count in the totals but in no category.
   ///
-  /// - Parameter progress: called every 65,536 annotations (and at the end) with the
-  ///   annotations read out of the dataset's total, unit `.records`.
+  /// - Parameters:
+  ///   - area: the area the size classes count (``DatasetStatistics/areasAboveBox`` is
+  ///     counted either way).
+  ///   - progress: called every 65,536 annotations (and at the end) with the annotations
+  ///     read out of the dataset's total, unit `.records`.
   /// - Throws: `.notFound`, `.sqlite`.
   /// - Complexity: O(annotations) time in one pass, O(categories + distinct image sizes)
   ///   memory, whatever the dataset's size.
-  public func statistics(of name: String, progress: WorkProgressHandler? = nil) throws
-    -> DatasetStatistics
-  {
+  public func statistics(
+    of name: String, area source: AreaSource = .stored, progress: WorkProgressHandler? = nil
+  ) throws -> DatasetStatistics {
     let id = try requireDataset(named: name)
     let bind: [SQLValue] = [.int(id)]
     func count(_ sql: String) throws -> Int { Int(try database.scalarInt(sql, bind) ?? 0) }
@@ -78,6 +96,7 @@ extension AnnotationStore {
     // One pass in image order: per image its box count, per category the last image run in
     // which it was counted.
     var crowd = 0
+    var areasAboveBox = 0
     var (small, medium, large) = (0, 0, 0)
     var (runs, minimum, maximum) = (0, Int.max, 0)
     var lastRun = [Int](repeating: -1, count: perCategory.count)
@@ -86,7 +105,7 @@ extension AnnotationStore {
     var done = 0
     let a = try database.statement(
       """
-      SELECT image_id, category_id, iscrowd, area FROM annotations
+      SELECT image_id, category_id, iscrowd, area, w, h FROM annotations
       WHERE dataset_id = ? ORDER BY image_id
       """)
     a.bind(id, at: 1)
@@ -113,7 +132,10 @@ extension AnnotationStore {
         }
       }
       if a.bool(2) { crowd += 1 }
-      let area = a.double(3)
+      let stored = a.double(3)
+      let box = a.double(4) * a.double(5)
+      if stored > box * 1.01 + 1 { areasAboveBox += 1 }
+      let area = source == .stored ? stored : box
       if area < 1024 {
         small += 1
       } else if area < 9216 {
@@ -145,8 +167,8 @@ extension AnnotationStore {
 
     return DatasetStatistics(
       images: images, annotations: annotations, categories: perCategory.count, crowd: crowd,
-      perCategory: perCategory, small: small, medium: medium, large: large,
+      perCategory: perCategory, areaSource: source, small: small, medium: medium, large: large,
       boxesPerImageMin: minimum, boxesPerImageMax: maximum, boxesPerImageMean: mean,
-      imagesWithoutAnnotations: empty, imageSizes: sizes)
+      imagesWithoutAnnotations: empty, imageSizes: sizes, areasAboveBox: areasAboveBox)
   }
 }

@@ -44,6 +44,18 @@ private func expectStatisticsMatchFoundation(_ url: URL) throws {
   #expect(s.small == areas.filter { $0 < 32 * 32 }.count)
   #expect(s.medium == areas.filter { $0 >= 32 * 32 && $0 < 96 * 96 }.count)
   #expect(s.large == areas.filter { $0 >= 96 * 96 }.count)
+  // The boxes' own areas, and the stored areas no box could hold.
+  let boxAreas = annotations.map {
+    let b = ($0["bbox"] as! [NSNumber]).map(\.doubleValue)
+    return b[2] * b[3]
+  }
+  #expect(
+    s.areasAboveBox == zip(areas, boxAreas).filter { $0 > $1 * 1.01 + 1 }.count)
+  let byBox = try temp.opened.statistics(of: "s", area: .box)
+  #expect(byBox.areaSource == .box && s.areaSource == .stored)
+  #expect(byBox.small == boxAreas.filter { $0 < 32 * 32 }.count)
+  #expect(byBox.medium == boxAreas.filter { $0 >= 32 * 32 && $0 < 96 * 96 }.count)
+  #expect(byBox.large == boxAreas.filter { $0 >= 96 * 96 }.count)
   var perImage: [RecordID: Int] = [:]
   for a in annotations { perImage[independentID(a["image_id"]!), default: 0] += 1 }
   let counts = images.map { perImage[independentID($0["id"]!)] ?? 0 }
@@ -105,4 +117,19 @@ private final class ProgressLog: @unchecked Sendable {
   private(set) var reports: [WorkProgress] = []
   func append(_ report: WorkProgress) { reports.append(report) }
   var last: WorkProgress? { reports.last }
+}
+
+/// zero_based.json stores the image's area on every annotation (as VisDrone's COCO files do):
+/// 4 of its 5 stored areas exceed their box (the fourth box covers its whole 1360x765
+/// image), and the stored size classes call every box large.
+@Test func storedAreasLargerThanTheirBoxesAreCounted() throws {
+  let temp = try TemporaryStore()
+  _ = try COCOImporter(path: FormatFixtures.fixture("formats/coco/zero_based.json").path)
+    .importDataset(into: temp.opened, named: "z")
+  let stored = try temp.opened.statistics(of: "z")
+  #expect(stored.annotations == 5 && stored.areasAboveBox == 4)
+  #expect(stored.large == 5)
+  let byBox = try temp.opened.statistics(of: "z", area: .box)
+  #expect(byBox.areasAboveBox == stored.areasAboveBox)
+  #expect(byBox.large < stored.large)
 }

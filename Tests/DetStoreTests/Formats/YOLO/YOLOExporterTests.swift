@@ -107,3 +107,81 @@ private func expectYOLORoundTrip(_ root: URL, images: Int, yaml: URL) throws {
   #expect(NumberText.format(351, decimals: 9) == "351")
   #expect(NumberText.format(1e-11, decimals: 10) == "0")
 }
+
+/// The training layout: a dataset split in two, exported with `--val` and images linked (or
+/// copied): labels and images under train/ and val/, data.yaml naming both with an absolute
+/// `path:`, and the folder imports back with every image and box.
+@Test(arguments: [YOLOExporter.ImagePlacement.link, .copy])
+func trainingLayoutWithSplitsAndImages(placement: YOLOExporter.ImagePlacement) throws {
+  let dir = try FormatFixtures.temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let pictures = dir.appendingPathComponent("pictures")
+  try FileManager.default.createDirectory(
+    at: pictures.appendingPathComponent("sub"), withIntermediateDirectories: true)
+  let names = ["a.png", "b.png", "sub/c.png", "d.png"]
+  for name in names {
+    try FileManager.default.copyItem(
+      at: FormatFixtures.fixture("images/rgb_7x5.png"),
+      to: pictures.appendingPathComponent(name))
+  }
+  let images = names.enumerated().map {
+    #"{"id": \#($0.offset + 1), "file_name": "\#($0.element)", "width": 7, "height": 5}"#
+  }
+  let annotations = (1...4).map {
+    #"{"id": \#($0), "image_id": \#($0), "category_id": \#($0 % 2 + 1), "bbox": [1, 1, 2, 2]}"#
+  }
+  let input = dir.appendingPathComponent("in.json")
+  try Data(
+    #"""
+    {"images": [\#(images.joined(separator: ","))],
+     "categories": [{"id": 1, "name": "cat"}, {"id": 2, "name": "dog"}],
+     "annotations": [\#(annotations.joined(separator: ","))]}
+    """#.utf8
+  ).write(to: input)
+  let temp = try TemporaryStore()
+  _ = try COCOImporter(path: input.path).importDataset(into: temp.opened, named: "d")
+  let split = try temp.opened.split("d", into: [("train", 0.5), ("val", 0.5)], seed: 1)
+  let out = dir.appendingPathComponent("out")
+  let report = try YOLOExporter(
+    path: out.path, images: placement, imagesFolder: pictures.path, validation: "d-val"
+  ).export(from: temp.opened, dataset: "d-train")
+  #expect(report.images == 4 && report.annotations == 4 && report.files == 4 + 4 + 1)
+
+  let fm = FileManager.default
+  for (part, copy) in zip(["train", "val"], split.parts) {
+    var stored: [ImageRecord] = []
+    try temp.opened.forEachImage(in: copy.dataset) { stored.append($0) }
+    for image in stored {
+      let stem = (image.fileName as NSString).deletingPathExtension
+      #expect(fm.fileExists(atPath: out.appendingPathComponent("labels/\(part)/\(stem).txt").path))
+      let placed = out.appendingPathComponent("images/\(part)/\(image.fileName)")
+      let attributes = try fm.attributesOfItem(atPath: placed.path)
+      let isLink = attributes[.type] as? FileAttributeType == .typeSymbolicLink
+      #expect(isLink == (placement == .link), "\(placed.path)")
+      #expect(
+        try Data(contentsOf: placed)
+          == Data(contentsOf: pictures.appendingPathComponent(image.fileName)))
+    }
+  }
+  let yaml = try String(contentsOf: out.appendingPathComponent("data.yaml"), encoding: .utf8)
+  #expect(yaml.contains("train: images/train\nval: images/val\n"), "\(yaml)")
+  #expect(yaml.contains("path: '\(out.standardizedFileURL.path)'"), "\(yaml)")
+  #expect(try YOLOClassNames.parse(yaml: Array(yaml.utf8)) == ["cat", "dog"])
+  // The copied layout imports back whole (detkit's importer refuses links that leave the
+  // folder; Ultralytics follows them).
+  if placement == .copy {
+    let back = try YOLOImporter(path: out.path).importDataset(into: temp.opened, named: "back")
+    #expect(back.images == 4 && back.annotations == 4)
+  }
+
+  // A missing image is refused before anything is written.
+  try fm.removeItem(at: pictures.appendingPathComponent("d.png"))
+  let elsewhere = dir.appendingPathComponent("out2")
+  let error = #expect(throws: StoreError.self) {
+    try YOLOExporter(
+      path: elsewhere.path, images: placement, imagesFolder: pictures.path, validation: "d-val"
+    ).export(from: temp.opened, dataset: "d-train")
+  }
+  #expect(error?.message.contains("1 of 4 images are not under") == true)
+  #expect(!fm.fileExists(atPath: elsewhere.path))
+}
