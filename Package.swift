@@ -54,6 +54,7 @@ let package = Package(
       name: "DetPipeline",
       dependencies: [
         "DetSupport", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO", "DetStore",
+        "DetEval",
       ],
       swiftSettings: swiftSettings),
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DetPipeline
 import DetStore
 import Foundation
 

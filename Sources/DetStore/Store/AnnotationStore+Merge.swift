@@ -1,3 +1,5 @@
+import DetSupport
+
 /// What ``AnnotationStore/merge(_:into:renaming:)`` did.
 public struct MergeReport: Hashable, Sendable {
   /// The new dataset's counts.
