@@ -39,6 +39,17 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
     convention: convention)
 }
 
+/// The other VOC samples (labelImg's raccoon files; VOC2012's main, layout and action
+/// files): every object's values come back.
+@Test(
+  .enabled(if: FormatFixtures.hasDataset(""), "../shared/datasets is absent"),
+  arguments: [
+    ("raccoon_voc/annotations", 200), ("voc2012_clarifai10/annotations", 10),
+  ])
+func otherVOCSamplesRoundTrip(folder: String, files: Int) throws {
+  try expectVOCRoundTrip(FormatFixtures.dataset(folder), files: files, convention: .asWritten)
+}
+
 /// fixtures/formats/multi/pascalvoc: difficult, truncated and pose flags, boxes on the
 /// x = 1 / y = 1 edge, tab-indented files.
 @Test(arguments: VOCBoxConvention.allCases)
