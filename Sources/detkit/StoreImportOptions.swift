@@ -126,6 +126,7 @@ extension ImportReport {
       "imported \"\(dataset)\": \(categories) categories, \(images) images, \(annotations) annotations"
     if detections > 0 || (categories == 0 && images == 0 && annotations == 0) {
       counts = "imported \(detections) detections into \"\(dataset)\""
+      if let detectionSet { counts += ", detection set \"\(detectionSet)\"" }
     }
     if replaced { counts += " (replaced the previous version)" }
     lines.append(counts)

@@ -14,6 +14,9 @@ import Testing
     if set != "default" { arguments += ["--set", set] }
     let imported = try CLI.run(arguments)
     #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(
+      imported.stderr.contains("imported 3 detections into \"d\", detection set \"\(set)\""),
+      "\(imported.stderr)")
   }
   let listed = try CLI.run(["datasets", "--db", db])
   #expect(listed.stdout.contains("detection sets of d: b (3), default (3)"), "\(listed.stdout)")

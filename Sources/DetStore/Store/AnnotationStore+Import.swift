@@ -113,6 +113,7 @@ extension AnnotationStore {
           writer.report, options, replacing: "detection set \"\(set)\" of \"\(name)\"")
       }
       writer.report.replaced = replaced
+      writer.report.detectionSet = set
       return writer.report
     }
   }

@@ -5,6 +5,8 @@ public struct ImportReport: Hashable, Sendable {
   public var images: Int = 0
   public var annotations: Int = 0
   public var detections: Int = 0
+  /// The detection set a detections import filled; `nil` for ground-truth imports.
+  public var detectionSet: String?
   /// Boxes changed by clipping (`ImportOptions.clip`).
   public var clipped: Int = 0
   /// Records left out under `ValidationPolicy.skip`, by reason; reasons with no skip are absent.
