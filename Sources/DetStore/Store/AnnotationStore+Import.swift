@@ -114,6 +114,7 @@ extension AnnotationStore {
       }
       writer.report.replaced = replaced
       writer.report.detectionSet = set
+      writer.report.warnings += writer.keptDetectionWarnings
       return writer.report
     }
   }

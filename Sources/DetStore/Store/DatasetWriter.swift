@@ -14,6 +14,10 @@
 /// 6. box beyond the image by more than `tolerance` on a side (without `clip`), or nothing
 ///    left after clipping to `[0, W] x [0, H]` (with `clip`) → `.outsideImage`.
 ///
+/// Detections (a results import) are evaluated as given, as pycocotools does: a zero width or
+/// height, or a box beyond its image, is stored and counted in a warning, not refused (rule
+/// 2 refuses only negative sizes; rule 6 does not apply; `clip` still clips).
+///
 /// Records may come in any order: an annotation whose image or category has not been added
 /// *yet* is stored, its reference remembered, and settled when the import ends: references
 /// that never resolved, and boxes whose image came later (LVIS puts `images` last), are
@@ -40,6 +44,30 @@ public final class DatasetWriter {
   var pendingCategories = RecordIDTable<Bool>()
   /// The number of `add(_: AnnotationRecord)` and annotation `skip` calls so far.
   private(set) var annotationOrdinal = 0
+  /// Detections stored with a zero width or height.
+  private(set) var keptEmptyDetections = 0
+  /// Detections stored as given although they extend beyond their image (by more than
+  /// `tolerance`, or, with `clip`, with nothing inside it).
+  private(set) var keptOutsideDetections = 0
+
+  /// The warnings that say which detections were stored as given although no ground truth
+  /// could be like them.
+  var keptDetectionWarnings: [String] {
+    var out: [String] = []
+    if keptEmptyDetections > 0 {
+      out.append(
+        "kept \(keptEmptyDetections) detections of zero width or height as given (pycocotools evaluates them; they can only be false positives)"
+      )
+    }
+    if keptOutsideDetections > 0 {
+      out.append(
+        "kept \(keptOutsideDetections) detections that extend beyond their image as given (pycocotools evaluates them so)"
+          + (options.clip
+            ? "; nothing of them lies inside, so --clip left them" : "; --clip clips them")
+      )
+    }
+    return out
+  }
 
   /// How a deferred check names an annotation in errors: the importer's path for the
   /// n-th (0-based) annotation it passed in. COCO sets `annotations[n]`.
@@ -222,10 +250,11 @@ public final class DatasetWriter {
     else {
       return try reject(.nonFinite, "box or score is not finite", nil, location())
     }
-    guard box.width > 0, box.height > 0 else {
+    guard box.width >= 0, box.height >= 0 else {
       return try reject(
-        .nonPositiveSize, "box width \(box.width) and height \(box.height) must be > 0", nil,
-        location())
+        .nonPositiveSize,
+        "box width \(box.width) and height \(box.height) must be >= 0 (a detection may be empty, not negative)",
+        nil, location())
     }
     guard categoryIDs.contains(detection.categoryID) else {
       return try reject(
@@ -237,8 +266,12 @@ public final class DatasetWriter {
         .unknownImage, "image id \(detection.imageID) is not in dataset \(report.dataset)", nil,
         location())
     }
-    if let problem = fit(&box, width: size.width, height: size.height) {
-      return try reject(.outsideImage, problem, nil, location())
+    // Detections are evaluated as given (pycocotools keeps them): an empty box or one beyond
+    // its image is stored and counted, not refused; `clip` clips what has something inside.
+    if box.width == 0 || box.height == 0 {
+      keptEmptyDetections += 1
+    } else if fit(&box, width: size.width, height: size.height) != nil {
+      keptOutsideDetections += 1
     }
     let s = insertDetection
     s.bind(datasetID, at: 1)

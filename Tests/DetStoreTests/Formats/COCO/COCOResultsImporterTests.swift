@@ -86,3 +86,46 @@ private func expectSegmentationOnlyResultsRefused(gt: URL, segm url: URL, count:
     _ = try COCOResultsImporter(path: path).importDetections(into: temp.opened, dataset: "gt")
   } throws: { ($0 as? StoreError)?.code == .malformedInput && "\($0)".contains("import coco") }
 }
+
+/// Detections are evaluated as given (issue 17): an empty box and one beyond its image are
+/// stored unchanged and counted in warnings; `clip` clips the second; a negative size is
+/// still refused.
+@Test func emptyAndOutsideDetectionsAreKeptAsGivenAndCounted() throws {
+  let temp = try TemporaryStore()
+  let gt = try writeTemp(
+    #"{"images":[{"id":1,"width":100,"height":50,"file_name":"a.jpg"}],"annotations":[],"categories":[{"id":3,"name":"c"}]}"#,
+    in: temp, name: "gt.json")
+  try COCOImporter(path: gt).importDataset(into: temp.opened, named: "d")
+  let results = try writeTemp(
+    #"[{"image_id":1,"category_id":3,"bbox":[10,10,0,5],"score":0.9},"#
+      + #"{"image_id":1,"category_id":3,"bbox":[90,10,40,20],"score":0.8},"#
+      + #"{"image_id":1,"category_id":3,"bbox":[1,1,2,2],"score":0.7}]"#,
+    in: temp, name: "r.json")
+  let report = try COCOResultsImporter(path: results).importDetections(
+    into: temp.opened, dataset: "d")
+  #expect(report.detections == 3)
+  #expect(report.warnings.contains { $0.hasPrefix("kept 1 detections of zero width") })
+  #expect(report.warnings.contains { $0.hasPrefix("kept 1 detections that extend beyond") })
+  var boxes: [[Double]] = []
+  try temp.opened.forEachDetectionByImage(in: "d") {
+    boxes.append([$0.x, $0.y, $0.width, $0.height])
+  }
+  #expect(boxes == [[10, 10, 0, 5], [90, 10, 40, 20], [1, 1, 2, 2]])
+
+  let clipped = try COCOResultsImporter(path: results).importDetections(
+    into: temp.opened, dataset: "d", set: "clipped", options: ImportOptions(clip: true))
+  #expect(clipped.clipped == 1 && clipped.detections == 3)
+  boxes = []
+  try temp.opened.forEachDetectionByImage(in: "d", set: "clipped") {
+    boxes.append([$0.x, $0.y, $0.width, $0.height])
+  }
+  #expect(boxes[1] == [90, 10, 10, 20])
+
+  let negative = try writeTemp(
+    #"[{"image_id":1,"category_id":3,"bbox":[10,10,-1,5],"score":0.9}]"#, in: temp,
+    name: "n.json")
+  #expect(throws: StoreError.self) {
+    try COCOResultsImporter(path: negative).importDetections(
+      into: temp.opened, dataset: "d", set: "negative")
+  }
+}
