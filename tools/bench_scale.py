@@ -126,7 +126,7 @@ def main():
     p.add_argument("--generator", default=os.path.join(ROOT, "..", "shared", "tools", "gen_coco.py"))
     p.add_argument("--targets-images", type=int, default=1000)
     p.add_argument("--loss-images", type=int, default=50)
-    p.add_argument("--threads", type=int, help="--threads for coverage and targets (default: every core)")
+    p.add_argument("--threads", type=int, help="--threads for coverage, targets and loss (default: every core)")
     p.add_argument("--report", help="also write the rows as JSON to this file")
     a = p.parse_args()
 
@@ -200,7 +200,7 @@ def main():
         if not file.endswith((".cls.npy", ".box.npy")):
             os.remove(os.path.join(predictions, file))
     run_step("loss", [detkit, "loss", "retinanet", "--db", db, "--name", "subset-loss", "--predictions",
-                      predictions, "--progress", "never"], rows,
+                      predictions, "--progress", "never"] + threads, rows,
              note=f"{a.loss_images} images, float16 NPY predictions, batches of 8")
     shutil.rmtree(predictions)
 

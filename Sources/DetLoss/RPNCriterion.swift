@@ -1,5 +1,6 @@
 import DetGeometry
 import DetMatching
+import DetSupport
 
 /// The region proposal network's loss of a batch: anchor matching, a balanced sample of
 /// positive and negative anchors, objectness binary cross-entropy on the sample and box
@@ -43,6 +44,11 @@ public struct RPNCriterion: Sendable {
   public var coder: BoxCoder
   /// The normalisation.
   public var normalization: Normalization
+  /// At most this many of a batch's images matched and evaluated at once (`nil`: every
+  /// core; 1, the default: one after another on the caller's thread). Sampling runs in batch
+  /// order on the caller's thread (one generator for the batch), so the loss is the same
+  /// bits for any value.
+  public var maxConcurrency: Int? = 1
 
   /// Creates a criterion; the defaults are torchvision's RPN.
   public init(
@@ -132,24 +138,17 @@ public struct RPNCriterion: Sendable {
   ///   (locations like `batch[1].sample.positives[0]`); ``MatchingError`` from the matcher.
   /// - Complexity: matching plus O(N) per image.
   public func evaluate(_ batch: [Image]) throws -> Loss {
+    // Matching per image in parallel, then sampling in batch order; each image's error is
+    // thrown at its turn there, as the serial loop did.
+    let matched = try orderedMap(count: batch.count, maxConcurrency: maxConcurrency) { i in
+      Result { () throws -> MatchResult in try match(batch[i], at: i) }
+    }
     var generator = SeededGenerator(seed: seed)
     var matches: [[Int]] = []
     var samples: [BalancedSampler.Sample] = []
     var ignored: [Int] = []
     for (i, image) in batch.enumerated() {
-      let n = image.anchors.boxes.count
-      guard image.objectness.count == n else {
-        throw LossError(
-          .shapeMismatch, at: "batch[\(i)].objectness",
-          "expected \(n) values (one per anchor), found \(image.objectness.count)")
-      }
-      guard image.deltas.count == 4 * n else {
-        throw LossError(
-          .shapeMismatch, at: "batch[\(i)].deltas",
-          "expected \(n) x 4 = \(4 * n) values (anchors x 4), found \(image.deltas.count)")
-      }
-      let match = try image.anchors.match(
-        matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes)
+      let match = try matched[i].get()
       if let sample = image.sample {
         try Self.validate(sample, matches: match.matches, at: "batch[\(i)].sample")
         samples.append(sample)
@@ -165,18 +164,33 @@ public struct RPNCriterion: Sendable {
       case .torchvision: Double(max(1, sampled))
       case .detectron2: Double(max(1, sampler.batchSize * batch.count))
       }
-    var images: [ImageLoss] = []
-    for (i, image) in batch.enumerated() {
-      images.append(
-        try imageLoss(
-          image, matches: matches[i], sample: samples[i], ignored: ignored[i],
-          normalizer: normalizer))
+    let images = try orderedMap(count: batch.count, maxConcurrency: maxConcurrency) { i in
+      try imageLoss(
+        batch[i], matches: matches[i], sample: samples[i], ignored: ignored[i],
+        normalizer: normalizer)
     }
     return Loss(
       objectness: images.reduce(0) { $0 + $1.objectnessSum } / normalizer,
       box: images.reduce(0) { $0 + $1.boxSum } / normalizer, normalizer: normalizer,
       sampled: sampled,
       sampledPositives: samples.reduce(0) { $0 + $1.positives.count }, images: images)
+  }
+
+  /// Image `i`'s shape checks and matching.
+  private func match(_ image: Image, at i: Int) throws -> MatchResult {
+    let n = image.anchors.boxes.count
+    guard image.objectness.count == n else {
+      throw LossError(
+        .shapeMismatch, at: "batch[\(i)].objectness",
+        "expected \(n) values (one per anchor), found \(image.objectness.count)")
+    }
+    guard image.deltas.count == 4 * n else {
+      throw LossError(
+        .shapeMismatch, at: "batch[\(i)].deltas",
+        "expected \(n) x 4 = \(4 * n) values (anchors x 4), found \(image.deltas.count)")
+    }
+    return try image.anchors.match(
+      matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes)
   }
 
   private static func validate(

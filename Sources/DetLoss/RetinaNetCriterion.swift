@@ -1,5 +1,6 @@
 import DetGeometry
 import DetMatching
+import DetSupport
 import Foundation
 
 /// The whole RetinaNet head loss of a batch: anchor matching, sigmoid focal
@@ -66,6 +67,11 @@ public struct RetinaNetCriterion: Sendable {
   /// (forward only): the `N x C` gradient is the largest allocation of an evaluation
   /// (86 MB for W-FPN with 80 classes), and the costs are the same bits either way.
   public var computesLogitsGradient: Bool = true
+  /// At most this many of a batch's images matched and evaluated at once (`nil`: every
+  /// core; 1, the default: one after another on the caller's thread). Each image's work is
+  /// independent and the batch sums and normaliser are taken in batch order afterwards, so
+  /// the loss is the same bits for any value.
+  public var maxConcurrency: Int? = 1
 
   /// Creates a criterion; the defaults are torchvision RetinaNet v1.
   ///
@@ -185,13 +191,12 @@ public struct RetinaNetCriterion: Sendable {
   }
 
   private func evaluate(_ batch: [Image], state ema: inout EMANormalizer) throws -> Loss {
-    var matches: [MatchResult] = []
-    matches.reserveCapacity(batch.count)
-    for (i, image) in batch.enumerated() {
+    // Per image in parallel (errors in batch order); the normaliser needs them all.
+    let matches = try orderedMap(count: batch.count, maxConcurrency: maxConcurrency) { i in
+      let image = batch[i]
       try validate(image, at: "batch[\(i)]")
-      matches.append(
-        try image.anchors.match(
-          matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes))
+      return try image.anchors.match(
+        matcher, groundTruth: image.groundTruth, ignoreRegions: image.ignoreBoxes)
     }
     let positives = matches.map { $0.statistics.positives }
     let normalizers: [Double]
@@ -206,11 +211,8 @@ public struct RetinaNetCriterion: Sendable {
       let value = ema.update(positives: positives.reduce(0, +))
       normalizers = positives.map { _ in value }
     }
-    var images: [ImageLoss] = []
-    images.reserveCapacity(batch.count)
-    for (i, image) in batch.enumerated() {
-      images.append(
-        try imageLoss(image, matches: matches[i], normalizer: normalizers[i], at: "batch[\(i)]"))
+    let images = try orderedMap(count: batch.count, maxConcurrency: maxConcurrency) { i in
+      try imageLoss(batch[i], matches: matches[i], normalizer: normalizers[i], at: "batch[\(i)]")
     }
     return Loss(
       classification: images.reduce(0) { $0 + $1.classification },

@@ -2,6 +2,7 @@ import DetGeometry
 import DetLoss
 import DetMatching
 import DetStore
+import DetSupport
 
 /// A detection head's losses over a stored dataset: predictions read per image, images
 /// batched, each batch through the head's criterion, per-image, per-batch and overall
@@ -102,6 +103,11 @@ public struct DatasetLoss {
   public var emaMomentum: Double = 0.9
   /// What a NaN or infinity in the predictions does.
   public var nonFinite: NonFinitePolicy
+  /// At most this many of a batch's images prepared, matched and evaluated at once (`nil`:
+  /// every core; 1: serially). Batches, their normalisers (detectron2's EMA carried across
+  /// them), ``BatchLoss/emaCost``, the events and the records stay in dataset / file order,
+  /// so the results are the same bits for any value.
+  public var threads: Int? = nil
 
   /// Creates a run.
   ///
@@ -291,13 +297,18 @@ public struct DatasetLoss {
     do {
       switch head {
       case .retinanet:
-        let criterion = framework.criterion  // forward only: the report needs costs
-        var invalid: [Int] = []
-        let inputs = pending.map { p -> RetinaNetCriterion.Image in
+        var criterion = framework.criterion  // forward only: the report needs costs
+        criterion.maxConcurrency = threads
+        let prepared = try orderedMap(count: pending.count, maxConcurrency: threads) { k in
+          let p = pending[k]
           let valid = framework.invalidatesAnchorsOutsideImage ? validAnchors(of: p) : nil
-          invalid.append(valid.map { p.index.anchors.count - $0.count } ?? 0)
-          return Self.criterionImage(p, valid: valid)
+          return (
+            image: Self.criterionImage(p, valid: valid),
+            invalid: valid.map { p.index.anchors.count - $0.count } ?? 0
+          )
         }
+        let inputs = prepared.map(\.image)
+        let invalid = prepared.map(\.invalid)
         let loss =
           criterion.normalization == .detectron2
           ? try criterion.evaluate(inputs, ema: &ema) : try criterion.evaluate(inputs)
@@ -315,7 +326,9 @@ public struct DatasetLoss {
         }
         return (records, (loss.classification, loss.box))
       case .rpn:
-        let loss = try RPNCriterion(seed: seed &+ UInt64(batch)).evaluate(
+        var criterion = RPNCriterion(seed: seed &+ UInt64(batch))
+        criterion.maxConcurrency = threads
+        let loss = try criterion.evaluate(
           pending.map {
             RPNCriterion.Image(
               anchors: .grid($0.index), groundTruth: $0.image.boxes, objectness: $0.logits,

@@ -87,3 +87,34 @@ private func orderedParallelMap<Input, Output>(
   }
   try flush()
 }
+
+/// `transform(0) ... transform(count - 1)` computed on up to `maxConcurrency` threads and
+/// returned in index order: a serial `map` over the indices, on several cores.
+///
+/// Each index's result depends only on `transform`, so the array is the same for any
+/// `maxConcurrency` provided `transform` shares no mutable state. When several indices throw,
+/// the lowest one's error is thrown, as the serial loop would (the others still run).
+///
+/// - Parameters:
+///   - count: the indices, `0 ..< count` (none for `count <= 0`).
+///   - maxConcurrency: at most this many transforms at once (`nil`: every core); 1 runs them
+///     serially on the caller's thread.
+///   - transform: the work of one index; runs on worker threads.
+/// - Returns: the results in index order.
+/// - Complexity: the transforms' work; memory for `count` results.
+package func orderedMap<Output>(
+  count: Int, maxConcurrency: Int? = nil, _ transform: (Int) throws -> Output
+) throws -> [Output] {
+  let count = max(0, count)
+  if count <= 1 || maxConcurrency == 1 { return try (0..<count).map(transform) }
+  var results = [Result<Output, any Error>?](repeating: nil, count: count)
+  results.withUnsafeMutableBufferPointer { slots in
+    nonisolated(unsafe) let slots = slots
+    // Each chunk writes only its own slot, so the workers never share memory.
+    forEachChunk(ChunkPlan(count: count, chunkSize: 1), maxConcurrency: maxConcurrency) {
+      i, _ in
+      slots[i] = Result { try transform(i) }
+    }
+  }
+  return try results.map { try $0!.get() }
+}

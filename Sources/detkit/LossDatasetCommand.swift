@@ -57,7 +57,9 @@ struct LossRetinaNetCommand: ParsableCommand {
       own positives) and the batch term is the mean of the rows; under detectron2 and \
       mmdetection, which normalise per batch, an image's row is its summed loss divided \
       by the batch's normaliser, so the rows add up to the batch term. Memory holds one \
-      batch.
+      batch. --threads N evaluates up to N of a batch's images at once; batches, the \
+      detectron2 normaliser, ema_cost, the lines and the records stay in order, so the \
+      output is the same for any N.
 
       A NaN or infinity in the predictions stops the run with an error naming the \
       file, the tensor, the flat index, the anchor and the class (or box coordinate). \
@@ -151,6 +153,8 @@ struct DatasetLossOptions: ParsableArguments {
   @Option(help: NonFiniteOption.help)
   var nonFinite: NonFiniteOption = .error
 
+  @OptionGroup var parallel: ParallelOptions
+
   @OptionGroup var progressOptions: ProgressOptions
 
   func validate() throws {
@@ -192,6 +196,7 @@ struct DatasetLossOptions: ParsableArguments {
         ? nil : try anchors.generator(head == .retinanet ? .retinanet : .fpn),
       batchSize: batchSize ?? 8, seed: seed, nonFinite: nonFinite)
     loss.emaMomentum = ema
+    loss.threads = parallel.threads
     var out = try BufferedTextWriter(path: "-")
     let bar = progressOptions.bar(
       "loss over \(name)", total: try? loss.walker.store.dataset(named: name).images)

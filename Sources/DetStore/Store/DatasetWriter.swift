@@ -35,9 +35,9 @@ public final class DatasetWriter {
   /// The detection set a detection import fills.
   let detectionSet: String
 
-  var imageSizes = RecordIDTable<(width: Int, height: Int)>()
+  var imageSizes = ImageSizeTable()
   var categoryIDs = RecordIDTable<Bool>()
-  private var annotationIDs = RecordIDTable<Bool>()
+  private var annotationIDs = RecordIDSet()
   /// Image ids that stored annotations referred to before the image was added.
   var pendingImages = RecordIDTable<Bool>()
   /// Category ids that stored annotations referred to before the category was added.
