@@ -116,3 +116,16 @@ func frameworkBuildsDetkitsGridFromTheSnippet(
     #expect(fnv1a(big.boxes.values) == large.fnv1a, "\(config) \(framework) \(large.image)")
   }
 }
+
+@Test func printSnippetUsageErrors() throws {
+  for extra in [
+    ["--print-snippet", "torchvision", "--image", "64x64"],
+    ["--print-snippet", "torchvision", "--print-config"],
+    ["--print-snippet", "tensorflow"],
+  ] {
+    let result = try CLI.run(["anchors", "--preset", "fpn"] + extra)
+    #expect(result.status == 64, "\(extra): \(result.stderr)")
+  }
+  let mm = try CLI.run(["anchors", "--preset", "retinanet", "--print-snippet", "mmdetection"])
+  #expect(mm.status == 0 && mm.stdout.contains("anchor_generator=dict("))
+}
