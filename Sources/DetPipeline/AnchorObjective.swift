@@ -34,6 +34,14 @@ public struct AnchorObjective: Sendable, Hashable {
   public var positivesSum: Double = 0
   /// `Σ p_j²`.
   public var positivesSquareSum: Double = 0
+  /// Images scored (an image with no boxes counts: it is a sampled unit too).
+  public var images: Int = 0
+  /// `Σ_i c_i²` over images, `c_i` the image's covered boxes (for the standard error).
+  public var coveredSquareSum: Double = 0
+  /// `Σ_i n_i²` over images, `n_i` the image's scored boxes.
+  public var boxesSquareSum: Double = 0
+  /// `Σ_i c_i n_i` over images.
+  public var coveredBoxesSum: Double = 0
 
   /// An empty score (no boxes).
   public init() {}
@@ -50,6 +58,31 @@ public struct AnchorObjective: Sendable, Hashable {
     guard mean > 0 else { return 0 }
     let variance = max(0, positivesSquareSum / Double(boxes) - mean * mean)
     return variance.squareRoot() / mean
+  }
+
+  /// The standard error of ``coveredShare`` as an estimate of the share on a population
+  /// of `populationImages` images, when these images are a uniform sample of them without
+  /// replacement (``AnchorFitBoxes/sample(images:seed:)``).
+  ///
+  /// Images are the sampled units (boxes of one image are not independent), so this is the
+  /// ratio estimator's standard error under cluster sampling: with `m` images, `n_i`
+  /// scored and `c_i` covered boxes in image `i`, `p = Σc / Σn`, `n̄ = Σn / m`,
+  /// `s² = Σ (c_i - p n_i)² / (m - 1)`:
+  /// `SE = sqrt((1 - m / M) · s² / m) / n̄`, `M = populationImages`.
+  ///
+  /// - Returns: 0 when the sample is the whole population (`m >= M`); NaN for fewer than
+  ///   two images or no boxes.
+  /// - Complexity: O(1).
+  public func coveredShareStandardError(populationImages: Int) -> Double {
+    guard images < populationImages else { return 0 }
+    guard images >= 2, boxes > 0 else { return .nan }
+    let p = coveredShare
+    let m = Double(images)
+    let residuals = max(
+      0, coveredSquareSum - 2 * p * coveredBoxesSum + p * p * boxesSquareSum)
+    let variance = residuals / (m - 1)
+    let finite = 1 - m / Double(populationImages)
+    return (finite * variance / m).squareRoot() / (Double(boxes) / m)
   }
 
   /// Whether this score beats `other`: a higher ``coveredShare``, else (equal) a higher
@@ -69,6 +102,10 @@ public struct AnchorObjective: Sendable, Hashable {
     bestIoUSum += other.bestIoUSum
     positivesSum += other.positivesSum
     positivesSquareSum += other.positivesSquareSum
+    images += other.images
+    coveredSquareSum += other.coveredSquareSum
+    boxesSquareSum += other.boxesSquareSum
+    coveredBoxesSum += other.coveredBoxesSum
   }
 
   /// The score of one image: `groundTruth` on `index`'s grid under `matcher` without the
@@ -76,16 +113,43 @@ public struct AnchorObjective: Sendable, Hashable {
   ///
   /// - Throws: the matcher's error for a ground truth it rejects (degenerate boxes are
   ///   skipped, counted in ``skipped``, never an error).
-  /// - Complexity: the sparse matcher's, O(N + M log M), plus O(N).
+  /// - Complexity: the sparse matcher's counting pass, O(M * types + overlapping pairs),
+  ///   after an O(N) first use of a fresh scratch pool.
   public init(groundTruth: BoxArray, index: GridAnchorIndex, matcher: IoUMatcher) throws {
+    try self.init(
+      groundTruth: groundTruth, index: index, matcher: matcher, scratch: MatchScratchPool())
+  }
+
+  /// As ``init(groundTruth:index:matcher:)``, reusing `scratch`'s per-anchor arrays: the
+  /// positives per box come from the matcher's counting pass
+  /// (`IoUMatcher.positiveCounts`, equal to counting a full match's labels), which touches
+  /// only the anchors overlapping a box; the full match where that pass does not apply.
+  init(
+    groundTruth: BoxArray, index: GridAnchorIndex, matcher: IoUMatcher,
+    scratch: MatchScratchPool
+  ) throws {
+    images = 1
     guard !groundTruth.isEmpty else { return }
     var strict = matcher
     strict.allowsLowQualityMatches = false
     strict.degenerateGroundTruth = .skip
-    let result = try strict.match(groundTruth: groundTruth, in: index)
     var positives = [Int](repeating: 0, count: groundTruth.count)
-    for j in result.matches where j >= 0 { positives[j] += 1 }
-    let skippedRows = Set(result.statistics.skippedGroundTruth)
+    let bestIoU: [Float]
+    let skippedRows: Set<Int>
+    if let counts = try strict.positiveCounts(
+      groundTruth: groundTruth, in: index, scratch: scratch)
+    {
+      for j in positives.indices {
+        for l in 0..<counts.levels { positives[j] += counts.counts[j * counts.levels + l] }
+      }
+      bestIoU = counts.bestIoU
+      skippedRows = Set(counts.skipped)
+    } else {
+      let result = try strict.match(groundTruth: groundTruth, in: index)
+      for j in result.matches where j >= 0 { positives[j] += 1 }
+      bestIoU = result.statistics.bestIoU
+      skippedRows = Set(result.statistics.skippedGroundTruth)
+    }
     skipped = skippedRows.count
     for j in 0..<groundTruth.count where !skippedRows.contains(j) {
       boxes += 1
@@ -93,8 +157,12 @@ public struct AnchorObjective: Sendable, Hashable {
       if p > 0 { covered += 1 }
       positivesSum += p
       positivesSquareSum += p * p
-      bestIoUSum += Double(result.statistics.bestIoU[j])
+      bestIoUSum += Double(bestIoU[j])
     }
+    let (c, n) = (Double(covered), Double(boxes))
+    coveredSquareSum = c * c
+    boxesSquareSum = n * n
+    coveredBoxesSum = c * n
   }
 }
 
@@ -115,6 +183,7 @@ extension AnchorFitBoxes {
     of generator: AnchorGenerator, matcher: IoUMatcher, threads: Int? = nil
   ) throws(PipelineError) -> AnchorObjective {
     var total = AnchorObjective()
+    let scratch = MatchScratchPool()
     for group in groups {
       let grid: AnchorGrid
       do {
@@ -132,7 +201,7 @@ extension AnchorFitBoxes {
           forEachChunk(ChunkPlan(count: count, chunkSize: 1), maxConcurrency: threads) { i, _ in
             do {
               s[i] = try AnchorObjective(
-                groundTruth: group.images[i], index: index, matcher: matcher)
+                groundTruth: group.images[i], index: index, matcher: matcher, scratch: scratch)
             } catch {
               f[i] = "\(error)"
             }

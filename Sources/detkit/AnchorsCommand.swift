@@ -3,6 +3,8 @@ import DetGeometry
 import DetTensorIO
 import Foundation
 
+extension AnchorGenerator.Framework: ExpressibleByArgument {}
+
 /// `detkit anchors`: dump the anchor grid of a preset, optionally reconfigured, in one of
 /// the peers' conventions.
 struct AnchorsCommand: ParsableCommand {
@@ -36,10 +38,15 @@ struct AnchorsCommand: ParsableCommand {
           --output anchors.npy
         detkit anchors --preset retinanet --print-config > retinanet.json
         detkit anchors --anchor-config retinanet.json --image 800x1344
+        detkit anchors --anchor-config fitted.json --compat mmdetection \\
+          --print-snippet mmdetection
 
       --print-config writes the configuration (preset, overrides and --compat applied) \
       as JSON; --anchor-config FILE loads one in place of --preset, and its compat is \
-      used unless --compat is given.
+      used unless --compat is given. --print-snippet FRAMEWORK prints the Python / config \
+      text that builds the same anchors in that framework (tools/golden_anchor_snippets.py \
+      checks each against the framework's own generator); give --compat FRAMEWORK for its \
+      arithmetic. Where the framework cannot express the configuration the text says so.
 
       `detkit anchors optimize` fits sizes and ratios to a stored dataset (see its --help).
       """,
@@ -50,6 +57,12 @@ struct AnchorsCommand: ParsableCommand {
 
   @Flag(help: "Print the anchor configuration (JSON, loadable by --anchor-config) and exit.")
   var printConfig = false
+
+  @Option(
+    help:
+      "Print the snippet that builds these anchors in torchvision, detectron2 or mmdetection and exit."
+  )
+  var printSnippet: AnchorGenerator.Framework?
 
   @Option(help: "Image (padded canvas) size as HxW, e.g. 800x1344.")
   var image: ImageSize?
@@ -80,13 +93,20 @@ struct AnchorsCommand: ParsableCommand {
   func validate() throws {
     let generator = try makeGenerator()
     if let problem = generator.configurationProblem { throw ValidationError(problem) }
-    if printConfig {
+    if printConfig || printSnippet != nil {
+      if printConfig && printSnippet != nil {
+        throw ValidationError("give --print-config or --print-snippet, not both")
+      }
       if image != nil || format != nil {
-        throw ValidationError("--print-config writes the configuration; drop --image and --format")
+        throw ValidationError(
+          "\(printConfig ? "--print-config" : "--print-snippet") prints text; drop --image and --format"
+        )
       }
       return
     }
-    guard let image else { throw ValidationError("give --image HxW (or --print-config)") }
+    guard let image else {
+      throw ValidationError("give --image HxW (or --print-config / --print-snippet)")
+    }
     do {
       _ = try generator.checkedAnchorCount(for: image)
     } catch {
@@ -153,6 +173,12 @@ struct AnchorsCommand: ParsableCommand {
     if printConfig {
       var out = try BufferedTextWriter(path: output)
       out.write(generator.configurationJSON)
+      try out.close()
+      return
+    }
+    if let printSnippet {
+      var out = try BufferedTextWriter(path: output)
+      out.write(generator.snippet(for: printSnippet).text)
       try out.close()
       return
     }

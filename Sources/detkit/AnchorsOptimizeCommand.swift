@@ -57,8 +57,18 @@ struct AnchorsOptimizeCommand: ParsableCommand {
   @Flag(help: "One ratio list and one set of relative scales for every level (mmdetection).")
   var sharedRatios = false
 
-  @Option(help: "Search on a seeded sample of this many images (final scores on every box).")
+  @Option(
+    help: """
+      Search on a seeded sample of this many images (final scores on every box). Default: \
+      every image, or \(Self.automaticSample) when the dataset has more than \
+      \(Self.automaticSampleAbove).
+      """)
   var sampleImages: Int?
+
+  /// Images a large dataset's search samples when --sample-images is not given.
+  static let automaticSample = 2_000
+  /// Datasets with more images than this are sampled by default.
+  static let automaticSampleAbove = 10_000
 
   @Option(help: "Write the fitted configuration (JSON, loadable by --anchor-config) here.")
   var output: String?
@@ -90,7 +100,11 @@ struct AnchorsOptimizeCommand: ParsableCommand {
 
   func run() throws {
     let all = try AnchorFitBoxes(walker: options.walker())
-    let searched = sampleImages.map { all.sample(images: $0, seed: seed) } ?? all
+    let sampleCount =
+      sampleImages
+      ?? (all.imageCount > Self.automaticSampleAbove ? Self.automaticSample : nil)
+    let sampled = sampleCount.map { $0 < all.imageCount } ?? false
+    let searched = sampled ? all.sample(images: sampleCount!, seed: seed) : all
     let matcherName = try options.matcherChoice()
     var base = try options.generator
     if let typesPerLevel {
@@ -100,37 +114,59 @@ struct AnchorsOptimizeCommand: ParsableCommand {
     let search = AnchorSearch(
       base: base, matcher: matcherName.matcher, sharesRatios: sharedRatios,
       iterations: iterations, seed: seed, threads: parallel.threads)
+    // One step per configuration scored, then (sampled) three scorings on every box and
+    // the two coverage passes.
+    let steps = iterations + 2 + (sampled ? 3 : 0) + 2
     let bar = progressOptions.bar(
-      "optimizing anchors of \(options.name)", unit: .records, total: iterations + 2)
+      "optimizing anchors of \(options.name)", unit: .records, total: steps)
     defer { bar.finish() }
-    var result = try search.run(on: searched) { round, _ in
-      bar.update(WorkProgress(done: round + 1, total: iterations + 2, unit: .records))
+    var done = 0
+    func step() {
+      done += 1
+      bar.update(WorkProgress(done: done, total: steps, unit: .records))
     }
-    bar.finish()
-    if sampleImages != nil {
+    var result = try search.run(on: searched) { _, _ in step() }
+    let sampleScore = result.bestScore
+    if sampled {
       let m = search.matcher
       result.baseScore = try all.objective(of: result.base, matcher: m, threads: parallel.threads)
+      step()
       result.kMeansScore = try all.objective(
         of: result.kMeans, matcher: m, threads: parallel.threads)
+      step()
       result.bestScore = try all.objective(of: result.best, matcher: m, threads: parallel.threads)
+      step()
       for (g, s) in [(result.base, result.baseScore), (result.kMeans, result.kMeansScore)]
       where s.isBetter(than: result.bestScore) {
         (result.best, result.bestScore) = (g, s)
       }
     }
-    let baseName = options.anchorSource + (typesPerLevel.map { " K=\($0)" } ?? "")
-    print(
-      Self.table(
-        result, boxes: all, options: options, matcher: matcherName, baseName: baseName),
-      terminator: "")
     // Before / after as `detkit coverage` counts (the matcher with its low-quality rescue).
     let walker = try options.walker()
     let before = try AnchorCoverage(
       of: walker, generator: result.base, matcher: matcherName.matcher,
       threads: parallel.threads)
+    step()
     let after = try AnchorCoverage(
       of: walker, generator: result.best, matcher: matcherName.matcher,
       threads: parallel.threads)
+    step()
+    bar.finish()
+    let baseName = options.anchorSource + (typesPerLevel.map { " K=\($0)" } ?? "")
+    print(
+      Self.table(
+        result, boxes: all, options: options, matcher: matcherName, baseName: baseName),
+      terminator: "")
+    if sampled {
+      let auto = sampleImages == nil ? "; automatic above \(Self.automaticSampleAbove) images" : ""
+      let se = sampleScore.coveredShareStandardError(populationImages: all.imageCount)
+      print(
+        String(
+          format:
+            "searched on a seeded sample of %d of %d images (%d boxes\(auto)): the fitted anchors' covered share there %.2f%% ± %.2f%% (standard error of the full share's estimate, images as sampling units); on every box %.2f%%",
+          searched.imageCount, all.imageCount, sampleScore.boxes,
+          100 * sampleScore.coveredShare, 100 * se, 100 * result.bestScore.coveredShare))
+    }
     print(Self.beforeAfter(before, after, baseName: baseName), terminator: "")
     if let svg {
       try Data(

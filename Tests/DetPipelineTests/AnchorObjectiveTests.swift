@@ -137,3 +137,40 @@ func samplingErrorIsWithinTheStatedBound(seed: UInt64) throws {
   let standardError = (p * (1 - p) / Double(part.boxes)).squareRoot()
   #expect(abs(part.coveredShare - p) <= 4 * standardError, "seed \(seed)")
 }
+
+/// The stated standard error of the covered share on a seeded image sample matches the
+/// spread of that share over many seeded samples (a population of 1,500 images, samples of
+/// 60): the error `anchors optimize` prints when it searches on a sample.
+@Test func sampleStandardErrorMatchesTheSpreadOverSeeds() throws {
+  let canvas = ImageSize(height: 64, width: 96)
+  let population = AnchorFitBoxes(
+    images: (0..<1_500).map { k in
+      (canvas, SyntheticBoxes.cocoLike(count: 1 + k % 7, in: canvas, seed: UInt64(k)))
+    })
+  let generator = AnchorGenerator(preset: .retinanet, compatibility: .torchvision)
+  let matcher = IoUMatcher.preset(.retinanet)
+  let full = try population.objective(of: generator, matcher: matcher, threads: 2)
+  #expect(full.images == 1_500)
+  #expect(full.coveredShareStandardError(populationImages: 1_500) == 0)
+  #expect(full.coveredShare > 0.2 && full.coveredShare < 0.8, "\(full.coveredShare)")
+  var shares: [Double] = []
+  var predicted: [Double] = []
+  for seed in 0..<150 {
+    let sample = population.sample(images: 60, seed: UInt64(seed))
+    let s = try sample.objective(of: generator, matcher: matcher, threads: 2)
+    #expect(s.images == 60)
+    shares.append(s.coveredShare)
+    predicted.append(s.coveredShareStandardError(populationImages: 1_500))
+  }
+  let mean = shares.reduce(0, +) / Double(shares.count)
+  let spread =
+    (shares.map { ($0 - mean) * ($0 - mean) }.reduce(0, +)
+    / Double(shares.count - 1)).squareRoot()
+  let stated = predicted.reduce(0, +) / Double(predicted.count)
+  // 150 samples estimate a standard deviation to about ±6% (1 / sqrt(2 · 149)); the ratio
+  // estimator's SE is itself estimated per sample. ±25% leaves room for both, and fails for
+  // an error off by a factor such as sqrt(boxes per image).
+  #expect(abs(stated / spread - 1) < 0.25, "stated \(stated), observed \(spread)")
+  // The sample share is unbiased to within a few standard errors of the mean of 150.
+  #expect(abs(mean - full.coveredShare) < 4 * spread / Double(shares.count).squareRoot())
+}

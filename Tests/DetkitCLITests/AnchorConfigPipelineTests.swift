@@ -246,3 +246,29 @@ extension Array where Element == String {
   let own = try CLI.run(["anchors", "optimize", "--help"])
   #expect(own.status == 0 && own.stdout.contains("--shared-ratios"))
 }
+
+@Test func anchorsOptimizeOnASampleStatesItsStandardErrorAndScoresEveryBox() throws {
+  let (db, _) = try Demo.store()
+  let args = [
+    "anchors", "optimize", "--db", db, "--name", "demo", "--preset", "retinanet",
+    "--iterations", "3", "--seed", "5", "--sample-images", "3",
+  ]
+  let two = try CLI.run(args + ["--threads", "2"])
+  let one = try CLI.run(args + ["--threads", "1"])
+  #expect(two.status == 0, "\(two.stderr)")
+  // The same output for any thread count.
+  #expect(one.stdout == two.stdout)
+  let line = try #require(
+    two.stdout.split(separator: "\n").first { $0.hasPrefix("searched on a seeded sample of 3 of ") }
+  )
+  #expect(line.contains("± ") && line.contains("standard error") && line.contains("on every box"))
+  #expect(!line.contains("automatic"))
+  // The table's scores are on every box: its box count is the full set's.
+  let full = try CLI.run([
+    "anchors", "optimize", "--db", db, "--name", "demo", "--preset", "retinanet",
+    "--iterations", "0",
+  ])
+  let header = { (s: String) in s.split(separator: "\n").first.map(String.init) }
+  #expect(header(two.stdout) == header(full.stdout))
+  #expect(!full.stdout.contains("searched on a seeded sample"))
+}
