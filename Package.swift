@@ -49,7 +49,7 @@ let package = Package(
     .target(
       name: "DetStore", dependencies: ["CSQLite", "DetGeometry", "DetSupport"],
       swiftSettings: swiftSettings),
-    .target(name: "DetEval", swiftSettings: swiftSettings),
+    .target(name: "DetEval", dependencies: ["DetSupport"], swiftSettings: swiftSettings),
     .target(
       name: "DetPipeline",
       dependencies: [

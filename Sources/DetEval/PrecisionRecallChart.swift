@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// A standalone SVG chart of precision–recall curves that a browser shows as it is: recall
@@ -42,11 +43,11 @@ public struct PrecisionRecallChart: Sendable {
     out +=
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "
       + "viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-    out += "<title>\(Self.escape(title))</title>\n"
+    out += "<title>\(XMLText.escaped(title))</title>\n"
     out += "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>\n"
     out +=
       "<text x=\"\(f(left + w / 2))\" y=\"\(f(top - 16))\" text-anchor=\"middle\" "
-      + "font-size=\"14\">\(Self.escape(title))</text>\n"
+      + "font-size=\"14\">\(XMLText.escaped(title))</text>\n"
     // Grid and ticks.
     out += "<g stroke=\"#dddddd\" stroke-width=\"1\">\n"
     for i in 0...10 {
@@ -83,7 +84,7 @@ public struct PrecisionRecallChart: Sendable {
       }.joined(separator: " ")
       out +=
         "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash) "
-        + "data-label=\"\(Self.escape(curve.label))\" "
+        + "data-label=\"\(XMLText.escaped(curve.label))\" "
         + "data-ap=\"\(String(format: "%.6f", curve.averagePrecision))\" points=\"\(points)\"/>\n"
       let y = top + 12 + 20 * Double(n)
       let x = left + w + 30
@@ -91,31 +92,11 @@ public struct PrecisionRecallChart: Sendable {
         "<line x1=\"\(f(x))\" y1=\"\(f(y - 4))\" x2=\"\(f(x + 24))\" y2=\"\(f(y - 4))\" "
         + "stroke=\"\(colour)\" stroke-width=\"2\"\(dash)/>\n"
       out +=
-        "<text x=\"\(f(x + 30))\" y=\"\(f(y))\">\(Self.escape(curve.label)) "
+        "<text x=\"\(f(x + 30))\" y=\"\(f(y))\">\(XMLText.escaped(curve.label)) "
         + "(AP \(String(format: "%.3f", curve.averagePrecision)))</text>\n"
     }
     out += "</svg>\n"
     return out
   }
 
-  static func escape(_ text: String) -> String {
-    var out = ""
-    for c in text.unicodeScalars {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&apos;"
-      default:
-        // Control characters other than tab / newline are not allowed in XML 1.0.
-        if c.value < 0x20 && c != "\t" && c != "\n" {
-          out += " "
-        } else {
-          out.unicodeScalars.append(c)
-        }
-      }
-    }
-    return out
-  }
 }

@@ -166,19 +166,3 @@ struct CoverageCommand: ParsableCommand {
     ).svg
   }
 }
-
-/// `text` with the five XML special characters escaped.
-func xmlEscape(_ text: String) -> String {
-  var out = ""
-  for ch in text {
-    switch ch {
-    case "&": out += "&amp;"
-    case "<": out += "&lt;"
-    case ">": out += "&gt;"
-    case "\"": out += "&quot;"
-    case "'": out += "&apos;"
-    default: out.append(ch)
-    }
-  }
-  return out
-}

@@ -3,6 +3,7 @@ import DetGeometry
 import DetMatching
 import DetPipeline
 import DetStore
+import DetSupport
 import Foundation
 
 /// `detkit draw`: an SVG of one image's ground truth and the anchors matched to it.
@@ -79,7 +80,7 @@ struct DrawCommand: ParsableCommand {
     var s = """
       <?xml version="1.0" encoding="UTF-8"?>
       <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="\(h)" viewBox="0 0 \(w) \(h)" font-family="Helvetica, Arial, sans-serif" font-size="13">
-      <title>\(xmlEscape("\(image.record.fileName) (id \(image.record.id)), \(options.anchorSource) anchors"))</title>
+      <title>\(XMLText.escaped("\(image.record.fileName) (id \(image.record.id)), \(options.anchorSource) anchors"))</title>
       <defs><pattern id="hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="#888" stroke-width="2"/></pattern><clipPath id="canvas"><rect x="0" y="0" width="\(image.canvas.width)" height="\(image.canvas.height)"/></clipPath></defs>
       <rect width="100%" height="100%" fill="white"/>
       <rect x="0" y="0" width="\(image.canvas.width)" height="\(image.canvas.height)" fill="#eeeeee"/>
@@ -95,7 +96,7 @@ struct DrawCommand: ParsableCommand {
     for (l, level) in grid.levels.enumerated() {
       let color = levelColors[l % levelColors.count]
       s +=
-        "<g id=\"positive-\(xmlEscape(level.name))\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-opacity=\"0.85\">\n"
+        "<g id=\"positive-\(XMLText.escaped(level.name))\" clip-path=\"url(#canvas)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-opacity=\"0.85\">\n"
       for i in level.range where targets.matches[i] >= 0 { s += rect(grid.boxes[i], "") }
       s += "</g>\n"
     }
@@ -106,7 +107,7 @@ struct DrawCommand: ParsableCommand {
     s += "</g>\n<g id=\"ground-truth\">\n"
     for (j, b) in image.boxes.enumerated() {
       s += rect(b, "fill=\"none\" stroke=\"black\" stroke-width=\"2.5\"")
-      let label = xmlEscape(names[image.labels[j]])
+      let label = XMLText.escaped(names[image.labels[j]])
       let y = b.y1 >= 16 ? b.y1 - 4 : b.y1 + 14
       s +=
         "<text x=\"\(f(b.x1 + 2))\" y=\"\(f(y))\" font-weight=\"bold\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(label)</text>\n"
@@ -116,7 +117,7 @@ struct DrawCommand: ParsableCommand {
     let x = image.canvas.width + 16
     s += "<g id=\"legend\">\n"
     s +=
-      "<text x=\"\(x)\" y=\"\(y)\" font-weight=\"bold\">\(xmlEscape(image.record.fileName))</text>\n"
+      "<text x=\"\(x)\" y=\"\(y)\" font-weight=\"bold\">\(XMLText.escaped(image.record.fileName))</text>\n"
     y += 20
     s +=
       "<text x=\"\(x)\" y=\"\(y)\">\(image.record.width)x\(image.record.height) → \(image.resized.width)x\(image.resized.height), canvas \(image.canvas.width)x\(image.canvas.height)</text>\n"
@@ -127,7 +128,7 @@ struct DrawCommand: ParsableCommand {
       y += 22
       let count = level.range.reduce(0) { $0 + (targets.matches[$1] >= 0 ? 1 : 0) }
       s +=
-        "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"\(levelColors[l % levelColors.count])\" stroke-width=\"2\"/><text x=\"\(x + 26)\" y=\"\(y)\">positive \(xmlEscape(level.name)) (stride \(level.stride)): \(count)</text>\n"
+        "<rect x=\"\(x)\" y=\"\(y - 11)\" width=\"18\" height=\"12\" fill=\"none\" stroke=\"\(levelColors[l % levelColors.count])\" stroke-width=\"2\"/><text x=\"\(x + 26)\" y=\"\(y)\">positive \(XMLText.escaped(level.name)) (stride \(level.stride)): \(count)</text>\n"
     }
     y += 22
     s +=

@@ -1,3 +1,5 @@
+import DetSupport
+
 /// A grouped bar chart as a standalone SVG document: one group of bars per x label, one bar
 /// per series, values as shares in [0, 1] drawn on a 0–100% axis, a count under each label,
 /// a caption under the axis and a legend on the right. `coverage --svg` and
@@ -31,7 +33,7 @@ struct GroupedBarChart {
       <?xml version="1.0" encoding="UTF-8"?>
       <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
       <rect width="100%" height="100%" fill="white"/>
-      <text x="\(left)" y="24" font-size="15" font-weight="bold">\(xmlEscape(title))</text>
+      <text x="\(left)" y="24" font-size="15" font-weight="bold">\(XMLText.escaped(title))</text>
 
       """
     for k in 0...4 {
@@ -49,17 +51,17 @@ struct GroupedBarChart {
           "<rect x=\"\(x0 + Double(k) * 22)\" y=\"\(top + plotH - h)\" width=\"20\" height=\"\(h)\" fill=\"\(one.color)\"/>\n"
       }
       s +=
-        "<text x=\"\(x0 + middle)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(xmlEscape(g.label))</text>\n"
+        "<text x=\"\(x0 + middle)\" y=\"\(top + plotH + 18)\" text-anchor=\"middle\">\(XMLText.escaped(g.label))</text>\n"
       s +=
         "<text x=\"\(x0 + middle)\" y=\"\(top + plotH + 34)\" text-anchor=\"middle\" fill=\"#666\">n=\(g.count)</text>\n"
     }
     s +=
-      "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">\(xmlEscape(caption))</text>\n"
+      "<text x=\"\(left)\" y=\"\(top + plotH + 58)\" fill=\"#444\">\(XMLText.escaped(caption))</text>\n"
     let lx = left + Double(groups.count) * group + 20
     for (k, one) in series.enumerated() {
       let y = top + Double(k) * 22
       s += "<rect x=\"\(lx)\" y=\"\(y)\" width=\"14\" height=\"14\" fill=\"\(one.color)\"/>\n"
-      s += "<text x=\"\(lx + 20)\" y=\"\(y + 12)\">\(xmlEscape(one.name))</text>\n"
+      s += "<text x=\"\(lx + 20)\" y=\"\(y + 12)\">\(XMLText.escaped(one.name))</text>\n"
     }
     return s + "</svg>\n"
   }

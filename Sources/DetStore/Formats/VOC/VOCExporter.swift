@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// Writes a dataset of an ``AnnotationStore`` as Pascal VOC XML, one file per image, at
@@ -84,16 +85,18 @@ public struct VOCExporter: DatasetExporter {
     categories: [RecordID: String]
   ) -> String {
     var xml = "<annotation>\n"
-    if !folder.isEmpty { xml += "\t<folder>\(escape(folder.joined(separator: "/")))</folder>\n" }
-    xml += "\t<filename>\(escape(fileName))</filename>\n"
+    if !folder.isEmpty {
+      xml += "\t<folder>\(XMLText.escaped(folder.joined(separator: "/")))</folder>\n"
+    }
+    xml += "\t<filename>\(XMLText.escaped(fileName))</filename>\n"
     xml +=
       "\t<size>\n\t\t<width>\(image.width)</width>\n\t\t<height>\(image.height)</height>\n\t</size>\n"
     xml += "\t<segmented>0</segmented>\n"
     for a in annotations {
       let v = convention.vocValues(x1: a.x, y1: a.y, x2: a.x + a.width, y2: a.y + a.height)
       xml += "\t<object>\n"
-      xml += "\t\t<name>\(escape(categories[a.categoryID] ?? "\(a.categoryID)"))</name>\n"
-      if let pose = a.pose { xml += "\t\t<pose>\(escape(pose))</pose>\n" }
+      xml += "\t\t<name>\(XMLText.escaped(categories[a.categoryID] ?? "\(a.categoryID)"))</name>\n"
+      if let pose = a.pose { xml += "\t\t<pose>\(XMLText.escaped(pose))</pose>\n" }
       xml += "\t\t<truncated>\(a.isTruncated ? 1 : 0)</truncated>\n"
       xml += "\t\t<difficult>\(a.isDifficult || a.isCrowd ? 1 : 0)</difficult>\n"
       if a.isOccluded { xml += "\t\t<occluded>1</occluded>\n" }
@@ -106,21 +109,4 @@ public struct VOCExporter: DatasetExporter {
     return xml + "</annotation>\n"
   }
 
-  private func escape(_ text: String) -> String {
-    var out = ""
-    for c in text.unicodeScalars {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&apos;"
-      default:
-        // XML 1.0 cannot carry C0 controls other than tab, LF, CR, even as references.
-        if c.value < 0x20, c != "\t", c != "\n", c != "\r" { continue }
-        out.unicodeScalars.append(c)
-      }
-    }
-    return out
-  }
 }
