@@ -172,6 +172,22 @@ struct DatasetLossOptions: ParsableArguments {
 
   /// Runs the head over the dataset, printing one JSON line per image, per batch and the
   /// summary; records the run with `--record`.
+  /// The images the run scores, for the progress bar: the batch files' (their headers read),
+  /// the subset's, or the dataset's; `nil` (no total shown) when a batch file cannot be read
+  /// here (the run itself reports it).
+  private func progressTotal(_ loss: DatasetLoss) -> Int? {
+    if loss.predictions.isBatched {
+      var images = 0
+      for file in loss.predictions.batchFiles {
+        guard let batch = try? PredictionBatch(file: file) else { return nil }
+        images += batch.count
+      }
+      return images
+    }
+    if let subset = loss.walker.subset { return subset.ids.count }
+    return try? loss.walker.store.dataset(named: name).images
+  }
+
   func run(head: DatasetLoss.Head) throws {
     let source = try PredictionSource(path: predictions)
     if source.isBatched, let batchSize {
@@ -198,8 +214,7 @@ struct DatasetLossOptions: ParsableArguments {
     loss.emaMomentum = ema
     loss.threads = parallel.threads
     var out = try BufferedTextWriter(path: "-")
-    let bar = progressOptions.bar(
-      "loss over \(name)", total: try? loss.walker.store.dataset(named: name).images)
+    let bar = progressOptions.bar("loss over \(name)", total: progressTotal(loss))
     defer { bar.finish() }
     let summary = try loss.run(keepsRecords: record != nil) { event in
       let line: JSONValue

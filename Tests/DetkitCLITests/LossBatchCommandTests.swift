@@ -116,3 +116,18 @@ func batchFolderLossEqualsTheFrameworksOwn(framework: String) throws {
   #expect(difference <= 2e-5)
   #expect((report["peak_rss_mib"] as? Double ?? 0) > 0)
 }
+
+/// The progress bar of a run over batch files counts the batch files' images, not the
+/// dataset's (8 images; the one file read here holds fewer).
+@Test func batchRunProgressCountsTheBatchFilesImages() throws {
+  let (db, _) = try BatchFixture.store()
+  let r = try CLI.run([
+    "loss", "retinanet", "--db", db, "--name", "b", "--predictions",
+    BatchFixture.root.appendingPathComponent("torchvision/batch_000.safetensors").path,
+    "--progress", "always",
+  ])
+  #expect(r.status == 0, "\(r.stderr)")
+  let images = BatchFixture.lines(r.stdout, with: "image_id").count
+  #expect(images > 0 && images < 8)
+  #expect(r.stderr.contains("\(images)/\(images) images"), "\(r.stderr)")
+}
