@@ -94,6 +94,10 @@ public struct AnchorCoverage: Sendable, Hashable {
   public private(set) var images = 0
   /// Degenerate ground truths left out.
   public private(set) var skipped = 0
+  /// Boxes whose given area (``observe(groundTruth:grid:index:areas:)``) exceeds their own
+  /// width x height by more than 1 % (and 1 px²): no object inside its box is that large,
+  /// so such an area is not the object's.
+  public private(set) var areasAboveBox = 0
 
   /// The names of the log2 side bins, in order.
   public static let binNames = [
@@ -142,6 +146,8 @@ public struct AnchorCoverage: Sendable, Hashable {
     public var boxes: [(area: Double, bestIoU: Float, positivesPerLevel: [Int])]
     /// Degenerate boxes left out.
     public var skipped: Int
+    /// Filed boxes whose given area exceeds their own (see ``AnchorCoverage/areasAboveBox``).
+    public var areasAboveBox = 0
   }
 
   /// Adds one image: matches `groundTruth` (xyxy pixels on the grid's canvas) to `grid`'s
@@ -161,10 +167,14 @@ public struct AnchorCoverage: Sendable, Hashable {
   /// Matches one image's boxes without filing them (see ``add(groundTruth:grid:index:)``).
   /// Reads `self` only, so several images can be observed at once.
   /// - Complexity: O(N + overlapping pairs) for the match and O(N) for the count.
-  public func observe(groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex) throws
-    -> Observation
-  {
-    try observe(groundTruth: groundTruth, grid: grid, index: index, scratch: MatchScratchPool())
+  /// - Parameter areas: per box, the area (pixels² of the grid's image) its size bucket and
+  ///   bin are read from, e.g. a dataset's stored areas scaled by the resize; `nil`: the
+  ///   box's width x height.
+  public func observe(
+    groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex, areas: [Double]? = nil
+  ) throws -> Observation {
+    try observe(
+      groundTruth: groundTruth, grid: grid, index: index, areas: areas, scratch: MatchScratchPool())
   }
 
   /// ``observe(groundTruth:grid:index:)`` with per-anchor scratch arrays reused between
@@ -174,11 +184,13 @@ public struct AnchorCoverage: Sendable, Hashable {
   /// - Complexity: O(overlapping pairs + boxes × levels) when the counting path applies,
   ///   else that of the full match plus O(N).
   package func observe(
-    groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex, scratch: MatchScratchPool
+    groundTruth: BoxArray, grid: AnchorGrid, index: GridAnchorIndex, areas: [Double]? = nil,
+    scratch: MatchScratchPool
   ) throws -> Observation {
     precondition(
       grid.levels.count == levelNames.count,
       "grid has \(grid.levels.count) levels, coverage \(levelNames.count)")
+    precondition(areas == nil || areas?.count == groundTruth.count, "one area per box")
     guard !groundTruth.isEmpty else { return Observation(boxes: [], skipped: 0) }
     let m = groundTruth.count
     let levels = grid.levels.count
@@ -201,9 +213,15 @@ public struct AnchorCoverage: Sendable, Hashable {
     observation.boxes.reserveCapacity(m - skippedRows.count)
     for j in 0..<m where !skippedRows.contains(j) {
       let box = groundTruth[j]
+      let boxArea = Double(box.width) * Double(box.height)
+      var area = boxArea
+      if let areas {
+        area = areas[j]
+        if area > boxArea * 1.01 + 1 { observation.areasAboveBox += 1 }
+      }
       observation.boxes.append(
         (
-          area: Double(box.width) * Double(box.height), bestIoU: bestIoU[j],
+          area: area, bestIoU: bestIoU[j],
           positivesPerLevel: Array(perBox[(j * levels)..<((j + 1) * levels)])
         ))
     }
@@ -232,6 +250,7 @@ public struct AnchorCoverage: Sendable, Hashable {
   public mutating func add(_ observation: Observation) {
     images += 1
     skipped += observation.skipped
+    areasAboveBox += observation.areasAboveBox
     for box in observation.boxes {
       all.add(bestIoU: box.bestIoU, positivesPerLevel: box.positivesPerLevel)
       buckets[Self.bucket(area: box.area)].add(

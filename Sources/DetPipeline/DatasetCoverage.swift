@@ -1,5 +1,6 @@
 import DetGeometry
 import DetMatching
+import DetStore
 import DetSupport
 import Foundation
 
@@ -13,6 +14,10 @@ extension AnchorCoverage {
   ///   - generator: the anchors.
   ///   - matcher: the thresholds positives are counted under; usually the preset's
   ///     (``DetMatching/IoUMatcher/preset(_:policy:)``).
+  ///   - area: what the size buckets and bins read: `.box` (the default), the resized box's
+  ///     width x height, the size the anchors must fit; or `.stored`, each annotation's
+  ///     stored `area` scaled by the image's resize (COCO evaluation's notion; counted in
+  ///     ``AnchorCoverage/areasAboveBox`` where it exceeds the box).
   ///   - threads: images matched at once (`nil`: every core; 1: serially). Images are
   ///     filed in import order, so the result is the same, bit for bit, for any value.
   ///   - progress: called after each image with the images done out of the dataset's.
@@ -25,7 +30,7 @@ extension AnchorCoverage {
   ///   the largest grid per thread.
   public init(
     of walker: DatasetWalker, generator: AnchorGenerator, matcher: IoUMatcher,
-    threads: Int? = nil, progress: WorkProgressHandler? = nil
+    area: AreaSource = .box, threads: Int? = nil, progress: WorkProgressHandler? = nil
   ) throws(PipelineError) {
     var cache = GridCache(generator)
     var coverage = AnchorCoverage(levelNames: generator.levels.map(\.name), matcher: matcher)
@@ -39,17 +44,25 @@ extension AnchorCoverage {
         produce: { yield in
           try walker.forEachImage { image throws(PipelineError) in
             let (grid, index) = try cache.grid(for: image)
-            do { try yield((image.boxes, grid, index)) } catch let error as PipelineError {
+            var areas: [Double]?
+            if area == .stored {
+              // The stored area in resized pixels: scaled like the box's two sides.
+              let scale =
+                Double(image.resized.width) / Double(image.record.width)
+                * Double(image.resized.height) / Double(image.record.height)
+              areas = image.annotations.map { ($0.area ?? $0.width * $0.height) * scale }
+            }
+            do { try yield((image.boxes, areas, grid, index)) } catch let error as PipelineError {
               throw error
             } catch {
               throw PipelineError.wrapping(error, .assignmentFailed)
             }
           }
         },
-        transform: { boxes, grid, index in
+        transform: { boxes, areas, grid, index in
           do {
             return try observer.observe(
-              groundTruth: boxes, grid: grid, index: index, scratch: scratch)
+              groundTruth: boxes, grid: grid, index: index, areas: areas, scratch: scratch)
           } catch {
             throw PipelineError.wrapping(error, .assignmentFailed)
           }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DetGeometry
 import DetMatching
 import DetPipeline
+import DetStore
 import DetSupport
 import Foundation
 
@@ -22,6 +23,11 @@ struct CoverageCommand: ParsableCommand {
       default the preset's (fpn: rpn 0.7/0.3, retinanet: 0.5/0.4, both with low-quality \
       matches); with --anchor-config, --matcher must be given. --high/--low override its \
       thresholds. Matching is the grid-aware sparse matcher.
+
+      Size classes (COCO's small < 32², medium < 96², large, and the log2 bins) read \
+      the resized box's width x height by default (--area box: the size the anchors \
+      must fit); --area stored reads the stored `area` scaled by the resize, as COCO \
+      evaluation does, and warns when stored areas exceed their boxes.
 
       Example:
         detkit coverage --db store.sqlite --name demo --preset retinanet \\
@@ -44,6 +50,12 @@ struct CoverageCommand: ParsableCommand {
   @Option(help: "Also write an SVG bar chart of the log2 bins to this file.")
   var svg: String?
 
+  @Option(
+    help:
+      "What the size classes read: box (the resized box's width x height) or stored (the stored area, resized)."
+  )
+  var area: AreaSource = .box
+
   @OptionGroup var progressOptions: ProgressOptions
 
   @OptionGroup var parallel: ParallelOptions
@@ -60,8 +72,13 @@ struct CoverageCommand: ParsableCommand {
     let bar = progressOptions.bar("coverage of \(options.name)")
     defer { bar.finish() }
     let coverage = try Self.compute(
-      options, high: high, low: low, threads: parallel.threads, progress: bar.update)
+      options, high: high, low: low, area: area, threads: parallel.threads, progress: bar.update)
     bar.finish()
+    if coverage.areasAboveBox > 0 {
+      printError(
+        "warning: \(coverage.areasAboveBox) of \(coverage.all.count) stored areas exceed their box's width x height, so they are not the objects' areas (VisDrone's COCO files store the image size); --area box classes boxes by their own size"
+      )
+    }
     if json {
       printJSON(Self.jsonObject(coverage, options: options))
     } else {
@@ -78,15 +95,15 @@ struct CoverageCommand: ParsableCommand {
   /// Walks the dataset and accumulates coverage under the preset's matcher, with
   /// `--high` / `--low` overriding its thresholds.
   static func compute(
-    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, threads: Int? = nil,
-    progress: WorkProgressHandler? = nil
+    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, area: AreaSource = .box,
+    threads: Int? = nil, progress: WorkProgressHandler? = nil
   ) throws -> AnchorCoverage {
     var matcher = try options.matcherChoice().matcher
     if let high { matcher.highThreshold = high }
     if let low { matcher.lowThreshold = low }
     return try AnchorCoverage(
-      of: options.walker(), generator: try options.generator, matcher: matcher, threads: threads,
-      progress: progress)
+      of: options.walker(), generator: try options.generator, matcher: matcher, area: area,
+      threads: threads, progress: progress)
   }
 
   static func percent(_ v: Double) -> String { String(format: "%5.1f%%", 100 * v) }

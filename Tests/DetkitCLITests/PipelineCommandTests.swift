@@ -329,3 +329,42 @@ func wellFormed(_ data: Data) throws -> Bool {
   let byBox = try JSONSerialization.jsonObject(with: Data(box.stdout.utf8)) as? [String: Any]
   #expect(byBox?["area"] as? [String: Int] == ["small": 2, "medium": 1, "large": 0])
 }
+
+/// `coverage --area`: by default the size classes read the resized box (20 x 20 px on a
+/// 640 x 480 image, resized by 800 / 480: 1,111 px², medium, both boxes); `--area stored`
+/// reads the stored areas scaled the same way (400 px² → medium; 307,200, the image size as
+/// VisDrone stores it → large) and warns about the area larger than its box.
+@Test func coverageSizeClassesReadTheBoxOrTheStoredArea() throws {
+  let dir = try NPYBytes.temporaryDirectory()
+  let source = dir.appendingPathComponent("area.json")
+  try Data(
+    #"""
+    {"images": [{"id": 1, "width": 640, "height": 480, "file_name": "a.jpg"}],
+     "categories": [{"id": 1, "name": "c"}],
+     "annotations": [
+       {"id": 1, "image_id": 1, "category_id": 1, "bbox": [100, 100, 20, 20], "area": 307200,
+        "iscrowd": 0},
+       {"id": 2, "image_id": 1, "category_id": 1, "bbox": [300, 200, 20, 20], "area": 400,
+        "iscrowd": 0}]}
+    """#.utf8
+  ).write(to: source)
+  let db = dir.appendingPathComponent("a.sqlite").path
+  #expect(try CLI.run(["import", "coco", source.path, "--db", db, "--name", "a"]).status == 0)
+  func buckets(_ extra: [String]) throws -> (counts: [String: Int], stderr: String) {
+    let r = try CLI.run(
+      ["coverage", "--db", db, "--name", "a", "--preset", "retinanet", "--json"] + extra)
+    #expect(r.status == 0, "\(r.stderr)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    let rows = try #require(json["buckets"] as? [[String: Any]])
+    var counts: [String: Int] = [:]
+    for row in rows { counts[row["name"] as? String ?? ""] = row["boxes"] as? Int }
+    return (counts, r.stderr)
+  }
+  let box = try buckets([])
+  #expect(box.counts == ["small": 0, "medium": 2, "large": 0], "\(box.counts)")
+  #expect(!box.stderr.contains("warning"))
+  let stored = try buckets(["--area", "stored"])
+  #expect(stored.counts == ["small": 0, "medium": 1, "large": 1], "\(stored.counts)")
+  #expect(stored.stderr.contains("warning: 1 of 2 stored areas exceed"), "\(stored.stderr)")
+}
