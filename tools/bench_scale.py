@@ -18,10 +18,10 @@ resident memory (the child's ru_maxrss from wait4), with the load average before
 since figures from a loaded machine are not comparable. The two subsets are datasets of
 their own made by the same generator (seed 7), imported into the same store as setup.
 
-The generator is the workload generator kept beside the repository for developers
-(../shared/tools/gen_coco.py, which a clone does not have; pass --generator elsewhere);
---json times any COCO instances file instead of the generated one (the subsets are still
-generated).
+The generator is the repository's own tools/gen_coco.py (--generator picks another one
+with the same --images / --seed / --out options); --json times any COCO instances file
+instead of the generated one (the subsets are still generated). The README's tables were
+measured on files of the same sizes from the developers' workload generator.
 
   python3 tools/bench_scale.py                            # W-SCALE: 1,182,870 images
   python3 tools/bench_scale.py --images 118287            # W-IMPORT
@@ -123,7 +123,7 @@ def main():
     p.add_argument("--json", help="use this COCO file instead of generating one")
     p.add_argument("--work", default="/tmp/detkit-bench-scale", help="folder for the data (kept)")
     p.add_argument("--detkit", default=os.path.join(ROOT, ".build", "release", "detkit"))
-    p.add_argument("--generator", default=os.path.join(ROOT, "..", "shared", "tools", "gen_coco.py"))
+    p.add_argument("--generator", default=os.path.join(ROOT, "tools", "gen_coco.py"))
     p.add_argument("--targets-images", type=int, default=1000)
     p.add_argument("--loss-images", type=int, default=50)
     p.add_argument("--threads", type=int, help="--threads for coverage, targets and loss (default: every core)")
