@@ -107,7 +107,7 @@ private func expectSegmentationOnlyResultsRefused(gt: URL, segm url: URL, count:
   #expect(report.warnings.contains { $0.hasPrefix("kept 1 detections of zero width") })
   #expect(report.warnings.contains { $0.hasPrefix("kept 1 detections that extend beyond") })
   var boxes: [[Double]] = []
-  try temp.opened.forEachDetectionByImage(in: "d") {
+  try temp.opened.forEachDetection(in: "d") {
     boxes.append([$0.x, $0.y, $0.width, $0.height])
   }
   #expect(boxes == [[10, 10, 0, 5], [90, 10, 40, 20], [1, 1, 2, 2]])
@@ -116,7 +116,7 @@ private func expectSegmentationOnlyResultsRefused(gt: URL, segm url: URL, count:
     into: temp.opened, dataset: "d", set: "clipped", options: ImportOptions(clip: true))
   #expect(clipped.clipped == 1 && clipped.detections == 3)
   boxes = []
-  try temp.opened.forEachDetectionByImage(in: "d", set: "clipped") {
+  try temp.opened.forEachDetection(in: "d", set: "clipped") {
     boxes.append([$0.x, $0.y, $0.width, $0.height])
   }
   #expect(boxes[1] == [90, 10, 10, 20])

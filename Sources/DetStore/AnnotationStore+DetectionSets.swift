@@ -11,36 +11,6 @@ extension AnnotationStore {
     s.bind(set, at: 2)
     return try s.step() ? s.int(0) : 0
   }
-
-  /// Calls `body` with each detection of set `set` of dataset `name` (its `segmentation`
-  /// and `extra` left `nil`), image by image, in import order within an image. Streams. A
-  /// set the dataset does not have has no detections.
-  ///
-  /// Evaluation needs no other order (COCO evaluation groups detections by image and keeps
-  /// file order inside a group), and this one comes straight from the (dataset, set, image)
-  /// index, where ``forEachDetection(in:set:_:)``'s import order makes SQLite sort every
-  /// detection first.
-  /// - Throws: `.notFound` when there is no such dataset; `.sqlite`.
-  /// - Complexity: O(detections of the set), from the (dataset, set, image) index.
-  public func forEachDetectionByImage(
-    in name: String, set: String = "default", _ body: (DetectionRecord) throws -> Void
-  ) throws {
-    let id = try requireDataset(named: name)
-    let s = try Statement(
-      database: database,
-      sql: """
-        SELECT image_id, category_id, x, y, w, h, score FROM detections
-        WHERE dataset_id = ? AND set_name = ? ORDER BY image_id, id
-        """)
-    s.bind(id, at: 1)
-    s.bind(set, at: 2)
-    while try s.step() {
-      try body(
-        DetectionRecord(
-          imageID: s.recordID(0), categoryID: s.recordID(1), x: s.double(2), y: s.double(3),
-          width: s.double(4), height: s.double(5), score: s.double(6)))
-    }
-  }
 }
 
 extension AnnotationStore {

@@ -3,9 +3,9 @@ import Testing
 
 @testable import DetStore
 
-/// Detections read image by image: every detection once, grouped by image, in import order
-/// within an image (what COCO evaluation needs), and the count.
-@Test func detectionsByImageKeepImportOrderWithinAnImage() throws {
+/// Evaluation's read (`forEachDetectionBox`): every detection once, in file order, also when
+/// read in parts; and the count.
+@Test func detectionBoxesComeInFileOrderAndParts() throws {
   let temp = try TemporaryStore()
   let gt = temp.directory.appendingPathComponent("gt.json")
   try Data(
@@ -27,15 +27,20 @@ import Testing
     into: temp.opened, dataset: "d")
 
   var seen: [(RecordID, Double)] = []
-  try temp.opened.forEachDetectionByImage(in: "d") { seen.append(($0.imageID, $0.score)) }
-  #expect(seen.map(\.1) == [1, 3, 4, 0, 2, 5])
-  #expect(seen.map(\.0) == [.int(1), .int(1), .int(1), .int(3), .int(3), .int(3)])
+  try temp.opened.forEachDetectionBox(in: "d") { seen.append(($0.imageID, $0.score)) }
+  #expect(seen.map(\.1) == [0, 1, 2, 3, 4, 5])
+  #expect(seen.map(\.0) == images.map { RecordID.int(Int64($0)) })
+  var parts: [Double] = []
+  for part in 0..<2 {
+    try temp.opened.forEachDetectionBox(in: "d", part: part, of: 2) { parts.append($0.score) }
+  }
+  #expect(parts == [0, 1, 2, 3, 4, 5])
   #expect(try temp.opened.detectionCount(in: "d") == 6)
   #expect(throws: StoreError.self) { try temp.opened.detectionCount(in: "nope") }
 }
 
-/// Reading by image keeps to one detection set; counts are per set.
-@Test func detectionsByImageReadOneSet() throws {
+/// Evaluation's read keeps to one detection set; counts are per set.
+@Test func detectionBoxesReadOneSet() throws {
   let temp = try TemporaryStore()
   let gt = temp.directory.appendingPathComponent("gt.json")
   try Data(
@@ -55,7 +60,7 @@ import Testing
       into: temp.opened, dataset: "d", set: set)
   }
   var seen: [Double] = []
-  try temp.opened.forEachDetectionByImage(in: "d", set: "a") { seen.append($0.score) }
+  try temp.opened.forEachDetectionBox(in: "d", set: "a") { seen.append($0.score) }
   #expect(seen == [0.5, 0.25])
   #expect(try temp.opened.detectionCount(in: "d", set: "b") == 1)
   #expect(try temp.opened.detectionCount(in: "d", set: "none") == 0)
