@@ -48,10 +48,10 @@ private func expectCountedRefusal(_ source: URL) throws {
 
 @Test(
   "every shared COCO sample exports to VOC and YOLO whole or with a counted refusal",
-  .enabled(if: FormatFixtures.hasDataset(""), "../shared/datasets is absent"),
+  .enabled(if: datasetsPresent, "../shared/datasets is absent"),
   arguments: cocoSamples)
 func sharedSampleExportsOrRefusesWithACount(sample: String) throws {
-  try expectCountedRefusal(FormatFixtures.dataset(sample))
+  try expectCountedRefusal(sharedDatasets.appendingPathComponent(sample))
 }
 
 @Test(

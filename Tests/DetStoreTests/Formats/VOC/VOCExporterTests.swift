@@ -42,7 +42,7 @@ func vocToStoreToVOCGivesBackEveryValue(convention: VOCBoxConvention) throws {
 /// The other VOC samples (labelImg's raccoon files; VOC2012's main, layout and action
 /// files): every object's values come back.
 @Test(
-  .enabled(if: FormatFixtures.hasDataset(""), "../shared/datasets is absent"),
+  .enabled(if: datasetsPresent, "../shared/datasets is absent"),
   arguments: [
     ("raccoon_voc/annotations", 200), ("voc2012_clarifai10/annotations", 10),
   ])
