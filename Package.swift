@@ -101,6 +101,8 @@ let package = Package(
       swiftSettings: swiftSettings),
 
     // MARK: - Tests
+    // Support shared by the test targets (the one temporary folder of a test process).
+    .target(name: "DetTestSupport", path: "Tests/DetTestSupport", swiftSettings: swiftSettings),
     .testTarget(
       name: "DetSupportTests",
       // DetGeometry only for the property tests' seeded generator (SyntheticBoxes.SplitMix64).
@@ -114,20 +116,23 @@ let package = Package(
       name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry"],
+      name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry", "DetTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetStoreTests", dependencies: ["DetStore", "DetGeometry", "DetSupport"],
+      name: "DetStoreTests",
+      dependencies: ["DetStore", "DetGeometry", "DetSupport", "DetTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(name: "DetEvalTests", dependencies: ["DetEval"], swiftSettings: swiftSettings),
     .testTarget(
       name: "DetPipelineTests",
       dependencies: [
         "DetPipeline", "DetStore", "DetGeometry", "DetMatching", "DetLoss", "DetTensorIO",
+        "DetTestSupport",
       ],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetkitCLITests", dependencies: ["detkit", "DetStore", "DetGeometry", "DetSupport"],
+      name: "DetkitCLITests",
+      dependencies: ["detkit", "DetStore", "DetGeometry", "DetSupport", "DetTestSupport"],
       swiftSettings: swiftSettings),
   ]
 )

@@ -1,6 +1,7 @@
 import DetGeometry
 import DetPipeline
 import DetStore
+import DetTestSupport
 import Foundation
 import Testing
 
@@ -38,7 +39,7 @@ final class BatchStore {
   let db: String
 
   init() throws {
-    directory = FileManager.default.temporaryDirectory
+    directory = TestTemporaryRoot.url
       .appendingPathComponent("detkit-batches-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     db = directory.appendingPathComponent("b.sqlite").path

@@ -1,6 +1,7 @@
 import DetGeometry
 import DetPipeline
 import DetStore
+import DetTestSupport
 import Foundation
 import Testing
 
@@ -114,7 +115,7 @@ private func canvasOnly(_ size: ImageSize) -> PipelineImage {
 func walkerAppliesTheDifficultPolicy(
   policy: DifficultPolicy, boxes: [[Float]], crowd: [[Float]]
 ) throws {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let dir = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-difficult-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   defer { try? FileManager.default.removeItem(at: dir) }

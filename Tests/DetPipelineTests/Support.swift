@@ -1,5 +1,6 @@
 import DetGeometry
 import DetStore
+import DetTestSupport
 import Foundation
 import Testing
 
@@ -67,7 +68,7 @@ final class DemoStore {
   let db: String
 
   init() throws {
-    directory = FileManager.default.temporaryDirectory
+    directory = TestTemporaryRoot.url
       .appendingPathComponent("detkit-pipeline-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     db = directory.appendingPathComponent("demo.sqlite").path

@@ -1,4 +1,5 @@
 import DetStore
+import DetTestSupport
 import Foundation
 
 /// Paths of the repository's fixtures and of the shared real-data samples, found from this
@@ -44,7 +45,7 @@ enum FormatFixtures {
 
   /// A fresh empty temporary directory.
   static func temporaryDirectory() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory
+    let dir = TestTemporaryRoot.url
       .appendingPathComponent("detkit-formats-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir

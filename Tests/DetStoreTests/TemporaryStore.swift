@@ -1,4 +1,5 @@
 import DetGeometry
+import DetTestSupport
 import Foundation
 
 @testable import DetStore
@@ -13,7 +14,7 @@ final class TemporaryStore {
   private(set) var store: AnnotationStore?
 
   init() throws {
-    directory = FileManager.default.temporaryDirectory
+    directory = TestTemporaryRoot.url
       .appendingPathComponent("detkit-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     path = directory.appendingPathComponent("test.sqlite").path

@@ -1,4 +1,5 @@
 import DetGeometry
+import DetTestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ enum Support {
 
   /// A fresh empty directory under the system temporary directory.
   static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
+    let url = TestTemporaryRoot.url
       .appendingPathComponent("detkit-tensorio-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url

@@ -1,3 +1,4 @@
+import DetTestSupport
 import Foundation
 import Testing
 
@@ -83,7 +84,7 @@ import Testing
 }
 
 @Test func anchorsWritesToAFile() throws {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let path = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-anchors-\(UUID()).csv"
   ).path
   defer { try? FileManager.default.removeItem(atPath: path) }
@@ -136,7 +137,7 @@ func anchorsRejectsBadArgumentsWithUsageStatus(arguments: [String]) throws {
 }
 
 @Test func anchorsNPYIsFloat32NByFourInFlatOrder() throws {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let path = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-anchors-\(UUID()).npy"
   ).path
   defer { try? FileManager.default.removeItem(atPath: path) }

@@ -1,9 +1,10 @@
 import DetGeometry
+import DetTestSupport
 import Foundation
 import Testing
 
 private func temporaryFile(_ contents: String) throws -> String {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let path = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-bench-\(UUID()).json"
   ).path
   try contents.write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,3 +1,4 @@
+import DetTestSupport
 import Foundation
 
 /// Minimal NPY v1.0 float32 writer and reader for the `iou` / `encode` / `decode` tests,
@@ -32,7 +33,7 @@ enum TinyNPY {
   }
 
   static func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("detkit-\(name)-\(UUID()).npy")
+    TestTemporaryRoot.url.appendingPathComponent("detkit-\(name)-\(UUID()).npy")
       .path
   }
 }

@@ -1,3 +1,4 @@
+import DetTestSupport
 import Foundation
 
 /// Locates and runs the `detkit` executable that `swift build` placed next to the test
@@ -74,7 +75,7 @@ enum CLI {
     let error: String
 
     init(stdin: Data) throws {
-      let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+      let base = TestTemporaryRoot.url.appendingPathComponent(
         "detkit-cli-\(UUID().uuidString)"
       ).path
       (input, output, error) = (base + ".in", base + ".out", base + ".err")
@@ -112,7 +113,11 @@ enum CLI {
     posix_spawn_file_actions_addopen(&actions, 2, files.error, created, 0o644)
     let argv = ([program.path] + arguments).map { strdup($0) } + [nil]
     defer { for arg in argv { free(arg) } }
-    let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    // Children write their own temporary files (demo's folder, bench inputs) under the test
+    // process's folder too, so they go when it does.
+    let variables = ProcessInfo.processInfo.environment
+      .merging(["TMPDIR": TestTemporaryRoot.url.path]) { $1 }
+      .merging(environment) { $1 }
     let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for variable in envp { free(variable) } }
     var pid: pid_t = 0

@@ -43,10 +43,12 @@ private func demoExcerpt(in readme: String) -> [String]? {
   return blocks.count == 2 ? blocks[1].map(maskingTemporaryFolder) : nil
 }
 
-/// `/tmp/detkit-demo-688EF106/x.svg` -> `/tmp/detkit-demo-*/x.svg`.
+/// `/tmp/detkit-demo-688EF106/x.svg` -> `/tmp/detkit-demo-*/x.svg`; the folder above it is
+/// masked as `/tmp` too (the demo run by the tests writes under the test process's folder).
 private func maskingTemporaryFolder(_ line: String) -> String {
   line.replacingOccurrences(
-    of: #"detkit-demo-[A-Za-z0-9]+"#, with: "detkit-demo-*", options: .regularExpression)
+    of: #"/[^ ]*/detkit-demo-[A-Za-z0-9]+"#, with: "/tmp/detkit-demo-*",
+    options: .regularExpression)
 }
 
 /// Where the excerpt stops matching the output: nil when every excerpt line is found in

@@ -1,3 +1,4 @@
+import DetTestSupport
 import Foundation
 
 /// Small on-disk VOC and YOLO datasets for the CLI tests, in a fresh temporary folder.
@@ -5,7 +6,7 @@ struct FormatsCLIFixtures {
   let directory: URL
 
   init() throws {
-    directory = FileManager.default.temporaryDirectory
+    directory = TestTemporaryRoot.url
       .appendingPathComponent("detkit-formats-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }

@@ -1,3 +1,4 @@
+import DetTestSupport
 import Foundation
 import Testing
 
@@ -11,7 +12,7 @@ private func writeNPY(_ bytes: Data, descr: String, shape: [Int]) throws -> Stri
   var data = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0])
   data += Data([UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
   data += Data(header.utf8) + bytes
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let path = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-loss-\(UUID()).npy"
   ).path
   try data.write(to: URL(fileURLWithPath: path))
@@ -51,10 +52,10 @@ private func json(_ text: String) throws -> [String: Double] {
   // REFERENCE.md TV2 in float64 files (converted to float32 on read).
   let logits = try npy(float64: [-3, -1, 0, 1, 3, -4.59511985013459, 20, -20], shape: [8])
   let targets = try npy(float64: [0, 1, 1, 0, 1, 0, 0, 1], shape: [8])
-  let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let out = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-loss-out-\(UUID()).npy"
   ).path
-  let grad = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let grad = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-loss-grad-\(UUID()).npy"
   ).path
   defer {

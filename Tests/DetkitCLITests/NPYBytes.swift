@@ -1,3 +1,4 @@
+import DetTestSupport
 import Foundation
 
 /// Minimal NPY (version 1.0) writing and int64 reading for end-to-end tests, written out
@@ -42,7 +43,7 @@ enum NPYBytes {
 
   /// A fresh temporary directory.
   static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    let url = TestTemporaryRoot.url.appendingPathComponent(
       "detkit-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url

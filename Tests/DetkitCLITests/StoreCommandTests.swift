@@ -1,9 +1,10 @@
+import DetTestSupport
 import Foundation
 import Testing
 
 /// A fresh directory for one test's store and files.
 private func scratch() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+  let url = TestTemporaryRoot.url.appendingPathComponent(
     "detkit-cli-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url

@@ -1,5 +1,6 @@
 import DetGeometry
 import DetStore
+import DetTestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ enum StoreFixtures {
 
   /// A fresh empty directory under the system temporary directory.
   static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
+    let url = TestTemporaryRoot.url
       .appendingPathComponent("detkit-reliability-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
