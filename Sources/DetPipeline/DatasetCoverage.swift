@@ -14,10 +14,11 @@ extension AnchorCoverage {
   ///   - generator: the anchors.
   ///   - matcher: the thresholds positives are counted under; usually the preset's
   ///     (``DetMatching/IoUMatcher/preset(_:policy:)``).
-  ///   - area: what the size buckets and bins read: `.box` (the default), the resized box's
-  ///     width x height, the size the anchors must fit; or `.stored`, each annotation's
-  ///     stored `area` scaled by the image's resize (COCO evaluation's notion; counted in
-  ///     ``AnchorCoverage/areasAboveBox`` where it exceeds the box).
+  ///   - area: what the size buckets and bins read: `.stored` (the default), each
+  ///     annotation's stored `area` scaled by the image's resize (COCO evaluation's notion;
+  ///     counted in ``AnchorCoverage/areasAboveBox`` where it exceeds the box; the box's
+  ///     width x height where no area is stored); or `.box`, the resized box's width x
+  ///     height, the size the anchors must fit.
   ///   - threads: images matched at once (`nil`: every core; 1: serially). Images are
   ///     filed in import order, so the result is the same, bit for bit, for any value.
   ///   - progress: called after each image with the images done out of the dataset's.
@@ -30,7 +31,7 @@ extension AnchorCoverage {
   ///   the largest grid per thread.
   public init(
     of walker: DatasetWalker, generator: AnchorGenerator, matcher: IoUMatcher,
-    area: AreaSource = .box, threads: Int? = nil, progress: WorkProgressHandler? = nil
+    area: AreaSource = .stored, threads: Int? = nil, progress: WorkProgressHandler? = nil
   ) throws(PipelineError) {
     var cache = GridCache(generator)
     var coverage = AnchorCoverage(levelNames: generator.levels.map(\.name), matcher: matcher)

@@ -25,9 +25,10 @@ struct CoverageCommand: ParsableCommand {
       thresholds. Matching is the grid-aware sparse matcher.
 
       Size classes (COCO's small < 32², medium < 96², large, and the log2 bins) read \
-      the resized box's width x height by default (--area box: the size the anchors \
-      must fit); --area stored reads the stored `area` scaled by the resize, as COCO \
-      evaluation does, and warns when stored areas exceed their boxes.
+      the stored `area` scaled by the resize by default (--area stored, as COCO \
+      evaluation and stats do), with a warning when stored areas exceed their boxes; \
+      --area box reads the resized box's width x height instead (the size the anchors \
+      must fit; use it where stored areas are not the objects', as in VisDrone).
 
       Example:
         detkit coverage --db store.sqlite --name demo --preset retinanet \\
@@ -52,9 +53,9 @@ struct CoverageCommand: ParsableCommand {
 
   @Option(
     help:
-      "What the size classes read: box (the resized box's width x height) or stored (the stored area, resized)."
+      "What the size classes read: stored (the stored area, resized) or box (the resized box's width x height)."
   )
-  var area: AreaSource = .box
+  var area: AreaSource = .stored
 
   @OptionGroup var progressOptions: ProgressOptions
 
@@ -95,7 +96,7 @@ struct CoverageCommand: ParsableCommand {
   /// Walks the dataset and accumulates coverage under the preset's matcher, with
   /// `--high` / `--low` overriding its thresholds.
   static func compute(
-    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, area: AreaSource = .box,
+    _ options: PipelineOptions, high: Float? = nil, low: Float? = nil, area: AreaSource = .stored,
     threads: Int? = nil, progress: WorkProgressHandler? = nil
   ) throws -> AnchorCoverage {
     var matcher = try options.matcherChoice().matcher
