@@ -21,7 +21,8 @@ struct ExportYOLOCommand: ParsableCommand {
       its stored name) beside its label in OUTPUT/images/; --val NAME adds a second \
       dataset (a part made by `detkit split`) as the validation split (labels/val, \
       images/val; the exported one goes to labels/train, images/train), and data.yaml \
-      names both for Ultralytics.
+      names both for Ultralytics. Linked images point outside OUTPUT, so importing it \
+      back needs import yolo --follow-links.
 
       Example:
         detkit export yolo --db store.sqlite --name coco128 --output yolo/

@@ -13,7 +13,9 @@ struct ImportYOLOCommand: ParsableCommand {
       obj.names. Image sizes come from the image headers (PNG, JPEG, BMP, GIF, WebP; EXIF \
       orientation applied, as OpenCV loads them). Labels without images and images without \
       labels are listed as warnings. The YAML's path:/train: entries are not followed; use \
-      --images when the images live elsewhere.
+      --images when the images live elsewhere. Image files that are symbolic links out \
+      of the images folder are refused unless --follow-links is given (a folder written by \
+      export yolo --copy-images link needs it).
 
       Example:
         detkit import yolo datasets/coco128 --db store.sqlite --name coco128
@@ -31,15 +33,20 @@ struct ImportYOLOCommand: ParsableCommand {
   @Option(help: "The class-name file (a YAML with names: or one name per line).")
   var names: String?
 
+  @Flag(help: "Read image files that are symbolic links to files outside the images folder.")
+  var followLinks = false
+
   func run() throws {
     let store = try options.openStore()
     let bar = options.progressOptions.bar("importing \(source)", unit: .files)
     defer { bar.finish() }
     let report = try options.run {
-      try YOLOImporter(path: source, imagesDirectory: images, namesFile: names)
-        .importDataset(
-          into: store, named: options.name, options: options.importOptions,
-          progress: bar.update(fraction:))
+      try YOLOImporter(
+        path: source, imagesDirectory: images, namesFile: names, followLinks: followLinks
+      )
+      .importDataset(
+        into: store, named: options.name, options: options.importOptions,
+        progress: bar.update(fraction:))
     }
     bar.finish()
     try options.finish(report)

@@ -2,7 +2,9 @@ import Foundation
 
 /// A folder an importer reads from, with the rules that keep a crafted dataset from making
 /// detkit read elsewhere:
-/// - a symbolic link to a file is followed only when its target lies inside the folder;
+/// - a symbolic link to a file is followed only when its target lies inside the folder, or,
+///   where the caller allows it (``LinksOut/follow``), when it is a regular file anywhere
+///   (image files linked from a shared tree, as `export yolo --copy-images link` writes);
 /// - a symbolic link to a folder met while listing is refused (pass the real folder
 ///   instead), which also rules out link cycles; the folder itself may be a link, and then
 ///   the folder it resolves to is the tree files must stay inside;
@@ -30,19 +32,35 @@ struct ImportFolder {
     self.resolved = url.standardizedFileURL.resolvingSymlinksInPath()
   }
 
+  /// What listing does with a symbolic link to a file outside the folder.
+  enum LinksOut {
+    /// Refuse it, naming `option` in the message when the caller has an option that follows
+    /// such links (for example `--follow-links`).
+    case refuse(option: String?)
+    /// List it when its target is a regular file.
+    case follow
+  }
+
   /// The regular files under `folder` (inside this one) whose lower-cased extension is in
   /// `extensions`, sorted by relative path; recursive when `recursive`.
   ///
-  /// - Throws: `StoreError` `.io` for a symbolic link leaving the folder, a symbolic link to
-  ///   a folder, or an unreadable folder.
-  func files(in folder: URL, extensions: Set<String>, recursive: Bool) throws -> [URL] {
+  /// - Throws: `StoreError` `.io` for a symbolic link leaving the folder (unless `linksOut`
+  ///   is `.follow` and it names a regular file), a symbolic link to a folder, or an
+  ///   unreadable folder.
+  func files(
+    in folder: URL, extensions: Set<String>, recursive: Bool,
+    linksOut: LinksOut = .refuse(option: nil)
+  ) throws -> [URL] {
     var found: [URL] = []
-    try collect(folder, extensions: extensions, recursive: recursive, depth: 0, into: &found)
+    try collect(
+      folder, extensions: extensions, recursive: recursive, linksOut: linksOut, depth: 0,
+      into: &found)
     return found.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
   }
 
   private func collect(
-    _ folder: URL, extensions: Set<String>, recursive: Bool, depth: Int, into found: inout [URL]
+    _ folder: URL, extensions: Set<String>, recursive: Bool, linksOut: LinksOut, depth: Int,
+    into found: inout [URL]
   ) throws {
     guard depth <= Self.depthLimit else {
       throw StoreError(
@@ -77,16 +95,27 @@ struct ImportFolder {
             location: SourceLocation(file: entry.path))
         }
         guard extensions.contains(entry.pathExtension.lowercased()) else { continue }
-        guard contains(target) else {
+        switch linksOut {
+        case _ where contains(target): break
+        case .follow:
+          guard exists else {
+            throw StoreError(
+              .io, "a symbolic link to \(target.path), which does not exist",
+              location: SourceLocation(file: entry.path))
+          }
+        case .refuse(let option):
           throw StoreError(
-            .io, "refused: a symbolic link to \(target.path), outside \(url.path)",
+            .io,
+            "refused: a symbolic link to \(target.path), outside \(url.path)"
+              + (option.map { "; pass \($0) to read linked files" } ?? ""),
             location: SourceLocation(file: entry.path))
         }
         found.append(entry)
       } else if values?.isDirectory == true {
         if recursive {
           try collect(
-            entry, extensions: extensions, recursive: true, depth: depth + 1, into: &found)
+            entry, extensions: extensions, recursive: true, linksOut: linksOut, depth: depth + 1,
+            into: &found)
         }
       } else if values?.isRegularFile == true, extensions.contains(entry.pathExtension.lowercased())
       {

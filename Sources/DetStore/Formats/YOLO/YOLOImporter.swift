@@ -38,14 +38,23 @@ public struct YOLOImporter: DatasetImporter {
   public var imagesDirectory: String?
   /// The class-name file, when it is not found in the dataset folder.
   public var namesFile: String?
+  /// Read image files that are symbolic links to regular files outside the images folder
+  /// (as `export yolo --copy-images link` writes them). Off by default: a crafted dataset
+  /// could otherwise make the importer read image headers anywhere. Label and names files
+  /// must stay inside the dataset folder either way.
+  public var followLinks: Bool
 
   /// The largest label or names file read.
   public static let fileSizeLimit = 64 << 20
 
-  public init(path: String, imagesDirectory: String? = nil, namesFile: String? = nil) {
+  public init(
+    path: String, imagesDirectory: String? = nil, namesFile: String? = nil,
+    followLinks: Bool = false
+  ) {
     self.path = path
     self.imagesDirectory = imagesDirectory
     self.namesFile = namesFile
+    self.followLinks = followLinks
   }
 
   /// Imports ``path`` as dataset `name` (one transaction).
@@ -54,7 +63,8 @@ public struct YOLOImporter: DatasetImporter {
   /// - Returns: the store's report; warnings list label files without images and images
   ///   without label files.
   /// - Throws: `StoreError`: `.io` for a missing folder, no images, or a refused file
-  ///   (symbolic links leaving the folder, non-regular files); `.malformedInput` for
+  ///   (symbolic links leaving the folder, unless ``followLinks`` allows image files,
+  ///   non-regular files); `.malformedInput` for
   ///   unusable class names or two images with one label key; `.malformedInput` for an
   ///   unreadable image header and `.invalidRecord` for a bad label line (strict);
   ///   `.datasetExists` without `options.replace`. On any error the store is unchanged.
@@ -67,7 +77,7 @@ public struct YOLOImporter: DatasetImporter {
     let source = URL(fileURLWithPath: path)
     let layout = try YOLOLayout(
       source: source, imagesDirectory: imagesDirectory.map { URL(fileURLWithPath: $0) },
-      namesFile: namesFile.map { URL(fileURLWithPath: $0) })
+      namesFile: namesFile.map { URL(fileURLWithPath: $0) }, followLinks: followLinks)
     let names = layout.names
     let location = SourceLocation(file: layout.namesSource.path)
 

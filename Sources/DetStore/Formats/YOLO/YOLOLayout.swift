@@ -25,7 +25,9 @@ struct YOLOLayout {
     "classes.txt", "names.txt", "train.txt", "val.txt", "valid.txt", "test.txt",
   ]
 
-  init(source: URL, imagesDirectory: URL?, namesFile: URL?) throws {
+  /// - Parameter followLinks: list image files that are symbolic links to regular files
+  ///   outside the images folder (label and names files must still stay inside the dataset).
+  init(source: URL, imagesDirectory: URL?, namesFile: URL?, followLinks: Bool = false) throws {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
       throw StoreError(.io, "no such file or folder", location: SourceLocation(file: source.path))
@@ -92,7 +94,8 @@ struct YOLOLayout {
     for imageRoot in imageRoots {
       let deep = imagesDirectory != nil || recursive
       for file in try imagesFolder.files(
-        in: imageRoot, extensions: ImageHeader.fileExtensions, recursive: deep)
+        in: imageRoot, extensions: ImageHeader.fileExtensions, recursive: deep,
+        linksOut: followLinks ? .follow : .refuse(option: "--follow-links"))
       {
         let relative = ImportFolder.relativePath(of: file, under: imageRoot)
         let key = Self.key(relative)

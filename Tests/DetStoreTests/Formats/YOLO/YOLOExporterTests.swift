@@ -110,7 +110,8 @@ private func expectYOLORoundTrip(_ root: URL, images: Int, yaml: URL) throws {
 
 /// The training layout: a dataset split in two, exported with `--val` and images linked (or
 /// copied): labels and images under train/ and val/, data.yaml naming both with an absolute
-/// `path:`, and the folder imports back with every image and box.
+/// `path:`, and the folder imports back with every image and box (linked: with
+/// `followLinks`).
 @Test(arguments: [YOLOExporter.ImagePlacement.link, .copy])
 func trainingLayoutWithSplitsAndImages(placement: YOLOExporter.ImagePlacement) throws {
   let dir = try FormatFixtures.temporaryDirectory()
@@ -167,12 +168,11 @@ func trainingLayoutWithSplitsAndImages(placement: YOLOExporter.ImagePlacement) t
   #expect(yaml.contains("train: images/train\nval: images/val\n"), "\(yaml)")
   #expect(yaml.contains("path: '\(out.standardizedFileURL.path)'"), "\(yaml)")
   #expect(try YOLOClassNames.parse(yaml: Array(yaml.utf8)) == ["cat", "dog"])
-  // The copied layout imports back whole (detkit's importer refuses links that leave the
-  // folder; Ultralytics follows them).
-  if placement == .copy {
-    let back = try YOLOImporter(path: out.path).importDataset(into: temp.opened, named: "back")
-    #expect(back.images == 4 && back.annotations == 4)
-  }
+  // The folder imports back whole: copied images as they are, linked ones (which leave the
+  // folder) with followLinks, as Ultralytics follows them.
+  let back = try YOLOImporter(path: out.path, followLinks: placement == .link)
+    .importDataset(into: temp.opened, named: "back")
+  #expect(back.images == 4 && back.annotations == 4)
 
   // A missing image is refused before anything is written.
   try fm.removeItem(at: pictures.appendingPathComponent("d.png"))

@@ -380,7 +380,8 @@ func theSameBoxesArriveFromVOCYOLOAndCOCO() throws {
 
 /// An Ultralytics dataset whose `images/` is a symbolic link to a shared image tree imports
 /// (the dataset folder named through a link too); an image file in that tree linking out of
-/// it is still refused.
+/// it is refused, naming `--follow-links`, and read with `followLinks`; label files linking
+/// out are refused either way.
 @Test func aLinkedImagesFolderIsFollowedAndLinksOutOfItAreRefused() throws {
   let dir = try FormatFixtures.temporaryDirectory()
   let shared = try FormatFixtures.temporaryDirectory()
@@ -415,6 +416,31 @@ func theSameBoxesArriveFromVOCYOLOAndCOCO() throws {
   #expect(
     error?.code == .io && error?.message.contains("outside") == true, "\(String(describing: error))"
   )
+  #expect(error?.message.contains("--follow-links") == true, "\(String(describing: error))")
+
+  // followLinks reads the linked image file; a link out of the images tree to a missing file
+  // is still an error, and a label file linking out is refused even so.
+  let followed = try YOLOImporter(path: dir.appendingPathComponent("ds").path, followLinks: true)
+    .importDataset(into: temp.opened, named: "n")
+  #expect(followed.images == 2 && followed.annotations == 1)
+  #expect(try temp.opened.image(in: "n", id: .int(2)).width == 7)
+  try fm.removeItem(at: elsewhere.appendingPathComponent("b.png"))
+  let dangling = #expect(throws: StoreError.self) {
+    try YOLOImporter(path: dir.appendingPathComponent("ds").path, followLinks: true)
+      .importDataset(into: temp.opened, named: "o")
+  }
+  #expect(dangling?.message.contains("does not exist") == true)
+  try fm.removeItem(at: shared.appendingPathComponent("train/b.png"))
+  try write("0 0.5 0.5 0.2 0.2\n", elsewhere.appendingPathComponent("c.txt"))
+  try copyFixture("rgb_7x5.png", to: shared.appendingPathComponent("train/c.png"))
+  try fm.createSymbolicLink(
+    at: dir.appendingPathComponent("ds/labels/train/c.txt"),
+    withDestinationURL: elsewhere.appendingPathComponent("c.txt"))
+  let label = #expect(throws: StoreError.self) {
+    try YOLOImporter(path: dir.appendingPathComponent("ds").path, followLinks: true)
+      .importDataset(into: temp.opened, named: "p")
+  }
+  #expect(label?.message.contains("outside") == true, "\(String(describing: label))")
 }
 
 /// When no images are found the message names the option that points at them.
