@@ -9,7 +9,9 @@ struct BenchImportCommand: ParsableCommand {
     abstract: "Time a COCO import (W-IMPORT) into a fresh temporary store.",
     discussion: """
       Prints one JSON object: file size, seconds (wall), records, MB/s and peak resident \
-      memory (MiB, getrusage). Compare with tools/py_import_baseline.py on the same file.       Any COCO instances file will do; the W-IMPORT file of the README comes from the       workload generator kept beside the repository for developers       (../shared/tools/gen_coco.py --images 118287), which a clone does not have.
+      memory (MiB, getrusage). Compare with tools/py_import_baseline.py on the same file. \
+      Any COCO instances file will do; the README's W-IMPORT file is made by \
+      python3 tools/gen_coco.py --images 118287 --out train.json.
 
       Example:
         detkit bench import instances_train2017.json
