@@ -31,7 +31,11 @@ struct ExportCOCOCommand: ParsableCommand {
     let bar = progressOptions.bar(
       "exporting \(name)", unit: .records, total: info.images + info.annotations)
     defer { bar.finish() }
-    try COCOExporter(path: output).export(
+    let report = try COCOExporter(path: output).export(
       from: store, dataset: name, progress: { bar.update(fraction: $0) })
+    bar.finish()
+    printError(
+      "exported \"\(name)\": \(report.categories) categories, \(report.images) images, \(report.annotations) annotations to \(output == "-" ? "stdout" : output)"
+    )
   }
 }

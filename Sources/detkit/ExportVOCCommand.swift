@@ -45,7 +45,9 @@ struct ExportVOCCommand: ParsableCommand {
     let report = try VOCExporter(path: output, convention: boxes, crowd: crowd).export(
       from: store, dataset: name, progress: { bar.update(fraction: $0) })
     bar.finish()
-    printError("exported \"\(name)\": \(report.files) XML files under \(output)/Annotations")
+    printError(
+      "exported \"\(name)\": \(report.files) XML files under \((output.hasSuffix("/") ? output : output + "/") + "Annotations")"
+    )
     for line in report.lossLines { printError(line) }
   }
 }

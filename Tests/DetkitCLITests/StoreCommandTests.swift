@@ -70,6 +70,8 @@ private let sample = """
   let out = dir.appendingPathComponent("out.json").path
   let export = try CLI.run(["export", "coco", "--db", db, "--name", "s", "--output", out])
   #expect(export.status == 0)
+  #expect(export.stderr.contains("exported \"s\": "), "\(export.stderr)")
+  #expect(export.stderr.contains(" 3 annotations to \(out)"), "\(export.stderr)")
   let exported =
     try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out)))
     as! [String: Any]

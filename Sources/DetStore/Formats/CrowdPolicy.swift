@@ -49,20 +49,20 @@ extension AnnotationStore {
     guard crowd > 0 else { return 0 }
     let choices =
       canMarkDifficult
-      ? "crowd: .drop or .asDifficult (--crowd drop or --crowd as-difficult)"
-      : "crowd: .drop (--crowd drop)"
+      ? "--crowd drop (leave them out) or --crowd as-difficult (write them as difficult)"
+      : "--crowd drop (leave them out)"
     switch policy {
     case .drop: return crowd
     case .asDifficult where canMarkDifficult: return crowd
     case .asDifficult:
       throw StoreError(
         .unsupported,
-        "\(format) has no difficult flag to mark the \(crowd) crowd boxes of dataset \"\(name)\" with; pass \(choices)"
+        "\(format) has no difficult flag to mark the \(crowd) crowd \(crowd == 1 ? "box" : "boxes") of dataset \"\(name)\" with; pass \(choices)"
       )
     case .refuse:
       throw StoreError(
         .unsupported,
-        "dataset \"\(name)\" has \(crowd) crowd boxes, which \(format) cannot hold; nothing was written. Pass \(choices)"
+        "dataset \"\(name)\" has \(crowd) crowd \(crowd == 1 ? "box" : "boxes"), which \(format) cannot hold; nothing was written. Pass \(choices)"
       )
     }
   }

@@ -51,7 +51,8 @@ public struct VOCExporter: DatasetExporter {
     if crowdCount > 0 {
       report.losses.append(
         ExportLoss(
-          crowd == .drop ? "crowd boxes dropped" : "crowd boxes written as difficult",
+          crowd == .drop
+            ? "crowd boxes dropped" : "crowd flags (those boxes are written as difficult)",
           count: crowdCount))
     }
     report.losses += try store.exportLosses(
