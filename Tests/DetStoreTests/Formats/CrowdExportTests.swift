@@ -58,7 +58,9 @@ private func crowdFixtureStore() throws -> TemporaryStore {
     path: temp.directory.appendingPathComponent("mark").path, crowd: .asDifficult
   ).export(from: temp.opened, dataset: "d")
   #expect(marked.annotations == 4)
-  #expect(marked.losses.first == ExportLoss("crowd flags (those boxes are written as difficult)", count: 1))
+  #expect(
+    marked.losses.first
+      == ExportLoss("crowd flags (those boxes are written as difficult)", count: 1))
   let xml = try String(
     contentsOf: temp.directory.appendingPathComponent("mark/Annotations/000000002299.xml"),
     encoding: .utf8)
