@@ -208,8 +208,8 @@ func iouFamilyProperties(seed: UInt64) {
 
 /// The SIMD tiles, their tails and the multi-core split give the scalar helper's bits, on
 /// every kernel variant this CPU runs; 40 x 60,001 (9.6 MB) also takes the huge-page path
-/// of large results.
-@Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003), (40, 60_001)])
+/// of large results, and 2 x 70,001 the multi-core transposition of `b`.
+@Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003), (40, 60_001), (2, 70_001)])
 func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   var rng = SyntheticBoxes.SplitMix64(state: UInt64(n * 10_007 + m))
   var a = randomBoxes(n, using: &rng)
