@@ -31,7 +31,9 @@ Stages (each timed alone on precomputed inputs; median of --repeat runs after on
   focal_grad  the same forward plus .backward() into the logits' gradient
   smoothl1 F.smooth_l1_loss(beta=1/9, sum) / max(1, positives) between deltas[k] = logit(k) / 40
            of the positive anchors and BoxCoder((1, 1, 1, 1)).encode of their ground truth
-Later stages are added as one entry in STAGES here and one in detkit's stage list.
+Later stages are added as one entry in STAGES here and one in detkit's stage list. detkit's
+`iou_into` (the iou matrix written into one buffer reused across runs) has no stage here:
+torchvision's box_iou has no out= argument, so its `iou` is always a fresh tensor.
 
 Ground truth (`gt_boxes`), identical in Swift (`SyntheticBoxes.cocoLike`): SplitMix64 seeded
 with `seed`; u() = (next() >> 11) * 2**-53. Per box, five draws u0..u4:

@@ -4,11 +4,15 @@
 // registers, two AVX2 registers or one AVX-512 register. Each function is a line-by-line
 // port of the Swift kernel named in its comment; the constants are those kernels' (checked
 // bit for bit), and with contraction off every variant computes the same bits as the Swift
-// code (the tests compare every variant with it).
+// code (the tests compare every variant with it). On arm64 only the baseline (NEON) is
+// compiled; tools/check_arm64_kernels.sh cross-compiles this file for arm64 and checks it.
 
 #include "CDetKernels.h"
 
-#include <string.h>
+// No libc header: memcpy / memset are the compiler's builtins, so the file also compiles
+// freestanding for a target without a sysroot here (tools/check_arm64_kernels.sh).
+#define memcpy __builtin_memcpy
+#define memset __builtin_memset
 
 #pragma clang fp contract(off)
 // 16-float vectors pass only between always-inlined functions, never across a call.

@@ -24,10 +24,37 @@ import Foundation
 ///   - kind: The measure; plain IoU by default.
 /// - Returns: `N * M` values, empty when either set is empty.
 /// - Complexity: O(N * M) work in vectorised loops over `b` (structure-of-arrays columns),
-///   split across cores in column tiles when `N * M` is large; O(N + M) extra memory
-///   besides the result.
+///   split across cores (in blocks of rows, or column tiles when `N` is below twice the
+///   core count) when `N * M` is large; O(N + M) extra memory besides the result. A result
+///   of 8 MiB or more is new memory whose pages the kernel maps and zeroes on first write
+///   (asked for as 2 MiB huge pages); ``pairwiseIoU(_:_:kind:into:)`` writes into a
+///   caller's buffer instead.
 public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
   pairwiseIoU(a, b, kind: kind, variant: .active)
+}
+
+/// ``pairwiseIoU(_:_:kind:)`` written into `destination`, a caller-owned buffer of exactly
+/// `a.count * b.count` floats, in the same row-major layout and with the same bits.
+///
+/// For a loop that computes one matrix after another (one image's ground truth against the
+/// same anchors, image after image): a fresh result of the W-FPN size (100 x 268,569,
+/// 107 MB) comes from new pages that the kernel must map and zero on first write, which
+/// costs more than computing the values; a buffer reused from the previous call has none
+/// of that. To reuse one buffer for varying `a.count`, allocate it for the largest and pass
+/// a slice of it (`UnsafeMutableBufferPointer(rebasing: buffer[..<(n * m)])`).
+///
+/// - Parameters:
+///   - a: The first set, `N` boxes `xyxy`.
+///   - b: The second set, `M` boxes `xyxy`.
+///   - kind: The measure; plain IoU by default.
+///   - destination: `N * M` floats; every one is overwritten (nothing is read).
+/// - Precondition: `destination.count == a.count * b.count`.
+/// - Complexity: as ``pairwiseIoU(_:_:kind:)``, with no allocation of the result.
+public func pairwiseIoU(
+  _ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou,
+  into destination: UnsafeMutableBufferPointer<Float>
+) {
+  pairwiseIoU(a, b, kind: kind, variant: .active, into: destination)
 }
 
 /// ``pairwiseIoU(_:_:kind:)`` with the plain IoU's inner loop forced to `variant` (the
@@ -37,11 +64,32 @@ public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [
 package func pairwiseIoU(
   _ a: BoxArray, _ b: BoxArray, kind: IoUKind, variant: KernelVariant, streaming: Bool? = nil
 ) -> [Float] {
+  let count = a.count * b.count
+  return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+    // A fresh result of 8 MiB or more is new pages: ask for huge ones before the first write.
+    adviseHugePages(UnsafeMutableRawBufferPointer(out))
+    pairwiseIoU(
+      a, b, kind: kind, variant: variant, streaming: streaming,
+      into: UnsafeMutableBufferPointer(rebasing: out[..<count]))
+    initialized = count
+  }
+}
+
+/// ``pairwiseIoU(_:_:kind:into:)`` with the variant and streaming forced as in
+/// ``pairwiseIoU(_:_:kind:variant:streaming:)``.
+package func pairwiseIoU(
+  _ a: BoxArray, _ b: BoxArray, kind: IoUKind, variant: KernelVariant, streaming: Bool? = nil,
+  into destination: UnsafeMutableBufferPointer<Float>
+) {
+  precondition(
+    destination.count == a.count * b.count,
+    "pairwiseIoU(into:) needs a.count * b.count = \(a.count) * \(b.count) = \(a.count * b.count) floats, got a buffer of \(destination.count)"
+  )
   switch kind {
-  case .iou: return pairwise(a, b, PlainIoUKernel.self, variant, streaming)
-  case .giou: return pairwise(a, b, GeneralizedIoUKernel.self, variant, streaming)
-  case .diou: return pairwise(a, b, DistanceIoUKernel.self, variant, streaming)
-  case .ciou: return pairwise(a, b, CompleteIoUKernel.self, variant, streaming)
+  case .iou: pairwise(a, b, PlainIoUKernel.self, variant, streaming, destination)
+  case .giou: pairwise(a, b, GeneralizedIoUKernel.self, variant, streaming, destination)
+  case .diou: pairwise(a, b, DistanceIoUKernel.self, variant, streaming, destination)
+  case .ciou: pairwise(a, b, CompleteIoUKernel.self, variant, streaming, destination)
   }
 }
 
@@ -77,35 +125,55 @@ private let streamingResultFloats = 8 << 20
 /// Below this many pairs one thread is faster than waking the others.
 private let parallelPairs = 1 << 16
 
+/// Writes the `a.count x b.count` matrix of `K` to `destination`.
+///
+/// Two ways to split the work across cores. With at least two rows per core, each chunk is
+/// a block of whole rows: a contiguous slice of the result that only one thread writes, so
+/// the threads take the page faults of a fresh result (huge pages: mapping and zeroing
+/// 2 MiB each) side by side instead of colliding on the same pages; inside a block, the
+/// rows run tile by tile so each tile's columns are read from L2 once per row of the block.
+/// With fewer rows, each chunk is a column tile of every row (the only way to give every
+/// core work when `a` has a box or two).
 private func pairwise<K: IoUKernel>(
-  _ a: BoxArray, _ b: BoxArray, _: K.Type, _ variant: KernelVariant, _ streams: Bool?
-) -> [Float] {
+  _ a: BoxArray, _ b: BoxArray, _: K.Type, _ variant: KernelVariant, _ streams: Bool?,
+  _ destination: UnsafeMutableBufferPointer<Float>
+) {
   let n = a.count
   let m = b.count
-  guard n > 0, m > 0 else { return [] }
+  guard n > 0, m > 0 else { return }
   let rows = BoxColumns(a, aspect: K.needsAspect)
   let columns = BoxColumns(b, aspect: K.needsAspect)
   let rowFields = (0..<n).map { rows.fields($0) }
-  return [Float](unsafeUninitializedCapacity: n * m) { out, initialized in
-    // Tiles write disjoint column ranges of the result, so sharing the pointer is safe;
-    // forEachChunk returns when every tile is done.
-    adviseHugePages(UnsafeMutableRawBufferPointer(out))
-    nonisolated(unsafe) let result = out.baseAddress!
-    // A result far larger than the caches is written with non-temporal stores: normal
-    // stores would first read every line of it from memory.
-    let streaming = streams ?? (n * m >= streamingResultFloats)
-    columns.withPointers { cols in
-      let tiles = ChunkPlan(count: m, chunkSize: tileColumns)
-      forEachChunk(tiles, parallel: n * m >= parallelPairs) { _, span in
+  // Chunks write disjoint parts of the result, so sharing the pointer is safe;
+  // forEachChunk returns when every chunk is done.
+  nonisolated(unsafe) let result = destination.baseAddress!
+  // A result far larger than the caches is written with non-temporal stores: normal
+  // stores would first read every line of it from memory.
+  let streaming = streams ?? (n * m >= streamingResultFloats)
+  let parallel = n * m >= parallelPairs
+  let tiles = ChunkPlan(count: m, chunkSize: tileColumns)
+  columns.withPointers { cols in
+    if n >= 2 * ProcessInfo.processInfo.activeProcessorCount {
+      let blocks = ChunkPlan(count: n, minimumChunk: 1)
+      forEachChunk(blocks, parallel: parallel) { _, block in
+        for tile in 0..<tiles.chunkCount {
+          let span = tiles.range(tile)
+          for i in block {
+            K.fillRow(
+              rowFields[i], cols, span, into: result + i * m, variant: variant,
+              streaming: streaming)
+          }
+        }
+      }
+    } else {
+      forEachChunk(tiles, parallel: parallel) { _, span in
         for i in 0..<n {
-          let row = rowFields[i]
           K.fillRow(
-            row, cols, span, into: result + i * m, variant: variant,
+            rowFields[i], cols, span, into: result + i * m, variant: variant,
             streaming: streaming)
         }
       }
     }
-    initialized = n * m
   }
 }
 

@@ -1,4 +1,5 @@
 import CDetKernels
+import DetSupport
 import Foundation
 
 /// One box's fields as the IoU kernels read them.
@@ -12,35 +13,59 @@ struct BoxFields {
 
 /// Boxes transposed to structure-of-arrays storage, so the inner loops read each field
 /// contiguously and the compiler vectorises them.
+///
+/// The fields live in one allocation, one after another (`x1` of every box, then `y1`, ...):
+/// for the W-FPN anchors that is one 5.4 MB block instead of five 1 MB arrays. Besides
+/// halving the passes over the boxes, that lets glibc's malloc keep the freed block in its
+/// heap and hand it back on the next call (its mmap threshold adapts to a freed block's
+/// size), where five arrays came back as fresh pages every call: about 1,900 page faults
+/// and 3 ms of system time per W-FPN IoU matrix.
 struct BoxColumns {
   let count: Int
-  var x1, y1, x2, y2, area, aspect: [Float]
+  /// Whether `aspect` (the sixth field) is stored.
+  let hasAspect: Bool
+  /// Field `f` of box `i` at `f * count + i`, fields in the order x1, y1, x2, y2, area,
+  /// aspect.
+  private let storage: [Float]
 
   /// - Complexity: O(n), plus n `atan` calls when `aspect` is true.
   init(_ boxes: BoxArray, aspect withAspect: Bool) {
     let n = boxes.count
+    let fieldCount = withAspect ? 6 : 5
     count = n
-    func column(_ value: @escaping (Float, Float, Float, Float) -> Float) -> [Float] {
-      boxes.withUnsafeBufferPointer { v in
-        [Float](unsafeUninitializedCapacity: n) { out, initialized in
-          for i in 0..<n { out[i] = value(v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]) }
-          initialized = n
+    hasAspect = withAspect
+    storage = boxes.withUnsafeBufferPointer { boxes in
+      [Float](unsafeUninitializedCapacity: fieldCount * n) { out, initialized in
+        // Chunks read and write disjoint boxes; forEachChunk returns when all are done.
+        nonisolated(unsafe) let (v, out) = (boxes, out)
+        let chunks = ChunkPlan(count: n, minimumChunk: Self.parallelBoxesThreshold / 4)
+        forEachChunk(chunks, parallel: n >= Self.parallelBoxesThreshold) { _, range in
+          for i in range {
+            let (x1, y1, x2, y2) = (v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3])
+            out[i] = x1
+            out[n + i] = y1
+            out[2 * n + i] = x2
+            out[3 * n + i] = y2
+            out[4 * n + i] = (x2 - x1) * (y2 - y1)
+            if withAspect { out[5 * n + i] = atanf((x2 - x1) / (y2 - y1)) }
+          }
         }
+        initialized = fieldCount * n
       }
     }
-    x1 = column { a, _, _, _ in a }
-    y1 = column { _, b, _, _ in b }
-    x2 = column { _, _, c, _ in c }
-    y2 = column { _, _, _, d in d }
-    area = column { a, b, c, d in (c - a) * (d - b) }
-    aspect = withAspect ? column { a, b, c, d in atanf((c - a) / (d - b)) } : []
   }
+
+  /// Boxes from which the transposition is split across cores (the W-FPN anchors' 268,569
+  /// take about 0.7 ms on one core).
+  private static let parallelBoxesThreshold = 1 << 16
 
   /// The box at `index`.
   func fields(_ index: Int) -> BoxFields {
-    BoxFields(
-      x1: x1[index], y1: y1[index], x2: x2[index], y2: y2[index], area: area[index],
-      aspect: aspect.isEmpty ? 0 : aspect[index])
+    let n = count
+    return BoxFields(
+      x1: storage[index], y1: storage[n + index], x2: storage[2 * n + index],
+      y2: storage[3 * n + index], area: storage[4 * n + index],
+      aspect: hasAspect ? storage[5 * n + index] : 0)
   }
 }
 
@@ -60,21 +85,13 @@ struct BoxColumnPointers: @unchecked Sendable {
 extension BoxColumns {
   /// Calls `body` with stable pointers to every column.
   func withPointers<R>(_ body: (BoxColumnPointers) throws -> R) rethrows -> R {
-    try x1.withUnsafeBufferPointer { x1 in
-      try y1.withUnsafeBufferPointer { y1 in
-        try x2.withUnsafeBufferPointer { x2 in
-          try y2.withUnsafeBufferPointer { y2 in
-            try area.withUnsafeBufferPointer { area in
-              try aspect.withUnsafeBufferPointer { aspect in
-                try body(
-                  BoxColumnPointers(
-                    x1: x1.baseAddress!, y1: y1.baseAddress!, x2: x2.baseAddress!,
-                    y2: y2.baseAddress!, area: area.baseAddress!, aspect: aspect.baseAddress))
-              }
-            }
-          }
-        }
-      }
+    let n = count
+    return try storage.withUnsafeBufferPointer { fields in
+      let base = fields.baseAddress!
+      return try body(
+        BoxColumnPointers(
+          x1: base, y1: base + n, x2: base + 2 * n, y2: base + 3 * n, area: base + 4 * n,
+          aspect: hasAspect ? base + 5 * n : nil))
     }
   }
 }

@@ -28,6 +28,19 @@ struct FPNWorkload: Sendable {
       { pairwiseIoU(w.groundTruth, w.anchors.boxes) }
     },
     BenchStage(
+      name: "iou_into",
+      summary:
+        "the same matrix written into one caller buffer reused run after run (no fresh pages to map and zero; detkit only: torchvision's box_iou has no out=)"
+    ) { w in
+      var buffer = [Float](repeating: 0, count: w.groundTruth.count * w.anchors.count)
+      return {
+        buffer.withUnsafeMutableBufferPointer { out in
+          pairwiseIoU(w.groundTruth, w.anchors.boxes, into: out)
+        }
+        return buffer.count
+      }
+    },
+    BenchStage(
       name: "match",
       summary: "IoU + matching 0.7/0.3 with low-quality matches, grid-aware sparse path"
     ) { w in

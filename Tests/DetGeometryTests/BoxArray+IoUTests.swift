@@ -208,8 +208,8 @@ func iouFamilyProperties(seed: UInt64) {
 
 /// The SIMD tiles, their tails and the multi-core split give the scalar helper's bits, on
 /// every kernel variant this CPU runs; 40 x 60,001 (9.6 MB) also takes the huge-page path
-/// of large results.
-@Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003), (40, 60_001)])
+/// of large results, and 2 x 70,001 the multi-core transposition of `b`.
+@Test(arguments: [(1, 1), (3, 7), (5, 9), (2, 2049), (30, 5003), (40, 60_001), (2, 70_001)])
 func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   var rng = SyntheticBoxes.SplitMix64(state: UInt64(n * 10_007 + m))
   var a = randomBoxes(n, using: &rng)
@@ -233,6 +233,56 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
   let diagonal = elementwiseIoU(BoxArray(b.prefix(m)), BoxArray(b.reversed()))
   for j in 0..<m {
     #expect(diagonal[j] == pairIoU(b[j], b[m - 1 - j]))
+  }
+}
+
+/// `pairwiseIoU(_:_:kind:into:)` overwrites every entry of the caller's buffer (filled with
+/// a NaN sentinel first) with the scalar helper's bits, on every variant with and without
+/// non-temporal stores, through both ways of splitting the work (blocks of rows when
+/// `a` has at least two rows per core, column tiles below that); the other kinds give the
+/// fresh array's bits. A slice of a larger buffer leaves the rest alone.
+@Test(arguments: [(3, 2049), (37, 5003), (100, 701)])
+func pairwiseIntoWritesTheFreshResult(n: Int, m: Int) {
+  var rng = SyntheticBoxes.SplitMix64(state: UInt64(n * 7919 + m))
+  var a = randomBoxes(n, using: &rng)
+  let b = randomBoxes(m, using: &rng)
+  a[n - 1] = Box(x1: 40, y1: 40, x2: 20, y2: 60)  // inverted: negative area
+  let sentinel = Float(nan: 0x2A, signaling: false)
+  var buffer = [Float](repeating: sentinel, count: n * m + 5)
+  let runs = KernelVariant.supported.flatMap { variant in [false, true].map { (variant, $0) } }
+  check: for (variant, streaming) in runs {
+    for k in buffer.indices { buffer[k] = sentinel }
+    buffer.withUnsafeMutableBufferPointer { out in
+      pairwiseIoU(
+        a, b, kind: .iou, variant: variant, streaming: streaming,
+        into: UnsafeMutableBufferPointer(rebasing: out[..<(n * m)]))
+    }
+    for i in 0..<n {
+      for j in 0..<m where buffer[i * m + j].bitPattern != pairIoU(a[i], b[j]).bitPattern {
+        Issue.record(
+          "\(variant) streaming \(streaming) entry (\(i), \(j)): \(buffer[i * m + j]) vs \(pairIoU(a[i], b[j]))"
+        )
+        continue check
+      }
+    }
+    #expect(buffer[(n * m)...].allSatisfy { $0.bitPattern == sentinel.bitPattern })
+  }
+  for kind in [IoUKind.giou, .diou, .ciou] {
+    var out = [Float](repeating: sentinel, count: n * m)
+    out.withUnsafeMutableBufferPointer { pairwiseIoU(a, b, kind: kind, into: $0) }
+    #expect(
+      out.map(\.bitPattern) == pairwiseIoU(a, b, kind: kind).map(\.bitPattern), "\(kind)")
+  }
+}
+
+@Test func pairwiseIntoRejectsAWrongSizedBuffer() async {
+  await #expect(processExitsWith: .failure) {
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 5)
+    pairwiseIoU(BoxArray(zeros: 2), BoxArray(zeros: 3), into: buffer)
+  }
+  await #expect(processExitsWith: .failure) {
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 7)
+    pairwiseIoU(BoxArray(zeros: 2), BoxArray(zeros: 3), into: buffer)
   }
 }
 
@@ -269,6 +319,8 @@ func laneKernelKeepsTheScalarResultsOnDegenerateRows(variant: KernelVariant) {
     #expect(pairwiseIoU(BoxArray(), some, kind: kind).isEmpty)
     #expect(pairwiseIoU(some, BoxArray(), kind: kind).isEmpty)
     #expect(elementwiseIoU(BoxArray(), BoxArray(), kind: kind).isEmpty)
+    pairwiseIoU(
+      BoxArray(), some, kind: kind, into: UnsafeMutableBufferPointer(start: nil, count: 0))
   }
 }
 

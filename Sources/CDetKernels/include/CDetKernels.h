@@ -2,7 +2,7 @@
 #define CDETKERNELS_H
 
 // The innermost loops of detkit's focal loss and IoU matrix, compiled once per instruction
-// set and chosen at run time (see Dispatch.c). Every variant performs the same IEEE
+// set and chosen at run time (see Kernels.c). Every variant performs the same IEEE
 // operations in the same order as the Swift kernels they mirror (no FMA contraction, no
 // approximate reciprocals), so all variants give the same bits; only the vector width
 // differs. Called from DetGeometry / DetLoss only; not public API of the package.

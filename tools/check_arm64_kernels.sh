@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Cross-compiles the C kernels (Sources/CDetKernels/Kernels.c) for arm64, where only their
+# NEON baseline exists, and checks the object code, on a machine without an arm64 CPU or
+# Swift SDK:
+#
+#   tools/check_arm64_kernels.sh            (CLANG=/path/to/clang to choose the compiler)
+#
+# For aarch64-linux-gnu and arm64-apple-macos14: the file compiles freestanding (no sysroot
+# needed; it includes no libc header) with -O2 -Wall -Wextra -Werror; the object defines the
+# four entry points of CDetKernels.h; the loops use NEON vectors (128-bit `.4s` operands);
+# and no fused multiply-add or reciprocal estimate appears (the kernels promise the Swift
+# kernels' bits: `#pragma clang fp contract(off)` must hold on arm64 too, where C compilers
+# contract by default). What this cannot show: that the arm64 code runs and returns those
+# bits (no arm64 machine or emulator here), and that the Swift side builds for arm64.
+# Exits 1 on the first failed check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+clang=${CLANG:-}
+if [ -z "$clang" ]; then
+  if command -v clang >/dev/null; then
+    clang=$(command -v clang)
+  elif command -v swift >/dev/null && [ -x "$(dirname "$(command -v swift)")/clang" ]; then
+    clang="$(dirname "$(command -v swift)")/clang"  # the Swift toolchain's own clang
+  else
+    echo "check_arm64_kernels: no clang on PATH (set CLANG)" >&2
+    exit 1
+  fi
+fi
+tools_dir=$(dirname "$clang")
+objdump=$(command -v llvm-objdump || echo "$tools_dir/llvm-objdump")
+nm=$(command -v llvm-nm || echo "$tools_dir/llvm-nm")
+for tool in "$objdump" "$nm"; do
+  [ -x "$tool" ] || { echo "check_arm64_kernels: $tool not found" >&2; exit 1; }
+done
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+for target in aarch64-linux-gnu arm64-apple-macos14; do
+  object="$scratch/$target.o"
+  "$clang" --target="$target" -ffreestanding -O2 -Wall -Wextra -Werror \
+    -I Sources/CDetKernels/include -c Sources/CDetKernels/Kernels.c -o "$object"
+  symbols=$("$nm" --defined-only "$object")
+  for entry in detkit_kernels_supported_variants detkit_kernels_build_target \
+    detkit_focal_label_rows detkit_iou_row; do
+    if ! grep -Eq "[ _]$entry\$" <<<"$symbols"; then
+      echo "check_arm64_kernels: $target: $entry is not defined" >&2
+      exit 1
+    fi
+  done
+  listing=$("$objdump" -d "$object")
+  # GNU syntax `fadd v0.4s, ...`, Apple's `fadd.4s v0, ...`.
+  vector_ops=$(grep -cE 'v[0-9]+\.4s|\.4s\s' <<<"$listing" || true)
+  if [ "$vector_ops" -lt 100 ]; then
+    echo "check_arm64_kernels: $target: only $vector_ops NEON .4s instructions" >&2
+    exit 1
+  fi
+  fused=$(grep -ciE '\s(fmla|fmls|fmadd|fmsub|fnmadd|fnmsub|frecpe|frecps|frsqrte|frsqrts)[.[:space:]]' <<<"$listing" || true)
+  if [ "$fused" -ne 0 ]; then
+    echo "check_arm64_kernels: $target: $fused fused multiply-add / estimate instructions" >&2
+    exit 1
+  fi
+  echo "$target: compiles with -Wall -Wextra -Werror, 4 entry points, $vector_ops NEON .4s instructions, no FMA or estimates"
+done
