@@ -1,4 +1,6 @@
-/// Which records ``AnnotationStore/filter(_:into:_:)`` keeps. Every condition set must hold.
+import DetSupport
+
+/// Which records ``AnnotationStore/filter(_:into:_:progress:)`` keeps. Every condition set must hold.
 public struct DatasetFilter: Hashable, Sendable {
   /// What happens to crowd boxes.
   public enum Crowd: String, Hashable, Sendable, CaseIterable {
@@ -33,12 +35,17 @@ extension AnnotationStore {
   /// in one transaction; kept records are copied verbatim (crowd, ignore, difficult and
   /// unknown members included). The source is not changed.
   ///
+  /// - Parameter progress: called with the records read while copying, in
+  ///   ``ProgressUnit/records``: the images kept, then the annotations of those images (each
+  ///   is read to test the filter); first with 0 done once the images are chosen, last with
+  ///   the total.
   /// - Throws: `.notFound` for an unknown dataset or a category name it lacks;
   ///   `.datasetExists` when `target` exists. Nothing is written when it throws.
   /// - Complexity: O(images + annotations of the dataset).
-  public func filter(_ name: String, into target: String, _ filter: DatasetFilter) throws
-    -> DatasetCopyCount
-  {
+  public func filter(
+    _ name: String, into target: String, _ filter: DatasetFilter,
+    progress: WorkProgressHandler? = nil
+  ) throws -> DatasetCopyCount {
     try database.transaction {
       let id = try requireDataset(named: name)
       var known: Set<String> = []
@@ -96,7 +103,11 @@ extension AnnotationStore {
         try withBoxes.bind(bindings)
         try withBoxes.run()
       }
-      return try copyDataset(id, to: target, annotationCondition: condition, bindings: bindings)
+      var copied = RecordProgress(progress)
+      let count = try copyDataset(
+        id, to: target, annotationCondition: condition, bindings: bindings, progress: &copied)
+      copied.finish()
+      return count
     }
   }
 
