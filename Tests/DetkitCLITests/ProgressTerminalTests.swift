@@ -134,11 +134,11 @@ enum Terminal {
 }
 
 /// The dataset commands of issue 16 on the store of ``Terminal/store()`` (6 images, 18
-/// boxes): each with its bar's label and final count of records read, and a results file
-/// of 5 detections imported as set "default" for `export coco-results`.
+/// boxes), with a results file of 5 detections imported as set "default" for `export
+/// coco-results`: each with its bar's label and final count.
 enum DatasetCommands {
-  /// `(arguments, label, records)` per command; a fresh store per call.
-  static func all() throws -> [(arguments: [String], label: String, records: Int)] {
+  /// `(arguments, label, total, unit)` per command; a fresh store per call.
+  static func all() throws -> [(arguments: [String], label: String, total: Int, unit: String)] {
     let (db, _) = try Terminal.store()
     let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
     let results = dir.appendingPathComponent("dets.json")
@@ -149,55 +149,59 @@ enum DatasetCommands {
     let imported = try CLI.run(["import", "coco-results", results.path, "--db", db, "--name", "d"])
     try #require(imported.status == 0, "\(imported.stderr)")
     let out = dir.appendingPathComponent("out.json").path
-    // 6 images + 18 boxes read, for every command but the export (5 detections written).
+    // split, filter (every image has a class1 box) and merge read 6 images + 18 boxes; the
+    // export writes 5 detections; images reads 6 images.
     return [
-      (["split", "--db", db, "--name", "d", "--parts", "a=0.5,b=0.5"], "splitting d", 24),
       (
-        ["filter", "--db", db, "--name", "d", "--into", "f", "--category", "class1"], "filtering d",
-        24
+        ["split", "--db", db, "--name", "d", "--parts", "a=0.5,b=0.5"], "splitting d", 24, "records"
       ),
-      (["merge", "--db", db, "--into", "m", "d"], "merging into m", 24),
+      (
+        ["filter", "--db", db, "--name", "d", "--into", "f", "--category", "class1"],
+        "filtering d", 24, "records"
+      ),
+      (["merge", "--db", db, "--into", "m", "d"], "merging into m", 24, "records"),
       (
         ["export", "coco-results", "--db", db, "--name", "d", "--output", out],
-        "exporting default of d", 5
+        "exporting default of d", 5, "records"
       ),
+      (["images", "--db", db, "--name", "d"], "listing images of d", 6, "images"),
     ]
   }
 }
 
 @Test func datasetCommandsShowABarOnATerminal() throws {
-  for (arguments, label, records) in try DatasetCommands.all() {
+  for (arguments, label, total, unit) in try DatasetCommands.all() {
     let r = try Terminal.run(arguments)
     #expect(r.status == 0, "\(arguments): \(r.tty)")
     #expect(r.tty.contains("\r\(label)  ["), "\(arguments): \(r.tty)")
-    // The final state: all records read, a rate, the time taken, the line ended.
+    // The final state: everything done, a rate, the time taken, the line ended.
     #expect(
       r.tty.range(
-        of: #"\#(records)/\#(records) records  \S+ records/s  in \d+:\d\d\e\[K\r\n"#,
+        of: #"\#(total)/\#(total) \#(unit)  \S+ \#(unit)/s  in \d+:\d\d\e\[K\r\n"#,
         options: .regularExpression) != nil, "\(arguments): \(r.tty)")
   }
 }
 
 @Test func datasetCommandsStayQuietWithProgressNeverOrIntoAPipe() throws {
-  for (arguments, _, _) in try DatasetCommands.all() {
+  for (arguments, _, _, unit) in try DatasetCommands.all() {
     let never = try Terminal.run(arguments + ["--progress", "never"])
     #expect(never.status == 0, "\(arguments): \(never.tty)")
-    // Their reports still reach the terminal; no bar (no line erased) does.
+    // Their reports still reach the terminal; no bar (no line erased, no rate) does.
     #expect(!never.tty.contains("\u{1B}[K"), "\(arguments): \(never.tty)")
-    #expect(!never.tty.contains(" records"), "\(arguments): \(never.tty)")
+    #expect(!never.tty.contains(" \(unit)/s"), "\(arguments): \(never.tty)")
   }
   // Fresh stores for each run: the commands write new datasets.
   let auto = try DatasetCommands.all().map { try CLI.run($0.arguments) }
   let always = try DatasetCommands.all().map {
     try CLI.run($0.arguments + ["--progress", "always"])
   }
-  for ((arguments, _, records), (auto, always)) in zip(try DatasetCommands.all(), zip(auto, always))
+  for ((arguments, _, total, unit), (auto, always)) in zip(
+    try DatasetCommands.all(), zip(auto, always))
   {
     #expect(auto.status == 0, "\(arguments): \(auto.stderr)")
     #expect(!auto.stderr.contains("\u{1B}[K"), "\(arguments): \(auto.stderr)")
     #expect(always.status == 0, "\(arguments): \(always.stderr)")
-    #expect(
-      always.stderr.contains("\(records)/\(records) records"), "\(arguments): \(always.stderr)")
+    #expect(always.stderr.contains("\(total)/\(total) \(unit)"), "\(arguments): \(always.stderr)")
     #expect(always.stdout == auto.stdout)
   }
 }
