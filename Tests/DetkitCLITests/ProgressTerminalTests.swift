@@ -149,8 +149,11 @@ enum DatasetCommands {
     let imported = try CLI.run(["import", "coco-results", results.path, "--db", db, "--name", "d"])
     try #require(imported.status == 0, "\(imported.stderr)")
     let out = dir.appendingPathComponent("out.json").path
+    let map = dir.appendingPathComponent("map.json").path
+    try Data(#"{"class1": "class3", "class2": "class3"}"#.utf8).write(
+      to: URL(fileURLWithPath: map))
     // split, filter (every image has a class1 box) and merge read 6 images + 18 boxes; the
-    // export writes 5 detections; images reads 6 images.
+    // export writes 5 detections; images reads 6 images. remap runs last: it changes "d".
     return [
       (
         ["split", "--db", db, "--name", "d", "--parts", "a=0.5,b=0.5"], "splitting d", 24, "records"
@@ -165,6 +168,8 @@ enum DatasetCommands {
         "exporting default of d", 5, "records"
       ),
       (["images", "--db", db, "--name", "d"], "listing images of d", 6, "images"),
+      // Two categories merge into class3: the 18 boxes are read twice.
+      (["remap", "--db", db, "--name", "d", "--map", map], "remapping d", 36, "records"),
     ]
   }
 }

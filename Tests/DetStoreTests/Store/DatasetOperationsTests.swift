@@ -179,8 +179,15 @@ func filterKeepsExactlyWhatPasses(seed: UInt64) throws {
     try store.renameCategory(in: "d", from: "bus", to: "car")
   }
   try store.renameCategory(in: "d", from: "person", to: "pedestrian")
-  let moved = try store.remapCategories(in: "d", ["bus": "car", "tram": "car"])
+  let log = ProgressLog()
+  let moved = try store.remapCategories(
+    in: "d", ["bus": "car", "tram": "car"], progress: log.handler)
   #expect(moved == (counts["bus"] ?? 0) + (counts["tram"] ?? 0))
+  // Two merges, each reading every annotation of the dataset.
+  expectProgress(log.take(), total: 2 * before.count, minimumReports: 3)
+  _ = try store.remapCategories(in: "d", ["pedestrian": "person"], progress: log.handler)
+  #expect(log.take().isEmpty, "a rename reads no annotations")
+  try store.renameCategory(in: "d", from: "person", to: "pedestrian")
   var after: [RecordID: String] = [:]
   try store.forEachCategory(in: "d") { after[$0.id] = $0.name }
   #expect(Set(after.values) == ["car", "pedestrian"])
