@@ -29,9 +29,15 @@ struct ExportCOCOResultsCommand: ParsableCommand {
   @Option(help: "The JSON file to write ('-' for stdout).")
   var output: String
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
     let store = try AnnotationStore(path: db, mode: .readOnly)
-    let count = try COCOResultsExporter(path: output, set: set).export(from: store, dataset: name)
+    let bar = progressOptions.bar("exporting \(set) of \(name)", unit: .records)
+    defer { bar.finish() }
+    let count = try COCOResultsExporter(path: output, set: set).export(
+      from: store, dataset: name, progress: bar.update)
+    bar.finish()
     if output != "-" {
       printError("exported \(count) detections of set \"\(set)\" of \"\(name)\" to \(output)")
     }

@@ -43,6 +43,8 @@ struct FilterCommand: ParsableCommand {
   @Flag(help: "Leave out images left without boxes.")
   var dropEmpty = false
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
     var names: Set<String>?
     if let files {
@@ -50,11 +52,14 @@ struct FilterCommand: ParsableCommand {
       names = Set(text.split(whereSeparator: \.isNewline).map { String($0) }.filter { !$0.isEmpty })
     }
     let store = try AnnotationStore(path: db, mode: .existing)
+    let bar = progressOptions.bar("filtering \(name)", unit: .records)
+    defer { bar.finish() }
     let count = try store.filter(
       name, into: into,
       DatasetFilter(
         categories: Set(category), minimumSide: minSide, fileNames: names, crowd: crowd,
-        keepsEmptyImages: !dropEmpty))
+        keepsEmptyImages: !dropEmpty), progress: bar.update)
+    bar.finish()
     printError(
       "filtered \"\(name)\" into \"\(into)\": \(count.images) images, \(count.annotations) annotations"
     )

@@ -48,6 +48,8 @@ struct ImagesCommand: ParsableCommand {
   @Flag(help: "Print a JSON array.")
   var json = false
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   enum CrowdPresence: String, EnumerableFlag { case withCrowd, withoutCrowd }
   enum DifficultPresence: String, EnumerableFlag { case withDifficult, withoutDifficult }
 
@@ -67,10 +69,13 @@ struct ImagesCommand: ParsableCommand {
     )
     var listed: [ImageListing] = []
     var matched = 0
-    try store.forEachImage(in: name, matching: filter) { listing in
+    let bar = progressOptions.bar("listing images of \(name)")
+    defer { bar.finish() }
+    try store.forEachImage(in: name, matching: filter, progress: bar.update) { listing in
       matched += 1
       if limit.map({ listed.count < $0 }) ?? true { listed.append(listing) }
     }
+    bar.finish()
     if json {
       printJSON(
         .array(

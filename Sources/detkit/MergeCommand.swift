@@ -31,6 +31,8 @@ struct MergeCommand: ParsableCommand {
   @Argument(help: "The datasets to merge, in order (earlier ones keep their ids).")
   var names: [String]
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func validate() throws {
     guard !names.isEmpty else { throw ValidationError("name at least one dataset") }
   }
@@ -44,8 +46,11 @@ struct MergeCommand: ParsableCommand {
       }
       renaming = map
     }
+    let bar = progressOptions.bar("merging into \(into)", unit: .records)
+    defer { bar.finish() }
     let merged = try AnnotationStore(path: db, mode: .existing).merge(
-      names, into: into, renaming: renaming)
+      names, into: into, renaming: renaming, progress: bar.update)
+    bar.finish()
     let r = merged.report
     printError(
       "merged \(names.count) datasets into \"\(into)\": \(r.categories) categories, \(r.images) images, \(r.annotations) annotations"

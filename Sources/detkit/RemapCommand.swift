@@ -26,12 +26,18 @@ struct RemapCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The JSON object of old to new names.", valueName: "file"))
   var map: String
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func run() throws {
     let data = try Data(contentsOf: URL(fileURLWithPath: map))
     guard let mapping = try JSONSerialization.jsonObject(with: data) as? [String: String] else {
       throw ValidationError("--map \(map): expected a JSON object of names to names")
     }
-    let moved = try AnnotationStore(path: db, mode: .existing).remapCategories(in: name, mapping)
+    let bar = progressOptions.bar("remapping \(name)", unit: .records)
+    defer { bar.finish() }
+    let moved = try AnnotationStore(path: db, mode: .existing).remapCategories(
+      in: name, mapping, progress: bar.update)
+    bar.finish()
     printError("remapped \(mapping.count) categories of \"\(name)\"; \(moved) boxes moved")
   }
 }

@@ -36,6 +36,8 @@ struct SplitCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Keep images whose names match alike together.", valueName: "regex"))
   var groupBy: String?
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   func parsedParts() throws -> [(name: String, fraction: Double)] {
     let parsed = try parts.split(separator: ",").map { item -> (String, Double) in
       let pair = item.split(separator: "=", maxSplits: 1)
@@ -57,8 +59,11 @@ struct SplitCommand: ParsableCommand {
 
   func run() throws {
     let store = try AnnotationStore(path: db, mode: .existing)
+    let bar = progressOptions.bar("splitting \(name)", unit: .records)
+    defer { bar.finish() }
     let report = try store.split(
-      name, into: try parsedParts(), seed: seed, groupPattern: groupBy)
+      name, into: try parsedParts(), seed: seed, groupPattern: groupBy, progress: bar.update)
+    bar.finish()
     for part in report.parts {
       print("\(part.dataset): \(part.images) images, \(part.annotations) annotations")
     }

@@ -132,3 +132,81 @@ enum Terminal {
   #expect(always.stderr.hasSuffix("\n"))
   #expect(always.stdout == auto.stdout)
 }
+
+/// The dataset commands of issue 16 on the store of ``Terminal/store()`` (6 images, 18
+/// boxes), with a results file of 5 detections imported as set "default" for `export
+/// coco-results`: each with its bar's label and final count.
+enum DatasetCommands {
+  /// `(arguments, label, total, unit)` per command; a fresh store per call.
+  static func all() throws -> [(arguments: [String], label: String, total: Int, unit: String)] {
+    let (db, _) = try Terminal.store()
+    let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
+    let results = dir.appendingPathComponent("dets.json")
+    let detections = (1...5).map {
+      #"{"image_id": \#($0), "category_id": 1, "bbox": [1, 2, 30, 40], "score": 0.5}"#
+    }
+    try Data(("[" + detections.joined(separator: ",") + "]").utf8).write(to: results)
+    let imported = try CLI.run(["import", "coco-results", results.path, "--db", db, "--name", "d"])
+    try #require(imported.status == 0, "\(imported.stderr)")
+    let out = dir.appendingPathComponent("out.json").path
+    let map = dir.appendingPathComponent("map.json").path
+    try Data(#"{"class1": "class3", "class2": "class3"}"#.utf8).write(
+      to: URL(fileURLWithPath: map))
+    // split, filter (every image has a class1 box) and merge read 6 images + 18 boxes; the
+    // export writes 5 detections; images reads 6 images. remap runs last: it changes "d".
+    return [
+      (
+        ["split", "--db", db, "--name", "d", "--parts", "a=0.5,b=0.5"], "splitting d", 24, "records"
+      ),
+      (
+        ["filter", "--db", db, "--name", "d", "--into", "f", "--category", "class1"],
+        "filtering d", 24, "records"
+      ),
+      (["merge", "--db", db, "--into", "m", "d"], "merging into m", 24, "records"),
+      (
+        ["export", "coco-results", "--db", db, "--name", "d", "--output", out],
+        "exporting default of d", 5, "records"
+      ),
+      (["images", "--db", db, "--name", "d"], "listing images of d", 6, "images"),
+      // Two categories merge into class3: the 18 boxes are read twice.
+      (["remap", "--db", db, "--name", "d", "--map", map], "remapping d", 36, "records"),
+    ]
+  }
+}
+
+@Test func datasetCommandsShowABarOnATerminal() throws {
+  for (arguments, label, total, unit) in try DatasetCommands.all() {
+    let r = try Terminal.run(arguments)
+    #expect(r.status == 0, "\(arguments): \(r.tty)")
+    #expect(r.tty.contains("\r\(label)  ["), "\(arguments): \(r.tty)")
+    // The final state: everything done, a rate, the time taken, the line ended.
+    #expect(
+      r.tty.range(
+        of: #"\#(total)/\#(total) \#(unit)  \S+ \#(unit)/s  in \d+:\d\d\e\[K\r\n"#,
+        options: .regularExpression) != nil, "\(arguments): \(r.tty)")
+  }
+}
+
+@Test func datasetCommandsStayQuietWithProgressNeverOrIntoAPipe() throws {
+  for (arguments, _, _, unit) in try DatasetCommands.all() {
+    let never = try Terminal.run(arguments + ["--progress", "never"])
+    #expect(never.status == 0, "\(arguments): \(never.tty)")
+    // Their reports still reach the terminal; no bar (no line erased, no rate) does.
+    #expect(!never.tty.contains("\u{1B}[K"), "\(arguments): \(never.tty)")
+    #expect(!never.tty.contains(" \(unit)/s"), "\(arguments): \(never.tty)")
+  }
+  // Fresh stores for each run: the commands write new datasets.
+  let auto = try DatasetCommands.all().map { try CLI.run($0.arguments) }
+  let always = try DatasetCommands.all().map {
+    try CLI.run($0.arguments + ["--progress", "always"])
+  }
+  for ((arguments, _, total, unit), (auto, always)) in zip(
+    try DatasetCommands.all(), zip(auto, always))
+  {
+    #expect(auto.status == 0, "\(arguments): \(auto.stderr)")
+    #expect(!auto.stderr.contains("\u{1B}[K"), "\(arguments): \(auto.stderr)")
+    #expect(always.status == 0, "\(arguments): \(always.stderr)")
+    #expect(always.stderr.contains("\(total)/\(total) \(unit)"), "\(arguments): \(always.stderr)")
+    #expect(always.stdout == auto.stdout)
+  }
+}

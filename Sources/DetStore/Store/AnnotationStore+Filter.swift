@@ -1,4 +1,6 @@
-/// Which records ``AnnotationStore/filter(_:into:_:)`` keeps. Every condition set must hold.
+import DetSupport
+
+/// Which records ``AnnotationStore/filter(_:into:_:progress:)`` keeps. Every condition set must hold.
 public struct DatasetFilter: Hashable, Sendable {
   /// What happens to crowd boxes.
   public enum Crowd: String, Hashable, Sendable, CaseIterable {
@@ -33,12 +35,17 @@ extension AnnotationStore {
   /// in one transaction; kept records are copied verbatim (crowd, ignore, difficult and
   /// unknown members included). The source is not changed.
   ///
+  /// - Parameter progress: called with the records read while copying, in
+  ///   ``ProgressUnit/records``: the images kept, then the annotations of those images (each
+  ///   is read to test the filter); first with 0 done once the images are chosen, last with
+  ///   the total.
   /// - Throws: `.notFound` for an unknown dataset or a category name it lacks;
   ///   `.datasetExists` when `target` exists. Nothing is written when it throws.
   /// - Complexity: O(images + annotations of the dataset).
-  public func filter(_ name: String, into target: String, _ filter: DatasetFilter) throws
-    -> DatasetCopyCount
-  {
+  public func filter(
+    _ name: String, into target: String, _ filter: DatasetFilter,
+    progress: WorkProgressHandler? = nil
+  ) throws -> DatasetCopyCount {
     try database.transaction {
       let id = try requireDataset(named: name)
       var known: Set<String> = []
@@ -96,7 +103,11 @@ extension AnnotationStore {
         try withBoxes.bind(bindings)
         try withBoxes.run()
       }
-      return try copyDataset(id, to: target, annotationCondition: condition, bindings: bindings)
+      var copied = RecordProgress(progress)
+      let count = try copyDataset(
+        id, to: target, annotationCondition: condition, bindings: bindings, progress: &copied)
+      copied.finish()
+      return count
     }
   }
 
@@ -113,24 +124,49 @@ extension AnnotationStore {
   /// old became it), the boxes of `old` move to it and `old` is removed (indexes renumbered
   /// in id order).
   ///
+  /// Each merge reads the dataset's annotations in chunks of 65536 rowids.
+  ///
+  /// - Parameter progress: called with the annotations read, in ``ProgressUnit/records``
+  ///   (total: the dataset's annotations times the categories merged): first with 0, then
+  ///   after each chunk, last with the total. Never called when nothing merges.
   /// - Returns: the boxes moved to another category.
   /// - Throws: `.notFound` for an unknown dataset or `old` name. Nothing changes when it
   ///   throws.
   /// - Complexity: O(annotations of the dataset) per merged category.
   @discardableResult
-  public func remapCategories(in name: String, _ mapping: [String: String]) throws -> Int {
-    try remapCategories(in: name, mapping, merging: true)
+  public func remapCategories(
+    in name: String, _ mapping: [String: String], progress: WorkProgressHandler? = nil
+  ) throws -> Int {
+    try remapCategories(in: name, mapping, merging: true, progress: progress)
   }
 
-  private func remapCategories(in name: String, _ mapping: [String: String], merging: Bool)
-    throws -> Int
-  {
+  private func remapCategories(
+    in name: String, _ mapping: [String: String], merging: Bool,
+    progress: WorkProgressHandler? = nil
+  ) throws -> Int {
     try database.transaction {
       let id = try requireDataset(named: name)
       var byName: [String: Int64] = [:]
       let s = try database.statement("SELECT id, name FROM categories WHERE dataset_id = ?")
       s.bind(id, at: 1)
       while try s.step() { byName[s.string(1)] = s.int64(0) }
+      // The merges ahead (the loop below, on names only), and the annotations' rowids.
+      var names = byName
+      var merges = 0
+      for (old, new) in mapping.sorted(by: { $0.key < $1.key }) where old != new {
+        guard let row = names[old] else { break }
+        if names[new] != nil { merges += 1 } else { names[new] = row }
+        names[old] = nil
+      }
+      let span = try database.statement(
+        "SELECT count(*), min(id), max(id) FROM annotations WHERE dataset_id = ?")
+      span.bind(id, at: 1)
+      let (count, first, last) =
+        try span.step() && !span.isNull(1) ? (span.int(0), span.int64(1), span.int64(2)) : (0, 1, 0)
+      span.reset()
+      let chunk: Int64 = 65_536
+      var read = RecordProgress(merges > 0 ? progress : nil, total: merges * count)
+      read.report()
       var moved = 0
       for (old, new) in mapping.sorted(by: { $0.key < $1.key }) where old != new {
         guard let row = byName[old] else {
@@ -142,17 +178,31 @@ extension AnnotationStore {
               .datasetExists,
               "dataset \"\(name)\" already has a category \"\(new)\"; remap merges categories")
           }
+          // By rowid range (`+dataset_id`: not through the index), so progress can follow.
           let move = try database.statement(
             """
             UPDATE annotations SET category_id =
               (SELECT original_id FROM categories WHERE id = ?1)
-            WHERE dataset_id = ?3 AND category_id = (SELECT original_id FROM categories WHERE id = ?2)
+            WHERE +dataset_id = ?3 AND category_id = (SELECT original_id FROM categories WHERE id = ?2)
+              AND id BETWEEN ?4 AND ?5
             """)
-          move.bind(target, at: 1)
-          move.bind(row, at: 2)
-          move.bind(id, at: 3)
-          try move.run()
-          moved += database.changes
+          var low = first
+          let before = read.done
+          while low <= last {
+            let high = low + min(chunk - 1, last - low)
+            move.bind(target, at: 1)
+            move.bind(row, at: 2)
+            move.bind(id, at: 3)
+            move.bind(low, at: 4)
+            move.bind(high, at: 5)
+            try move.run()
+            moved += database.changes
+            // Rows read so far, in proportion to the rowids covered.
+            let covered = Double(high - first + 1) / Double(last - first + 1)
+            read.add(before + Int((Double(count) * covered).rounded()) - read.done)
+            if high == last { break }
+            low = high + 1
+          }
           let delete = try database.statement("DELETE FROM categories WHERE id = ?")
           delete.bind(row, at: 1)
           try delete.run()
@@ -174,6 +224,7 @@ extension AnnotationStore {
         """)
       rank.bind(id, at: 1)
       try rank.run()
+      if merges > 0 { read.finish() }
       return moved
     }
   }

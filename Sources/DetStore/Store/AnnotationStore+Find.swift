@@ -1,4 +1,6 @@
-/// Which images ``AnnotationStore/forEachImage(in:matching:_:)`` lists. Every condition set
+import DetSupport
+
+/// Which images ``AnnotationStore/forEachImage(in:matching:progress:_:)`` lists. Every condition set
 /// must hold; the default lists every image.
 public struct ImageFilter: Hashable, Sendable {
   /// Images with at least one box of one of these categories (by name); empty: any.
@@ -55,13 +57,25 @@ extension AnnotationStore {
   /// Calls `body` with each image of dataset `name` that `filter` accepts, in import order,
   /// with counts of its boxes and the names of their categories.
   ///
+  /// - Parameter progress: called with the images read (accepted or not), in
+  ///   ``ProgressUnit/images`` (total: the dataset's images): first with 0, then every 4096,
+  ///   last with the total.
   /// - Throws: `.notFound` for an unknown dataset; `.sqlite`; anything `body` throws.
   /// - Complexity: O(images + annotations of the dataset) through the (dataset, image)
   ///   index; one image's boxes in memory at a time.
   public func forEachImage(
-    in name: String, matching filter: ImageFilter, _ body: (ImageListing) throws -> Void
+    in name: String, matching filter: ImageFilter, progress: WorkProgressHandler? = nil,
+    _ body: (ImageListing) throws -> Void
   ) throws {
     let id = try requireDataset(named: name)
+    var read = 0
+    var total = 0
+    if progress != nil {
+      total = Int(
+        try database.scalarInt("SELECT count(*) FROM images WHERE dataset_id = ?", [.int(id)])
+          ?? 0)
+      progress?(WorkProgress(done: 0, total: total, unit: .images))
+    }
     let s = try Statement(
       database: database,
       sql: """
@@ -86,6 +100,8 @@ extension AnnotationStore {
       let row = s.int64(0)
       if current?.row != row {
         try flush()
+        read += 1
+        if read % 4096 == 0 { progress?(WorkProgress(done: read, total: total, unit: .images)) }
         let image = ImageRecord(
           id: s.recordID(1), fileName: s.string(2), width: s.int(3), height: s.int(4),
           extra: s.optionalString(5))
@@ -100,6 +116,7 @@ extension AnnotationStore {
       if !s.isNull(9) { current!.names.insert(s.string(9)) }
     }
     try flush()
+    progress?(WorkProgress(done: total, total: total, unit: .images))
   }
 
   /// The image of dataset `name` that `key` names: its original id (`"2299"` and `2299`

@@ -1,6 +1,6 @@
 import DetSupport
 
-/// What ``AnnotationStore/merge(_:into:renaming:)`` did.
+/// What ``AnnotationStore/merge(_:into:renaming:progress:)`` did.
 public struct MergeReport: Hashable, Sendable {
   /// The new dataset's counts.
   public var report: ImportReport
@@ -27,14 +27,35 @@ extension AnnotationStore {
   ///   renumbered when they clash; a renumbered record loses the kept source spelling of
   ///   the ids it changed (`"id": "2299"`) so the export writes the new ones.
   ///
+  /// - Parameter progress: called with the images and annotations of the sources read so
+  ///   far, in ``ProgressUnit/records`` (total: their sum over `names`), every 4096 records;
+  ///   first with 0 done, last with the total once the new dataset is checked and indexed.
   /// - Throws: `.notFound` for an unknown dataset, `.datasetExists` when `target` exists;
   ///   nothing is written when it throws.
   /// - Complexity: O(records of the sources) time, O(ids) memory.
-  public func merge(_ names: [String], into target: String, renaming: [String: String] = [:])
-    throws -> MergeReport
-  {
+  public func merge(
+    _ names: [String], into target: String, renaming: [String: String] = [:],
+    progress: WorkProgressHandler? = nil
+  ) throws -> MergeReport {
     precondition(!names.isEmpty, "merge needs at least one dataset")
-    for name in names { _ = try requireDataset(named: name) }
+    var records = 0
+    for name in names {
+      let source = try requireDataset(named: name)
+      records += Int(
+        try database.scalarInt("SELECT count(*) FROM images WHERE dataset_id = ?", [.int(source)])
+          ?? 0)
+      records += try annotationCount(source)
+    }
+    var read = RecordProgress(progress, total: records)
+    var unreported = 0
+    /// Counts one source record read; reports every 4096.
+    func readOne() {
+      unreported += 1
+      if unreported == 4096 {
+        read.add(unreported)
+        unreported = 0
+      }
+    }
     let format = try dataset(named: names[0]).format
     var duplicates = 0
     var renumbered: [String: Int] = [:]
@@ -58,6 +79,7 @@ extension AnnotationStore {
     let report = try importDataset(
       named: target, format: format, source: "merge of " + names.joined(separator: ", ")
     ) { writer in
+      read.report()
       var categoryIDs = IDs()
       var imageIDs = IDs()
       var annotationIDs = IDs()
@@ -88,6 +110,7 @@ extension AnnotationStore {
       var imageMap: [String: [RecordID: RecordID]] = [:]
       for name in names {
         try forEachImage(in: name) { image in
+          readOne()
           let key = "\(image.fileName)\u{0}\(image.width)x\(image.height)"
           if let existing = imageOfKey[key] {
             imageMap[name, default: [:]][image.id] = existing
@@ -107,6 +130,7 @@ extension AnnotationStore {
       }
       for name in names {
         try forEachAnnotation(in: name) { a in
+          readOne()
           guard let image = imageMap[name]?[a.imageID],
             let category = categoryMap[name]?[a.categoryID]
           else { return }
@@ -128,6 +152,7 @@ extension AnnotationStore {
         }
       }
     }
+    read.finish()
     return MergeReport(
       report: report, duplicateImages: duplicates, renumbered: renumbered, examples: examples)
   }

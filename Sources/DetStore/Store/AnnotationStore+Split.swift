@@ -1,6 +1,7 @@
+import DetSupport
 import Foundation
 
-/// How ``AnnotationStore/split(_:into:seed:groupPattern:)`` divided a dataset.
+/// How ``AnnotationStore/split(_:into:seed:groupPattern:progress:)`` divided a dataset.
 public struct SplitReport: Sendable {
   /// Per part, in the order asked: the new dataset and what it holds.
   public var parts: [DatasetCopyCount]
@@ -32,12 +33,16 @@ extension AnnotationStore {
   ///   - groupPattern: a regular expression over file names; images whose names give the
   ///     same match (its first capture group when it has one) stay in one part (frames of
   ///     one video). Images it does not match are groups of their own.
+  ///   - progress: called with the records read while the parts are copied, in
+  ///     ``ProgressUnit/records`` (total: the dataset's images and annotations); first
+  ///     with 0 done (before the images are grouped), then after each chunk copied, last
+  ///     with the total.
   /// - Throws: `.notFound`, `.datasetExists` for an existing `<name>-<part>`,
   ///   `.malformedInput` for an invalid pattern; nothing is written when it throws.
   /// - Complexity: O(images + annotations) memory and SQL work, plus O(groups log groups).
   public func split(
     _ name: String, into parts: [(name: String, fraction: Double)], seed: UInt64,
-    groupPattern: String? = nil
+    groupPattern: String? = nil, progress: WorkProgressHandler? = nil
   ) throws -> SplitReport {
     precondition(!parts.isEmpty, "split needs at least one part")
     precondition(
@@ -52,6 +57,13 @@ extension AnnotationStore {
     }
     return try database.transaction {
       let id = try requireDataset(named: name)
+      let imagesInDataset =
+        try database.scalarInt(
+          "SELECT count(*) FROM images WHERE dataset_id = ?", [.int(id)]) ?? 0
+      var copied = RecordProgress(
+        progress,
+        total: Int(imagesInDataset) + (try annotationCount(id)))
+      copied.report()
       // Categories in index order.
       var categoryNames: [String] = []
       var categoryIndex: [RecordID: Int] = [:]
@@ -181,8 +193,9 @@ extension AnnotationStore {
       var copies: [DatasetCopyCount] = []
       for (k, part) in parts.enumerated() {
         try selectImages(assigned[k].sorted())
-        copies.append(try copyDataset(id, to: "\(name)-\(part.name)"))
+        copies.append(try copyDataset(id, to: "\(name)-\(part.name)", progress: &copied))
       }
+      copied.finish()
       var deviation = 0.0
       for (c, total) in totals.enumerated() where total > 0 {
         for (k, part) in parts.enumerated() {

@@ -12,6 +12,8 @@ import Foundation
 /// `Sendable`: use a store from one thread at a time; open a second store for another thread.
 public final class AnnotationStore {
   let database: Database
+  /// Rows per statement when a dataset operation copies records (see `copyDataset`).
+  var copyChunks = CopyChunks()
 
   /// How ``init(path:mode:)`` opens a file.
   public enum OpenMode: String, Hashable, Sendable, CaseIterable {

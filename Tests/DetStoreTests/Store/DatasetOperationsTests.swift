@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 import Testing
 
@@ -178,8 +179,15 @@ func filterKeepsExactlyWhatPasses(seed: UInt64) throws {
     try store.renameCategory(in: "d", from: "bus", to: "car")
   }
   try store.renameCategory(in: "d", from: "person", to: "pedestrian")
-  let moved = try store.remapCategories(in: "d", ["bus": "car", "tram": "car"])
+  let log = ProgressLog()
+  let moved = try store.remapCategories(
+    in: "d", ["bus": "car", "tram": "car"], progress: log.handler)
   #expect(moved == (counts["bus"] ?? 0) + (counts["tram"] ?? 0))
+  // Two merges, each reading every annotation of the dataset.
+  expectProgress(log.take(), total: 2 * before.count, minimumReports: 3)
+  _ = try store.remapCategories(in: "d", ["pedestrian": "person"], progress: log.handler)
+  #expect(log.take().isEmpty, "a rename reads no annotations")
+  try store.renameCategory(in: "d", from: "person", to: "pedestrian")
   var after: [RecordID: String] = [:]
   try store.forEachCategory(in: "d") { after[$0.id] = $0.name }
   #expect(Set(after.values) == ["car", "pedestrian"])
@@ -226,4 +234,105 @@ func mergeUndoesASplitAndResolvesClashes(seed: UInt64) throws {
       == #"{"coco_url": "x", "n": [1, 2]}"#)
   #expect(COCOExporter.removing(["id"], fromObject: #"{"id": "7"}"#) == nil)
   #expect(COCOExporter.removing(["id"], fromObject: nil) == nil)
+}
+
+/// Every row of the dataset tables with its rowid, as SQL text (creation times and sources,
+/// which name the temporary file, left out).
+private func tableRows(_ store: AnnotationStore) throws -> [String] {
+  let tables = [
+    "datasets": "id, name, format, document",
+    "categories": "id, dataset_id, original_id, idx, name, supercategory, extra",
+    "images": "id, dataset_id, original_id, file_name, width, height, extra",
+    "annotations": """
+    id, dataset_id, ordinal, original_id, image_id, category_id, x, y, w, h, area, iscrowd,
+    difficult, truncated, occluded, pose, segmentation, extra, omitted
+    """,
+  ]
+  var rows: [String] = []
+  for (table, columns) in tables.sorted(by: { $0.key < $1.key }) {
+    let quoted = columns.split(separator: ",").map {
+      "quote(\($0.trimmingCharacters(in: .whitespacesAndNewlines)))"
+    }
+    let s = try Statement(
+      database: store.database,
+      sql: "SELECT \(quoted.joined(separator: " || '|' || ")) FROM \(table) ORDER BY id")
+    while try s.step() { rows.append(table + ": " + s.string(0)) }
+  }
+  return rows
+}
+
+/// The ``WorkProgress`` reports of one call, from any thread.
+private final class ProgressLog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var reports: [WorkProgress] = []
+
+  var handler: WorkProgressHandler {
+    { progress in self.lock.withLock { self.reports.append(progress) } }
+  }
+
+  /// The reports so far; empties the log.
+  func take() -> [WorkProgress] {
+    lock.withLock {
+      defer { reports = [] }
+      return reports
+    }
+  }
+}
+
+/// Checks reports of records read: first 0 done, `done` never falling, every total `total`,
+/// the last complete, and at least `minimumReports` of them.
+private func expectProgress(
+  _ reports: [WorkProgress], total: Int, minimumReports: Int,
+  sourceLocation: Testing.SourceLocation = #_sourceLocation
+) {
+  #expect(reports.first?.done == 0, sourceLocation: sourceLocation)
+  #expect(reports.last?.done == total, "\(reports.last as Any)", sourceLocation: sourceLocation)
+  #expect(
+    reports.allSatisfy { $0.total == total && $0.unit == .records }, sourceLocation: sourceLocation)
+  #expect(
+    zip(reports, reports.dropFirst()).allSatisfy { $0.done <= $1.done },
+    sourceLocation: sourceLocation)
+  #expect(
+    reports.count >= minimumReports, "\(reports.count) reports", sourceLocation: sourceLocation)
+}
+
+@Test(arguments: 0..<6 as Range<UInt64>)
+func copyingInSmallChunksWritesTheSameRowsAndReportsProgress(seed: UInt64) throws {
+  let (whole, _) = try randomDataset(seed: seed)
+  let (chunked, imageCount) = try randomDataset(seed: seed)
+  // Chunks of 3 image rowids and 5 annotations: every copy crosses many chunk boundaries.
+  chunked.opened.copyChunks = CopyChunks(images: 3, annotations: 5)
+  let source = try records(chunked.opened, "d")
+  let filter = DatasetFilter(
+    categories: ["car", "bus"], minimumSide: 5, crowd: .drop, keepsEmptyImages: false)
+  let log = ProgressLog()
+  for (temp, progress) in [(whole, nil), (chunked, log.handler)] {
+    let store = temp.opened
+    let split = try store.split(
+      "d", into: [("a", 0.5), ("b", 0.3), ("c", 0.2)], seed: seed, progress: progress)
+    if progress != nil {
+      // Every image and every annotation is read once, by the part that takes it.
+      expectProgress(
+        log.take(), total: imageCount + source.annotations.count,
+        minimumReports: imageCount / 3 + source.annotations.count / 5)
+    }
+    let kept = try store.filter("d", into: "f", filter, progress: progress)
+    if progress != nil {
+      // The kept images, then every annotation of those images.
+      let keptIDs = Set(try records(store, "f").images.map(\.id))
+      #expect(keptIDs.count == kept.images)
+      let read = source.annotations.filter { keptIDs.contains($0.imageID) }.count
+      expectProgress(log.take(), total: kept.images + read, minimumReports: read / 5)
+    }
+    _ = try store.merge(split.parts.map(\.dataset) + ["f"], into: "m", progress: progress)
+    if progress != nil {
+      expectProgress(
+        log.take(), total: imageCount + source.annotations.count + kept.images + kept.annotations,
+        minimumReports: 2)
+    }
+  }
+  // The same rows with the same rowids as one statement per table writes.
+  let expected = try tableRows(whole.opened)
+  #expect(expected.count > source.annotations.count * 3)
+  #expect(try tableRows(chunked.opened) == expected)
 }

@@ -17,25 +17,33 @@ public struct COCOResultsExporter: Sendable {
   }
 
   /// Writes the detections of set ``set`` of dataset `name`.
+  /// - Parameter progress: called with the detections written, in ``ProgressUnit/records``
+  ///   (total: the set's detections), first with 0, then every 16384, last with the total.
   /// - Returns: the number of detections written.
   /// - Throws: `.notFound` for an unknown dataset or a set it does not have (naming the
   ///   sets it has); `.io`, `.sqlite`.
   /// - Complexity: O(detections of the set), streaming.
   @discardableResult
-  public func export(from store: AnnotationStore, dataset name: String) throws -> Int {
+  public func export(
+    from store: AnnotationStore, dataset name: String, progress: WorkProgressHandler? = nil
+  ) throws -> Int {
     let sets = try store.detectionSets(of: name)
-    guard sets.contains(where: { $0.name == set }) else {
+    guard let total = sets.first(where: { $0.name == set })?.detections else {
       let known =
         sets.isEmpty ? "it has none" : "it has " + sets.map(\.name).joined(separator: ", ")
       throw StoreError(
         .notFound, "dataset \"\(name)\" has no detection set \"\(set)\" (\(known))")
     }
     var count = 0
+    progress?(WorkProgress(done: 0, total: total, unit: .records))
     try writeFile(path) { out in
       try out.write("[")
       try store.forEachDetection(in: name, set: set) { d in
         try out.write(count == 0 ? "\n" : ",\n")
         count += 1
+        if count % 16_384 == 0 {
+          progress?(WorkProgress(done: count, total: total, unit: .records))
+        }
         var members: [(key: String, text: String)] = [
           ("image_id", JSONText.id(d.imageID)), ("category_id", JSONText.id(d.categoryID)),
           (
@@ -49,6 +57,7 @@ public struct COCOResultsExporter: Sendable {
       }
       try out.write("]\n")
     }
+    progress?(WorkProgress(done: count, total: total, unit: .records))
     return count
   }
 }
