@@ -34,7 +34,8 @@ public struct EvalStoreInput {
   private var categoryKeys: [RecordID: Int64]?
   private var categoryByKey: [Int64: RecordID] = [:]
 
-  /// Reads dataset `dataset`'s ground truth and detection set `set` (the detections on two
+  /// Reads dataset `dataset`'s ground truth and detection set `set`: the set's packed copy
+  /// when it has one and every image and category id is an integer, else its rows (on two
   /// read-only connections at once when there are two cores, each half of the row range).
   ///
   /// - Throws: `StoreError` from the store; ``EvalInputError`` when detections refer to
@@ -75,6 +76,15 @@ public struct EvalStoreInput {
           width: a.width, height: a.height, area: a.area, isCrowd: a.isCrowd))
     }
     groundTruth = annotations
+
+    // The set's packed copy, when it has one and every id is used as is: no row decoding.
+    if imageKeys == nil, categoryKeys == nil,
+      let columns = try store.packedDetections(in: dataset, set: set)
+    {
+      detections = Self.detections(columns)
+      detectionCount = detections.count
+      return
+    }
 
     // File order: evaluation groups by image and category and keeps this order inside a
     // group. Read in two halves of the table at once, on two connections, when there are two
@@ -120,6 +130,34 @@ public struct EvalStoreInput {
     }
     detections = results
     detectionCount = results.count
+  }
+
+  /// `columns` as DetEval's detections, in order.
+  private static func detections(_ columns: DetectionColumns) -> [EvalDetection] {
+    let count = columns.count
+    return [EvalDetection](unsafeUninitializedCapacity: count) { out, initialized in
+      columns.imageIDs.withUnsafeBufferPointer { image in
+        columns.categoryIDs.withUnsafeBufferPointer { category in
+          columns.x.withUnsafeBufferPointer { x in
+            columns.y.withUnsafeBufferPointer { y in
+              columns.width.withUnsafeBufferPointer { width in
+                columns.height.withUnsafeBufferPointer { height in
+                  columns.score.withUnsafeBufferPointer { score in
+                    for n in 0..<count {
+                      (out.baseAddress! + n).initialize(
+                        to: EvalDetection(
+                          imageID: image[n], categoryID: category[n], x: x[n], y: y[n],
+                          width: width[n], height: height[n], score: score[n]))
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      initialized = count
+    }
   }
 
   /// Hands the detections over, leaving none here, so that the evaluation holds the only

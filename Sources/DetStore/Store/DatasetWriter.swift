@@ -49,6 +49,9 @@ public final class DatasetWriter {
   /// Detections stored as given although they extend beyond their image (by more than
   /// `tolerance`, or, with `clip`, with nothing inside it).
   private(set) var keptOutsideDetections = 0
+  /// The stored detections as the set's packed copy gets them (``writeDetectionPack()``);
+  /// `nil` once one has a text id (such a set has no pack).
+  var packColumns: DetectionColumns?
 
   /// The warnings that say which detections were stored as given although no ground truth
   /// could be like them.
@@ -89,6 +92,7 @@ public final class DatasetWriter {
     self.options = options
     self.source = source
     self.report = ImportReport(dataset: name)
+    if isDetectionImport { packColumns = DetectionColumns() }
     insertCategory = try database.statement(
       "INSERT INTO categories (dataset_id, original_id, name, supercategory, extra) VALUES (?, ?, ?, ?, ?)"
     )
@@ -287,6 +291,15 @@ public final class DatasetWriter {
     s.bind(detection.extra, at: 11)
     try s.run()
     report.detections += 1
+    if packColumns != nil {
+      if case .int(let image) = detection.imageID, case .int(let category) = detection.categoryID {
+        packColumns!.append(
+          imageID: image, categoryID: category, x: box.x, y: box.y, width: box.width,
+          height: box.height, score: detection.score)
+      } else {
+        packColumns = nil
+      }
+    }
   }
 
   /// Records an invalid record that the importer itself found (e.g. malformed fields):

@@ -122,6 +122,28 @@ enum Schema {
           PRIMARY KEY (run_id, batch)
         ) STRICT;
         """),
+    Migration(
+      name: "v6: packed detection sets (a column copy of a set's detections for evaluation)",
+      sql: """
+        CREATE TABLE detection_packs (
+          id INTEGER PRIMARY KEY,
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          set_name TEXT NOT NULL,
+          count INTEGER NOT NULL,
+          last_row INTEGER NOT NULL,
+          data BLOB NOT NULL,
+          UNIQUE (dataset_id, set_name)
+        ) STRICT;
+        CREATE TRIGGER detection_packs_stale_on_delete AFTER DELETE ON detections BEGIN
+          DELETE FROM detection_packs
+          WHERE dataset_id = OLD.dataset_id AND set_name = OLD.set_name;
+        END;
+        CREATE TRIGGER detection_packs_stale_on_update AFTER UPDATE ON detections BEGIN
+          DELETE FROM detection_packs
+          WHERE (dataset_id = OLD.dataset_id AND set_name = OLD.set_name)
+            OR (dataset_id = NEW.dataset_id AND set_name = NEW.set_name);
+        END;
+        """),
   ]
 
   /// The version this build writes.

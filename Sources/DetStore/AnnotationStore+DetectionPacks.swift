@@ -1,0 +1,190 @@
+import CSQLite
+
+/// A detection set's evaluation columns: entry `n` of every array is the set's `n`-th
+/// detection in import order (the order of the results file), as the `detections` rows hold
+/// it — integer image and category ids, `[x, y, width, height]` in pixels and the score.
+public struct DetectionColumns: Equatable, Sendable {
+  public var imageIDs: [Int64] = []
+  public var categoryIDs: [Int64] = []
+  public var x: [Double] = []
+  public var y: [Double] = []
+  public var width: [Double] = []
+  public var height: [Double] = []
+  public var score: [Double] = []
+
+  /// No detections.
+  public init() {}
+
+  /// How many detections.
+  public var count: Int { imageIDs.count }
+
+  /// Appends one detection, its numbers as a `REAL` column gives them back: SQLite stores
+  /// an integral `REAL` as an integer, so `-0.0` reads back as `0.0` (the only value that
+  /// changes).
+  mutating func append(
+    imageID: Int64, categoryID: Int64, x: Double, y: Double, width: Double, height: Double,
+    score: Double
+  ) {
+    @inline(__always) func stored(_ value: Double) -> Double { value == 0 ? 0 : value }
+    imageIDs.append(imageID)
+    categoryIDs.append(categoryID)
+    self.x.append(stored(x))
+    self.y.append(stored(y))
+    self.width.append(stored(width))
+    self.height.append(stored(height))
+    self.score.append(stored(score))
+  }
+}
+
+/// The packed copy of a detection set (table `detection_packs`, schema v6).
+///
+/// An import of a results file whose image and category ids are all integers writes, in the
+/// transaction that writes the rows, one BLOB per (dataset, set): the ``DetectionColumns``
+/// as seven sections of `count` little-endian 8-byte values — image ids and category ids
+/// (Int64), then x, y, width, height and score (Float64) — 56 bytes a detection. Evaluation
+/// reads it in seven copies instead of decoding `count` rows.
+///
+/// It is never used when it could disagree with the rows: triggers on `detections` delete a
+/// set's pack when any row of the set is updated or deleted (replacing a set, deleting a
+/// dataset, or any other writer); the import writes the pack after its last row; and the
+/// pack notes the table's largest row id then (`last_row`), so that a row added to the set
+/// later (detkit never adds to an existing set; an insert trigger would make every import
+/// keep a statement journal, several times slower) makes the reader ignore the pack. A set
+/// without a usable pack (text ids, stores written before v6, sets above SQLite's BLOB size
+/// limit) is read from its rows.
+enum DetectionPack {
+  /// Bytes per detection: two Int64 ids and five Float64 numbers.
+  static let bytesPerDetection = 56
+  /// The sections in storage order.
+  static let sectionCount = 7
+}
+
+extension DatasetWriter {
+  /// Writes the packed copy of this import's detection set, when every detection it stored
+  /// had integer ids and the BLOB fits SQLite's length limit (else the set has no pack and
+  /// is read from its rows). Call after the last row, inside the import's transaction.
+  func writeDetectionPack() throws {
+    guard let columns = packColumns, columns.count > 0 else { return }
+    let bytes = columns.count * DetectionPack.bytesPerDetection
+    let limit = Int(sqlite3_limit(database.handle, SQLITE_LIMIT_LENGTH, -1))
+    guard bytes <= min(limit, Int(Int32.max)) else { return }
+    let insert = try database.statement(
+      """
+      INSERT INTO detection_packs (dataset_id, set_name, count, last_row, data)
+      VALUES (?, ?, ?, (SELECT max(id) FROM detections), zeroblob(?))
+      """)
+    insert.bind(datasetID, at: 1)
+    insert.bind(detectionSet, at: 2)
+    insert.bind(Int64(columns.count), at: 3)
+    insert.bind(Int64(bytes), at: 4)
+    try insert.run()
+    let row = database.lastInsertRowID
+    var blob: OpaquePointer?
+    try database.check(
+      sqlite3_blob_open(database.handle, "main", "detection_packs", "data", row, 1, &blob))
+    defer { sqlite3_blob_close(blob) }
+    let sectionBytes = columns.count * 8
+    func write<T>(_ values: [T], section: Int, bits: (T) -> UInt64) throws {
+      let code: Int32
+      #if _endian(big)
+        let little = values.map { bits($0).littleEndian }
+        code = little.withUnsafeBytes {
+          sqlite3_blob_write(
+            blob, $0.baseAddress, Int32(sectionBytes), Int32(section * sectionBytes))
+        }
+      #else
+        code = values.withUnsafeBytes {
+          sqlite3_blob_write(
+            blob, $0.baseAddress, Int32(sectionBytes), Int32(section * sectionBytes))
+        }
+      #endif
+      try database.check(code, sql: "write detection pack")
+    }
+    try write(columns.imageIDs, section: 0) { UInt64(bitPattern: $0) }
+    try write(columns.categoryIDs, section: 1) { UInt64(bitPattern: $0) }
+    for (section, values) in [columns.x, columns.y, columns.width, columns.height, columns.score]
+      .enumerated()
+    {
+      try write(values, section: 2 + section) { $0.bitPattern }
+    }
+  }
+}
+
+extension AnnotationStore {
+  /// The packed copy of detection set `set` of dataset `name` (see ``DetectionPack``), or
+  /// `nil` when the set has none (then read its rows with
+  /// ``forEachDetectionBox(in:set:part:of:count:_:)``; they hold the same detections).
+  ///
+  /// Reads the pack's row and its BLOB in one read transaction (unless the caller is inside
+  /// one), so a writer committing meanwhile cannot mix two versions.
+  /// - Throws: `.notFound` when there is no such dataset; `.sqlite`.
+  /// - Complexity: O(detections of the set): seven sequential copies, no row decoding.
+  public func packedDetections(in name: String, set: String = "default") throws
+    -> DetectionColumns?
+  {
+    let id = try requireDataset(named: name)
+    let ownsTransaction = sqlite3_get_autocommit(database.handle) != 0
+    if ownsTransaction { try database.execute("BEGIN") }
+    defer { if ownsTransaction { try? database.execute("COMMIT") } }
+    let s = try database.statement(
+      """
+      SELECT id, count, length(data), last_row FROM detection_packs
+      WHERE dataset_id = ? AND set_name = ?
+      """)
+    s.bind(id, at: 1)
+    s.bind(set, at: 2)
+    guard try s.step() else {
+      s.reset()
+      return nil
+    }
+    let row = s.int64(0)
+    let count = s.int(1)
+    let length = s.int(2)
+    let lastRow = s.int64(3)
+    s.reset()
+    // A pack of another length than its count says is not used (the rows are).
+    guard count > 0, length == count * DetectionPack.bytesPerDetection else { return nil }
+    // Nor is one whose set gained rows after it was written (rows above its `last_row`:
+    // usually none, and then this is one seek).
+    let added = try database.scalarInt(
+      "SELECT 1 FROM detections WHERE id > ? AND +dataset_id = ? AND set_name = ? LIMIT 1",
+      [.int(lastRow), .int(id), .text(set)])
+    if added != nil { return nil }
+    var blob: OpaquePointer?
+    try database.check(
+      sqlite3_blob_open(database.handle, "main", "detection_packs", "data", row, 0, &blob))
+    defer { sqlite3_blob_close(blob) }
+    let sectionBytes = count * 8
+    func read<T>(_ section: Int, _: T.Type) throws -> [T] {
+      var code = SQLITE_OK
+      let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        code = sqlite3_blob_read(
+          blob, buffer.baseAddress, Int32(sectionBytes), Int32(section * sectionBytes))
+        initialized = count
+      }
+      try database.check(code, sql: "read detection pack")
+      return values
+    }
+    var columns = DetectionColumns()
+    columns.imageIDs = try read(0, Int64.self)
+    columns.categoryIDs = try read(1, Int64.self)
+    columns.x = try read(2, Double.self)
+    columns.y = try read(3, Double.self)
+    columns.width = try read(4, Double.self)
+    columns.height = try read(5, Double.self)
+    columns.score = try read(6, Double.self)
+    #if _endian(big)
+      columns.imageIDs = columns.imageIDs.map { Int64(littleEndian: $0) }
+      columns.categoryIDs = columns.categoryIDs.map { Int64(littleEndian: $0) }
+      func native(_ values: [Double]) -> [Double] {
+        values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
+      }
+      columns.x = native(columns.x)
+      columns.y = native(columns.y)
+      columns.width = native(columns.width)
+      columns.height = native(columns.height)
+      columns.score = native(columns.score)
+    #endif
+    return columns
+  }
+}
