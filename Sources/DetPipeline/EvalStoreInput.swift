@@ -35,8 +35,9 @@ public struct EvalStoreInput {
   private var categoryByKey: [Int64: RecordID] = [:]
 
   /// Reads dataset `dataset`'s ground truth and detection set `set`: the set's packed copy
-  /// when it has one and every image and category id is an integer, else its rows (on two
-  /// read-only connections at once when there are two cores, each half of the row range).
+  /// when it has one and every image and category id is an integer (on a second read-only
+  /// connection while this one reads the ground truth, at once when there are two cores),
+  /// else its rows (on two read-only connections at once, each half of the row range).
   ///
   /// - Throws: `StoreError` from the store; ``EvalInputError`` when detections refer to
   ///   images or categories the dataset lacks (the first few ids and the counts).
@@ -64,25 +65,51 @@ public struct EvalStoreInput {
     for (n, key) in images.enumerated() { imageRecords[key] = (imageIDs[n], fileNames[n]) }
     categories = categoryIDs.map { Self.key($0, categoryKeys) ?? -1 }
     for (id, key) in zip(categoryIDs, categories) { categoryByKey[key] = id }
+    // The ground truth on this connection and, when the set can have a packed copy (every
+    // id used as is), that copy on a second read-only connection at the same time.
+    let mayBePacked = imageKeys == nil && categoryKeys == nil
     var annotations: [EvalGroundTruth] = []
-    try store.forEachGroundTruthBox(in: dataset) { a in
-      // An annotation whose image or category the dataset lacks cannot be selected.
-      guard let image = Self.key(a.imageID, imageKeys),
-        let category = Self.key(a.categoryID, categoryKeys)
-      else { return }
-      annotations.append(
-        EvalGroundTruth(
-          id: a.hasZeroID ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
-          width: a.width, height: a.height, area: a.area, isCrowd: a.isCrowd))
+    var groundTruthError: (any Error)?
+    var packed: [EvalDetection] = []
+    var isPacked = false
+    var packError: (any Error)?
+    let path = store.path
+    forEachChunk(
+      ChunkPlan(count: mayBePacked ? 2 : 1, chunkSize: 1),
+      parallel: ProcessInfo.processInfo.activeProcessorCount >= 2
+    ) { part, _ in
+      if part == 1 {
+        do {
+          let reader = try AnnotationStore(path: path, mode: .readOnly)
+          isPacked = try reader.forEachPackedDetectionChunk(
+            in: dataset, set: set, count: { packed.reserveCapacity($0) },
+            { Self.append($0, to: &packed) })
+        } catch {
+          packError = error
+        }
+        return
+      }
+      do {
+        try store.forEachGroundTruthBox(in: dataset) { a in
+          // An annotation whose image or category the dataset lacks cannot be selected.
+          guard let image = Self.key(a.imageID, imageKeys),
+            let category = Self.key(a.categoryID, categoryKeys)
+          else { return }
+          annotations.append(
+            EvalGroundTruth(
+              id: a.hasZeroID ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
+              width: a.width, height: a.height, area: a.area, isCrowd: a.isCrowd))
+        }
+      } catch {
+        groundTruthError = error
+      }
     }
+    if let groundTruthError { throw groundTruthError }
+    if let packError { throw packError }
     groundTruth = annotations
-
-    // The set's packed copy, when it has one and every id is used as is: no row decoding.
-    if imageKeys == nil, categoryKeys == nil,
-      let columns = try store.packedDetections(in: dataset, set: set)
-    {
-      detections = Self.detections(columns)
-      detectionCount = detections.count
+    if isPacked {
+      detections = packed
+      detectionCount = packed.count
       return
     }
 
@@ -97,7 +124,6 @@ public struct EvalStoreInput {
       reads.deallocate()
     }
     let shared = SharedReads(base: reads)
-    let path = store.path
     forEachChunk(ChunkPlan(count: parts, chunkSize: 1)) { part, _ in
       shared.base[part].read(
         path: path, dataset: dataset, set: set, part: part, of: parts, imageKeys: imageKeys,
@@ -132,23 +158,20 @@ public struct EvalStoreInput {
     detectionCount = results.count
   }
 
-  /// `columns` as DetEval's detections, in order.
-  private static func detections(_ columns: DetectionColumns) -> [EvalDetection] {
-    let count = columns.count
-    return [EvalDetection](unsafeUninitializedCapacity: count) { out, initialized in
-      columns.imageIDs.withUnsafeBufferPointer { image in
-        columns.categoryIDs.withUnsafeBufferPointer { category in
-          columns.x.withUnsafeBufferPointer { x in
-            columns.y.withUnsafeBufferPointer { y in
-              columns.width.withUnsafeBufferPointer { width in
-                columns.height.withUnsafeBufferPointer { height in
-                  columns.score.withUnsafeBufferPointer { score in
-                    for n in 0..<count {
-                      (out.baseAddress! + n).initialize(
-                        to: EvalDetection(
-                          imageID: image[n], categoryID: category[n], x: x[n], y: y[n],
-                          width: width[n], height: height[n], score: score[n]))
-                    }
+  /// Appends `columns` to `detections` as DetEval's detections, in order.
+  private static func append(_ columns: DetectionColumns, to detections: inout [EvalDetection]) {
+    columns.imageIDs.withUnsafeBufferPointer { image in
+      columns.categoryIDs.withUnsafeBufferPointer { category in
+        columns.x.withUnsafeBufferPointer { x in
+          columns.y.withUnsafeBufferPointer { y in
+            columns.width.withUnsafeBufferPointer { width in
+              columns.height.withUnsafeBufferPointer { height in
+                columns.score.withUnsafeBufferPointer { score in
+                  for n in 0..<columns.count {
+                    detections.append(
+                      EvalDetection(
+                        imageID: image[n], categoryID: category[n], x: x[n], y: y[n],
+                        width: width[n], height: height[n], score: score[n]))
                   }
                 }
               }
@@ -156,7 +179,6 @@ public struct EvalStoreInput {
           }
         }
       }
-      initialized = count
     }
   }
 

@@ -115,14 +115,37 @@ extension AnnotationStore {
   /// `nil` when the set has none (then read its rows with
   /// ``forEachDetectionBox(in:set:part:of:count:_:)``; they hold the same detections).
   ///
-  /// Reads the pack's row and its BLOB in one read transaction (unless the caller is inside
-  /// one), so a writer committing meanwhile cannot mix two versions.
   /// - Throws: `.notFound` when there is no such dataset; `.sqlite`.
   /// - Complexity: O(detections of the set): seven sequential copies, no row decoding.
   public func packedDetections(in name: String, set: String = "default") throws
     -> DetectionColumns?
   {
+    // One chunk: the whole set.
+    var whole: DetectionColumns?
+    _ = try forEachPackedDetectionChunk(in: name, set: set, chunkSize: .max) { whole = $0 }
+    return whole
+  }
+
+  /// Calls `body` with the packed copy of detection set `set` of dataset `name` in
+  /// consecutive chunks of at most `chunkSize` detections, in order, so that a caller
+  /// laying them out elsewhere holds one chunk at a time, not a second copy of the set.
+  /// Returns `false`, calling nothing, when the set has no usable pack (see
+  /// ``packedDetections(in:set:)``).
+  ///
+  /// Reads the pack's row and its BLOB in one read transaction (unless the caller is inside
+  /// one), so a writer committing meanwhile cannot mix two versions.
+  /// - Parameters:
+  ///   - count: called once, before the first chunk, with the number of detections.
+  /// - Throws: `.notFound` when there is no such dataset; `.sqlite`; what `body` throws.
+  /// - Complexity: O(detections of the set): seven copies per chunk, no row decoding.
+  public func forEachPackedDetectionChunk(
+    in name: String, set: String = "default", chunkSize: Int = 1 << 15,
+    count: (Int) -> Void = { _ in }, _ body: (DetectionColumns) throws -> Void
+  ) throws -> Bool {
+    precondition(chunkSize >= 1, "chunkSize \(chunkSize)")
     let id = try requireDataset(named: name)
+    // A v5 file opened read-only has no packs.
+    guard fileSchemaVersion >= Schema.packsVersion else { return false }
     let ownsTransaction = sqlite3_get_autocommit(database.handle) != 0
     if ownsTransaction { try database.execute("BEGIN") }
     defer { if ownsTransaction { try? database.execute("COMMIT") } }
@@ -135,56 +158,63 @@ extension AnnotationStore {
     s.bind(set, at: 2)
     guard try s.step() else {
       s.reset()
-      return nil
+      return false
     }
     let row = s.int64(0)
-    let count = s.int(1)
+    let total = s.int(1)
     let length = s.int(2)
     let lastRow = s.int64(3)
     s.reset()
     // A pack of another length than its count says is not used (the rows are).
-    guard count > 0, length == count * DetectionPack.bytesPerDetection else { return nil }
+    guard total > 0, length == total * DetectionPack.bytesPerDetection else { return false }
     // Nor is one whose set gained rows after it was written (rows above its `last_row`:
     // usually none, and then this is one seek).
     let added = try database.scalarInt(
       "SELECT 1 FROM detections WHERE id > ? AND +dataset_id = ? AND set_name = ? LIMIT 1",
       [.int(lastRow), .int(id), .text(set)])
-    if added != nil { return nil }
+    if added != nil { return false }
     var blob: OpaquePointer?
     try database.check(
       sqlite3_blob_open(database.handle, "main", "detection_packs", "data", row, 0, &blob))
     defer { sqlite3_blob_close(blob) }
-    let sectionBytes = count * 8
-    func read<T>(_ section: Int, _: T.Type) throws -> [T] {
-      var code = SQLITE_OK
-      let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        code = sqlite3_blob_read(
-          blob, buffer.baseAddress, Int32(sectionBytes), Int32(section * sectionBytes))
-        initialized = count
+    count(total)
+    let sectionBytes = total * 8
+    var first = 0
+    while first < total {
+      let n = min(chunkSize, total - first)
+      func read<T>(_ section: Int, _: T.Type) throws -> [T] {
+        var code = SQLITE_OK
+        let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+          code = sqlite3_blob_read(
+            blob, buffer.baseAddress, Int32(n * 8), Int32(section * sectionBytes + first * 8))
+          initialized = n
+        }
+        try database.check(code, sql: "read detection pack")
+        return values
       }
-      try database.check(code, sql: "read detection pack")
-      return values
+      var chunk = DetectionColumns()
+      chunk.imageIDs = try read(0, Int64.self)
+      chunk.categoryIDs = try read(1, Int64.self)
+      chunk.x = try read(2, Double.self)
+      chunk.y = try read(3, Double.self)
+      chunk.width = try read(4, Double.self)
+      chunk.height = try read(5, Double.self)
+      chunk.score = try read(6, Double.self)
+      #if _endian(big)
+        chunk.imageIDs = chunk.imageIDs.map { Int64(littleEndian: $0) }
+        chunk.categoryIDs = chunk.categoryIDs.map { Int64(littleEndian: $0) }
+        func native(_ values: [Double]) -> [Double] {
+          values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
+        }
+        chunk.x = native(chunk.x)
+        chunk.y = native(chunk.y)
+        chunk.width = native(chunk.width)
+        chunk.height = native(chunk.height)
+        chunk.score = native(chunk.score)
+      #endif
+      try body(chunk)
+      first += n
     }
-    var columns = DetectionColumns()
-    columns.imageIDs = try read(0, Int64.self)
-    columns.categoryIDs = try read(1, Int64.self)
-    columns.x = try read(2, Double.self)
-    columns.y = try read(3, Double.self)
-    columns.width = try read(4, Double.self)
-    columns.height = try read(5, Double.self)
-    columns.score = try read(6, Double.self)
-    #if _endian(big)
-      columns.imageIDs = columns.imageIDs.map { Int64(littleEndian: $0) }
-      columns.categoryIDs = columns.categoryIDs.map { Int64(littleEndian: $0) }
-      func native(_ values: [Double]) -> [Double] {
-        values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
-      }
-      columns.x = native(columns.x)
-      columns.y = native(columns.y)
-      columns.width = native(columns.width)
-      columns.height = native(columns.height)
-      columns.score = native(columns.score)
-    #endif
-    return columns
+    return true
   }
 }

@@ -152,8 +152,9 @@ import Testing
     #expect(count == 2)
   }
 
-  /// A store from before packs (schema v5) migrates to a table without packs: its sets have
-  /// none until imported again, and are read from their rows.
+  /// A store from before packs (schema v5) reads as it is under a read-only connection (no
+  /// packs: the rows), and migrates to a table without packs: its sets have none until
+  /// imported again, and are read from their rows.
   @Test func aStoreFromBeforePacksMigratesWithoutThem() throws {
     let temp = try TemporaryStore()
     try importDataset(temp)
@@ -166,7 +167,17 @@ import Testing
       PRAGMA user_version = 5;
       """)
     temp.close()
+    do {
+      let reader = try AnnotationStore(path: temp.path, mode: .readOnly)
+      #expect(try reader.packedDetections(in: "d") == nil)
+      var count = 0
+      try reader.forEachDetectionBox(in: "d") { _ in count += 1 }
+      #expect(count == 4)
+    }
+    // Older than v5 is refused read-only (it must be migrated first).
+    try Database(path: temp.path).execute("PRAGMA user_version = 4")
     #expect(throws: StoreError.self) { try AnnotationStore(path: temp.path, mode: .readOnly) }
+    try Database(path: temp.path).execute("PRAGMA user_version = 5")
     try temp.reopen()
     #expect(
       try temp.opened.database.scalarInt("PRAGMA user_version")

@@ -149,9 +149,18 @@ enum Schema {
   /// The version this build writes.
   static var version: Int { migrations.count }
 
-  /// Checks, without writing, that the file has this build's schema version.
-  /// - Throws: `.newerSchema` above `version`; `.olderSchema` below it (0: not a detkit store).
-  static func requireCurrent(_ database: Database) throws {
+  /// The oldest version a read-only connection reads as it is: v6 only adds
+  /// `detection_packs`, a copy that readers do without (``packsVersion``).
+  static let oldestReadable = 5
+  /// The version that added `detection_packs`.
+  static let packsVersion = 6
+
+  /// Checks, without writing, that the file has a schema this build reads as it is
+  /// (``oldestReadable`` ... ``version``), and returns its version.
+  /// - Throws: `.newerSchema` above `version`; `.olderSchema` below ``oldestReadable``
+  ///   (0: not a detkit store).
+  @discardableResult
+  static func requireCurrent(_ database: Database) throws -> Int {
     let current = Int(try database.scalarInt("PRAGMA user_version") ?? 0)
     if current > version { throw newerSchema(database, current) }
     if current == 0 {
@@ -159,12 +168,13 @@ enum Schema {
         .olderSchema,
         "\(database.path) is not a detkit store (no schema; empty or another program's database)")
     }
-    if current < version {
+    if current < oldestReadable {
       throw StoreError(
         .olderSchema,
         "\(database.path) has schema version \(current); this detkit reads version \(version). Open it once with a command that writes (e.g. detkit import) to migrate it."
       )
     }
+    return current
   }
 
   private static func newerSchema(_ database: Database, _ current: Int) -> StoreError {
