@@ -48,8 +48,9 @@ public struct DetectionColumns: Equatable, Sendable {
 /// set's pack when any row of the set is updated or deleted (replacing a set, deleting a
 /// dataset, or any other writer); the import writes the pack after its last row; and the
 /// pack notes the table's largest row id then (`last_row`), so that a row added to the set
-/// later (detkit never adds to an existing set; an insert trigger would make every import
-/// keep a statement journal, several times slower) makes the reader ignore the pack. A set
+/// later with a larger row id (detkit never adds to an existing set; an insert trigger
+/// would make every import keep a statement journal, several times slower) makes the reader
+/// ignore the pack. A set
 /// without a usable pack (text ids, stores written before v6, sets above SQLite's BLOB size
 /// limit) is read from its rows.
 enum DetectionPack {
