@@ -209,34 +209,44 @@ private struct CategoryLists: Sendable {
     let byCategory = groups.usesCategories
     var start = [Int](repeating: 0, count: slots + 1)
     var counted = [Int](repeating: 0, count: max(1, slots * areaCount))
+    var kept = [Int32]()
+    // Raw buffers: one pass over the units each, no per-element checks.
     matches.keptStart.withUnsafeBufferPointer { keptStart in
       matches.nonIgnored.withUnsafeBufferPointer { nonIgnored in
-        var slot = 0
-        for u in 0..<units {
-          start[slot + 1] += keptStart[u + 1] - keptStart[u]
-          for a in 0..<areaCount {
-            counted[slot * areaCount + a] += Int(nonIgnored[u * areaCount + a])
-          }
-          if byCategory {
-            slot += 1
-            if slot == categoryCount { slot = 0 }
+        start.withUnsafeMutableBufferPointer { start in
+          counted.withUnsafeMutableBufferPointer { counted in
+            var slot = 0
+            for u in 0..<units {
+              start[slot + 1] += keptStart[u + 1] - keptStart[u]
+              for a in 0..<areaCount {
+                counted[slot * areaCount + a] += Int(nonIgnored[u * areaCount + a])
+              }
+              if byCategory {
+                slot += 1
+                if slot == categoryCount { slot = 0 }
+              }
+            }
+            for s in 0..<slots { start[s + 1] += start[s] }
           }
         }
       }
-    }
-    for s in 0..<slots { start[s + 1] += start[s] }
-    var kept = [Int32](repeating: 0, count: max(1, start[slots]))
-    var next = start
-    matches.keptStart.withUnsafeBufferPointer { keptStart in
-      var slot = 0
-      for u in 0..<units {
-        for x in keptStart[u]..<keptStart[u + 1] {
-          kept[next[slot]] = Int32(x)
-          next[slot] += 1
-        }
-        if byCategory {
-          slot += 1
-          if slot == categoryCount { slot = 0 }
+      var next = start
+      kept = [Int32](repeating: 0, count: max(1, start[slots]))
+      kept.withUnsafeMutableBufferPointer { kept in
+        next.withUnsafeMutableBufferPointer { next in
+          var slot = 0
+          for u in 0..<units {
+            var position = next[slot]
+            for x in keptStart[u]..<keptStart[u + 1] {
+              kept[position] = Int32(x)
+              position += 1
+            }
+            next[slot] = position
+            if byCategory {
+              slot += 1
+              if slot == categoryCount { slot = 0 }
+            }
+          }
         }
       }
     }
