@@ -39,45 +39,65 @@ public struct DetectionColumns: Equatable, Sendable {
 /// The packed copy of a detection set (table `detection_packs`, schema v6).
 ///
 /// An import of a results file whose image and category ids are all integers writes, in the
-/// transaction that writes the rows, one BLOB per (dataset, set): the ``DetectionColumns``
-/// as seven sections of `count` little-endian 8-byte values — image ids and category ids
-/// (Int64), then x, y, width, height and score (Float64) — 56 bytes a detection. Evaluation
-/// reads it in seven copies instead of decoding `count` rows.
+/// transaction that writes the rows, the ``DetectionColumns`` as numbered chunks of up to
+/// ``chunkSize`` detections, one BLOB each (so the import holds one chunk in memory, not a
+/// copy of the set): seven sections of the chunk's `count` little-endian 8-byte values —
+/// image ids and category ids (Int64), then x, y, width, height and score (Float64) — 56
+/// bytes a detection. Evaluation reads them in seven copies per chunk instead of decoding
+/// `count` rows.
 ///
 /// It is never used when it could disagree with the rows: triggers on `detections` delete a
-/// set's pack when any row of the set is updated or deleted (replacing a set, deleting a
-/// dataset, or any other writer); the import writes the pack after its last row; and the
-/// pack notes the table's largest row id then (`last_row`), so that a row added to the set
-/// later with a larger row id (detkit never adds to an existing set; an insert trigger
+/// set's chunks when any row of the set is updated or deleted (replacing a set, deleting a
+/// dataset, or any other writer); the import completes the pack after its last row, noting
+/// the table's largest row id then (`last_row`, -1 until then), so that a row added to the
+/// set later with a larger row id (detkit never adds to an existing set; an insert trigger
 /// would make every import keep a statement journal, several times slower) makes the reader
-/// ignore the pack. A set
-/// without a usable pack (text ids, stores written before v6, sets above SQLite's BLOB size
-/// limit) is read from its rows.
+/// ignore the pack. A set without a usable pack (text ids, stores written before v6) is read
+/// from its rows.
 enum DetectionPack {
   /// Bytes per detection: two Int64 ids and five Float64 numbers.
   static let bytesPerDetection = 56
-  /// The sections in storage order.
-  static let sectionCount = 7
+  /// Detections per chunk (3.5 MiB).
+  static let chunkSize = 1 << 16
 }
 
 extension DatasetWriter {
-  /// Writes the packed copy of this import's detection set, when every detection it stored
-  /// had integer ids and the BLOB fits SQLite's length limit (else the set has no pack and
-  /// is read from its rows). Call after the last row, inside the import's transaction.
-  func writeDetectionPack() throws {
+  /// Notes a stored detection for the set's pack (writing a full chunk); a text id ends the
+  /// pack: the set then has none.
+  func addToPack(
+    imageID: RecordID, categoryID: RecordID, x: Double, y: Double, width: Double,
+    height: Double, score: Double
+  ) throws {
+    guard packColumns != nil else { return }
+    guard case .int(let image) = imageID, case .int(let category) = categoryID else {
+      packColumns = nil
+      let drop = try database.statement(
+        "DELETE FROM detection_packs WHERE dataset_id = ? AND set_name = ?")
+      drop.bind(datasetID, at: 1)
+      drop.bind(detectionSet, at: 2)
+      try drop.run()
+      return
+    }
+    packColumns!.append(
+      imageID: image, categoryID: category, x: x, y: y, width: width, height: height,
+      score: score)
+    if packColumns!.count == DetectionPack.chunkSize { try writePackChunk() }
+  }
+
+  /// Writes the detections noted since the last chunk as the next chunk.
+  private func writePackChunk() throws {
     guard let columns = packColumns, columns.count > 0 else { return }
     let bytes = columns.count * DetectionPack.bytesPerDetection
-    let limit = Int(sqlite3_limit(database.handle, SQLITE_LIMIT_LENGTH, -1))
-    guard bytes <= min(limit, Int(Int32.max)) else { return }
     let insert = try database.statement(
       """
-      INSERT INTO detection_packs (dataset_id, set_name, count, last_row, data)
-      VALUES (?, ?, ?, (SELECT max(id) FROM detections), zeroblob(?))
+      INSERT INTO detection_packs (dataset_id, set_name, chunk, count, last_row, data)
+      VALUES (?, ?, ?, ?, -1, zeroblob(?))
       """)
     insert.bind(datasetID, at: 1)
     insert.bind(detectionSet, at: 2)
-    insert.bind(Int64(columns.count), at: 3)
-    insert.bind(Int64(bytes), at: 4)
+    insert.bind(Int64(packChunks), at: 3)
+    insert.bind(Int64(columns.count), at: 4)
+    insert.bind(Int64(bytes), at: 5)
     try insert.run()
     let row = database.lastInsertRowID
     var blob: OpaquePointer?
@@ -108,6 +128,23 @@ extension DatasetWriter {
     {
       try write(values, section: 2 + section) { $0.bitPattern }
     }
+    packChunks += 1
+    packColumns = DetectionColumns()
+  }
+
+  /// Completes the set's pack: writes its last chunk and notes the table's largest row id in
+  /// every chunk. Call after the last row, inside the import's transaction.
+  func writeDetectionPack() throws {
+    guard packColumns != nil else { return }
+    try writePackChunk()
+    let finish = try database.statement(
+      """
+      UPDATE detection_packs SET last_row = (SELECT max(id) FROM detections)
+      WHERE dataset_id = ? AND set_name = ?
+      """)
+    finish.bind(datasetID, at: 1)
+    finish.bind(detectionSet, at: 2)
+    try finish.run()
   }
 }
 
@@ -121,10 +158,17 @@ extension AnnotationStore {
   public func packedDetections(in name: String, set: String = "default") throws
     -> DetectionColumns?
   {
-    // One chunk: the whole set.
-    var whole: DetectionColumns?
-    _ = try forEachPackedDetectionChunk(in: name, set: set, chunkSize: .max) { whole = $0 }
-    return whole
+    var whole = DetectionColumns()
+    let found = try forEachPackedDetectionChunk(in: name, set: set, chunkSize: .max) { chunk in
+      whole.imageIDs += chunk.imageIDs
+      whole.categoryIDs += chunk.categoryIDs
+      whole.x += chunk.x
+      whole.y += chunk.y
+      whole.width += chunk.width
+      whole.height += chunk.height
+      whole.score += chunk.score
+    }
+    return found ? whole : nil
   }
 
   /// Calls `body` with the packed copy of detection set `set` of dataset `name` in
@@ -152,69 +196,79 @@ extension AnnotationStore {
     defer { if ownsTransaction { try? database.execute("COMMIT") } }
     let s = try database.statement(
       """
-      SELECT id, count, length(data), last_row FROM detection_packs
-      WHERE dataset_id = ? AND set_name = ?
+      SELECT id, chunk, count, length(data), last_row FROM detection_packs
+      WHERE dataset_id = ? AND set_name = ? ORDER BY chunk
       """)
     s.bind(id, at: 1)
     s.bind(set, at: 2)
-    guard try s.step() else {
-      s.reset()
+    var chunks: [(row: Int64, count: Int)] = []
+    var lastRows = Set<Int64>()
+    var usable = true
+    while try s.step() {
+      // Chunks numbered 0, 1, ... in order, each as long as its count says.
+      let count = s.int(2)
+      if s.int(1) != chunks.count || count <= 0
+        || s.int(3) != count * DetectionPack.bytesPerDetection
+      {
+        usable = false
+      }
+      chunks.append((s.int64(0), count))
+      lastRows.insert(s.int64(4))
+    }
+    s.reset()
+    // Complete (one `last_row`, noted) or not used (the rows are).
+    guard usable, let lastRow = lastRows.first, lastRows.count == 1, lastRow >= 0 else {
       return false
     }
-    let row = s.int64(0)
-    let total = s.int(1)
-    let length = s.int(2)
-    let lastRow = s.int64(3)
-    s.reset()
-    // A pack of another length than its count says is not used (the rows are).
-    guard total > 0, length == total * DetectionPack.bytesPerDetection else { return false }
     // Nor is one whose set gained rows after it was written (rows above its `last_row`:
     // usually none, and then this is one seek).
     let added = try database.scalarInt(
       "SELECT 1 FROM detections WHERE id > ? AND +dataset_id = ? AND set_name = ? LIMIT 1",
       [.int(lastRow), .int(id), .text(set)])
     if added != nil { return false }
-    var blob: OpaquePointer?
-    try database.check(
-      sqlite3_blob_open(database.handle, "main", "detection_packs", "data", row, 0, &blob))
-    defer { sqlite3_blob_close(blob) }
-    count(total)
-    let sectionBytes = total * 8
-    var first = 0
-    while first < total {
-      let n = min(chunkSize, total - first)
-      func read<T>(_ section: Int, _: T.Type) throws -> [T] {
-        var code = SQLITE_OK
-        let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-          code = sqlite3_blob_read(
-            blob, buffer.baseAddress, Int32(n * 8), Int32(section * sectionBytes + first * 8))
-          initialized = n
+    count(chunks.reduce(0) { $0 + $1.count })
+    for (row, total) in chunks {
+      var blob: OpaquePointer?
+      try database.check(
+        sqlite3_blob_open(database.handle, "main", "detection_packs", "data", row, 0, &blob))
+      defer { sqlite3_blob_close(blob) }
+      let sectionBytes = total * 8
+      var first = 0
+      while first < total {
+        let n = min(chunkSize, total - first)
+        func read<T>(_ section: Int, _: T.Type) throws -> [T] {
+          var code = SQLITE_OK
+          let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+            code = sqlite3_blob_read(
+              blob, buffer.baseAddress, Int32(n * 8), Int32(section * sectionBytes + first * 8))
+            initialized = n
+          }
+          try database.check(code, sql: "read detection pack")
+          return values
         }
-        try database.check(code, sql: "read detection pack")
-        return values
+        var chunk = DetectionColumns()
+        chunk.imageIDs = try read(0, Int64.self)
+        chunk.categoryIDs = try read(1, Int64.self)
+        chunk.x = try read(2, Double.self)
+        chunk.y = try read(3, Double.self)
+        chunk.width = try read(4, Double.self)
+        chunk.height = try read(5, Double.self)
+        chunk.score = try read(6, Double.self)
+        #if _endian(big)
+          chunk.imageIDs = chunk.imageIDs.map { Int64(littleEndian: $0) }
+          chunk.categoryIDs = chunk.categoryIDs.map { Int64(littleEndian: $0) }
+          func native(_ values: [Double]) -> [Double] {
+            values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
+          }
+          chunk.x = native(chunk.x)
+          chunk.y = native(chunk.y)
+          chunk.width = native(chunk.width)
+          chunk.height = native(chunk.height)
+          chunk.score = native(chunk.score)
+        #endif
+        try body(chunk)
+        first += n
       }
-      var chunk = DetectionColumns()
-      chunk.imageIDs = try read(0, Int64.self)
-      chunk.categoryIDs = try read(1, Int64.self)
-      chunk.x = try read(2, Double.self)
-      chunk.y = try read(3, Double.self)
-      chunk.width = try read(4, Double.self)
-      chunk.height = try read(5, Double.self)
-      chunk.score = try read(6, Double.self)
-      #if _endian(big)
-        chunk.imageIDs = chunk.imageIDs.map { Int64(littleEndian: $0) }
-        chunk.categoryIDs = chunk.categoryIDs.map { Int64(littleEndian: $0) }
-        func native(_ values: [Double]) -> [Double] {
-          values.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
-        }
-        chunk.x = native(chunk.x)
-        chunk.y = native(chunk.y)
-        chunk.width = native(chunk.width)
-        chunk.height = native(chunk.height)
-        chunk.score = native(chunk.score)
-      #endif
-      try body(chunk)
-      first += n
     }
     return true
   }

@@ -138,6 +138,36 @@ import Testing
     #expect(try rowColumns(temp).count > 0)
   }
 
+  /// A set larger than a chunk is packed in several, read back in order; a text id after the
+  /// first chunks were written drops them all.
+  @Test func largeSetsArePackedInChunks() throws {
+    let temp = try TemporaryStore()
+    try importDataset(temp)
+    let n = 2 * DetectionPack.chunkSize + 5
+    let rows = (0..<n).map { i in
+      #"{"image_id": \#(i % 2 == 0 ? 3 : 1), "category_id": 1, "bbox": [\#(i % 97), 2, 3, 4], "score": \#(i)}"#
+    }
+    try importDetections(temp, rows)
+    #expect(try packRows(temp) == 3)
+    let pack = try #require(try temp.opened.packedDetections(in: "d"))
+    #expect(pack.count == n)
+    #expect(pack.score == (0..<n).map(Double.init))
+    #expect(bits(pack) == bits(try rowColumns(temp)))
+    // Read in pieces that cross the stored chunks' boundaries: the same, in order.
+    var scores: [Double] = []
+    var counted = 0
+    #expect(
+      try temp.opened.forEachPackedDetectionChunk(
+        in: "d", chunkSize: 10_000, count: { counted = $0 }, { scores += $0.score }))
+    #expect(counted == n && scores == pack.score)
+
+    let text = #"{"image_id": "t", "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}"#
+    try importDetections(
+      temp, Array(rows.prefix(DetectionPack.chunkSize + 3)) + [text], set: "mixed")
+    #expect(try temp.opened.packedDetections(in: "d", set: "mixed") == nil)
+    #expect(try packRows(temp) == 3)
+  }
+
   /// A text id anywhere in the set: no pack (evaluation reads the rows).
   @Test func textIDsLeaveTheSetWithoutAPack() throws {
     let temp = try TemporaryStore()

@@ -52,6 +52,8 @@ public final class DatasetWriter {
   /// The stored detections as the set's packed copy gets them (``writeDetectionPack()``);
   /// `nil` once one has a text id (such a set has no pack).
   var packColumns: DetectionColumns?
+  /// Chunks of the pack written so far.
+  var packChunks = 0
 
   /// The warnings that say which detections were stored as given although no ground truth
   /// could be like them.
@@ -291,15 +293,9 @@ public final class DatasetWriter {
     s.bind(detection.extra, at: 11)
     try s.run()
     report.detections += 1
-    if packColumns != nil {
-      if case .int(let image) = detection.imageID, case .int(let category) = detection.categoryID {
-        packColumns!.append(
-          imageID: image, categoryID: category, x: box.x, y: box.y, width: box.width,
-          height: box.height, score: detection.score)
-      } else {
-        packColumns = nil
-      }
-    }
+    try addToPack(
+      imageID: detection.imageID, categoryID: detection.categoryID, x: box.x, y: box.y,
+      width: box.width, height: box.height, score: detection.score)
   }
 
   /// Records an invalid record that the importer itself found (e.g. malformed fields):

@@ -129,10 +129,11 @@ enum Schema {
           id INTEGER PRIMARY KEY,
           dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
           set_name TEXT NOT NULL,
+          chunk INTEGER NOT NULL,
           count INTEGER NOT NULL,
           last_row INTEGER NOT NULL,
           data BLOB NOT NULL,
-          UNIQUE (dataset_id, set_name)
+          UNIQUE (dataset_id, set_name, chunk)
         ) STRICT;
         CREATE TRIGGER detection_packs_stale_on_delete AFTER DELETE ON detections BEGIN
           DELETE FROM detection_packs
