@@ -60,6 +60,7 @@ extension EvalGroups {
     let stride = largestCount + 1
     let block = areaCount * thresholdCount
     let codes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * block))
+    let rowKinds = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * areaCount))
     let ranks = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, n))
     let tpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
     let fpCount = UnsafeMutablePointer<Int>.allocate(capacity: thresholdCount)
@@ -68,6 +69,7 @@ extension EvalGroups {
     let firstReaching = UnsafeMutablePointer<Int>.allocate(capacity: recallCount)
     defer {
       codes.deallocate()
+      rowKinds.deallocate()
       ranks.deallocate()
       tpCount.deallocate()
       fpCount.deallocate()
@@ -78,10 +80,14 @@ extension EvalGroups {
     // One gather per detection of its whole (area, threshold) block, in score order.
     matches.keptRanks.withUnsafeBufferPointer { keptRanks in
       matches.codes.withUnsafeBufferPointer { allCodes in
-        for pos in 0..<n {
-          let kept = Int(list[pos])
-          ranks[pos] = keptRanks[kept]
-          (codes + pos * block).update(from: allCodes.baseAddress! + kept * block, count: block)
+        matches.rows.withUnsafeBufferPointer { allRows in
+          for pos in 0..<n {
+            let kept = Int(list[pos])
+            ranks[pos] = keptRanks[kept]
+            (codes + pos * block).update(from: allCodes.baseAddress! + kept * block, count: block)
+            (rowKinds + pos * areaCount).update(
+              from: allRows.baseAddress! + kept * areaCount, count: areaCount)
+          }
         }
       }
     }
@@ -119,23 +125,32 @@ extension EvalGroups {
           if maxDet > largestRank { everyRank = m }
           tpCount.initialize(repeating: 0, count: thresholdCount)
           fpCount.initialize(repeating: 0, count: thresholdCount)
+          // False positives at every threshold, counted once and added to each threshold's.
+          var falseEverywhere = 0
           // Ignored detections are left out: they repeat their predecessor's recall and
           // precision, which changes neither the envelope nor the index reaching a recall
           // point. Precision is only needed at true positives (between two, it falls): the
           // loop notes the false positives seen at each, the division comes after.
           for pos in 0..<n where Int(ranks[pos]) < maxDet {
+            let kind = rowKinds[pos * areaCount + a]
+            if kind == EvalMatches.falseRow {
+              falseEverywhere &+= 1
+              continue
+            }
+            if kind == EvalMatches.ignoredRow { continue }
             let row = codes + pos * block + a * thresholdCount
             for t in 0..<thresholdCount {
               let code = row[t]
               if code == EvalMatches.truePositive {
                 let tp = tpCount[t] &+ 1
                 tpCount[t] = tp
-                falseAtTrue[t * stride + tp - 1] = fpCount[t]
+                falseAtTrue[t * stride + tp - 1] = fpCount[t] &+ falseEverywhere
               } else if code == EvalMatches.falsePositive {
                 fpCount[t] &+= 1
               }
             }
           }
+          for t in 0..<thresholdCount { fpCount[t] &+= falseEverywhere }
           for t in 0..<thresholdCount {
             let tps = tpCount[t]
             let detections = tps + fpCount[t]
@@ -194,34 +209,44 @@ private struct CategoryLists: Sendable {
     let byCategory = groups.usesCategories
     var start = [Int](repeating: 0, count: slots + 1)
     var counted = [Int](repeating: 0, count: max(1, slots * areaCount))
+    var kept = [Int32]()
+    // Raw buffers: one pass over the units each, no per-element checks.
     matches.keptStart.withUnsafeBufferPointer { keptStart in
       matches.nonIgnored.withUnsafeBufferPointer { nonIgnored in
-        var slot = 0
-        for u in 0..<units {
-          start[slot + 1] += keptStart[u + 1] - keptStart[u]
-          for a in 0..<areaCount {
-            counted[slot * areaCount + a] += Int(nonIgnored[u * areaCount + a])
-          }
-          if byCategory {
-            slot += 1
-            if slot == categoryCount { slot = 0 }
+        start.withUnsafeMutableBufferPointer { start in
+          counted.withUnsafeMutableBufferPointer { counted in
+            var slot = 0
+            for u in 0..<units {
+              start[slot + 1] += keptStart[u + 1] - keptStart[u]
+              for a in 0..<areaCount {
+                counted[slot * areaCount + a] += Int(nonIgnored[u * areaCount + a])
+              }
+              if byCategory {
+                slot += 1
+                if slot == categoryCount { slot = 0 }
+              }
+            }
+            for s in 0..<slots { start[s + 1] += start[s] }
           }
         }
       }
-    }
-    for s in 0..<slots { start[s + 1] += start[s] }
-    var kept = [Int32](repeating: 0, count: max(1, start[slots]))
-    var next = start
-    matches.keptStart.withUnsafeBufferPointer { keptStart in
-      var slot = 0
-      for u in 0..<units {
-        for x in keptStart[u]..<keptStart[u + 1] {
-          kept[next[slot]] = Int32(x)
-          next[slot] += 1
-        }
-        if byCategory {
-          slot += 1
-          if slot == categoryCount { slot = 0 }
+      var next = start
+      kept = [Int32](repeating: 0, count: max(1, start[slots]))
+      kept.withUnsafeMutableBufferPointer { kept in
+        next.withUnsafeMutableBufferPointer { next in
+          var slot = 0
+          for u in 0..<units {
+            var position = next[slot]
+            for x in keptStart[u]..<keptStart[u + 1] {
+              kept[position] = Int32(x)
+              position += 1
+            }
+            next[slot] = position
+            if byCategory {
+              slot += 1
+              if slot == categoryCount { slot = 0 }
+            }
+          }
         }
       }
     }

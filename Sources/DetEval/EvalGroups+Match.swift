@@ -7,6 +7,11 @@ struct EvalMatches: Sendable {
   static let ignored: UInt8 = 0
   static let truePositive: UInt8 = 1
   static let falsePositive: UInt8 = 2
+  /// What a kept detection's codes at one area range are: some of each, or one code at
+  /// every threshold (false, or ignored), which accumulation takes without reading them.
+  static let mixedRow: UInt8 = 0
+  static let falseRow: UInt8 = 1
+  static let ignoredRow: UInt8 = 2
 
   /// `keptStart[u] ..< keptStart[u + 1]`: unit `u`'s kept detections, best score first.
   let keptStart: [Int]
@@ -15,6 +20,8 @@ struct EvalMatches: Sendable {
   let keptRanks: [Int32]
   /// `codes[(kept * A + a) * T + t]`.
   let codes: [UInt8]
+  /// `rows[kept * A + a]`: ``mixedRow``, ``falseRow`` or ``ignoredRow``.
+  let rows: [UInt8]
   /// `nonIgnored[u * A + a]`: ground truth of unit `u` that counts at area range `a`.
   let nonIgnored: [Int32]
 }
@@ -39,6 +46,7 @@ extension EvalGroups {
     var keptRanks = [Int32](repeating: 0, count: max(1, keptTotal))
     var codes = [UInt8](repeating: 0, count: max(1, keptTotal * areaCount * thresholdCount))
     var nonIgnored = [Int32](repeating: 0, count: max(1, units * areaCount))
+    var rows = [UInt8](repeating: 0, count: max(1, keptTotal * areaCount))
 
     let thresholds = parameters.iouThresholds.map { min($0, 1 - 1e-10) }
     let lowers = parameters.areaRanges.map(\.lower)
@@ -48,15 +56,18 @@ extension EvalGroups {
       keptRanks.withUnsafeMutableBufferPointer { ranksOut in
         codes.withUnsafeMutableBufferPointer { codesOut in
           nonIgnored.withUnsafeMutableBufferPointer { nonIgnoredOut in
-            let output = MatchOutput(
-              scores: SharedPointer(base: scoresOut.baseAddress!),
-              ranks: SharedPointer(base: ranksOut.baseAddress!),
-              codes: SharedPointer(base: codesOut.baseAddress!),
-              nonIgnored: SharedPointer(base: nonIgnoredOut.baseAddress!))
-            forEachChunk(units, minimumChunk: 64) { range in
-              matchUnits(
-                range, keptStart: keptStart, thresholds: thresholds, lowers: lowers,
-                uppers: uppers, output: output)
+            rows.withUnsafeMutableBufferPointer { rowsOut in
+              let output = MatchOutput(
+                scores: SharedPointer(base: scoresOut.baseAddress!),
+                ranks: SharedPointer(base: ranksOut.baseAddress!),
+                codes: SharedPointer(base: codesOut.baseAddress!),
+                nonIgnored: SharedPointer(base: nonIgnoredOut.baseAddress!),
+                rows: SharedPointer(base: rowsOut.baseAddress!))
+              forEachChunk(units, minimumChunk: 64) { range in
+                matchUnits(
+                  range, keptStart: keptStart, thresholds: thresholds, lowers: lowers,
+                  uppers: uppers, output: output)
+              }
             }
           }
         }
@@ -64,7 +75,7 @@ extension EvalGroups {
     }
     return EvalMatches(
       keptStart: keptStart, keptScores: keptScores, keptRanks: keptRanks, codes: codes,
-      nonIgnored: nonIgnored)
+      rows: rows, nonIgnored: nonIgnored)
   }
 
   /// Evaluates the units of `range`, writing only their slots of `output`.
@@ -91,7 +102,14 @@ extension EvalGroups {
     let taken = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, largestG))
     let keptBoxes = UnsafeMutablePointer<Double>.allocate(
       capacity: max(1, 4 * min(largestN, maxKept)))
+    // Per kept detection: its largest IoU (+infinity when one is NaN, which matches).
+    let bestIoU = UnsafeMutablePointer<Double>.allocate(capacity: max(1, min(largestN, maxKept)))
+    // The detections some threshold can match (best IoU reaching the smallest), in order.
+    let candidates = UnsafeMutablePointer<Int>.allocate(capacity: max(1, min(largestN, maxKept)))
+    let lowestThreshold = thresholds.min() ?? 0
     defer {
+      candidates.deallocate()
+      bestIoU.deallocate()
       iou.deallocate()
       gtOrder.deallocate()
       taken.deallocate()
@@ -143,6 +161,9 @@ extension EvalGroups {
                           ? EvalMatches.ignored : EvalMatches.falsePositive
                         (output.codes.base + ((kept0 + d) * areaCount + a) * thresholdCount)
                           .update(repeating: code, count: thresholdCount)
+                        output.rows.base[(kept0 + d) * areaCount + a] =
+                          code == EvalMatches.ignored
+                          ? EvalMatches.ignoredRow : EvalMatches.falseRow
                       }
                     }
                     continue
@@ -170,6 +191,21 @@ extension EvalGroups {
                       let union = gtCrowd[g] ? da : da + gw * gh - inter
                       row[g] = inter / union
                     }
+                    var top = -Double.infinity
+                    for g in 0..<gCount {
+                      let value = row[g]
+                      if value.isNaN {
+                        top = .infinity
+                        break
+                      }
+                      if value > top { top = value }
+                    }
+                    bestIoU[d] = top
+                  }
+                  var candidateCount = 0
+                  for d in 0..<dCount where bestIoU[d] >= lowestThreshold {
+                    candidates[candidateCount] = d
+                    candidateCount += 1
                   }
 
                   for a in 0..<areaCount {
@@ -190,14 +226,36 @@ extension EvalGroups {
                     }
                     output.nonIgnored.base[u * areaCount + a] = Int32(counted)
 
+                    // A detection no threshold can match is unmatched at every one: false,
+                    // or ignored outside the area range; it takes no ground truth, so the
+                    // others' matching goes on without it.
+                    var nextCandidate = 0
+                    for d in 0..<dCount {
+                      if nextCandidate < candidateCount && candidates[nextCandidate] == d {
+                        nextCandidate += 1
+                        continue
+                      }
+                      let area = keptBoxes[4 * d + 2] * keptBoxes[4 * d + 3]
+                      let outside = area < lower || area > upper
+                      (output.codes.base + ((kept0 + d) * areaCount + a) * thresholdCount)
+                        .update(
+                          repeating: outside ? EvalMatches.ignored : EvalMatches.falsePositive,
+                          count: thresholdCount)
+                      output.rows.base[(kept0 + d) * areaCount + a] =
+                        outside ? EvalMatches.ignoredRow : EvalMatches.falseRow
+                    }
+
                     for t in 0..<thresholdCount {
                       for p in 0..<gCount { taken[p] = false }
                       let threshold = thresholds[t]
-                      for d in 0..<dCount {
+                      for c in 0..<candidateCount {
+                        let d = candidates[c]
                         let row = iou + d * gCount
                         var best = threshold
                         var m = -1
-                        for p in 0..<gCount {
+                        // No IoU reaches the threshold: no candidate (what the scan finds).
+                        let scanned = bestIoU[d] >= threshold ? gCount : 0
+                        for p in 0..<scanned {
                           let g = gtOrder[p]
                           if taken[p] && !gtCrowd[g] { continue }
                           if m > -1 && m < counted && p >= counted { break }
@@ -228,6 +286,20 @@ extension EvalGroups {
                           code
                       }
                     }
+                    // Each candidate's row at this area range, for accumulation.
+                    for c in 0..<candidateCount where thresholdCount > 0 {
+                      let d = candidates[c]
+                      let codes = output.codes.base + ((kept0 + d) * areaCount + a) * thresholdCount
+                      let first = codes[0]
+                      var kind =
+                        first == EvalMatches.ignored ? EvalMatches.ignoredRow : EvalMatches.falseRow
+                      if first == EvalMatches.truePositive { kind = EvalMatches.mixedRow }
+                      for t in 1..<thresholdCount where codes[t] != first {
+                        kind = EvalMatches.mixedRow
+                        break
+                      }
+                      output.rows.base[(kept0 + d) * areaCount + a] = kind
+                    }
                   }
                 }
               }
@@ -245,4 +317,5 @@ private struct MatchOutput: Sendable {
   let ranks: SharedPointer<Int32>
   let codes: SharedPointer<UInt8>
   let nonIgnored: SharedPointer<Int32>
+  let rows: SharedPointer<UInt8>
 }

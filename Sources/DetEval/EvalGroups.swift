@@ -77,14 +77,23 @@ struct EvalGroups: Sendable {
     }
     var dtBoxes = [Double](repeating: 0, count: 4 * max(1, dt.total))
     var dtScores = [Double](repeating: 0, count: max(1, dt.total))
-    for (n, detection) in detections.enumerated() {
-      let slot = dt.slot[n]
-      guard slot >= 0 else { continue }
-      dtBoxes[4 * slot] = detection.x
-      dtBoxes[4 * slot + 1] = detection.y
-      dtBoxes[4 * slot + 2] = detection.width
-      dtBoxes[4 * slot + 3] = detection.height
-      dtScores[slot] = detection.score
+    detections.withUnsafeBufferPointer { source in
+      dt.slot.withUnsafeBufferPointer { slots in
+        dtBoxes.withUnsafeMutableBufferPointer { boxes in
+          dtScores.withUnsafeMutableBufferPointer { scores in
+            for n in 0..<source.count {
+              let slot = slots[n]
+              guard slot >= 0 else { continue }
+              let detection = source[n]
+              boxes[4 * slot] = detection.x
+              boxes[4 * slot + 1] = detection.y
+              boxes[4 * slot + 2] = detection.width
+              boxes[4 * slot + 3] = detection.height
+              scores[slot] = detection.score
+            }
+          }
+        }
+      }
     }
 
     groundTruthStart = gt.start

@@ -14,18 +14,26 @@ struct GroupSlots {
   init(count: Int, groupCount: Int, key: (Int) -> Int) {
     var keys = [Int](repeating: -1, count: count)
     var start = [Int](repeating: 0, count: groupCount + 1)
-    for n in 0..<count {
-      let k = key(n)
-      keys[n] = k
-      if k >= 0 { start[k + 1] += 1 }
+    keys.withUnsafeMutableBufferPointer { keys in
+      start.withUnsafeMutableBufferPointer { start in
+        for n in 0..<count {
+          let k = key(n)
+          keys[n] = k
+          if k >= 0 { start[k + 1] += 1 }
+        }
+        for k in 0..<groupCount { start[k + 1] += start[k] }
+      }
     }
-    for k in 0..<groupCount { start[k + 1] += start[k] }
     var next = start
-    for n in 0..<count {
-      let k = keys[n]
-      guard k >= 0 else { continue }
-      keys[n] = next[k]
-      next[k] += 1
+    keys.withUnsafeMutableBufferPointer { keys in
+      next.withUnsafeMutableBufferPointer { next in
+        for n in 0..<count {
+          let k = keys[n]
+          guard k >= 0 else { continue }
+          keys[n] = next[k]
+          next[k] += 1
+        }
+      }
     }
     self.start = start
     self.slot = keys

@@ -65,7 +65,77 @@ func sortByScoreDescending(_ indices: inout [Int32], scores: UnsafePointer<Doubl
     let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
     return ~ascending
   }
+  if n >= 256 {
+    var keys = [UInt64](unsafeUninitializedCapacity: n) { out, initialized in
+      for i in 0..<n { out[i] = key(scores[Int(indices[i])]) }
+      initialized = n
+    }
+    radixSort(&keys, carrying: &indices)
+    return
+  }
   var keyed = indices.map { (key: key(scores[Int($0)]), index: $0) }
   keyed.sort { $0.key < $1.key || ($0.key == $1.key && $0.index < $1.index) }
   for i in 0..<n { indices[i] = keyed[i].index }
+}
+
+/// Sorts `keys` ascending, moving `values` with them; stable (equal keys keep their order),
+/// so ascending `values` on entry break ties as the keyed comparison sort does.
+///
+/// LSD radix sort on six 11-bit digits; a digit every key shares is skipped.
+/// - Complexity: O(n) time per digit sorted (at most six), O(n + 6 * 2048) extra space.
+func radixSort(_ keys: inout [UInt64], carrying values: inout [Int32]) {
+  precondition(keys.count == values.count, "radixSort: \(keys.count) keys, \(values.count) values")
+  let n = keys.count
+  if n < 2 { return }
+  let bits = 11
+  let radix = 1 << bits
+  let mask = UInt64(radix - 1)
+  let digits = (64 + bits - 1) / bits
+  let counts = UnsafeMutablePointer<Int>.allocate(capacity: digits * radix)
+  counts.initialize(repeating: 0, count: digits * radix)
+  let spareKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+  let spareValues = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+  defer {
+    counts.deallocate()
+    spareKeys.deallocate()
+    spareValues.deallocate()
+  }
+  keys.withUnsafeMutableBufferPointer { keyBuffer in
+    values.withUnsafeMutableBufferPointer { valueBuffer in
+      var sourceKeys = keyBuffer.baseAddress!
+      var sourceValues = valueBuffer.baseAddress!
+      var targetKeys = spareKeys
+      var targetValues = spareValues
+      // One pass counts every digit (the counts do not change as the keys move).
+      for i in 0..<n {
+        let k = sourceKeys[i]
+        for d in 0..<digits { counts[d * radix + Int((k >> UInt64(d * bits)) & mask)] += 1 }
+      }
+      for d in 0..<digits {
+        let shift = UInt64(d * bits)
+        let count = counts + d * radix
+        if count[Int((sourceKeys[0] >> shift) & mask)] == n { continue }
+        var sum = 0
+        for b in 0..<radix {
+          let c = count[b]
+          count[b] = sum
+          sum += c
+        }
+        for i in 0..<n {
+          let k = sourceKeys[i]
+          let b = Int((k >> shift) & mask)
+          let p = count[b]
+          count[b] = p + 1
+          targetKeys[p] = k
+          targetValues[p] = sourceValues[i]
+        }
+        swap(&sourceKeys, &targetKeys)
+        swap(&sourceValues, &targetValues)
+      }
+      if sourceKeys != keyBuffer.baseAddress! {
+        keyBuffer.baseAddress!.update(from: sourceKeys, count: n)
+        valueBuffer.baseAddress!.update(from: sourceValues, count: n)
+      }
+    }
+  }
 }

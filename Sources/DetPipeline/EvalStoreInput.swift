@@ -34,8 +34,10 @@ public struct EvalStoreInput {
   private var categoryKeys: [RecordID: Int64]?
   private var categoryByKey: [Int64: RecordID] = [:]
 
-  /// Reads dataset `dataset`'s ground truth and detection set `set` (the detections on two
-  /// read-only connections at once when there are two cores, each half of the row range).
+  /// Reads dataset `dataset`'s ground truth and detection set `set`: the set's packed copy
+  /// when it has one and every image and category id is an integer (on a second read-only
+  /// connection while this one reads the ground truth, at once when there are two cores),
+  /// else its rows (on two read-only connections at once, each half of the row range).
   ///
   /// - Throws: `StoreError` from the store; ``EvalInputError`` when detections refer to
   ///   images or categories the dataset lacks (the first few ids and the counts).
@@ -63,18 +65,53 @@ public struct EvalStoreInput {
     for (n, key) in images.enumerated() { imageRecords[key] = (imageIDs[n], fileNames[n]) }
     categories = categoryIDs.map { Self.key($0, categoryKeys) ?? -1 }
     for (id, key) in zip(categoryIDs, categories) { categoryByKey[key] = id }
+    // The ground truth on this connection and, when the set can have a packed copy (every
+    // id used as is), that copy on a second read-only connection at the same time.
+    let mayBePacked = imageKeys == nil && categoryKeys == nil
     var annotations: [EvalGroundTruth] = []
-    try store.forEachGroundTruthBox(in: dataset) { a in
-      // An annotation whose image or category the dataset lacks cannot be selected.
-      guard let image = Self.key(a.imageID, imageKeys),
-        let category = Self.key(a.categoryID, categoryKeys)
-      else { return }
-      annotations.append(
-        EvalGroundTruth(
-          id: a.hasZeroID ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
-          width: a.width, height: a.height, area: a.area, isCrowd: a.isCrowd))
+    var groundTruthError: (any Error)?
+    var packed: [EvalDetection] = []
+    var isPacked = false
+    var packError: (any Error)?
+    let path = store.path
+    forEachChunk(
+      ChunkPlan(count: mayBePacked ? 2 : 1, chunkSize: 1),
+      parallel: ProcessInfo.processInfo.activeProcessorCount >= 2
+    ) { part, _ in
+      if part == 1 {
+        do {
+          let reader = try AnnotationStore(path: path, mode: .readOnly)
+          isPacked = try reader.forEachPackedDetectionChunk(
+            in: dataset, set: set, count: { packed.reserveCapacity($0) },
+            { Self.append($0, to: &packed) })
+        } catch {
+          packError = error
+        }
+        return
+      }
+      do {
+        try store.forEachGroundTruthBox(in: dataset) { a in
+          // An annotation whose image or category the dataset lacks cannot be selected.
+          guard let image = Self.key(a.imageID, imageKeys),
+            let category = Self.key(a.categoryID, categoryKeys)
+          else { return }
+          annotations.append(
+            EvalGroundTruth(
+              id: a.hasZeroID ? 0 : 1, imageID: image, categoryID: category, x: a.x, y: a.y,
+              width: a.width, height: a.height, area: a.area, isCrowd: a.isCrowd))
+        }
+      } catch {
+        groundTruthError = error
+      }
     }
+    if let groundTruthError { throw groundTruthError }
+    if let packError { throw packError }
     groundTruth = annotations
+    if isPacked {
+      detections = packed
+      detectionCount = packed.count
+      return
+    }
 
     // File order: evaluation groups by image and category and keeps this order inside a
     // group. Read in two halves of the table at once, on two connections, when there are two
@@ -87,7 +124,6 @@ public struct EvalStoreInput {
       reads.deallocate()
     }
     let shared = SharedReads(base: reads)
-    let path = store.path
     forEachChunk(ChunkPlan(count: parts, chunkSize: 1)) { part, _ in
       shared.base[part].read(
         path: path, dataset: dataset, set: set, part: part, of: parts, imageKeys: imageKeys,
@@ -120,6 +156,30 @@ public struct EvalStoreInput {
     }
     detections = results
     detectionCount = results.count
+  }
+
+  /// Appends `columns` to `detections` as DetEval's detections, in order.
+  private static func append(_ columns: DetectionColumns, to detections: inout [EvalDetection]) {
+    columns.imageIDs.withUnsafeBufferPointer { image in
+      columns.categoryIDs.withUnsafeBufferPointer { category in
+        columns.x.withUnsafeBufferPointer { x in
+          columns.y.withUnsafeBufferPointer { y in
+            columns.width.withUnsafeBufferPointer { width in
+              columns.height.withUnsafeBufferPointer { height in
+                columns.score.withUnsafeBufferPointer { score in
+                  for n in 0..<columns.count {
+                    detections.append(
+                      EvalDetection(
+                        imageID: image[n], categoryID: category[n], x: x[n], y: y[n],
+                        width: width[n], height: height[n], score: score[n]))
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   /// Hands the detections over, leaving none here, so that the evaluation holds the only

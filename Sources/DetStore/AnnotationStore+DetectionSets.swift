@@ -20,8 +20,35 @@ extension AnnotationStore {
   /// - Throws: `.notFound` for an unknown dataset, for a `requested` set the dataset does not
   ///   have, and when nothing was requested and the dataset has several sets (the message
   ///   lists them: `dataset "val" has 2 detection sets (a, b); choose one with --set`).
-  /// - Complexity: O(detections of the dataset) (see ``detectionSets(of:)``).
+  /// - Complexity: O(log detections) through the (dataset, set) index when the answer is a
+  ///   set; O(detections of the dataset) to list the sets in an error (see
+  ///   ``detectionSets(of:)``).
   public func resolveDetectionSet(_ requested: String?, of name: String) throws -> String {
+    let id = try requireDataset(named: name)
+    // Fast paths: a few index seeks instead of counting every detection of every set.
+    if let requested {
+      let exists = try database.scalarInt(
+        "SELECT 1 FROM detections WHERE dataset_id = ? AND set_name = ? LIMIT 1",
+        [.int(id), .text(requested)])
+      if exists != nil { return requested }
+    } else {
+      let first = try database.statement(
+        "SELECT set_name FROM detections WHERE dataset_id = ? ORDER BY set_name LIMIT 1")
+      first.bind(id, at: 1)
+      guard try first.step() else {
+        first.reset()
+        return "default"
+      }
+      let only = first.string(0)
+      first.reset()
+      let next = try database.statement(
+        "SELECT 1 FROM detections WHERE dataset_id = ? AND set_name > ? LIMIT 1")
+      next.bind(id, at: 1)
+      next.bind(only, at: 2)
+      let another = try next.step()
+      next.reset()
+      if !another { return only }
+    }
     let sets = try detectionSets(of: name).map(\.name)
     if let requested {
       guard sets.contains(requested) else {

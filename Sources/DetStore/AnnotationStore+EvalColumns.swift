@@ -28,20 +28,37 @@ public struct EvalDetectionRow: Sendable {
 extension AnnotationStore {
   /// Calls `body` with each annotation of dataset `name` in import order, reading only the
   /// columns evaluation needs (no segmentation, pose or extra text, which for crowd regions
-  /// can be large). Streams; one prepared statement.
+  /// can be large). Streams.
+  ///
+  /// The dataset's first and last row ids come from the (dataset, image) index; the table is
+  /// then read over that row id range in row id order (no sort, no index lookup per row),
+  /// skipping rows of other datasets inside it.
   /// - Throws: `.notFound` when there is no such dataset; `.sqlite`.
-  /// - Complexity: O(annotations of the dataset).
+  /// - Complexity: O(annotations of the dataset + rows of other datasets inside its row id
+  ///   range).
   public func forEachGroundTruthBox(
     in name: String, _ body: (EvalGroundTruthRow) throws -> Void
   ) throws {
     let id = try requireDataset(named: name)
+    let range = try database.statement(
+      "SELECT min(id), max(id) FROM annotations WHERE dataset_id = ?")
+    range.bind(id, at: 1)
+    guard try range.step(), !range.isNull(0) else {
+      range.reset()
+      return
+    }
+    let first = range.int64(0)
+    let last = range.int64(1)
+    range.reset()
     let s = try Statement(
       database: database,
       sql: """
         SELECT original_id IS 0, image_id, category_id, x, y, w, h, area, iscrowd
-        FROM annotations WHERE dataset_id = ? ORDER BY id
+        FROM annotations WHERE id BETWEEN ? AND ? AND +dataset_id = ? ORDER BY id
         """)
-    s.bind(id, at: 1)
+    s.bind(first, at: 1)
+    s.bind(last, at: 2)
+    s.bind(id, at: 3)
     while try s.step() {
       try body(
         EvalGroundTruthRow(

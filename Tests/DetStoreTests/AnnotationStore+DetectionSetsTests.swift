@@ -68,3 +68,43 @@ import Testing
   #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet(nil, of: "d") }
   #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet("none", of: "d") }
 }
+
+/// Resolving the set to read (index seeks, no counting): the only set, `default` for none,
+/// and errors that list the sets.
+@Test func resolvingTheSetToRead() throws {
+  let temp = try TemporaryStore()
+  let gt = temp.directory.appendingPathComponent("gt.json")
+  try Data(
+    #"""
+    {"images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
+     "categories": [{"id": 1, "name": "a"}], "annotations": []}
+    """#.utf8
+  ).write(to: gt)
+  for name in ["d", "e"] {
+    _ = try COCOImporter(path: gt.path).importDataset(into: temp.opened, named: name)
+  }
+  #expect(try temp.opened.resolveDetectionSet(nil, of: "d") == "default")
+  #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet("x", of: "d") }
+  #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet(nil, of: "nope") }
+  func add(_ dataset: String, _ set: String) throws {
+    let results = temp.directory.appendingPathComponent("\(dataset)-\(set).json")
+    try Data(#"[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}]"#.utf8)
+      .write(to: results)
+    _ = try COCOResultsImporter(path: results.path).importDetections(
+      into: temp.opened, dataset: dataset, set: set)
+  }
+  // Another dataset's sets do not count.
+  try add("e", "a")
+  try add("d", "m")
+  try add("e", "z")
+  #expect(try temp.opened.resolveDetectionSet(nil, of: "d") == "m")
+  #expect(try temp.opened.resolveDetectionSet("m", of: "d") == "m")
+  try add("d", "b")
+  #expect(try temp.opened.resolveDetectionSet("b", of: "d") == "b")
+  let error = #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet(nil, of: "d") }
+  #expect(error?.message.contains("2 detection sets (b, m)") == true)
+  let unknown = #expect(throws: StoreError.self) {
+    try temp.opened.resolveDetectionSet("a", of: "d")
+  }
+  #expect(unknown?.message.contains("it has b, m") == true)
+}

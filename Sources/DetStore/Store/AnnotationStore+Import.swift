@@ -112,6 +112,8 @@ extension AnnotationStore {
         try Self.requireEnoughKept(
           writer.report, options, replacing: "detection set \"\(set)\" of \"\(name)\"")
       }
+      // After the last row (replacing, the old rows' delete trigger dropped the old pack).
+      try writer.writeDetectionPack()
       writer.report.replaced = replaced
       writer.report.detectionSet = set
       writer.report.warnings += writer.keptDetectionWarnings

@@ -26,7 +26,8 @@ public final class AnnotationStore {
     case existing
     /// Read only (`SQLITE_OPEN_READONLY`): the file is never created, migrated or written.
     /// Reads see the last committed state while another connection writes (WAL). A store
-    /// with an older schema is refused (open it once with another mode to migrate it).
+    /// with an older schema is refused (open it once with another mode to migrate it),
+    /// except v5, which differs only by lacking packed detection sets (read from the rows).
     /// SQLite may create the store's `-wal` / `-shm` companions next to an existing file,
     /// and leaves them when the last connection to close is read-only; the next
     /// read-write connection removes them.
@@ -42,7 +43,7 @@ public final class AnnotationStore {
   /// - Throws: `StoreError` `.notFound` ("no such store: PATH") when `mode` is not
   ///   ``OpenMode/createIfMissing`` and nothing exists at `path` (nothing is created);
   ///   `.sqlite` if the file cannot be opened or is not an SQLite database; `.newerSchema` if
-  ///   a newer detkit wrote it; `.olderSchema` for an older schema under
+  ///   a newer detkit wrote it; `.olderSchema` for a schema older than v5 under
   ///   ``OpenMode/readOnly``.
   public init(path: String, mode: OpenMode = .createIfMissing) throws {
     if mode != .createIfMissing {
@@ -54,11 +55,17 @@ public final class AnnotationStore {
     database = try Database(
       path: path, create: mode == .createIfMissing, readOnly: mode == .readOnly)
     if mode == .readOnly {
-      try Schema.requireCurrent(database)
+      fileSchemaVersion = try Schema.requireCurrent(database)
     } else {
       try Schema.migrate(database)
+      fileSchemaVersion = Schema.version
     }
   }
+
+  /// The schema version of the file as opened: ``schemaVersion``, or under
+  /// ``OpenMode/readOnly`` possibly an older one that reads as it is (v5: no packed
+  /// detection sets).
+  let fileSchemaVersion: Int
 
   /// The schema version this build reads and writes (`PRAGMA user_version`).
   public static var schemaVersion: Int { Schema.version }

@@ -49,6 +49,11 @@ public final class DatasetWriter {
   /// Detections stored as given although they extend beyond their image (by more than
   /// `tolerance`, or, with `clip`, with nothing inside it).
   private(set) var keptOutsideDetections = 0
+  /// The stored detections as the set's packed copy gets them (``writeDetectionPack()``);
+  /// `nil` once one has a text id (such a set has no pack).
+  var packColumns: DetectionColumns?
+  /// Chunks of the pack written so far.
+  var packChunks = 0
 
   /// The warnings that say which detections were stored as given although no ground truth
   /// could be like them.
@@ -89,6 +94,7 @@ public final class DatasetWriter {
     self.options = options
     self.source = source
     self.report = ImportReport(dataset: name)
+    if isDetectionImport { packColumns = DetectionColumns() }
     insertCategory = try database.statement(
       "INSERT INTO categories (dataset_id, original_id, name, supercategory, extra) VALUES (?, ?, ?, ?, ?)"
     )
@@ -287,6 +293,9 @@ public final class DatasetWriter {
     s.bind(detection.extra, at: 11)
     try s.run()
     report.detections += 1
+    try addToPack(
+      imageID: detection.imageID, categoryID: detection.categoryID, x: box.x, y: box.y,
+      width: box.width, height: box.height, score: detection.score)
   }
 
   /// Records an invalid record that the importer itself found (e.g. malformed fields):

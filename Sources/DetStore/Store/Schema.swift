@@ -122,14 +122,46 @@ enum Schema {
           PRIMARY KEY (run_id, batch)
         ) STRICT;
         """),
+    Migration(
+      name: "v6: packed detection sets (a column copy of a set's detections for evaluation)",
+      sql: """
+        CREATE TABLE detection_packs (
+          id INTEGER PRIMARY KEY,
+          dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+          set_name TEXT NOT NULL,
+          chunk INTEGER NOT NULL,
+          count INTEGER NOT NULL,
+          last_row INTEGER NOT NULL,
+          data BLOB NOT NULL,
+          UNIQUE (dataset_id, set_name, chunk)
+        ) STRICT;
+        CREATE TRIGGER detection_packs_stale_on_delete AFTER DELETE ON detections BEGIN
+          DELETE FROM detection_packs
+          WHERE dataset_id = OLD.dataset_id AND set_name = OLD.set_name;
+        END;
+        CREATE TRIGGER detection_packs_stale_on_update AFTER UPDATE ON detections BEGIN
+          DELETE FROM detection_packs
+          WHERE (dataset_id = OLD.dataset_id AND set_name = OLD.set_name)
+            OR (dataset_id = NEW.dataset_id AND set_name = NEW.set_name);
+        END;
+        """),
   ]
 
   /// The version this build writes.
   static var version: Int { migrations.count }
 
-  /// Checks, without writing, that the file has this build's schema version.
-  /// - Throws: `.newerSchema` above `version`; `.olderSchema` below it (0: not a detkit store).
-  static func requireCurrent(_ database: Database) throws {
+  /// The oldest version a read-only connection reads as it is: v6 only adds
+  /// `detection_packs`, a copy that readers do without (``packsVersion``).
+  static let oldestReadable = 5
+  /// The version that added `detection_packs`.
+  static let packsVersion = 6
+
+  /// Checks, without writing, that the file has a schema this build reads as it is
+  /// (``oldestReadable`` ... ``version``), and returns its version.
+  /// - Throws: `.newerSchema` above `version`; `.olderSchema` below ``oldestReadable``
+  ///   (0: not a detkit store).
+  @discardableResult
+  static func requireCurrent(_ database: Database) throws -> Int {
     let current = Int(try database.scalarInt("PRAGMA user_version") ?? 0)
     if current > version { throw newerSchema(database, current) }
     if current == 0 {
@@ -137,12 +169,13 @@ enum Schema {
         .olderSchema,
         "\(database.path) is not a detkit store (no schema; empty or another program's database)")
     }
-    if current < version {
+    if current < oldestReadable {
       throw StoreError(
         .olderSchema,
         "\(database.path) has schema version \(current); this detkit reads version \(version). Open it once with a command that writes (e.g. detkit import) to migrate it."
       )
     }
+    return current
   }
 
   private static func newerSchema(_ database: Database, _ current: Int) -> StoreError {

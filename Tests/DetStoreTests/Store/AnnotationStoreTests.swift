@@ -115,10 +115,10 @@ private func tiny(_ store: AnnotationStore, name: String, images: Int, replace: 
   try mode.step()
   #expect(mode.string(0) == "wal")
   mode.reset()
-  // v1: 5 tables; v2: loss_runs, image_losses; v3: batch_losses.
+  // v1: 5 tables; v2: loss_runs, image_losses; v5: batch_losses; v6: detection_packs.
   #expect(
     try db.scalarInt("SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND schema = 'main'")
-      == 8)
+      == 9)
   #expect(try db.scalarInt("PRAGMA user_version") == Int64(AnnotationStore.schemaVersion))
 }
 
