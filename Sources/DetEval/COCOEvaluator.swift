@@ -1,3 +1,5 @@
+import DetSupport
+
 /// COCO bounding-box evaluation computed exactly as pycocotools' `COCOeval` (`iouType='bbox'`)
 /// computes it: `evaluate()`, `accumulate()` and the numbers `summarize()` prints.
 ///
@@ -48,6 +50,9 @@ public struct COCOEvaluator: Sendable {
   ///     positives, missed and ignored boxes at that setting (``ImageMatchCounts``). They come
   ///     from the same matching when the parameters hold its IoU threshold, its area range
   ///     and a maxDets at least as large; otherwise one more matching pass computes them.
+  ///   - progress: when given, called with ``DetSupport/ProgressUnit/steps``: one step per
+  ///     image-category group matched, then one per category accumulated (from worker
+  ///     threads; the extra matching pass of `imageCounts`, when needed, is not counted).
   /// - Returns: the precision and recall arrays, from which ``COCOEvaluation/summary(_:)``
   ///   gives the 12 stats, and the per-image counts when asked for.
   /// - Throws: `EvalError.unknownImages` / `.unknownCategories` when detections name ids
@@ -58,7 +63,8 @@ public struct COCOEvaluator: Sendable {
   ///   ground truth, plus O(T·R·K·A·M) for the arrays.
   public func evaluate(
     images: [Int64], categories: [Int64], groundTruth: [EvalGroundTruth],
-    detections: consuming [EvalDetection], imageCounts: ImageCountSetting? = nil
+    detections: consuming [EvalDetection], imageCounts: ImageCountSetting? = nil,
+    progress: WorkProgressHandler? = nil
   ) throws -> COCOEvaluation {
     try parameters.validate()
     let knownImages = IDIndex(Array(Set(images)))
@@ -78,8 +84,11 @@ public struct COCOEvaluator: Sendable {
       imageIDs: imageIDs, categoryIDs: categoryIDs, groundTruth: groundTruth,
       detections: consume detections, usesCategories: parameters.usesCategories,
       maxKept: resolved.maxDetections.last!)
-    let matches = groups.match(parameters: resolved)
-    var evaluation = groups.accumulate(matches, parameters: resolved)
+    let steps = StepCounter(
+      total: groups.unitCount + (groups.usesCategories ? groups.categoryCount : 1),
+      handler: progress)
+    let matches = groups.match(parameters: resolved, steps: steps)
+    var evaluation = groups.accumulate(matches, parameters: resolved, steps: steps)
     if let setting = imageCounts {
       evaluation.imageCounts = Self.imageCounts(
         setting, groups: groups, matches: matches, parameters: resolved)

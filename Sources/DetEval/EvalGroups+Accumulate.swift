@@ -1,7 +1,10 @@
 extension EvalGroups {
   /// pycocotools' `accumulate()`: precision `[T, R, K, A, M]` and recall `[T, K, A, M]`,
-  /// -1 where a setting has no ground truth that counts. Categories run across cores.
-  func accumulate(_ matches: EvalMatches, parameters: COCOEvalParameters) -> COCOEvaluation {
+  /// -1 where a setting has no ground truth that counts. Categories run across cores;
+  /// `steps`, when given, counts each category slot as it is filled.
+  func accumulate(
+    _ matches: EvalMatches, parameters: COCOEvalParameters, steps: StepCounter? = nil
+  ) -> COCOEvaluation {
     let t = parameters.iouThresholds.count
     let r = parameters.recallThresholds.count
     let k = usesCategories ? categoryCount : 1
@@ -21,6 +24,7 @@ extension EvalGroups {
               category, slots: k, matches: matches, lists: byCategory, parameters: parameters,
               output: output)
           }
+          steps?.add(categories.count)
         }
       }
     }

@@ -28,7 +28,8 @@ struct EvalMatches: Sendable {
 
 extension EvalGroups {
   /// Runs the per-unit evaluation (sort, IoU, greedy matching) across cores.
-  func match(parameters: COCOEvalParameters) -> EvalMatches {
+  /// `steps`, when given, counts each unit as it is matched.
+  func match(parameters: COCOEvalParameters, steps: StepCounter? = nil) -> EvalMatches {
     let units = unitCount
     let areaCount = parameters.areaRanges.count
     let thresholdCount = parameters.iouThresholds.count
@@ -67,6 +68,7 @@ extension EvalGroups {
                 matchUnits(
                   range, keptStart: keptStart, thresholds: thresholds, lowers: lowers,
                   uppers: uppers, output: output)
+                steps?.add(range.count)
               }
             }
           }

@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// Runs `body(range)` over contiguous chunks of `0..<count`, across cores when there is more
@@ -137,5 +138,30 @@ func radixSort(_ keys: inout [UInt64], carrying values: inout [Int32]) {
         valueBuffer.baseAddress!.update(from: sourceValues, count: n)
       }
     }
+  }
+}
+
+/// Counts finished steps across the chunks of ``forEachChunk(_:minimumChunk:_:)`` and reports
+/// them to a ``WorkProgressHandler`` (the largest count so far, never above `total`).
+final class StepCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var done = 0
+  private let total: Int
+  private let handler: WorkProgressHandler?
+
+  init(total: Int, handler: WorkProgressHandler?) {
+    self.total = total
+    self.handler = handler
+    handler?(WorkProgress(done: 0, total: total, unit: .steps))
+  }
+
+  /// Adds `steps` finished ones and reports the new count.
+  func add(_ steps: Int) {
+    guard let handler else { return }
+    lock.lock()
+    done += steps
+    let now = done
+    lock.unlock()
+    handler(WorkProgress(done: now, total: total, unit: .steps))
   }
 }

@@ -8,6 +8,9 @@ public enum ProgressUnit: String, Sendable, Hashable, CaseIterable {
   case files
   /// Records of any other kind (annotations, detections).
   case records
+  /// Steps of a computation that has no natural record (evaluation: each image-category
+  /// group matched, then each category accumulated).
+  case steps
 }
 
 /// A snapshot of long-running work: `done` units out of `total` (`nil` when the total is not

@@ -87,6 +87,8 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Print JSON: stats, summary lines, per-category AP / AR.")
   var json = false
 
+  @OptionGroup var progressOptions: ProgressOptions
+
   @Flag(help: "After the summary, print the per-category table sorted by AP.")
   var perCategory = false
 
@@ -141,10 +143,14 @@ struct EvalCommand: ParsableCommand {
       )
     }
     let evaluation: COCOEvaluation
+    let bar = progressOptions.bar("evaluating \(set) of \(name)", unit: .steps)
+    defer { bar.finish() }
     do {
       evaluation = try COCOEvaluator(parameters: parameters).evaluate(
         images: input.images, categories: input.categories, groundTruth: input.groundTruth,
-        detections: input.takeDetections(), imageCounts: record == nil ? nil : .standard)
+        detections: input.takeDetections(), imageCounts: record == nil ? nil : .standard,
+        progress: bar.update)
+      bar.finish()
     } catch let error as EvalError where error.code != .invalidParameters {
       throw EvalInputError(
         dataset: name, kind: error.code == .unknownImages ? "image" : "category",

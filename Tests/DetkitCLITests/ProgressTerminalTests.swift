@@ -153,7 +153,8 @@ enum DatasetCommands {
     try Data(#"{"class1": "class3", "class2": "class3"}"#.utf8).write(
       to: URL(fileURLWithPath: map))
     // split, filter (every image has a class1 box) and merge read 6 images + 18 boxes; the
-    // export writes 5 detections; images reads 6 images. remap runs last: it changes "d".
+    // export writes 5 detections; images reads 6 images; eval counts steps. remap runs last:
+    // it changes "d".
     return [
       (
         ["split", "--db", db, "--name", "d", "--parts", "a=0.5,b=0.5"], "splitting d", 24, "records"
@@ -168,6 +169,8 @@ enum DatasetCommands {
         "exporting default of d", 5, "records"
       ),
       (["images", "--db", db, "--name", "d"], "listing images of d", 6, "images"),
+      // eval: 6 images x 8 categories matched, then 8 categories accumulated.
+      (["eval", "--db", db, "--name", "d"], "evaluating default of d", 6 * 8 + 8, "steps"),
       // Two categories merge into class3: the 18 boxes are read twice.
       (["remap", "--db", db, "--name", "d", "--map", map], "remapping d", 36, "records"),
     ]
