@@ -101,7 +101,8 @@ let package = Package(
       swiftSettings: swiftSettings),
 
     // MARK: - Tests
-    // Support shared by the test targets (the one temporary folder of a test process).
+    // Support shared by the test targets (the one temporary folder of a test process, the
+    // seeded generator).
     .target(name: "DetTestSupport", path: "Tests/DetTestSupport", swiftSettings: swiftSettings),
     .testTarget(
       name: "DetSupportTests",
@@ -110,7 +111,7 @@ let package = Package(
     .testTarget(
       name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry"],
+      name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry", "DetTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching"],
@@ -122,7 +123,9 @@ let package = Package(
       name: "DetStoreTests",
       dependencies: ["DetStore", "DetGeometry", "DetSupport", "DetTestSupport"],
       swiftSettings: swiftSettings),
-    .testTarget(name: "DetEvalTests", dependencies: ["DetEval"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "DetEvalTests", dependencies: ["DetEval", "DetTestSupport"],
+      swiftSettings: swiftSettings),
     .testTarget(
       name: "DetPipelineTests",
       dependencies: [

@@ -1,18 +1,10 @@
+import DetTestSupport
 import Testing
 
 @testable import DetEval
 
-/// SplitMix64, seeded: the tests' own generator.
-private struct Mix64 {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The tests' seeded generator.
+private typealias Mix64 = SplitMix64
 
 /// The score order (insertion sort, comparison sort and radix sort by size) is one order:
 /// score descending, NaN last, ties (also `-0.0` against `0.0`) in ascending index order.

@@ -1,17 +1,12 @@
 import DetGeometry
+import DetTestSupport
 
 /// SplitMix64, so every seeded property test draws the same values on every platform.
 struct TestRNG: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+  private var base: SplitMix64
+  init(seed: UInt64) { base = SplitMix64(state: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  mutating func next() -> UInt64 { base.next() }
 
   mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
     lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)

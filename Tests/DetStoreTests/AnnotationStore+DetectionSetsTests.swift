@@ -39,9 +39,8 @@ import Testing
   #expect(throws: StoreError.self) { try temp.opened.detectionCount(in: "nope") }
 }
 
-/// Evaluation's read keeps to one detection set; counts are per set.
-@Test func detectionBoxesReadOneSet() throws {
-  let temp = try TemporaryStore()
+/// Imports datasets `names` of one 100 x 100 image, one category and no boxes into `temp`.
+private func importOneImageDatasets(_ names: [String], into temp: TemporaryStore) throws {
   let gt = temp.directory.appendingPathComponent("gt.json")
   try Data(
     #"""
@@ -49,7 +48,15 @@ import Testing
      "categories": [{"id": 1, "name": "a"}], "annotations": []}
     """#.utf8
   ).write(to: gt)
-  _ = try COCOImporter(path: gt.path).importDataset(into: temp.opened, named: "d")
+  for name in names {
+    _ = try COCOImporter(path: gt.path).importDataset(into: temp.opened, named: name)
+  }
+}
+
+/// Evaluation's read keeps to one detection set; counts are per set.
+@Test func detectionBoxesReadOneSet() throws {
+  let temp = try TemporaryStore()
+  try importOneImageDatasets(["d"], into: temp)
   for (set, scores) in [("a", [0.5, 0.25]), ("b", [0.75])] {
     let results = temp.directory.appendingPathComponent("\(set).json")
     let rows = scores.map {
@@ -73,16 +80,7 @@ import Testing
 /// and errors that list the sets.
 @Test func resolvingTheSetToRead() throws {
   let temp = try TemporaryStore()
-  let gt = temp.directory.appendingPathComponent("gt.json")
-  try Data(
-    #"""
-    {"images": [{"id": 1, "file_name": "a.jpg", "width": 100, "height": 100}],
-     "categories": [{"id": 1, "name": "a"}], "annotations": []}
-    """#.utf8
-  ).write(to: gt)
-  for name in ["d", "e"] {
-    _ = try COCOImporter(path: gt.path).importDataset(into: temp.opened, named: name)
-  }
+  try importOneImageDatasets(["d", "e"], into: temp)
   #expect(try temp.opened.resolveDetectionSet(nil, of: "d") == "default")
   #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet("x", of: "d") }
   #expect(throws: StoreError.self) { try temp.opened.resolveDetectionSet(nil, of: "nope") }

@@ -1,0 +1,16 @@
+/// SplitMix64 (Steele, Lea, Flood 2014), the tests' seeded generator: the same sequence for
+/// a state on every platform, so seeded property tests draw the same values everywhere.
+public struct SplitMix64: RandomNumberGenerator {
+  /// The generator's state; the first output is derived from `state + 0x9E3779B97F4A7C15`.
+  public var state: UInt64
+
+  public init(state: UInt64) { self.state = state }
+
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
