@@ -171,7 +171,7 @@ struct EvalCommand: ParsableCommand {
     if let prSVG { try writeCurves(evaluation, input: input, to: prSVG) }
     if let record { try recordCounts(evaluation, input: input, store: store, run: record) }
     if json {
-      try printJSON(jsonReport(evaluation, summary: result, input: input))
+      printJSON(jsonReport(evaluation, summary: result, input: input))
     } else {
       var text = result.text(iouThresholds: evaluation.parameters.iouThresholds)
       if perCategory { text += "\n" + categoryTable(evaluation, input: input) }

@@ -116,7 +116,7 @@ extension AnnotationStore {
   /// - Throws: `.notFound` when there is no category `old`; `.datasetExists` when `new` is
   ///   taken (``remapCategories(in:_:)`` merges categories).
   public func renameCategory(in name: String, from old: String, to new: String) throws {
-    try remapCategories(in: name, [old: new], merging: false)
+    _ = try remapCategories(in: name, [old: new], merging: false)
   }
 
   /// Renames categories of dataset `name` in place, in one transaction, olds taken in name
