@@ -142,7 +142,8 @@ func radixSort(_ keys: inout [UInt64], carrying values: inout [Int32]) {
 }
 
 /// Counts finished steps across the chunks of ``forEachChunk(_:minimumChunk:_:)`` and reports
-/// them to a ``WorkProgressHandler`` (the largest count so far, never above `total`).
+/// the count after each addition to a ``WorkProgressHandler`` (never above `total`; calls
+/// from two workers may arrive out of order, as the handler's contract allows).
 final class StepCounter: @unchecked Sendable {
   private let lock = NSLock()
   private var done = 0

@@ -220,12 +220,16 @@ extension AnnotationStore {
     guard usable, let lastRow = lastRows.first, lastRows.count == 1, lastRow >= 0 else {
       return false
     }
-    // Nor is one whose set gained rows after it was written (rows above its `last_row`:
-    // usually none, and then this is one seek).
-    let added = try database.scalarInt(
-      "SELECT 1 FROM detections WHERE id > ? AND +dataset_id = ? AND set_name = ? LIMIT 1",
-      [.int(lastRow), .int(id), .text(set)])
-    if added != nil { return false }
+    // Nor is one whose set gained rows after it was written (rows above its `last_row`). When
+    // nothing was imported after the pack, that is one seek; otherwise a walk over the set's
+    // own index entries, never over the rows other sets added later.
+    let newest = try database.scalarInt("SELECT max(id) FROM detections") ?? 0
+    if newest > lastRow {
+      let added = try database.scalarInt(
+        "SELECT 1 FROM detections WHERE dataset_id = ? AND set_name = ? AND id > ? LIMIT 1",
+        [.int(id), .text(set), .int(lastRow)])
+      if added != nil { return false }
+    }
     count(chunks.reduce(0) { $0 + $1.count })
     for (row, total) in chunks {
       var blob: OpaquePointer?

@@ -103,6 +103,12 @@ struct ImportFolder {
               .io, "a symbolic link to \(target.path), which does not exist",
               location: SourceLocation(file: entry.path))
           }
+          guard (try? target.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true
+          else {
+            throw StoreError(
+              .io, "refused: a symbolic link to \(target.path), which is not a regular file",
+              location: SourceLocation(file: entry.path))
+          }
         case .refuse(let option):
           throw StoreError(
             .io,

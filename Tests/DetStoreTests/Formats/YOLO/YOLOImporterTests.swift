@@ -430,6 +430,14 @@ func theSameBoxesArriveFromVOCYOLOAndCOCO() throws {
       .importDataset(into: temp.opened, named: "o")
   }
   #expect(dangling?.message.contains("does not exist") == true)
+  // A link to something that is not a regular file (a FIFO) is refused before any read.
+  #expect(mkfifo(elsewhere.appendingPathComponent("b.png").path, 0o600) == 0)
+  let fifo = #expect(throws: StoreError.self) {
+    try YOLOImporter(path: dir.appendingPathComponent("ds").path, followLinks: true)
+      .importDataset(into: temp.opened, named: "o")
+  }
+  #expect(
+    fifo?.message.contains("which is not a regular file") == true, "\(String(describing: fifo))")
   try fm.removeItem(at: shared.appendingPathComponent("train/b.png"))
   try write("0 0.5 0.5 0.2 0.2\n", elsewhere.appendingPathComponent("c.txt"))
   try copyFixture("rgb_7x5.png", to: shared.appendingPathComponent("train/c.png"))
