@@ -84,9 +84,10 @@ public struct COCOEvaluator: Sendable {
       imageIDs: imageIDs, categoryIDs: categoryIDs, groundTruth: groundTruth,
       detections: consume detections, usesCategories: parameters.usesCategories,
       maxKept: resolved.maxDetections.last!)
-    let steps = StepCounter(
-      total: groups.unitCount + (groups.usesCategories ? groups.categoryCount : 1),
-      handler: progress)
+    let steps = WorkTally(
+      progress, total: groups.unitCount + (groups.usesCategories ? groups.categoryCount : 1),
+      unit: .steps)
+    steps.report()
     let matches = groups.match(parameters: resolved, steps: steps)
     var evaluation = groups.accumulate(matches, parameters: resolved, steps: steps)
     if let setting = imageCounts {

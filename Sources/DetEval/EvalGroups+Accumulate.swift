@@ -1,9 +1,11 @@
+import DetSupport
+
 extension EvalGroups {
   /// pycocotools' `accumulate()`: precision `[T, R, K, A, M]` and recall `[T, K, A, M]`,
   /// -1 where a setting has no ground truth that counts. Categories run across cores;
   /// `steps`, when given, counts each category slot as it is filled.
   func accumulate(
-    _ matches: EvalMatches, parameters: COCOEvalParameters, steps: StepCounter? = nil
+    _ matches: EvalMatches, parameters: COCOEvalParameters, steps: WorkTally? = nil
   ) -> COCOEvaluation {
     let t = parameters.iouThresholds.count
     let r = parameters.recallThresholds.count

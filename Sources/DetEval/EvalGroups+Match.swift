@@ -1,3 +1,4 @@
+import DetSupport
 import Foundation
 
 /// pycocotools' `evaluateImg` results for every unit, area range and IoU threshold, kept as
@@ -29,7 +30,7 @@ struct EvalMatches: Sendable {
 extension EvalGroups {
   /// Runs the per-unit evaluation (sort, IoU, greedy matching) across cores.
   /// `steps`, when given, counts each unit as it is matched.
-  func match(parameters: COCOEvalParameters, steps: StepCounter? = nil) -> EvalMatches {
+  func match(parameters: COCOEvalParameters, steps: WorkTally? = nil) -> EvalMatches {
     let units = unitCount
     let areaCount = parameters.areaRanges.count
     let thresholdCount = parameters.iouThresholds.count

@@ -1,4 +1,3 @@
-import DetSupport
 import Foundation
 
 /// Runs `body(range)` over contiguous chunks of `0..<count`, across cores when there is more
@@ -138,31 +137,5 @@ func radixSort(_ keys: inout [UInt64], carrying values: inout [Int32]) {
         valueBuffer.baseAddress!.update(from: sourceValues, count: n)
       }
     }
-  }
-}
-
-/// Counts finished steps across the chunks of ``forEachChunk(_:minimumChunk:_:)`` and reports
-/// the count after each addition to a ``WorkProgressHandler`` (never above `total`; calls
-/// from two workers may arrive out of order, as the handler's contract allows).
-final class StepCounter: @unchecked Sendable {
-  private let lock = NSLock()
-  private var done = 0
-  private let total: Int
-  private let handler: WorkProgressHandler?
-
-  init(total: Int, handler: WorkProgressHandler?) {
-    self.total = total
-    self.handler = handler
-    handler?(WorkProgress(done: 0, total: total, unit: .steps))
-  }
-
-  /// Adds `steps` finished ones and reports the new count.
-  func add(_ steps: Int) {
-    guard let handler else { return }
-    lock.lock()
-    done += steps
-    let now = done
-    lock.unlock()
-    handler(WorkProgress(done: now, total: total, unit: .steps))
   }
 }

@@ -7,44 +7,6 @@ public struct DatasetCopyCount: Hashable, Sendable {
   public var annotations: Int
 }
 
-/// The progress of a store operation that reads records in chunks: `done` of `total`
-/// records read, passed to an optional handler after each chunk.
-struct RecordProgress {
-  let handler: WorkProgressHandler?
-  private(set) var total: Int
-  private(set) var done = 0
-
-  /// Progress towards `total` records (0 when the caller learns it as it goes: see
-  /// ``expect(_:)``).
-  init(_ handler: WorkProgressHandler?, total: Int = 0) {
-    self.handler = handler
-    self.total = total
-  }
-
-  /// Raises the total so that `count` more records fit (a total known up front stays).
-  mutating func expect(_ count: Int) {
-    total = max(total, done + count)
-  }
-
-  /// Adds `count` records read and reports.
-  mutating func add(_ count: Int) {
-    done += count
-    report()
-  }
-
-  /// Reports the current state (also at the start, so a bar appears before the first chunk).
-  func report() {
-    handler?(WorkProgress(done: done, total: total, unit: .records))
-  }
-
-  /// Reports the whole total as done (the work finished).
-  mutating func finish() {
-    done = max(done, total)
-    total = done
-    report()
-  }
-}
-
 /// How many rows `copyDataset` copies per statement: image rowids of `temp.copy_images`,
 /// and annotations (tests make them small to cross chunk boundaries).
 struct CopyChunks {
@@ -79,7 +41,7 @@ extension AnnotationStore {
   /// - Complexity: O(records copied) plus the index lookups; O(chunks) memory.
   func copyDataset(
     _ sourceID: Int64, to target: String, annotationCondition: String = "1",
-    bindings: [SQLValue] = [], progress: inout RecordProgress
+    bindings: [SQLValue] = [], progress: WorkTally
   ) throws -> DatasetCopyCount {
     if try datasetRowID(named: target) != nil {
       throw StoreError(.datasetExists, "dataset \"\(target)\" already exists in \(database.path)")

@@ -103,9 +103,9 @@ extension AnnotationStore {
         try withBoxes.bind(bindings)
         try withBoxes.run()
       }
-      var copied = RecordProgress(progress)
+      let copied = WorkTally(progress, unit: .records)
       let count = try copyDataset(
-        id, to: target, annotationCondition: condition, bindings: bindings, progress: &copied)
+        id, to: target, annotationCondition: condition, bindings: bindings, progress: copied)
       copied.finish()
       return count
     }
@@ -165,7 +165,7 @@ extension AnnotationStore {
         try span.step() && !span.isNull(1) ? (span.int(0), span.int64(1), span.int64(2)) : (0, 1, 0)
       span.reset()
       let chunk: Int64 = 65_536
-      var read = RecordProgress(merges > 0 ? progress : nil, total: merges * count)
+      let read = WorkTally(merges > 0 ? progress : nil, total: merges * count, unit: .records)
       read.report()
       var moved = 0
       for (old, new) in mapping.sorted(by: { $0.key < $1.key }) where old != new {

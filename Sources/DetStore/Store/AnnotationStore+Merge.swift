@@ -46,7 +46,7 @@ extension AnnotationStore {
           ?? 0)
       records += try annotationCount(source)
     }
-    var read = RecordProgress(progress, total: records)
+    let read = WorkTally(progress, total: records, unit: .records)
     var unreported = 0
     /// Counts one source record read; reports every 4096.
     func readOne() {

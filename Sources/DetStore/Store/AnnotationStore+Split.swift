@@ -60,9 +60,8 @@ extension AnnotationStore {
       let imagesInDataset =
         try database.scalarInt(
           "SELECT count(*) FROM images WHERE dataset_id = ?", [.int(id)]) ?? 0
-      var copied = RecordProgress(
-        progress,
-        total: Int(imagesInDataset) + (try annotationCount(id)))
+      let copied = WorkTally(
+        progress, total: Int(imagesInDataset) + (try annotationCount(id)), unit: .records)
       copied.report()
       // Categories in index order.
       var categoryNames: [String] = []
@@ -193,7 +192,7 @@ extension AnnotationStore {
       var copies: [DatasetCopyCount] = []
       for (k, part) in parts.enumerated() {
         try selectImages(assigned[k].sorted())
-        copies.append(try copyDataset(id, to: "\(name)-\(part.name)", progress: &copied))
+        copies.append(try copyDataset(id, to: "\(name)-\(part.name)", progress: copied))
       }
       copied.finish()
       var deviation = 0.0
