@@ -6,9 +6,9 @@ ultrafast-pycocotools (each when importable) and `detkit eval`, side by side in 
       --detkit .build/release/detkit [--peer-python ~/.cache/detkit-refenv/bin/python] \
       [--peer-python /path/to/other-venv/bin/python] [--skip pycocotools] [--json report.json]
 
-W-EVAL (../shared/DESIGN.md): `tools/gen_coco.py --images 5000` ground truth and the
-developers' `../shared/tools/gen_dets.py` detections (100 per image, 500k); any COCO
-instances file and results file of the same images will do.
+W-EVAL (../shared/DESIGN.md): `tools/gen_coco.py --images 5000` ground truth and
+`tools/gen_dets.py` detections (100 per image, 500k); any COCO instances file and results
+file of the same images will do.
 
 - Python peers: each runs in its own child process. Loading the two JSON files is excluded
   from the time; evaluate + accumulate + summarize is timed (`time.perf_counter`). Peak
