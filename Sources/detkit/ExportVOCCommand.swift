@@ -1,5 +1,6 @@
 import ArgumentParser
 import DetStore
+import Foundation
 
 /// `detkit export voc`.
 struct ExportVOCCommand: ParsableCommand {
@@ -46,7 +47,7 @@ struct ExportVOCCommand: ParsableCommand {
       from: store, dataset: name, progress: { bar.update(fraction: $0) })
     bar.finish()
     printError(
-      "exported \"\(name)\": \(report.files) XML files under \((output.hasSuffix("/") ? output : output + "/") + "Annotations")"
+      "exported \"\(name)\": \(report.files) XML files under \((output as NSString).appendingPathComponent("Annotations"))"
     )
     for line in report.lossLines { printError(line) }
   }

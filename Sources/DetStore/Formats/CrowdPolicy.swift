@@ -47,6 +47,7 @@ extension AnnotationStore {
   {
     let crowd = try crowdCount(in: name)
     guard crowd > 0 else { return 0 }
+    let boxes = "\(crowd) crowd \(crowd == 1 ? "box" : "boxes")"
     let choices =
       canMarkDifficult
       ? "--crowd drop (leave them out) or --crowd as-difficult (write them as difficult)"
@@ -57,12 +58,12 @@ extension AnnotationStore {
     case .asDifficult:
       throw StoreError(
         .unsupported,
-        "\(format) has no difficult flag to mark the \(crowd) crowd \(crowd == 1 ? "box" : "boxes") of dataset \"\(name)\" with; pass \(choices)"
+        "\(format) has no difficult flag to mark the \(boxes) of dataset \"\(name)\" with; pass \(choices)"
       )
     case .refuse:
       throw StoreError(
         .unsupported,
-        "dataset \"\(name)\" has \(crowd) crowd \(crowd == 1 ? "box" : "boxes"), which \(format) cannot hold; nothing was written. Pass \(choices)"
+        "dataset \"\(name)\" has \(boxes), which \(format) cannot hold; nothing was written. Pass \(choices)"
       )
     }
   }
