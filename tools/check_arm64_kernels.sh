@@ -43,7 +43,7 @@ for target in aarch64-linux-gnu arm64-apple-macos14; do
     -I Sources/CDetKernels/include -c Sources/CDetKernels/Kernels.c -o "$object"
   symbols=$("$nm" --defined-only "$object")
   for entry in detkit_kernels_supported_variants detkit_kernels_build_target \
-    detkit_focal_label_rows detkit_iou_row; do
+    detkit_focal_label_rows detkit_iou_block; do
     if ! grep -Eq "[ _]$entry\$" <<<"$symbols"; then
       echo "check_arm64_kernels: $target: $entry is not defined" >&2
       exit 1

@@ -1,4 +1,4 @@
-// The focal-loss label rows and the IoU row of CDetKernels.h, written once on 16-lane generic
+// The focal-loss label rows and the IoU block of CDetKernels.h, written once on 16-lane generic
 // vectors and compiled once per variant (the `target` attribute on each entry point; the
 // bodies are always inlined into it). Clang lowers a 16-float vector to four SSE / NEON
 // registers, two AVX2 registers or one AVX-512 register. Each function is a line-by-line
@@ -243,7 +243,7 @@ INLINE float iouScalar(
 /// `streaming`, the scalar kernel first runs up to a 64-byte boundary of `out`, and the
 /// lanes are written with non-temporal stores: a matrix far larger than the caches then
 /// costs one write per line instead of a read for ownership and a write. The values are
-/// the same.
+/// the same. The caller fences the non-temporal stores (streamFence) when it is done.
 INLINE void iouRow(
   float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1,
   const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,
@@ -283,24 +283,71 @@ INLINE void iouRow(
   for (; j < count; j++) {
     out[j] = iouScalar(x1, y1, x2, y2, area, cx1[j], cy1[j], cx2[j], cy2[j], cArea[j]);
   }
+}
+
+/// Columns of `b` transposed per tile: 1,024 boxes x 5 fields (20 KiB) stay in L1 while
+/// every row of the block reads them.
+#define IOU_TILE 1024
+
+/// Rows `[row0, row1)` x columns `[column0, column1)` of the IoU matrix of `a` (xyxy) and
+/// `b` (xyxy, `m` boxes), row stride `m`: each tile of `b` is transposed into
+/// structure-of-arrays columns on the stack (x1, y1, x2, y2, area `(x2 - x1) * (y2 - y1)`,
+/// BoxColumns in Swift), then each row runs iouRow over it.
+///
+/// Each row's part of a tile is shifted left to start on a 64-byte boundary of that row's
+/// output (up to 15 columns, read from the previous tile's end, which the scratch also
+/// holds), so consecutive tiles of a row meet on a line boundary: with `streaming`, every
+/// line but the first and last of the row range is written whole by one non-temporal
+/// store, and no line is written part by ordinary stores and part by non-temporal ones
+/// (which would send it to memory twice).
+INLINE void iouBlock(
+  const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b, ptrdiff_t column0,
+  ptrdiff_t column1, ptrdiff_t m, float *out, int streaming
+) {
+  enum { span = IOU_TILE + 16 };
+  float sx1[span], sy1[span], sx2[span], sy2[span], sArea[span];
+  for (ptrdiff_t t = column0; t < column1; t += IOU_TILE) {
+    ptrdiff_t end = t + IOU_TILE < column1 ? t + IOU_TILE : column1;
+    ptrdiff_t base = t - 15 > column0 ? t - 15 : column0;
+    for (ptrdiff_t k = 0; k < end - base; k++) {
+      const float *box = b + 4 * (base + k);
+      float x1 = box[0], y1 = box[1], x2 = box[2], y2 = box[3];
+      sx1[k] = x1;
+      sy1[k] = y1;
+      sx2[k] = x2;
+      sy2[k] = y2;
+      sArea[k] = (x2 - x1) * (y2 - y1);
+    }
+    for (ptrdiff_t i = row0; i < row1; i++) {
+      float *row = out + i * m;
+      // Columns of the line boundary at or before t, and at or before end.
+      ptrdiff_t lo = t == column0 ? t : t - (ptrdiff_t)(((uintptr_t)(row + t) & 63) / 4);
+      ptrdiff_t hi = end == column1 ? end : end - (ptrdiff_t)(((uintptr_t)(row + end) & 63) / 4);
+      const float *box = a + 4 * i;
+      float x1 = box[0], y1 = box[1], x2 = box[2], y2 = box[3];
+      ptrdiff_t k = lo - base;
+      iouRow(
+        x1, y1, x2, y2, (x2 - x1) * (y2 - y1), sx1 + k, sy1 + k, sx2 + k, sy2 + k, sArea + k,
+        hi - lo, row + lo, streaming);
+    }
+  }
   if (streaming) streamFence();
 }
 
 #define FOCAL_ARGS                                                                       \
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rows, \
     ptrdiff_t c, float *values, float *gradient
-#define IOU_ARGS                                                                        \
-  float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1, \
-    const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,  \
-    int streaming
+#define IOU_BLOCK_ARGS                                                                \
+  const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b, ptrdiff_t column0, \
+    ptrdiff_t column1, ptrdiff_t m, float *out, int streaming
 
 // One pair of entry points per variant.
 #define DEFINE_VARIANT(name, attributes)                                           \
   attributes static double focalRows_##name(FOCAL_ARGS) {                          \
     return focalRows(k, logits, columns, rows, c, values, gradient);               \
   }                                                                                \
-  attributes static void iouRow_##name(IOU_ARGS) {                                 \
-    iouRow(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming); \
+  attributes static void iouBlock_##name(IOU_BLOCK_ARGS) {                         \
+    iouBlock(a, row0, row1, b, column0, column1, m, out, streaming);               \
   }
 
 DEFINE_VARIANT(baseline, )
@@ -350,20 +397,20 @@ double detkit_focal_label_rows(
   }
 }
 
-void detkit_iou_row(
-  uint32_t variant, float x1, float y1, float x2, float y2, float area, const float *cx1,
-  const float *cy1, const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count,
-  float *out, int streaming
+
+void detkit_iou_block(
+  uint32_t variant, const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b,
+  ptrdiff_t column0, ptrdiff_t column1, ptrdiff_t m, float *out, int streaming
 ) {
   switch (variant) {
 #ifdef DETKIT_X86_VARIANTS
   case DETKIT_VARIANT_AVX2:
-    iouRow_avx2(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
+    iouBlock_avx2(a, row0, row1, b, column0, column1, m, out, streaming);
     return;
   case DETKIT_VARIANT_AVX512:
-    iouRow_avx512(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
+    iouBlock_avx512(a, row0, row1, b, column0, column1, m, out, streaming);
     return;
 #endif
-  default: iouRow_baseline(x1, y1, x2, y2, area, cx1, cy1, cx2, cy2, cArea, count, out, streaming);
+  default: iouBlock_baseline(a, row0, row1, b, column0, column1, m, out, streaming);
   }
 }

@@ -1,3 +1,4 @@
+import CDetKernels
 import DetSupport
 import Foundation
 
@@ -23,9 +24,10 @@ import Foundation
 ///   - b: The second set, `M` boxes `xyxy`.
 ///   - kind: The measure; plain IoU by default.
 /// - Returns: `N * M` values, empty when either set is empty.
-/// - Complexity: O(N * M) work in vectorised loops over `b` (structure-of-arrays columns),
-///   split across cores (in blocks of rows, or column tiles when `N` is below twice the
-///   core count) when `N * M` is large; O(N + M) extra memory besides the result. A result
+/// - Complexity: O(N * M) work in vectorised loops over `b` (structure-of-arrays columns,
+///   transposed a tile at a time), split across cores (in blocks of rows, or column ranges
+///   when `N` is below twice the core count) when `N * M` is large; besides the result,
+///   21 KiB of stack per thread for plain IoU and O(N + M) memory for the other kinds. A result
 ///   of 8 MiB or more is new memory whose pages the kernel maps and zeroes on first write
 ///   (asked for as 2 MiB huge pages); ``pairwiseIoU(_:_:kind:into:)`` writes into a
 ///   caller's buffer instead.
@@ -86,10 +88,12 @@ package func pairwiseIoU(
     "pairwiseIoU(into:) needs a.count * b.count = \(a.count) * \(b.count) = \(a.count * b.count) floats, got a buffer of \(destination.count)"
   )
   switch kind {
-  case .iou: pairwise(a, b, PlainIoUKernel.self, variant, streaming, destination)
-  case .giou: pairwise(a, b, GeneralizedIoUKernel.self, variant, streaming, destination)
-  case .diou: pairwise(a, b, DistanceIoUKernel.self, variant, streaming, destination)
-  case .ciou: pairwise(a, b, CompleteIoUKernel.self, variant, streaming, destination)
+  case .iou where variant != .swiftSIMD:
+    plainIoUBlocks(a, b, variant, streaming, destination)
+  case .iou: pairwise(a, b, PlainIoUKernel.self, destination)
+  case .giou: pairwise(a, b, GeneralizedIoUKernel.self, destination)
+  case .diou: pairwise(a, b, DistanceIoUKernel.self, destination)
+  case .ciou: pairwise(a, b, CompleteIoUKernel.self, destination)
   }
 }
 
@@ -115,7 +119,8 @@ public func elementwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -
   }
 }
 
-/// Columns of `b` per tile: 2,048 boxes of six fields stay within a core's L2 cache.
+/// Columns of `b` per tile of the Swift loops: 2,048 boxes of six fields stay within a
+/// core's L2 cache.
 private let tileColumns = 2048
 
 /// Results of at least this many floats (32 MiB, the last-level cache of a large core
@@ -125,18 +130,62 @@ private let streamingResultFloats = 8 << 20
 /// Below this many pairs one thread is faster than waking the others.
 private let parallelPairs = 1 << 16
 
-/// Writes the `a.count x b.count` matrix of `K` to `destination`.
+/// The plain IoU matrix by the C kernel of `variant` (`detkit_iou_block`), which reads `a`
+/// and `b` in place and transposes `b` a tile at a time on its own stack.
+///
+/// With at least two rows per core the work is split in blocks of whole rows, two per
+/// core: a block is a contiguous slice of the result that only one thread writes, so the
+/// threads take the page faults of a fresh result (huge pages: mapping and zeroing 2 MiB
+/// each) side by side instead of colliding on the same pages, and each block transposes
+/// `b` once (a few blocks, not one per row). With fewer rows, each chunk is a range of
+/// columns of every row, cut on multiples of 16 columns.
+private func plainIoUBlocks(
+  _ a: BoxArray, _ b: BoxArray, _ variant: KernelVariant, _ streams: Bool?,
+  _ destination: UnsafeMutableBufferPointer<Float>
+) {
+  let n = a.count
+  let m = b.count
+  guard n > 0, m > 0 else { return }
+  // A result far larger than the caches is written with non-temporal stores: normal
+  // stores would first read every line of it from memory.
+  let streaming: Int32 = (streams ?? (n * m >= streamingResultFloats)) ? 1 : 0
+  let parallel = n * m >= parallelPairs
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  // Chunks write disjoint entries of the result, and only read `a` and `b`;
+  // forEachChunk returns when every chunk is done.
+  nonisolated(unsafe) let result = destination.baseAddress!
+  a.withUnsafeBufferPointer { rows in
+    b.withUnsafeBufferPointer { columns in
+      nonisolated(unsafe) let (rows, columns) = (rows.baseAddress!, columns.baseAddress!)
+      if n >= 2 * cores {
+        let blocks = ChunkPlan(count: n, chunkSize: (n + 2 * cores - 1) / (2 * cores))
+        forEachChunk(blocks, parallel: parallel) { _, block in
+          detkit_iou_block(
+            variant.cCode, rows, block.lowerBound, block.upperBound, columns, 0, m, m, result,
+            streaming)
+        }
+      } else {
+        let spans = ChunkPlan(count: m, chunkSize: tileColumns)
+        forEachChunk(spans, parallel: parallel) { _, span in
+          detkit_iou_block(
+            variant.cCode, rows, 0, n, columns, span.lowerBound, span.upperBound, m, result,
+            streaming)
+        }
+      }
+    }
+  }
+}
+
+/// Writes the `a.count x b.count` matrix of `K` to `destination` with the Swift kernels.
 ///
 /// Two ways to split the work across cores. With at least two rows per core, each chunk is
-/// a block of whole rows: a contiguous slice of the result that only one thread writes, so
-/// the threads take the page faults of a fresh result (huge pages: mapping and zeroing
-/// 2 MiB each) side by side instead of colliding on the same pages; inside a block, the
-/// rows run tile by tile so each tile's columns are read from L2 once per row of the block.
-/// With fewer rows, each chunk is a column tile of every row (the only way to give every
-/// core work when `a` has a box or two).
+/// a block of whole rows: a contiguous slice of the result that only one thread writes (see
+/// ``plainIoUBlocks(_:_:_:_:_:)``); inside a block, the rows run tile by tile so each
+/// tile's columns are read from L2 once per row of the block. With fewer rows, each chunk
+/// is a column tile of every row (the only way to give every core work when `a` has a box
+/// or two).
 private func pairwise<K: IoUKernel>(
-  _ a: BoxArray, _ b: BoxArray, _: K.Type, _ variant: KernelVariant, _ streams: Bool?,
-  _ destination: UnsafeMutableBufferPointer<Float>
+  _ a: BoxArray, _ b: BoxArray, _: K.Type, _ destination: UnsafeMutableBufferPointer<Float>
 ) {
   let n = a.count
   let m = b.count
@@ -147,9 +196,6 @@ private func pairwise<K: IoUKernel>(
   // Chunks write disjoint parts of the result, so sharing the pointer is safe;
   // forEachChunk returns when every chunk is done.
   nonisolated(unsafe) let result = destination.baseAddress!
-  // A result far larger than the caches is written with non-temporal stores: normal
-  // stores would first read every line of it from memory.
-  let streaming = streams ?? (n * m >= streamingResultFloats)
   let parallel = n * m >= parallelPairs
   let tiles = ChunkPlan(count: m, chunkSize: tileColumns)
   columns.withPointers { cols in
@@ -158,20 +204,12 @@ private func pairwise<K: IoUKernel>(
       forEachChunk(blocks, parallel: parallel) { _, block in
         for tile in 0..<tiles.chunkCount {
           let span = tiles.range(tile)
-          for i in block {
-            K.fillRow(
-              rowFields[i], cols, span, into: result + i * m, variant: variant,
-              streaming: streaming)
-          }
+          for i in block { K.fillRow(rowFields[i], cols, span, into: result + i * m) }
         }
       }
     } else {
       forEachChunk(tiles, parallel: parallel) { _, span in
-        for i in 0..<n {
-          K.fillRow(
-            rowFields[i], cols, span, into: result + i * m, variant: variant,
-            streaming: streaming)
-        }
+        for i in 0..<n { K.fillRow(rowFields[i], cols, span, into: result + i * m) }
       }
     }
   }

@@ -1,4 +1,3 @@
-import CDetKernels
 import DetSupport
 import Foundation
 
@@ -101,22 +100,18 @@ extension BoxColumns {
 protocol IoUKernel: SendableMetatype {
   static var needsAspect: Bool { get }
   static func evaluate(_ a: BoxFields, _ b: BoxFields) -> Float
-  /// Writes `evaluate(row, columns[j])` to `destination[j]` for every `j` in `range`, with
-  /// `variant`'s loop where the kernel has one.
-  ///
-  /// `streaming` asks for non-temporal stores where the variant has them (a result far
-  /// larger than the caches); the values are the same.
+  /// Writes `evaluate(row, columns[j])` to `destination[j]` for every `j` in `range`.
   static func fillRow(
     _ row: BoxFields, _ columns: BoxColumnPointers, _ range: Range<Int>,
-    into destination: UnsafeMutablePointer<Float>, variant: KernelVariant, streaming: Bool)
+    into destination: UnsafeMutablePointer<Float>)
 }
 
 extension IoUKernel {
-  /// The scalar loop, which the compiler vectorises (one variant for every `variant`).
+  /// The scalar loop, which the compiler vectorises.
   @inline(__always)
   static func fillRow(
     _ row: BoxFields, _ columns: BoxColumnPointers, _ range: Range<Int>,
-    into destination: UnsafeMutablePointer<Float>, variant: KernelVariant, streaming: Bool
+    into destination: UnsafeMutablePointer<Float>
   ) {
     for j in range { destination[j] = evaluate(row, columns.load(j, aspect: needsAspect)) }
   }
@@ -167,21 +162,13 @@ enum PlainIoUKernel: IoUKernel {
   /// 4 columns at a time with explicit SSE-width lanes: the same operations in the same
   /// order as ``iouFields(_:_:)``, each `a > b ? a : b` one `maxps` (the vectoriser's
   /// version of the scalar loop spends four instructions on every select), and no
-  /// division where none of the 4 pairs overlaps. The C variants run the same operations
-  /// 16 columns at a time (`detkit_iou_row`), streaming when asked.
+  /// division where none of the 4 pairs overlaps: the ``KernelVariant/swiftSIMD`` loop. The
+  /// C variants run the same operations 16 columns at a time (`detkit_iou_block`).
   @inline(__always)
   static func fillRow(
     _ row: BoxFields, _ columns: BoxColumnPointers, _ range: Range<Int>,
-    into destination: UnsafeMutablePointer<Float>, variant: KernelVariant, streaming: Bool
+    into destination: UnsafeMutablePointer<Float>
   ) {
-    if variant != .swiftSIMD {
-      let start = range.lowerBound
-      detkit_iou_row(
-        variant.cCode, row.x1, row.y1, row.x2, row.y2, row.area, columns.x1 + start,
-        columns.y1 + start, columns.x2 + start, columns.y2 + start, columns.area + start,
-        range.count, destination + start, streaming ? 1 : 0)
-      return
-    }
     let end = range.lowerBound + (range.count & ~3)
     iouLanes(
       SIMD4(repeating: row.x1), SIMD4(repeating: row.y1), SIMD4(repeating: row.x2),
@@ -193,7 +180,7 @@ enum PlainIoUKernel: IoUKernel {
   }
 }
 
-/// The lane loop of ``PlainIoUKernel/fillRow(_:_:_:into:variant:streaming:)`` over `range` (a multiple of
+/// The lane loop of ``PlainIoUKernel/fillRow(_:_:_:into:)`` over `range` (a multiple of
 /// 4 long), with the row box already broadcast.
 ///
 /// Not inlined on purpose: when the broadcasts are built in the caller, LLVM hoists two

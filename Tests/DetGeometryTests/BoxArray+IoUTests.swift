@@ -240,32 +240,35 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
 /// a NaN sentinel first) with the scalar helper's bits, on every variant with and without
 /// non-temporal stores, through both ways of splitting the work (blocks of rows when
 /// `a` has at least two rows per core, column tiles below that); the other kinds give the
-/// fresh array's bits. A slice of a larger buffer leaves the rest alone.
-@Test(arguments: [(3, 2049), (37, 5003), (100, 701)])
-func pairwiseIntoWritesTheFreshResult(n: Int, m: Int) {
+/// fresh array's bits. A slice of a larger buffer leaves the rest alone, and its start
+/// need not be aligned (`offset` floats into the buffer).
+@Test(arguments: [(3, 2049, 0), (37, 5003, 3), (100, 701, 0), (5, 3001, 1), (9, 1041, 15)])
+func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
   var rng = SyntheticBoxes.SplitMix64(state: UInt64(n * 7919 + m))
   var a = randomBoxes(n, using: &rng)
   let b = randomBoxes(m, using: &rng)
   a[n - 1] = Box(x1: 40, y1: 40, x2: 20, y2: 60)  // inverted: negative area
   let sentinel = Float(nan: 0x2A, signaling: false)
-  var buffer = [Float](repeating: sentinel, count: n * m + 5)
+  var buffer = [Float](repeating: sentinel, count: offset + n * m + 5)
   let runs = KernelVariant.supported.flatMap { variant in [false, true].map { (variant, $0) } }
   check: for (variant, streaming) in runs {
     for k in buffer.indices { buffer[k] = sentinel }
     buffer.withUnsafeMutableBufferPointer { out in
       pairwiseIoU(
         a, b, kind: .iou, variant: variant, streaming: streaming,
-        into: UnsafeMutableBufferPointer(rebasing: out[..<(n * m)]))
+        into: UnsafeMutableBufferPointer(rebasing: out[offset..<(offset + n * m)]))
     }
     for i in 0..<n {
-      for j in 0..<m where buffer[i * m + j].bitPattern != pairIoU(a[i], b[j]).bitPattern {
+      for j in 0..<m
+      where buffer[offset + i * m + j].bitPattern != pairIoU(a[i], b[j]).bitPattern {
         Issue.record(
-          "\(variant) streaming \(streaming) entry (\(i), \(j)): \(buffer[i * m + j]) vs \(pairIoU(a[i], b[j]))"
+          "\(variant) streaming \(streaming) entry (\(i), \(j)): \(buffer[offset + i * m + j]) vs \(pairIoU(a[i], b[j]))"
         )
         continue check
       }
     }
-    #expect(buffer[(n * m)...].allSatisfy { $0.bitPattern == sentinel.bitPattern })
+    #expect(buffer[..<offset].allSatisfy { $0.bitPattern == sentinel.bitPattern })
+    #expect(buffer[(offset + n * m)...].allSatisfy { $0.bitPattern == sentinel.bitPattern })
   }
   for kind in [IoUKind.giou, .diou, .ciou] {
     var out = [Float](repeating: sentinel, count: n * m)

@@ -47,16 +47,16 @@ double detkit_focal_label_rows(
   const int32_t *columns, ptrdiff_t rowCount, ptrdiff_t classCount, float *values,
   float *gradient);
 
-/// One row of the plain IoU matrix: for j in [0, count), writes the IoU of the row box
-/// (x1, y1, x2, y2, area) with column box j (structure-of-arrays columns) to
-/// `destination[j]`, with torchvision's float32 op order and 0 where the union is 0.
-/// `streaming` nonzero writes with non-temporal stores (for a matrix much larger than the
-/// caches); the values are the same.
-void detkit_iou_row(
-  uint32_t variant, float x1, float y1, float x2, float y2, float area,
-  const float *columnX1, const float *columnY1, const float *columnX2,
-  const float *columnY2, const float *columnArea, ptrdiff_t count, float *destination,
-  int streaming);
+/// A block of the plain IoU matrix: rows [row0, row1) x columns [column0, column1) of
+/// the matrix of `a` (xyxy floats, 4 per box) and `b` (`m` boxes, xyxy), written to
+/// `destination[i * m + j]`, with torchvision's float32 op order
+/// (areas `(x2 - x1) * (y2 - y1)`) and 0 where the union is 0. `streaming` nonzero writes
+/// whole 64-byte lines with non-temporal stores (for a matrix much larger than the
+/// caches); the values are the same. The columns are transposed tile by tile on the stack (no
+/// allocation). Blocks that share no entry may run at once on different threads.
+void detkit_iou_block(
+  uint32_t variant, const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b,
+  ptrdiff_t column0, ptrdiff_t column1, ptrdiff_t m, float *destination, int streaming);
 
 #ifdef __cplusplus
 }
