@@ -31,9 +31,14 @@ struct FocalLabelPass: @unchecked Sendable {
   }
 
   /// ``sum(rows:)`` in the C kernels: the rows' positive columns (`Int32.min` for an
-  /// ignored row) are looked up here, the loop runs there.
+  /// ignored row) are looked up here, the loop runs there. Without `values` the kernel
+  /// keeps a batch of rows' losses in a scratch buffer: up to 64 rows' full groups of 16,
+  /// at most 64 KiB unless one row needs more.
   private func cSum(rows range: Range<Int>) -> Double {
     let c = classCount
+    let groupFloats = c - c % 16
+    let scratchCount =
+      values == nil && groupFloats > 0 ? groupFloats * max(1, min(64, 16_384 / groupFloats)) : 0
     return withUnsafeTemporaryAllocation(of: Int32.self, capacity: range.count) { columns in
       for (slot, row) in range.enumerated() {
         // The caller validated every label, so the lookup cannot throw here.
@@ -44,9 +49,13 @@ struct FocalLabelPass: @unchecked Sendable {
         alphaPositive: kernel.alphaPositive, alphaNegative: kernel.alphaNegative,
         gradientScale: gradientScale)
       let offset = range.lowerBound * c
-      return detkit_focal_label_rows(
-        variant.cCode, parameters, logits + offset, columns.baseAddress, range.count, c,
-        values.map { $0 + offset }, gradient.map { $0 + offset })
+      return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, scratchCount)) {
+        scratch in
+        detkit_focal_label_rows(
+          variant.cCode, parameters, logits + offset, columns.baseAddress, range.count, c,
+          values.map { $0 + offset }, gradient.map { $0 + offset }, scratch.baseAddress,
+          scratchCount)
+      }
     }
   }
 

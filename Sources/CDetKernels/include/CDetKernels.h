@@ -34,7 +34,9 @@ const char *detkit_kernels_build_target(void);
 /// ignored row (values and gradient 0, not summed). Writes `values` / `gradient` (either
 /// may be NULL) for `rowCount` rows of `classCount` floats from `logits`, and returns the
 /// rows' loss sum: per row the 16-lane partial sums of the full groups added left to right,
-/// then the tail lanes one by one, in double.
+/// then the tail lanes one by one, in double. Without `values`, `scratch` holds the losses
+/// of a batch of rows: it needs at least `classCount - classCount % 16` floats (one row's
+/// full groups; up to 64 rows' are used).
 typedef struct {
   float alphaPositive;
   float alphaNegative;
@@ -45,7 +47,7 @@ typedef struct {
 double detkit_focal_label_rows(
   uint32_t variant, detkit_focal_parameters parameters, const float *logits,
   const int32_t *columns, ptrdiff_t rowCount, ptrdiff_t classCount, float *values,
-  float *gradient);
+  float *gradient, float *scratch, ptrdiff_t scratchCount);
 
 /// A block of the plain IoU matrix: rows [row0, row1) x columns [column0, column1) of
 /// the matrix of `a` (xyxy floats, 4 per box) and `b` (`m` boxes, xyxy), written to
