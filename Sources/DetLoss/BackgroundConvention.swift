@@ -42,6 +42,22 @@ public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
     }
   }
 
+  /// ``positiveColumn(of:classCount:row:)`` of a label already validated (by
+  /// ``countedLabels(_:classCount:)``), in the C kernels' encoding: the column, `-1` for
+  /// background, `Int32.min` for ignored. No error path, so loops over labels stay tight.
+  ///
+  /// - Precondition: `label` is valid under this convention and `classCount < Int32.max`.
+  @inline(__always)
+  func kernelColumn(ofValidated label: Int, classCount: Int) -> Int32 {
+    let column: Int
+    switch self {
+    case .torchvision: column = label == -2 ? Int(Int32.min) : label
+    case .detectron2, .mmdetection:
+      column = label < 0 ? Int(Int32.min) : label == classCount ? -1 : label
+    }
+    return Int32(truncatingIfNeeded: column)
+  }
+
   /// The number of labels that are not ignored (positives and background), validating
   /// every label as ``positiveColumn(of:classCount:row:)`` does.
   ///

@@ -40,10 +40,10 @@ struct FocalLabelPass: @unchecked Sendable {
     let scratchCount =
       values == nil && groupFloats > 0 ? groupFloats * max(1, min(64, 16_384 / groupFloats)) : 0
     return withUnsafeTemporaryAllocation(of: Int32.self, capacity: range.count) { columns in
-      for (slot, row) in range.enumerated() {
-        // The caller validated every label, so the lookup cannot throw here.
-        let column = try? convention.positiveColumn(of: labels[row], classCount: c, row: row)
-        columns[slot] = column.map { Int32(truncatingIfNeeded: $0) } ?? .min
+      // The caller validated every label.
+      for row in range {
+        columns[row - range.lowerBound] = convention.kernelColumn(
+          ofValidated: labels[row], classCount: c)
       }
       let parameters = detkit_focal_parameters(
         alphaPositive: kernel.alphaPositive, alphaNegative: kernel.alphaNegative,
