@@ -110,14 +110,18 @@ INLINE v16f log1p16(v16f u) {
 INLINE v16f focalNegativeExp(v16f x) { return expNegated16(abs16(x)); }
 
 /// FocalKernel.negativeLanesGammaTwo given `e = focalNegativeExp(x)`; `derivative` NULL
-/// skips the derivative.
+/// skips the derivative. `masked` (a compile-time constant: the variant has AVX-512's
+/// masked operations) forms `p` as `x >= 0 ? inverse : inverse * e`, one masked multiply;
+/// without masks that select costs more than the Swift kernel's `inverse * max(e, ones)`.
+/// Both give the same bits (e <= 1; NaN x gives NaN either way).
 INLINE v16f focalNegativeFrom(
-  v16f x, v16f e, float alphaNegative, float derivativeScale, v16f *derivative
+  v16f x, v16f e, float alphaNegative, float derivativeScale, v16f *derivative,
+  const int masked
 ) {
   v16f inverse = 1 / (1 + e);
   v16i nonNegative = x >= 0;
   v16f ones = (v16f)(nonNegative & 0x3F800000);
-  v16f p = inverse * larger16(e, ones);
+  v16f p = masked ? select16(nonNegative, inverse, inverse * e) : inverse * larger16(e, ones);
   v16f ce = x * ones + log1p16(e);
   v16f p2 = p * p;
   v16f loss = alphaNegative * p2 * ce;
@@ -176,7 +180,8 @@ INLINE float laneSum(v16f v) {
 /// of each group does not wait alone in the scheduler; the values are focalNegative's.
 INLINE void focalNegativeGroups(
   detkit_focal_parameters k, const float *const *rows, float *const *losses,
-  float *const *derivatives, ptrdiff_t count, ptrdiff_t groups, const int hasGradient
+  float *const *derivatives, ptrdiff_t count, ptrdiff_t groups, const int hasGradient,
+  const int masked
 ) {
   if (count == 0 || groups == 0) return;
   ptrdiff_t row = 0, group = 0;
@@ -196,7 +201,7 @@ INLINE void focalNegativeGroups(
     v16f nextE = focalNegativeExp(nextX);
     v16f derivative;
     v16f loss = focalNegativeFrom(
-      x, e, k.alphaNegative, k.gradientScale, hasGradient ? &derivative : NULL);
+      x, e, k.alphaNegative, k.gradientScale, hasGradient ? &derivative : NULL, masked);
     store16(losses[row] + 16 * group, loss);
     if (hasGradient) store16(derivatives[row] + 16 * group, derivative);
     if (last) return;
@@ -224,7 +229,7 @@ INLINE void focalNegativeGroups(
 INLINE double focalRowsWith(
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
   ptrdiff_t c, float *values, float *gradient, float *scratch, ptrdiff_t scratchCount,
-  const int hasValues, const int hasGradient
+  const int hasValues, const int hasGradient, const int masked
 ) {
   const ptrdiff_t fullEnd = c - c % 16;
   ptrdiff_t batch = FOCAL_BATCH_ROWS;
@@ -246,7 +251,8 @@ INLINE double focalRowsWith(
       derivatives[counted] = hasGradient ? gradient + row * c : NULL;
       counted++;
     }
-    focalNegativeGroups(k, rows, losses, derivatives, counted, fullEnd / 16, hasGradient);
+    focalNegativeGroups(
+      k, rows, losses, derivatives, counted, fullEnd / 16, hasGradient, masked);
     ptrdiff_t slot = 0;
     for (ptrdiff_t row = first; row < end; row++) {
       const ptrdiff_t base = row * c;
@@ -291,14 +297,17 @@ INLINE double focalRowsWith(
   return total;
 }
 
-/// FocalLabelPass.sum(rows:) for gamma = 2; `values` / `gradient` NULL are not written.
+/// FocalLabelPass.sum(rows:) for gamma = 2; `values` / `gradient` NULL are not written;
+/// `masked` as in focalNegativeFrom.
 INLINE double focalRows(
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
-  ptrdiff_t c, float *values, float *gradient, float *scratch, ptrdiff_t scratchCount
+  ptrdiff_t c, float *values, float *gradient, float *scratch, ptrdiff_t scratchCount,
+  const int masked
 ) {
-#define FOCAL_ROWS(v, g, hasValues, hasGradient)                                 \
-  focalRowsWith(                                                                 \
-    k, logits, columns, rowCount, c, v, g, scratch, scratchCount, hasValues, hasGradient)
+#define FOCAL_ROWS(v, g, hasValues, hasGradient)                                    \
+  focalRowsWith(                                                                    \
+    k, logits, columns, rowCount, c, v, g, scratch, scratchCount, hasValues, hasGradient, \
+    masked)
   if (values) {
     return gradient ? FOCAL_ROWS(values, gradient, 1, 1) : FOCAL_ROWS(values, NULL, 1, 0);
   }
@@ -430,20 +439,21 @@ INLINE void iouBlock(
   const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b, ptrdiff_t column0, \
     ptrdiff_t column1, ptrdiff_t m, float *out, int streaming
 
-// One pair of entry points per variant.
-#define DEFINE_VARIANT(name, attributes)                                           \
-  attributes static double focalRows_##name(FOCAL_ARGS) {                          \
-    return focalRows(k, logits, columns, rows, c, values, gradient, scratch, scratchCount); \
-  }                                                                                \
-  attributes static void iouBlock_##name(IOU_BLOCK_ARGS) {                         \
-    iouBlock(a, row0, row1, b, column0, column1, m, out, streaming);               \
+// One pair of entry points per variant; `masked` says it has AVX-512's masked operations.
+#define DEFINE_VARIANT(name, attributes, masked)                                     \
+  attributes static double focalRows_##name(FOCAL_ARGS) {                            \
+    return focalRows(                                                                \
+      k, logits, columns, rows, c, values, gradient, scratch, scratchCount, masked); \
+  }                                                                                  \
+  attributes static void iouBlock_##name(IOU_BLOCK_ARGS) {                           \
+    iouBlock(a, row0, row1, b, column0, column1, m, out, streaming);                 \
   }
 
-DEFINE_VARIANT(baseline, )
+DEFINE_VARIANT(baseline, , 0)
 #if defined(__x86_64__)
 #define DETKIT_X86_VARIANTS 1
-DEFINE_VARIANT(avx2, __attribute__((target("avx2"))))
-DEFINE_VARIANT(avx512, __attribute__((target("avx512f"))))
+DEFINE_VARIANT(avx2, __attribute__((target("avx2"))), 0)
+DEFINE_VARIANT(avx512, __attribute__((target("avx512f"))), 1)
 #endif
 
 uint32_t detkit_kernels_supported_variants(void) {

@@ -65,20 +65,21 @@ public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
   /// - Complexity: O(n), one branch-free pass (a second one only to name an invalid label).
   func countedLabels(_ labels: UnsafeBufferPointer<Int>, classCount: Int) throws -> Int {
     var counted = 0
-    var invalid = false
+    // Invalid labels seen, counted without a short circuit so that the loops vectorise.
+    var invalid = 0
     switch self {
     case .torchvision:
       for label in labels {
         counted &+= label >= -1 ? 1 : 0
-        invalid = invalid || label < -2 || label >= classCount
+        invalid &+= label < -2 || label >= classCount ? 1 : 0
       }
     case .detectron2, .mmdetection:
       for label in labels {
         counted &+= label >= 0 ? 1 : 0
-        invalid = invalid || label > classCount
+        invalid &+= label > classCount ? 1 : 0
       }
     }
-    if invalid {
+    if invalid > 0 {
       for row in labels.indices {
         _ = try positiveColumn(of: labels[row], classCount: classCount, row: row)
       }
