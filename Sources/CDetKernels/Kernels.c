@@ -106,7 +106,7 @@ INLINE v16f log1p16(v16f u) {
   return 2 * s + s * z * poly;
 }
 
-/// The first step of focalNegative: e^-|x|.
+/// The first step of FocalKernel.negativeLanesGammaTwo: e^-|x|.
 INLINE v16f focalNegativeExp(v16f x) { return expNegated16(abs16(x)); }
 
 /// FocalKernel.negativeLanesGammaTwo given `e = focalNegativeExp(x)`; `derivative` NULL
@@ -177,7 +177,8 @@ INLINE float laneSum(v16f v) {
 /// `count` counted rows, row i's logits from `rows[i]`, its losses to `losses[i]` and its
 /// derivatives to `derivatives[i]` (`groups` groups of 16 each). Software-pipelined: group
 /// q + 1's exponential is taken before the rest of group q's arithmetic, so the long chain
-/// of each group does not wait alone in the scheduler; the values are focalNegative's.
+/// of each group does not wait alone in the scheduler; the values are those of
+/// FocalKernel.negativeLanesGammaTwo.
 INLINE void focalNegativeGroups(
   detkit_focal_parameters k, const float *const *rows, float *const *losses,
   float *const *derivatives, ptrdiff_t count, ptrdiff_t groups, const int hasGradient,

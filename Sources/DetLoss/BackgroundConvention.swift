@@ -42,20 +42,31 @@ public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
     }
   }
 
-  /// ``positiveColumn(of:classCount:row:)`` of a label already validated (by
+  /// ``positiveColumn(of:classCount:row:)`` of each label, already validated (by
   /// ``countedLabels(_:classCount:)``), in the C kernels' encoding: the column, `-1` for
-  /// background, `Int32.min` for ignored. No error path, so loops over labels stay tight.
+  /// background, `Int32.min` for ignored. No error path, and the convention is chosen once
+  /// outside the loop, so it vectorises.
   ///
-  /// - Precondition: `label` is valid under this convention and `classCount < Int32.max`.
-  @inline(__always)
-  func kernelColumn(ofValidated label: Int, classCount: Int) -> Int32 {
-    let column: Int
+  /// - Precondition: every label is valid under this convention, `classCount < Int32.max`,
+  ///   and `columns.count == labels.count`.
+  func kernelColumns(
+    ofValidated labels: UnsafeBufferPointer<Int>, classCount: Int,
+    into columns: UnsafeMutableBufferPointer<Int32>
+  ) {
+    precondition(columns.count == labels.count, "one column per label")
     switch self {
-    case .torchvision: column = label == -2 ? Int(Int32.min) : label
+    case .torchvision:
+      for k in labels.indices {
+        let label = labels[k]
+        columns[k] = label == -2 ? .min : Int32(truncatingIfNeeded: label)
+      }
     case .detectron2, .mmdetection:
-      column = label < 0 ? Int(Int32.min) : label == classCount ? -1 : label
+      for k in labels.indices {
+        let label = labels[k]
+        columns[k] =
+          label < 0 ? .min : label == classCount ? -1 : Int32(truncatingIfNeeded: label)
+      }
     }
-    return Int32(truncatingIfNeeded: column)
   }
 
   /// The number of labels that are not ignored (positives and background), validating
@@ -69,9 +80,11 @@ public enum BackgroundConvention: String, Sendable, Hashable, CaseIterable {
     var invalid = 0
     switch self {
     case .torchvision:
+      // Valid: -2 ..< classCount, one unsigned comparison.
+      let validSpan = UInt(bitPattern: classCount &+ 2)
       for label in labels {
         counted &+= label >= -1 ? 1 : 0
-        invalid &+= label < -2 || label >= classCount ? 1 : 0
+        invalid &+= UInt(bitPattern: label &+ 2) >= validSpan ? 1 : 0
       }
     case .detectron2, .mmdetection:
       for label in labels {

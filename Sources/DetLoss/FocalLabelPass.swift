@@ -41,10 +41,9 @@ struct FocalLabelPass: @unchecked Sendable {
       values == nil && groupFloats > 0 ? groupFloats * max(1, min(64, 16_384 / groupFloats)) : 0
     return withUnsafeTemporaryAllocation(of: Int32.self, capacity: range.count) { columns in
       // The caller validated every label.
-      for row in range {
-        columns[row - range.lowerBound] = convention.kernelColumn(
-          ofValidated: labels[row], classCount: c)
-      }
+      convention.kernelColumns(
+        ofValidated: UnsafeBufferPointer(start: labels + range.lowerBound, count: range.count),
+        classCount: c, into: columns)
       let parameters = detkit_focal_parameters(
         alphaPositive: kernel.alphaPositive, alphaNegative: kernel.alphaNegative,
         gradientScale: gradientScale)
