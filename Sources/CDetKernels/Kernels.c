@@ -1,11 +1,13 @@
 // The focal-loss label rows and the IoU block of CDetKernels.h, written once on 16-lane generic
 // vectors and compiled once per variant (the `target` attribute on each entry point; the
 // bodies are always inlined into it). Clang lowers a 16-float vector to four SSE / NEON
-// registers, two AVX2 registers or one AVX-512 register. Each function is a line-by-line
-// port of the Swift kernel named in its comment; the constants are those kernels' (checked
-// bit for bit), and with contraction off every variant computes the same bits as the Swift
-// code (the tests compare every variant with it). On arm64 only the baseline (NEON) is
-// compiled; tools/check_arm64_kernels.sh cross-compiles this file for arm64 and checks it.
+// registers, two AVX2 registers or one AVX-512 register. The arithmetic of each function
+// is a line-by-line port of the Swift kernel named in its comment (the loops around it may
+// be arranged differently, never the operations or their order); the constants are those
+// kernels' (checked bit for bit), and with contraction off every variant computes the same
+// bits as the Swift code (the tests compare every variant with it). On arm64 only the
+// baseline (NEON) is compiled; tools/check_arm64_kernels.sh cross-compiles this file for
+// arm64 and checks it.
 
 #include "CDetKernels.h"
 
@@ -197,7 +199,9 @@ INLINE void focalNegativeGroups(
     const int last = nextRow == count;
     // On the last group, "next" re-reads the current one (its result is not used).
     const float *next = last ? rows[row] + 16 * group : rows[nextRow] + 16 * nextGroup;
-    __builtin_prefetch(next + FOCAL_PREFETCH_FLOATS);
+    // Integer arithmetic: the address may lie past the end of the logits (a prefetch of
+    // it is harmless; forming such a pointer is not).
+    __builtin_prefetch((const void *)((uintptr_t)next + FOCAL_PREFETCH_FLOATS * sizeof(float)));
     v16f nextX = load16(next);
     v16f nextE = focalNegativeExp(nextX);
     v16f derivative;
@@ -235,21 +239,28 @@ INLINE double focalRowsWith(
   const ptrdiff_t fullEnd = c - c % 16;
   ptrdiff_t batch = FOCAL_BATCH_ROWS;
   if (!hasValues && fullEnd > 0 && scratchCount / fullEnd < batch) {
-    // CDetKernels.h asks for room for one row at least.
+    // CDetKernels.h requires room for one row; a smaller scratch is the caller's bug.
     batch = scratchCount >= fullEnd ? scratchCount / fullEnd : 1;
   }
   const float *rows[FOCAL_BATCH_ROWS];
   float *losses[FOCAL_BATCH_ROWS];
   float *derivatives[FOCAL_BATCH_ROWS];
+  // Each counted row's positive group of logits, read before pass 1 writes: an output may
+  // be the logits' own memory (a gradient written in place), as row by row it could.
+  v16f positives[FOCAL_BATCH_ROWS];
   double total = 0;
   for (ptrdiff_t first = 0; first < rowCount; first += batch) {
     const ptrdiff_t end = first + batch < rowCount ? first + batch : rowCount;
     ptrdiff_t counted = 0;
     for (ptrdiff_t row = first; row < end; row++) {
-      if (columns[row] == INT32_MIN) continue;
+      const int32_t column = columns[row];
+      if (column == INT32_MIN) continue;
       rows[counted] = logits + row * c;
       losses[counted] = hasValues ? values + row * c : scratch + counted * fullEnd;
       derivatives[counted] = hasGradient ? gradient + row * c : NULL;
+      if (column >= 0 && column < fullEnd) {
+        positives[counted] = load16(logits + row * c + (column - column % 16));
+      }
       counted++;
     }
     focalNegativeGroups(
@@ -263,18 +274,19 @@ INLINE double focalRowsWith(
         if (hasGradient) memset(gradient + base, 0, (size_t)c * sizeof(float));
         continue;
       }
-      float *rowLosses = losses[slot++];
+      float *rowLosses = losses[slot];
       if (column >= 0 && column < fullEnd) {
         const ptrdiff_t j = column - column % 16;
         v16f t = {0};
         t[column - j] = 1;
         v16f derivative;
         v16f loss = focalHardLanes(
-          load16(logits + base + j), t, k.alphaPositive, k.alphaNegative,
+          positives[slot], t, k.alphaPositive, k.alphaNegative,
           hasGradient ? &derivative : NULL);
         store16(rowLosses + j, loss);
         if (hasGradient) store16(gradient + base + j, derivative * k.gradientScale);
       }
+      slot++;
       v16f rowSum = {0};
       for (ptrdiff_t j = 0; j < fullEnd; j += 16) rowSum += load16(rowLosses + j);
       total += (double)laneSum(rowSum);
@@ -338,7 +350,7 @@ INLINE float iouScalar(
   return uni == 0 ? 0 : iou;
 }
 
-/// iouLanes of BoxArray+IoU, 16 columns per step, then the scalar kernel. When
+/// iouLanes of IoUKernels.swift, 16 columns per step, then the scalar kernel. When
 /// `streaming`, the scalar kernel first runs up to a 64-byte boundary of `out`, and the
 /// lanes are written with non-temporal stores: a matrix far larger than the caches then
 /// costs one write per line instead of a read for ownership and a write. The values are
@@ -391,7 +403,7 @@ INLINE void iouRow(
 /// Rows `[row0, row1)` x columns `[column0, column1)` of the IoU matrix of `a` (xyxy) and
 /// `b` (xyxy, `m` boxes), row stride `m`: each tile of `b` is transposed into
 /// structure-of-arrays columns on the stack (x1, y1, x2, y2, area `(x2 - x1) * (y2 - y1)`,
-/// BoxColumns in Swift), then each row runs iouRow over it.
+/// the fields of Swift's BoxColumns), then each row runs iouRow over it.
 ///
 /// Each row's part of a tile is shifted left to start on a 64-byte boundary of that row's
 /// output (up to 15 columns, read from the previous tile's end, which the scratch also
@@ -499,7 +511,6 @@ double detkit_focal_label_rows(
     return focalRows_baseline(k, logits, columns, rows, c, values, gradient, scratch, scratchCount);
   }
 }
-
 
 void detkit_iou_block(
   uint32_t variant, const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b,

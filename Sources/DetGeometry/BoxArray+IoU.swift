@@ -27,7 +27,8 @@ import Foundation
 /// - Complexity: O(N * M) work in vectorised loops over `b` (structure-of-arrays columns,
 ///   transposed a tile at a time), split across cores (in blocks of rows, or column ranges
 ///   when `N` is below twice the core count) when `N * M` is large; besides the result,
-///   21 KiB of stack per thread for plain IoU and O(N + M) memory for the other kinds. A result
+///   about 21 KiB of stack per thread for plain IoU (the C kernels; the Swift reference
+///   variant and the other kinds take O(N + M) memory). A result
 ///   of 8 MiB or more is new memory whose pages the kernel maps and zeroes on first write
 ///   (asked for as 2 MiB huge pages); ``pairwiseIoU(_:_:kind:into:)`` writes into a
 ///   caller's buffer instead.
@@ -119,8 +120,8 @@ public func elementwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -
   }
 }
 
-/// Columns of `b` per tile of the Swift loops: 2,048 boxes of six fields stay within a
-/// core's L2 cache.
+/// Columns of `b` per tile of the Swift loops (2,048 boxes of six fields stay within a
+/// core's L2 cache), and per chunk when the C path splits the columns across cores.
 private let tileColumns = 2048
 
 /// Results of at least this many floats (32 MiB, the last-level cache of a large core
@@ -136,9 +137,10 @@ private let parallelPairs = 1 << 16
 /// With at least two rows per core the work is split in blocks of whole rows, two per
 /// core: a block is a contiguous slice of the result that only one thread writes, so the
 /// threads take the page faults of a fresh result (huge pages: mapping and zeroing 2 MiB
-/// each) side by side instead of colliding on the same pages, and each block transposes
-/// `b` once (a few blocks, not one per row). With fewer rows, each chunk is a range of
-/// columns of every row, cut on multiples of 16 columns.
+/// each) side by side instead of colliding on the same pages. Each block transposes all of
+/// `b` once, so there are fewer blocks than the Swift loops' four per core (which share one
+/// transposed copy): two per core still lets a core that finishes early take another.
+/// With fewer rows, each chunk is a range of `tileColumns` columns of every row.
 private func plainIoUBlocks(
   _ a: BoxArray, _ b: BoxArray, _ variant: KernelVariant, _ streams: Bool?,
   _ destination: UnsafeMutableBufferPointer<Float>

@@ -36,6 +36,7 @@ struct FocalLabelPass: @unchecked Sendable {
   /// at most 64 KiB unless one row needs more.
   private func cSum(rows range: Range<Int>) -> Double {
     let c = classCount
+    precondition(c < Int(Int32.max), "the C kernels take class counts below 2^31, got \(c)")
     let groupFloats = c - c % 16
     let scratchCount =
       values == nil && groupFloats > 0 ? groupFloats * max(1, min(64, 16_384 / groupFloats)) : 0

@@ -278,6 +278,46 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
   }
 }
 
+/// Both ways the C path splits the work, whatever this machine's core count: one row
+/// (column ranges across cores) and two more rows than twice the cores (blocks of rows),
+/// over three 1,024-column tiles whose seams each row shifts to its own 64-byte lines, into
+/// destinations starting 0, 3 and 15 floats past a line, with and without non-temporal
+/// stores, on every variant: the scalar helper's bits, and nothing written outside.
+@Test func tileSeamsHoldInBothSplits() {
+  var rng = SyntheticBoxes.SplitMix64(state: 2_500)
+  let m = 2_500
+  let b = randomBoxes(m, using: &rng)
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  let sentinel = Float(nan: 0x15, signaling: false)
+  for n in [1, 2 * cores + 2] {
+    let a = randomBoxes(n, using: &rng)
+    for offset in [0, 3, 15] {
+      let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 16 + n * m + 16)
+      defer { buffer.deallocate() }
+      let lineStart = (64 - Int(bitPattern: buffer.baseAddress!) % 64) % 64 / 4
+      let start = lineStart + offset
+      for variant in KernelVariant.supported where variant != .swiftSIMD {
+        for streaming in [false, true] {
+          buffer.initialize(repeating: sentinel)
+          pairwiseIoU(
+            a, b, kind: .iou, variant: variant, streaming: streaming,
+            into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + n * m)]))
+          let context = "n \(n) offset \(offset) \(variant) streaming \(streaming)"
+          let mismatch = (0..<(n * m)).first { k in
+            buffer[start + k].bitPattern != pairIoU(a[k / m], b[k % m]).bitPattern
+          }
+          #expect(mismatch == nil, "\(context): entry \(mismatch ?? 0)")
+          #expect(
+            buffer[..<start].allSatisfy { $0.bitPattern == sentinel.bitPattern }, "\(context)")
+          #expect(
+            buffer[(start + n * m)...].allSatisfy { $0.bitPattern == sentinel.bitPattern },
+            "\(context)")
+        }
+      }
+    }
+  }
+}
+
 @Test func pairwiseIntoRejectsAWrongSizedBuffer() async {
   await #expect(processExitsWith: .failure) {
     let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 5)

@@ -62,18 +62,21 @@ struct FocalKernelVariantTests {
 
   /// Finite logits only, so the sums compare exactly, for each output combination (the C
   /// loop skips the derivative without a gradient buffer, and without values keeps a
-  /// batch's losses in scratch: 64 rows at C = 80, one row of 16,400 classes, none below
-  /// 16) and convention, split across threads as the public function does.
-  @Test(arguments: BackgroundConvention.allCases, [7, 37, 80, 16_400])
+  /// batch's losses in scratch: batches of 64 rows at C = 80 with one of them all ignored,
+  /// two batches of 56 and fewer a call at C = 300, one row a batch and three a call at
+  /// C = 9,000, one row a call at 16,400, no full group below 16) and convention, split
+  /// across threads as the public function does.
+  @Test(arguments: BackgroundConvention.allCases, [7, 37, 80, 300, 9_000, 16_400])
   func everyOutputCombinationAndConventionAgree(
     convention: BackgroundConvention, classes: Int
   ) throws {
-    let rows = classes > 16_384 ? 6 : max(130, 80_000 / classes)
+    let rows = classes > 4_096 ? 6 : max(130, 80_000 / classes)
     let logits = (0..<rows * classes).map { k in Float((k * 2_654_435_761) % 2001 - 1000) / 250 }
     let background = convention == .torchvision ? -1 : classes
     let ignored = convention == .torchvision ? -2 : -1
     let labels = (0..<rows).map { row in
-      row % 4 == 0 ? ignored : row % 3 == 0 ? (row * 7) % classes : background
+      row % 4 == 0 || (128..<192).contains(row)
+        ? ignored : row % 3 == 0 ? (row * 7) % classes : background
     }
     let loss = SigmoidFocalLoss()
     func run(_ variant: KernelVariant, values: Bool, gradient: Bool) throws -> (
@@ -107,6 +110,61 @@ struct FocalKernelVariantTests {
           #expect(
             zip(r.2, reference.2).allSatisfy { Self.same($0, $1) }, "\(variant) gradient")
         }
+      }
+    }
+  }
+
+  /// A gradient (or values) buffer that is the logits' own memory, as a training loop may
+  /// pass to save a copy: every variant gives the bits of separate buffers (each group's
+  /// logits are read before anything is written over them).
+  @Test(arguments: [37, 80])
+  func outputsMayOverwriteTheLogits(classes: Int) throws {
+    let rows = 300
+    let logits = Self.logits(rows * classes, seed: UInt64(classes) &* 31).map {
+      $0.isFinite ? $0 : 1.5
+    }
+    let labels = (0..<rows).map { row in
+      row % 7 == 0 ? -2 : row % 5 == 0 ? -1 : (row * 13) % classes
+    }
+    let loss = SigmoidFocalLoss()
+    for variant in KernelVariant.supported {
+      var values = [Float](repeating: 0, count: logits.count)
+      var gradient = [Float](repeating: 0, count: logits.count)
+      let separate = try logits.withUnsafeBufferPointer { x in
+        try labels.withUnsafeBufferPointer { l in
+          try values.withUnsafeMutableBufferPointer { v in
+            try gradient.withUnsafeMutableBufferPointer { g in
+              try loss.evaluate(
+                logits: x, classCount: classes, labels: l, convention: .torchvision,
+                reduction: .sum, normalizer: 1, values: v, gradient: g, maxConcurrency: nil,
+                variant: variant
+              ).sum
+            }
+          }
+        }
+      }
+      for inPlace in ["gradient", "values"] {
+        var shared = logits
+        var other = [Float](repeating: 0, count: logits.count)
+        let sum = try labels.withUnsafeBufferPointer { l in
+          try other.withUnsafeMutableBufferPointer { o in
+            try shared.withUnsafeMutableBufferPointer { s in
+              try loss.evaluate(
+                logits: UnsafeBufferPointer(s), classCount: classes, labels: l,
+                convention: .torchvision, reduction: .sum, normalizer: 1,
+                values: inPlace == "values" ? s : o, gradient: inPlace == "values" ? o : s,
+                maxConcurrency: nil, variant: variant
+              ).sum
+            }
+          }
+        }
+        let (expected, expectedOther) =
+          inPlace == "values" ? (values, gradient) : (gradient, values)
+        #expect(sum == separate, "\(variant) \(inPlace) in place: sum")
+        #expect(
+          zip(shared, expected).allSatisfy { Self.same($0, $1) },
+          "\(variant) \(inPlace) written over the logits")
+        #expect(zip(other, expectedOther).allSatisfy { Self.same($0, $1) }, "\(variant) other")
       }
     }
   }
