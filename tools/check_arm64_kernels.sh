@@ -10,8 +10,14 @@
 # four entry points of CDetKernels.h; the loops use NEON vectors (128-bit `.4s` operands);
 # and no fused multiply-add or reciprocal estimate appears (the kernels promise the Swift
 # kernels' bits: `#pragma clang fp contract(off)` must hold on arm64 too, where C compilers
-# contract by default). What this cannot show: that the arm64 code runs and returns those
-# bits (no arm64 machine or emulator here), and that the Swift side builds for arm64.
+# contract by default). Then, where qemu user-mode emulation and an arm64 C library are
+# installed (Debian: qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross), it builds
+# tools/kernel_bits.c with the kernels for aarch64-linux-gnu, runs it under qemu and requires
+# the digest of every case (focal values, gradients and sums over the whole float range, IoU
+# matrices with degenerate boxes, tile seams and misaligned destinations) to equal the
+# native baseline variant's, bit for bit; without them that step says it was skipped. What
+# this cannot show: arm64 hardware's own results (qemu implements IEEE arithmetic in
+# software, exactly; the kernels use only basic operations), and the Swift side on arm64.
 # Exits 1 on the first failed check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,3 +69,27 @@ for target in aarch64-linux-gnu arm64-apple-macos14; do
   fi
   echo "$target: compiles with -Wall -Wextra -Werror, 4 entry points, $vector_ops NEON .4s instructions, no FMA or estimates"
 done
+
+# Run the kernels' arm64 build under emulation and compare its digests with the native
+# baseline variant's (variant 0 on both).
+qemu=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
+sysroot=/usr/aarch64-linux-gnu
+cross_cc=$(command -v aarch64-linux-gnu-gcc || true)
+if [ -z "$qemu" ] || [ -z "$cross_cc" ] || [ ! -d "$sysroot/include" ]; then
+  echo "aarch64 run under qemu: skipped (needs qemu-aarch64, aarch64-linux-gnu-gcc and $sysroot)"
+  exit 0
+fi
+"$clang" -O2 -Wall -Wextra -Werror -I Sources/CDetKernels/include tools/kernel_bits.c \
+  Sources/CDetKernels/Kernels.c -o "$scratch/kernel_bits-native"
+for source in tools/kernel_bits.c Sources/CDetKernels/Kernels.c; do
+  "$clang" --target=aarch64-linux-gnu -O2 -Wall -Wextra -Werror -isystem "$sysroot/include" \
+    -I Sources/CDetKernels/include -c "$source" -o "$scratch/$(basename "$source" .c).arm64.o"
+done
+"$cross_cc" "$scratch/kernel_bits.arm64.o" "$scratch/Kernels.arm64.o" -o "$scratch/kernel_bits-arm64"
+"$scratch/kernel_bits-native" | grep ' variant=0 ' >"$scratch/native.txt"
+"$qemu" -L "$sysroot" "$scratch/kernel_bits-arm64" >"$scratch/arm64.txt"
+if ! diff -u "$scratch/native.txt" "$scratch/arm64.txt" >&2; then
+  echo "check_arm64_kernels: the arm64 build's results differ from the native baseline's" >&2
+  exit 1
+fi
+echo "aarch64 run under qemu: $(wc -l <"$scratch/arm64.txt") cases, every digest equal to the native baseline's"

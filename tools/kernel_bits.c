@@ -1,0 +1,130 @@
+// Prints a digest of the C kernels' outputs (Sources/CDetKernels) on fixed inputs, one line
+// per case and variant, so that builds for different machines can be compared bit for bit:
+// tools/check_arm64_kernels.sh runs it natively and, under qemu user-mode emulation, as an
+// arm64 (NEON) binary, and compares the two. Inputs cover the whole float range (random bit
+// patterns: NaN, infinities, subnormals), class counts with and without a tail, ignored and
+// background rows, and IoU rows with degenerate boxes over tile seams and misaligned
+// destinations. NaNs are hashed as one value (their payloads differ between instruction
+// sets, which the Swift tests allow too).
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "CDetKernels.h"
+
+static uint64_t state = 0x5EED;
+
+/// SplitMix64.
+static uint64_t next(void) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+static double uniform(void) { return (double)(next() >> 11) * 0x1p-53; }
+
+/// FNV-1a over the floats' bits, every NaN as 0x7FC00000.
+static uint64_t digest(const float *values, size_t count) {
+  uint64_t hash = 0xCBF29CE484222325ull;
+  for (size_t i = 0; i < count; i++) {
+    uint32_t bits;
+    memcpy(&bits, &values[i], sizeof bits);
+    if (values[i] != values[i]) bits = 0x7FC00000u;
+    for (int byte = 0; byte < 4; byte++) {
+      hash ^= (bits >> (8 * byte)) & 0xFF;
+      hash *= 0x100000001B3ull;
+    }
+  }
+  return hash;
+}
+
+static uint64_t doubleBits(double value) {
+  uint64_t bits;
+  memcpy(&bits, &value, sizeof bits);
+  return value != value ? 0x7FF8000000000000ull : bits;
+}
+
+/// One focal case: `finite` draws logits in [-30, 30] with extremes planted (so the sums are
+/// finite and compared too), otherwise a third of them are random bit patterns.
+static void focalCase(uint32_t variant, ptrdiff_t classes, int finite) {
+  enum { rows = 200 };
+  const size_t count = (size_t)rows * (size_t)classes;
+  float *logits = malloc(count * sizeof(float));
+  float *values = malloc(count * sizeof(float));
+  float *gradient = malloc(count * sizeof(float));
+  float *scratch = malloc(64 * (size_t)(classes + 16) * sizeof(float));
+  int32_t columns[rows];
+  state = 0xF0CA1 + (uint64_t)classes + (finite ? 0x100 : 0);
+  const float extremes[] = {87.4f, -87.4f, 88.8f, -88.8f, 50.0f, -50.0f, 1e-40f, 0.0f, -0.0f};
+  for (size_t k = 0; k < count; k++) {
+    uint32_t bits = (uint32_t)next();
+    float value;
+    memcpy(&value, &bits, sizeof value);
+    if (finite) {
+      logits[k] = k % 41 == 0 ? extremes[(k / 41) % 9] : (float)(uniform() * 60 - 30);
+    } else {
+      logits[k] = k % 3 == 0 ? value : (float)(uniform() * 24 - 12);
+    }
+  }
+  for (int row = 0; row < rows; row++) {
+    columns[row] = row % 7 == 0 ? INT32_MIN : row % 5 == 0 ? -1 : (int32_t)((row * 13) % classes);
+  }
+  detkit_focal_parameters parameters = {0.25f, 0.75f, 1.0f / 3};
+  double sum = detkit_focal_label_rows(
+    variant, parameters, logits, columns, rows, classes, values, gradient, NULL, 0);
+  double forward = detkit_focal_label_rows(
+    variant, parameters, logits, columns, rows, classes, NULL, NULL, scratch,
+    64 * (classes - classes % 16));
+  printf(
+    "focal C=%td %s variant=%u values=%016llx gradient=%016llx sum=%016llx forward=%016llx\n",
+    classes, finite ? "finite" : "any-bits", variant, (unsigned long long)digest(values, count),
+    (unsigned long long)digest(gradient, count), (unsigned long long)doubleBits(sum),
+    (unsigned long long)doubleBits(forward));
+  free(logits);
+  free(values);
+  free(gradient);
+  free(scratch);
+}
+
+static void iouCase(uint32_t variant, int streaming, ptrdiff_t offset) {
+  enum { n = 7, m = 3001 };
+  float a[4 * n], *b = malloc(4 * m * sizeof(float));
+  float *buffer = malloc((16 + n * m) * sizeof(float) + 64);
+  state = 0x10B;
+  for (int i = 0; i < n + m; i++) {
+    float *box = i < n ? a + 4 * i : b + 4 * (i - n);
+    float x = (float)(uniform() * 1000), y = (float)(uniform() * 700);
+    float w = (float)(uniform() * 300), h = (float)(uniform() * 300);
+    box[0] = x, box[1] = y, box[2] = x + w, box[3] = y + h;
+  }
+  a[0] = 40, a[1] = 40, a[2] = 20, a[3] = 60;  // inverted: negative area
+  a[4] = 5, a[5] = 5, a[6] = 5, a[7] = 30;     // zero width
+  a[9] = 0.0f / 0.0f;                         // NaN
+  b[4 * 17 + 2] = b[4 * 17];                  // a zero-width column
+  float *out = (float *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63) + offset;
+  detkit_iou_block(variant, a, 0, n, b, 0, 1200, m, out, streaming);
+  detkit_iou_block(variant, a, 0, n, b, 1200, m, m, out, streaming);
+  printf(
+    "iou streaming=%d offset=%td variant=%u matrix=%016llx\n", streaming, offset, variant,
+    (unsigned long long)digest(out, (size_t)n * m));
+  free(b);
+  free(buffer);
+}
+
+int main(void) {
+  uint32_t supported = detkit_kernels_supported_variants();
+  for (uint32_t variant = 0; variant < 32; variant++) {
+    if (!(supported & (1u << variant))) continue;
+    const ptrdiff_t classCounts[] = {1, 16, 37, 80, 83};
+    for (size_t i = 0; i < sizeof classCounts / sizeof classCounts[0]; i++) {
+      focalCase(variant, classCounts[i], 0);
+      focalCase(variant, classCounts[i], 1);
+    }
+    for (int streaming = 0; streaming <= 1; streaming++) {
+      for (ptrdiff_t offset = 0; offset < 16; offset += 5) iouCase(variant, streaming, offset);
+    }
+  }
+  return 0;
+}
