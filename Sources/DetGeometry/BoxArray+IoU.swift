@@ -26,7 +26,7 @@ import Foundation
 /// - Returns: `N * M` values, empty when either set is empty.
 /// - Complexity: O(N * M) work in vectorised loops over `b` (structure-of-arrays columns,
 ///   transposed a tile at a time), split across cores (in blocks of rows, or column ranges
-///   when `N` is below twice the core count) when `N * M` is large; besides the result,
+///   when `N` is small for the core count) when `N * M` is large; besides the result,
 ///   about 21 KiB of stack per thread for plain IoU (the C kernels; the Swift reference
 ///   variant and the other kinds take O(N + M) memory). A result
 ///   of 8 MiB or more is new memory whose pages the kernel maps and zeroes on first write
@@ -134,13 +134,15 @@ private let parallelPairs = 1 << 16
 /// The plain IoU matrix by the C kernel of `variant` (`detkit_iou_block`), which reads `a`
 /// and `b` in place and transposes `b` a tile at a time on its own stack.
 ///
-/// With at least two rows per core the work is split in blocks of whole rows, two per
+/// With at least four rows per core the work is split in blocks of whole rows, two per
 /// core: a block is a contiguous slice of the result that only one thread writes, so the
 /// threads take the page faults of a fresh result (huge pages: mapping and zeroing 2 MiB
 /// each) side by side instead of colliding on the same pages. Each block transposes all of
 /// `b` once, so there are fewer blocks than the Swift loops' four per core (which share one
-/// transposed copy): two per core still lets a core that finishes early take another.
-/// With fewer rows, each chunk is a range of `tileColumns` columns of every row.
+/// transposed copy): two per core still lets a core that finishes early take another, and
+/// with one row a block that transposition costs more than the row (W-FPN anchors, 2
+/// cores: 4 rows took 0.55 ms in blocks, 0.26-0.38 ms in column ranges). With fewer rows,
+/// each chunk is a range of `tileColumns` columns of every row.
 private func plainIoUBlocks(
   _ a: BoxArray, _ b: BoxArray, _ variant: KernelVariant, _ streams: Bool?,
   _ destination: UnsafeMutableBufferPointer<Float>
@@ -159,7 +161,7 @@ private func plainIoUBlocks(
   a.withUnsafeBufferPointer { rows in
     b.withUnsafeBufferPointer { columns in
       nonisolated(unsafe) let (rows, columns) = (rows.baseAddress!, columns.baseAddress!)
-      if n >= 2 * cores {
+      if n >= 4 * cores {
         let blocks = ChunkPlan(count: n, chunkSize: (n + 2 * cores - 1) / (2 * cores))
         forEachChunk(blocks, parallel: parallel) { _, block in
           detkit_iou_block(

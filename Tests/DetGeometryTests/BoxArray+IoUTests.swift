@@ -238,8 +238,9 @@ func pairwiseEqualsScalarPairIoU(n: Int, m: Int) {
 
 /// `pairwiseIoU(_:_:kind:into:)` overwrites every entry of the caller's buffer (filled with
 /// a NaN sentinel first) with the scalar helper's bits, on every variant with and without
-/// non-temporal stores, through both ways of splitting the work (blocks of rows when
-/// `a` has at least two rows per core, column tiles below that); the other kinds give the
+/// non-temporal stores, through both ways of splitting the work on a machine of up to nine
+/// cores (blocks of rows for 37 and 100 rows, column ranges for 3 and 5; see also
+/// `tileSeamsHoldInBothSplits`); the other kinds give the
 /// fresh array's bits. A slice of a larger buffer leaves the rest alone, and its start
 /// need not be aligned (`offset` floats into the buffer).
 @Test(arguments: [(3, 2049, 0), (37, 5003, 3), (100, 701, 0), (5, 3001, 1), (9, 1041, 15)])
@@ -279,7 +280,7 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
 }
 
 /// Both ways the C path splits the work, whatever this machine's core count: one row
-/// (column ranges across cores) and two more rows than twice the cores (blocks of rows),
+/// (column ranges across cores) and two more rows than four a core (blocks of rows),
 /// over three 1,024-column tiles whose seams each row shifts to its own 64-byte lines, into
 /// destinations starting 0, 3 and 15 floats past a line, with and without non-temporal
 /// stores, on every variant: the scalar helper's bits, and nothing written outside.
@@ -289,7 +290,7 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
   let b = randomBoxes(m, using: &rng)
   let cores = ProcessInfo.processInfo.activeProcessorCount
   let sentinel = Float(nan: 0x15, signaling: false)
-  for n in [1, 2 * cores + 2] {
+  for n in [1, 4 * cores + 2] {
     let a = randomBoxes(n, using: &rng)
     for offset in [0, 3, 15] {
       let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 16 + n * m + 16)
