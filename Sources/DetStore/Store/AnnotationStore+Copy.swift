@@ -100,9 +100,8 @@ extension AnnotationStore {
     let (firstRow, lastRow) =
       try rows.step() && !rows.isNull(0) ? (rows.int64(0), rows.int64(1)) : (1, 0)
     rows.reset()
-    var low = firstRow
-    while low <= lastRow {
-      let high = low + min(copyChunks.images - 1, lastRow - low)
+    try forEachRowidRange(from: firstRow, through: lastRow, size: copyChunks.images) {
+      low, high in
       images.bind(id, at: 1)
       images.bind(sourceID, at: 2)
       images.bind(low, at: 3)
@@ -110,8 +109,6 @@ extension AnnotationStore {
       try images.run()
       imageCount += database.changes
       progress.add(database.changes)
-      if high == lastRow { break }
-      low = high + 1
     }
 
     // Chunks of the candidates: the first rowid of every `copyChunks.annotations`-th.

@@ -186,10 +186,8 @@ extension AnnotationStore {
             WHERE +dataset_id = ?3 AND category_id = (SELECT original_id FROM categories WHERE id = ?2)
               AND id BETWEEN ?4 AND ?5
             """)
-          var low = first
           let before = read.done
-          while low <= last {
-            let high = low + min(chunk - 1, last - low)
+          try forEachRowidRange(from: first, through: last, size: chunk) { low, high in
             move.bind(target, at: 1)
             move.bind(row, at: 2)
             move.bind(id, at: 3)
@@ -200,8 +198,6 @@ extension AnnotationStore {
             // Rows read so far, in proportion to the rowids covered.
             let covered = Double(high - first + 1) / Double(last - first + 1)
             read.add(before + Int((Double(count) * covered).rounded()) - read.done)
-            if high == last { break }
-            low = high + 1
           }
           let delete = try database.statement("DELETE FROM categories WHERE id = ?")
           delete.bind(row, at: 1)
