@@ -111,7 +111,7 @@ let package = Package(
     .testTarget(
       name: "DetGeometryTests", dependencies: ["DetGeometry"], swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry", "DetTestSupport"],
+      name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching"],
@@ -124,7 +124,8 @@ let package = Package(
       dependencies: ["DetStore", "DetGeometry", "DetSupport", "DetTestSupport"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetEvalTests", dependencies: ["DetEval", "DetTestSupport"],
+      // DetGeometry only for the property tests' seeded generator (SyntheticBoxes.SplitMix64).
+      name: "DetEvalTests", dependencies: ["DetEval", "DetGeometry"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DetPipelineTests",

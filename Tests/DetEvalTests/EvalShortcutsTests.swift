@@ -1,10 +1,10 @@
-import DetTestSupport
+import DetGeometry
 import Testing
 
 @testable import DetEval
 
-/// The tests' seeded generator.
-private typealias Mix64 = SplitMix64
+/// The tests' seeded generator: the project's SplitMix64.
+private typealias Mix64 = SyntheticBoxes.SplitMix64
 
 /// The score order (insertion sort, comparison sort and radix sort by size) is one order:
 /// score descending, NaN last, ties (also `-0.0` against `0.0`) in ascending index order.

@@ -1,10 +1,9 @@
 import DetGeometry
-import DetTestSupport
 
 /// SplitMix64, so every seeded property test draws the same values on every platform.
 struct TestRNG: RandomNumberGenerator {
-  private var base: SplitMix64
-  init(seed: UInt64) { base = SplitMix64(state: seed &+ 0x9E37_79B9_7F4A_7C15) }
+  private var base: SyntheticBoxes.SplitMix64
+  init(seed: UInt64) { base = SyntheticBoxes.SplitMix64(state: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
   mutating func next() -> UInt64 { base.next() }
 
