@@ -354,11 +354,12 @@ INLINE float iouScalar(
 /// `streaming`, the scalar kernel first runs up to a 64-byte boundary of `out`, and the
 /// lanes are written with non-temporal stores: a matrix far larger than the caches then
 /// costs one write per line instead of a read for ownership and a write. The values are
-/// the same. The caller fences the non-temporal stores (streamFence) when it is done.
+/// the same. The caller fences the non-temporal stores (streamFence) when it is done. When
+/// `zeroed` (`out` already holds +0), a group of lanes that all come out +0 is not stored.
 INLINE void iouRow(
   float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1,
   const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,
-  int streaming
+  int streaming, int zeroed
 ) {
   const v16f ax1 = splat(x1), ay1 = splat(y1), ax2 = splat(x2), ay2 = splat(y2);
   const v16f areaA = splat(area);
@@ -381,6 +382,8 @@ INLINE void iouRow(
     int all = 1;
     for (int lane = 0; lane < 16; lane++) all &= skip[lane] != 0;
     if (all) {
+      // +0 in every lane: already there when `zeroed`.
+      if (zeroed) continue;
       iou = zero;
     } else {
       iou = select16(uni == 0, zero, inter / uni);
@@ -410,10 +413,10 @@ INLINE void iouRow(
 /// holds), so consecutive tiles of a row meet on a line boundary: with `streaming`, every
 /// line but the first and last of the row range is written whole by one non-temporal
 /// store, and no line is written part by ordinary stores and part by non-temporal ones
-/// (which would send it to memory twice).
+/// (which would send it to memory twice). `zeroed` as in iouRow.
 INLINE void iouBlock(
   const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b, ptrdiff_t column0,
-  ptrdiff_t column1, ptrdiff_t m, float *out, int streaming
+  ptrdiff_t column1, ptrdiff_t m, float *out, int streaming, int zeroed
 ) {
   enum { span = IOU_TILE + 16 };
   float sx1[span], sy1[span], sx2[span], sy2[span], sArea[span];
@@ -439,7 +442,7 @@ INLINE void iouBlock(
       ptrdiff_t k = lo - base;
       iouRow(
         x1, y1, x2, y2, (x2 - x1) * (y2 - y1), sx1 + k, sy1 + k, sx2 + k, sy2 + k, sArea + k,
-        hi - lo, row + lo, streaming);
+        hi - lo, row + lo, streaming, zeroed);
     }
   }
   if (streaming) streamFence();
@@ -450,7 +453,7 @@ INLINE void iouBlock(
     ptrdiff_t c, float *values, float *gradient, float *scratch, ptrdiff_t scratchCount
 #define IOU_BLOCK_ARGS                                                                \
   const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b, ptrdiff_t column0, \
-    ptrdiff_t column1, ptrdiff_t m, float *out, int streaming
+    ptrdiff_t column1, ptrdiff_t m, float *out, int streaming, int zeroed
 
 // One pair of entry points per variant; `masked` says it has AVX-512's masked operations.
 #define DEFINE_VARIANT(name, attributes, masked)                                     \
@@ -459,7 +462,7 @@ INLINE void iouBlock(
       k, logits, columns, rows, c, values, gradient, scratch, scratchCount, masked); \
   }                                                                                  \
   attributes static void iouBlock_##name(IOU_BLOCK_ARGS) {                           \
-    iouBlock(a, row0, row1, b, column0, column1, m, out, streaming);                 \
+    iouBlock(a, row0, row1, b, column0, column1, m, out, streaming, zeroed);         \
   }
 
 DEFINE_VARIANT(baseline, , 0)
@@ -514,17 +517,17 @@ double detkit_focal_label_rows(
 
 void detkit_iou_block(
   uint32_t variant, const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b,
-  ptrdiff_t column0, ptrdiff_t column1, ptrdiff_t m, float *out, int streaming
+  ptrdiff_t column0, ptrdiff_t column1, ptrdiff_t m, float *out, int streaming, int zeroed
 ) {
   switch (variant) {
 #ifdef DETKIT_X86_VARIANTS
   case DETKIT_VARIANT_AVX2:
-    iouBlock_avx2(a, row0, row1, b, column0, column1, m, out, streaming);
+    iouBlock_avx2(a, row0, row1, b, column0, column1, m, out, streaming, zeroed);
     return;
   case DETKIT_VARIANT_AVX512:
-    iouBlock_avx512(a, row0, row1, b, column0, column1, m, out, streaming);
+    iouBlock_avx512(a, row0, row1, b, column0, column1, m, out, streaming, zeroed);
     return;
 #endif
-  default: iouBlock_baseline(a, row0, row1, b, column0, column1, m, out, streaming);
+  default: iouBlock_baseline(a, row0, row1, b, column0, column1, m, out, streaming, zeroed);
   }
 }

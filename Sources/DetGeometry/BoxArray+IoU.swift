@@ -30,8 +30,12 @@ import Foundation
 ///   about 21 KiB of stack per thread for plain IoU (the C kernels; the Swift reference
 ///   variant and the other kinds take O(N + M) memory). A result
 ///   of 8 MiB or more is new memory whose pages the kernel maps and zeroes on first write
-///   (asked for as 2 MiB huge pages); ``pairwiseIoU(_:_:kind:into:)`` writes into a
-///   caller's buffer instead.
+///   (asked for as 2 MiB huge pages). From 32 MiB, when the allocator hands over fresh
+///   private memory (glibc's `malloc` does for blocks that large), the plain IoU is computed
+///   on those zero pages and writes only its groups of 16 entries that are not all +0 (5% of
+///   them on W-FPN); otherwise it writes every entry (see `zeroFreshPages(_:)`). Either
+///   way the same bits. ``pairwiseIoU(_:_:kind:into:)`` writes into a caller's buffer
+///   instead.
 public func pairwiseIoU(_ a: BoxArray, _ b: BoxArray, kind: IoUKind = .iou) -> [Float] {
   pairwiseIoU(a, b, kind: kind, variant: .active)
 }
@@ -69,20 +73,27 @@ package func pairwiseIoU(
 ) -> [Float] {
   let count = a.count * b.count
   return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+    let result = UnsafeMutableBufferPointer(rebasing: out[..<count])
+    // A large plain IoU matrix is mostly zeros: on fresh zero pages the C kernels write only
+    // the groups of 16 entries that are not all +0.
+    let zeroed =
+      kind == .iou && variant != .swiftSIMD && count >= streamingResultFloats
+      && zeroFreshPages(UnsafeMutableRawBufferPointer(result))
     // A fresh result of 8 MiB or more is new pages: ask for huge ones before the first write.
     adviseHugePages(UnsafeMutableRawBufferPointer(out))
     pairwiseIoU(
-      a, b, kind: kind, variant: variant, streaming: streaming,
-      into: UnsafeMutableBufferPointer(rebasing: out[..<count]))
+      a, b, kind: kind, variant: variant, streaming: streaming, zeroed: zeroed, into: result)
     initialized = count
   }
 }
 
 /// ``pairwiseIoU(_:_:kind:into:)`` with the variant and streaming forced as in
-/// ``pairwiseIoU(_:_:kind:variant:streaming:)``.
+/// ``pairwiseIoU(_:_:kind:variant:streaming:)``. `zeroed` promises that `destination`
+/// already holds +0 everywhere: the plain IoU's C kernels then skip the groups of 16
+/// entries that come out all +0 (the other paths write everything anyway).
 package func pairwiseIoU(
   _ a: BoxArray, _ b: BoxArray, kind: IoUKind, variant: KernelVariant, streaming: Bool? = nil,
-  into destination: UnsafeMutableBufferPointer<Float>
+  zeroed: Bool = false, into destination: UnsafeMutableBufferPointer<Float>
 ) {
   precondition(
     destination.count == a.count * b.count,
@@ -90,7 +101,7 @@ package func pairwiseIoU(
   )
   switch kind {
   case .iou where variant != .swiftSIMD:
-    plainIoUBlocks(a, b, variant, streaming, destination)
+    plainIoUBlocks(a, b, variant, streaming, zeroed, destination)
   case .iou: pairwise(a, b, PlainIoUKernel.self, destination)
   case .giou: pairwise(a, b, GeneralizedIoUKernel.self, destination)
   case .diou: pairwise(a, b, DistanceIoUKernel.self, destination)
@@ -144,7 +155,7 @@ private let parallelPairs = 1 << 16
 /// cores: 4 rows took 0.55 ms in blocks, 0.26-0.38 ms in column ranges). With fewer rows,
 /// each chunk is a range of `tileColumns` columns of every row.
 private func plainIoUBlocks(
-  _ a: BoxArray, _ b: BoxArray, _ variant: KernelVariant, _ streams: Bool?,
+  _ a: BoxArray, _ b: BoxArray, _ variant: KernelVariant, _ streams: Bool?, _ zeroed: Bool,
   _ destination: UnsafeMutableBufferPointer<Float>
 ) {
   let n = a.count
@@ -153,6 +164,7 @@ private func plainIoUBlocks(
   // A result far larger than the caches is written with non-temporal stores: normal
   // stores would first read every line of it from memory.
   let streaming: Int32 = (streams ?? (n * m >= streamingResultFloats)) ? 1 : 0
+  let skipsZeros: Int32 = zeroed ? 1 : 0
   let parallel = n * m >= parallelPairs
   let cores = ProcessInfo.processInfo.activeProcessorCount
   // Chunks write disjoint entries of the result, and only read `a` and `b`;
@@ -166,14 +178,14 @@ private func plainIoUBlocks(
         forEachChunk(blocks, parallel: parallel) { _, block in
           detkit_iou_block(
             variant.cCode, rows, block.lowerBound, block.upperBound, columns, 0, m, m, result,
-            streaming)
+            streaming, skipsZeros)
         }
       } else {
         let spans = ChunkPlan(count: m, chunkSize: tileColumns)
         forEachChunk(spans, parallel: parallel) { _, span in
           detkit_iou_block(
             variant.cCode, rows, 0, n, columns, span.lowerBound, span.upperBound, m, result,
-            streaming)
+            streaming, skipsZeros)
         }
       }
     }
@@ -184,7 +196,7 @@ private func plainIoUBlocks(
 ///
 /// Two ways to split the work across cores. With at least two rows per core, each chunk is
 /// a block of whole rows: a contiguous slice of the result that only one thread writes (see
-/// ``plainIoUBlocks(_:_:_:_:_:)``); inside a block, the rows run tile by tile so each
+/// ``plainIoUBlocks(_:_:_:_:_:_:)``); inside a block, the rows run tile by tile so each
 /// tile's columns are read from L2 once per row of the block. With fewer rows, each chunk
 /// is a column tile of every row (the only way to give every core work when `a` has a box
 /// or two).

@@ -283,7 +283,9 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
 /// (column ranges across cores) and two more rows than four a core (blocks of rows),
 /// over three 1,024-column tiles whose seams each row shifts to its own 64-byte lines, into
 /// destinations starting 0, 3 and 15 floats past a line, with and without non-temporal
-/// stores, on every variant: the scalar helper's bits, and nothing written outside.
+/// stores, on every variant, and into a destination of +0 that the kernel is told is
+/// zeroed (so it skips the all-zero groups): the scalar helper's bits, and nothing written
+/// outside.
 @Test func tileSeamsHoldInBothSplits() {
   var rng = SyntheticBoxes.SplitMix64(state: 2_500)
   let m = 2_500
@@ -299,23 +301,92 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
       let start = lineStart + offset
       for variant in KernelVariant.supported where variant != .swiftSIMD {
         for streaming in [false, true] {
-          buffer.initialize(repeating: sentinel)
-          pairwiseIoU(
-            a, b, kind: .iou, variant: variant, streaming: streaming,
-            into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + n * m)]))
-          let context = "n \(n) offset \(offset) \(variant) streaming \(streaming)"
-          let mismatch = (0..<(n * m)).first { k in
-            buffer[start + k].bitPattern != pairIoU(a[k / m], b[k % m]).bitPattern
+          for zeroed in [false, true] {
+            buffer.initialize(repeating: sentinel)
+            if zeroed { buffer[start..<(start + n * m)].update(repeating: 0) }
+            pairwiseIoU(
+              a, b, kind: .iou, variant: variant, streaming: streaming, zeroed: zeroed,
+              into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + n * m)]))
+            let context =
+              "n \(n) offset \(offset) \(variant) streaming \(streaming) zeroed \(zeroed)"
+            let mismatch = (0..<(n * m)).first { k in
+              buffer[start + k].bitPattern != pairIoU(a[k / m], b[k % m]).bitPattern
+            }
+            #expect(mismatch == nil, "\(context): entry \(mismatch ?? 0)")
+            #expect(
+              buffer[..<start].allSatisfy { $0.bitPattern == sentinel.bitPattern }, "\(context)")
+            #expect(
+              buffer[(start + n * m)...].allSatisfy { $0.bitPattern == sentinel.bitPattern },
+              "\(context)")
           }
-          #expect(mismatch == nil, "\(context): entry \(mismatch ?? 0)")
-          #expect(
-            buffer[..<start].allSatisfy { $0.bitPattern == sentinel.bitPattern }, "\(context)")
-          #expect(
-            buffer[(start + n * m)...].allSatisfy { $0.bitPattern == sentinel.bitPattern },
-            "\(context)")
         }
       }
     }
+  }
+}
+
+/// Told that the destination already holds +0, the C kernels write no group of 16 entries
+/// that comes out all +0: with every pair apart, a line-aligned destination of 16-column
+/// groups keeps its sentinel in full on every variant, with and without non-temporal
+/// stores, in both splits; without the promise every entry is written.
+@Test func zeroedDestinationSkipsTheAllZeroGroups() {
+  let m = 4_096
+  let b = BoxArray((0..<m).map { j in Box(x1: 0, y1: Float(j) * 10, x2: 5, y2: Float(j) * 10 + 5) })
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  let sentinel = Float(nan: 0x3C, signaling: false)
+  for n in [1, 4 * cores + 2] {
+    let a = BoxArray(
+      (0..<n).map { i in Box(x1: 100, y1: Float(i) * 10, x2: 105, y2: Float(i) * 10 + 5) })
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 16 + n * m)
+    defer { buffer.deallocate() }
+    let start = (64 - Int(bitPattern: buffer.baseAddress!) % 64) % 64 / 4
+    let destination = UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + n * m)])
+    for variant in KernelVariant.supported where variant != .swiftSIMD {
+      for streaming in [false, true] {
+        let context = "n \(n) \(variant) streaming \(streaming)"
+        destination.update(repeating: sentinel)
+        pairwiseIoU(
+          a, b, kind: .iou, variant: variant, streaming: streaming, zeroed: true,
+          into: destination)
+        #expect(destination.allSatisfy { $0.bitPattern == sentinel.bitPattern }, "\(context)")
+        pairwiseIoU(
+          a, b, kind: .iou, variant: variant, streaming: streaming, into: destination)
+        #expect(destination.allSatisfy { $0.bitPattern == Float(0).bitPattern }, "\(context)")
+      }
+    }
+  }
+}
+
+/// A fresh plain IoU matrix of 32 MiB or more (33 x 262,144) is computed on the
+/// kernel's zero pages, writing only its non-zero groups: the same bits as the matrix
+/// written whole into a caller's buffer of NaN, on every variant. The array storage of
+/// that size is fresh memory the zero pages can be had for (else the fresh path would
+/// fall back to writing everything, and this would test nothing new).
+@Test func freshLargeMatrixOnZeroPagesEqualsTheWrittenOne() {
+  var rng = SyntheticBoxes.SplitMix64(state: 262_144)
+  let a = randomBoxes(33, extent: 4_000, using: &rng)
+  let b = randomBoxes(262_144, extent: 4_000, using: &rng)
+  let count = a.count * b.count
+  #if os(Linux)
+    _ = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+      #expect(zeroFreshPages(UnsafeMutableRawBufferPointer(out)))
+      initialized = 0
+    }
+  #endif
+  var written = [Float](repeating: .nan, count: count)
+  for variant in KernelVariant.supported where variant != .swiftSIMD {
+    let fresh = pairwiseIoU(a, b, kind: .iou, variant: variant)
+    written.withUnsafeMutableBufferPointer { out in
+      out.update(repeating: .nan)
+      pairwiseIoU(a, b, kind: .iou, variant: variant, into: out)
+    }
+    var zeros = 0
+    for value in fresh where value == 0 { zeros += 1 }
+    #expect(zeros > count / 2 && zeros < count, "\(variant): \(zeros) of \(count) are 0")
+    #expect(
+      fresh.withUnsafeBytes { f in
+        written.withUnsafeBytes { w in memcmp(f.baseAddress!, w.baseAddress!, f.count) == 0 }
+      }, "\(variant)")
   }
 }
 

@@ -54,11 +54,15 @@ double detkit_focal_label_rows(
 /// `destination[i * m + j]`, with torchvision's float32 op order
 /// (areas `(x2 - x1) * (y2 - y1)`) and 0 where the union is 0. `streaming` nonzero writes
 /// whole 64-byte lines with non-temporal stores (for a matrix much larger than the
-/// caches); the values are the same. The columns are transposed tile by tile on the stack (no
-/// allocation). Blocks that share no entry may run at once on different threads.
+/// caches); the values are the same. `zeroed` nonzero says the block's entries already
+/// hold +0 (the kernel's fresh zero pages): a group of 16 entries that all come out +0 (no
+/// overlap, positive union: most pairs) is then not written at all. The columns are
+/// transposed tile by tile on the stack (no allocation). Blocks that share no entry may run
+/// at once on different threads.
 void detkit_iou_block(
   uint32_t variant, const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b,
-  ptrdiff_t column0, ptrdiff_t column1, ptrdiff_t m, float *destination, int streaming);
+  ptrdiff_t column0, ptrdiff_t column1, ptrdiff_t m, float *destination, int streaming,
+  int zeroed);
 
 #ifdef __cplusplus
 }
