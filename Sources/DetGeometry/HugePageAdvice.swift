@@ -17,7 +17,7 @@ private let hugePageAdviceMinimum = 8 << 20
 /// systems, and for buffers under 8 MiB, it does nothing.
 ///
 /// - Complexity: O(1), one system call.
-func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+package func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
   #if os(Linux)
     guard buffer.count >= hugePageAdviceMinimum, let base = buffer.baseAddress else { return }
     let hugePage = UInt(2 << 20)

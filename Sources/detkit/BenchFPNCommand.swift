@@ -41,6 +41,13 @@ struct FPNWorkload: Sendable {
       }
     },
     BenchStage(
+      name: "fresh_pages",
+      summary:
+        "no arithmetic: a fresh result of the iou's size, allocated and split across the cores as iou's is, filled with memset (the cost of new pages that every fresh iou pays first; detkit only)"
+    ) { w in
+      w.freshPagesStage()
+    },
+    BenchStage(
       name: "match",
       summary: "IoU + matching 0.7/0.3 with low-quality matches, grid-aware sparse path"
     ) { w in

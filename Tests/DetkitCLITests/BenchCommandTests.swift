@@ -67,30 +67,34 @@ private func temporaryFile(_ contents: String) throws -> String {
   #expect(result.stderr.isEmpty)
 }
 
-/// `iou_into` (the matrix into a reused buffer) is timed beside the fresh `iou` and never
-/// takes the peer's `iou` time: a peer report has no such stage, so it gets no ratio.
-@Test func benchIoUIntoIsTimedBesideIoUWithoutAPeerRatio() throws {
+/// `iou_into` (the matrix into a reused buffer) and `fresh_pages` (a fresh result of the same
+/// size filled with zeros, no arithmetic) are timed beside the fresh `iou` and never take
+/// the peer's `iou` time: a peer report has no such stages, so they get no ratio.
+@Test func benchDetkitOnlyIoUStagesHaveNoPeerRatio() throws {
   let peer = try temporaryFile(
     #"{"tool": "torchvision 0.29.2", "workload": "W-FPN", "gt": 3, "seed": 1, "threads": 2, "stages": {"iou": {"median_ms": 1000.0, "runs": 7}}, "compiled_stages": {"iou": {"median_ms": 100.0, "runs": 7, "compile_ms": 5000.0}}}"#
   )
   defer { try? FileManager.default.removeItem(atPath: peer) }
+  let stages = "iou,iou_into,fresh_pages"
   let result = try CLI.run([
-    "bench", "--repeat", "1", "--gt", "3", "--stages", "iou,iou_into", "--compare", peer,
-    "--json",
+    "bench", "--repeat", "1", "--gt", "3", "--stages", stages, "--compare", peer, "--json",
   ])
   #expect(result.status == 0, "\(result.stderr)")
   let object = try #require(
     try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-  let stages = try #require(object["stages"] as? [String: [String: Any]])
-  #expect(Set(stages.keys) == ["iou", "iou_into"])
-  #expect((stages["iou_into"]?["median_ms"] as? Double ?? -1) > 0)
+  let timed = try #require(object["stages"] as? [String: [String: Any]])
+  #expect(Set(timed.keys) == ["iou", "iou_into", "fresh_pages"])
+  #expect((timed["iou_into"]?["median_ms"] as? Double ?? -1) > 0)
+  #expect((timed["fresh_pages"]?["median_ms"] as? Double ?? -1) > 0)
   #expect((object["speedup"] as? [String: Double]).map { Set($0.keys) } == ["iou"])
   #expect((object["speedup_compiled"] as? [String: Double]).map { Set($0.keys) } == ["iou"])
   let table = try CLI.run([
-    "bench", "--repeat", "1", "--gt", "3", "--stages", "iou,iou_into", "--compare", peer,
+    "bench", "--repeat", "1", "--gt", "3", "--stages", stages, "--compare", peer,
   ])
-  let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("iou_into ") })
-  #expect(row.split(separator: " ").filter { $0 == "-" }.count == 5, "\(row)")
+  for name in ["iou_into", "fresh_pages"] {
+    let row = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("\(name) ") })
+    #expect(row.split(separator: " ").filter { $0 == "-" }.count == 5, "\(row)")
+  }
 }
 
 /// A peer report with `torch.compile` timings gives a second ratio per stage (JSON and
