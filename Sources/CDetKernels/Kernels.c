@@ -355,7 +355,8 @@ INLINE float iouScalar(
 /// lanes are written with non-temporal stores: a matrix far larger than the caches then
 /// costs one write per line instead of a read for ownership and a write. The values are
 /// the same. The caller fences the non-temporal stores (streamFence) when it is done. When
-/// `zeroed` (`out` already holds +0), a group of lanes that all come out +0 is not stored.
+/// `zeroed` (`out` already holds +0), a group with no overlap and a positive union in every
+/// lane (+0 throughout, the usual case) is not stored.
 INLINE void iouRow(
   float x1, float y1, float x2, float y2, float area, const float *cx1, const float *cy1,
   const float *cx2, const float *cy2, const float *cArea, ptrdiff_t count, float *out,
@@ -382,7 +383,7 @@ INLINE void iouRow(
     int all = 1;
     for (int lane = 0; lane < 16; lane++) all &= skip[lane] != 0;
     if (all) {
-      // +0 in every lane: already there when `zeroed`.
+      // +0 in every lane (0 / a positive union): already there when `zeroed`.
       if (zeroed) continue;
       iou = zero;
     } else {

@@ -1,30 +1,41 @@
+import DetSupport
+
 #if canImport(Glibc)
   import Glibc
 #endif
 
 /// Makes a freshly allocated, not yet written buffer read as all +0 without writing its
-/// whole pages, when the operating system can promise that; `true` when it did.
+/// whole pages, when the operating system can promise that.
 ///
 /// A large result that is mostly zeros (an IoU matrix: 95% of its groups of 16 entries on
 /// W-FPN) then needs only its non-zero entries written: the kernel zeroes each page on
 /// first touch anyway, so writing the zeros again only doubles the memory traffic.
 ///
 /// It holds only for memory whose zero-fill the kernel guarantees, and it is only worth it
-/// for memory that is not yet in use, so it returns `false` and changes nothing unless all
-/// of these hold (Linux only):
+/// for memory that is not yet in use, so it returns `false` unless all of these hold
+/// (Linux only; elsewhere always `false`):
 /// - the buffer spans at least one whole page;
 /// - `/proc/self/maps` shows its whole pages in private, anonymous, writable mappings
 ///   (what `malloc` returns; not shared memory, not a file, which `MADV_DONTNEED` would
 ///   refill from the file);
 /// - at most one in 16 of those pages is in memory yet (`mincore`): fresh memory from the
-///   allocator, as glibc's `malloc` gives for blocks of 32 MiB and more (a few pages may be
-///   in, say the huge page around the allocator's header where THP is `always`). Memory an
-///   allocator recycles, already written, gets plain writes instead, which cost less there
-///   than new pages;
+///   allocator, as glibc's `malloc` typically gives for blocks of 32 MiB and more (a few
+///   pages may be in, say the huge page around the allocator's header where THP is
+///   `always`). Memory an allocator recycles, already written, gets plain writes instead,
+///   which cost less there than new pages;
 /// - `madvise(MADV_DONTNEED)` succeeds on them (not on locked memory), which drops the
 ///   pages that are in and makes every page zero-fill-on-demand, even one swapped out.
 /// The bytes of the partial pages at both ends are then zeroed by `memset`.
 ///
+/// On `false` the buffer's contents are unspecified, as they were: a `madvise` that fails
+/// part-way (a later mapping locked) may already have dropped earlier pages. Not covered:
+/// memory registered with `userfaultfd` in missing mode, whose handler would refill the
+/// dropped pages (nothing in detkit does that to its own buffers). Tools that track
+/// initialisation (valgrind's memcheck, MemorySanitizer) do not know the zero pages, so
+/// they report the entries a caller then leaves unwritten as uninitialised.
+///
+/// - Parameter buffer: memory the caller owns and has not written (its contents are lost).
+/// - Returns: whether every byte of `buffer` now reads as 0.
 /// - Complexity: O(pages) in system calls over page tables (about 26,000 entries for a
 ///   107 MB buffer), plus reading `/proc/self/maps` (O(mappings)); writes at most two
 ///   pages.
@@ -93,19 +104,11 @@ package func zeroFreshPages(_ buffer: UnsafeMutableRawBufferPointer) -> Bool {
     return false
   }
 
-  /// The whole of a `/proc` file (whose size `stat` reports as 0), or `nil` on an error.
+  /// The whole of a `/proc` file (whose size `fstat` reports as 0), or `nil` on an error.
   private func readProcFile(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else { return nil }
-      if n == 0 { return bytes }
-      bytes.append(contentsOf: chunk[..<n])
-    }
+    return try? readToEnd(fd)
   }
 #endif

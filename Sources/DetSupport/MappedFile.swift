@@ -101,7 +101,7 @@ package final class MappedFile: @unchecked Sendable {
     }
     defer { close(fd) }
     guard let size = try regularFileSize(fd) else {
-      do { return .read(try readAll(fd)) } catch { throw .system(error) }
+      do { return .read(try readToEnd(fd)) } catch { throw .system(error) }
     }
     return .mapped(try MappedFile(path: path, fd: fd, size: size, sequential: false))
   }
@@ -135,20 +135,6 @@ package final class MappedFile: @unchecked Sendable {
     else { throw .system(.current("mmap")) }
     if sequential { _ = madvise(pointer, size, MADV_SEQUENTIAL) }
     return (pointer, UnsafePointer(pointer.assumingMemoryBound(to: UInt8.self)), size)
-  }
-
-  private static func readAll(_ fd: Int32) throws(SystemCallError) -> [UInt8] {
-    var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = try chunk.withUnsafeMutableBytes { (raw) -> Result<Int, SystemCallError> in
-        Result { () throws(SystemCallError) in
-          try valueOrErrno("read") { read(fd, raw.baseAddress, raw.count) }
-        }
-      }.get()
-      if n == 0 { return result }
-      result.append(contentsOf: chunk[0..<n])
-    }
   }
 }
 

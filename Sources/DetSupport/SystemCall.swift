@@ -66,3 +66,23 @@ package func nothingOrErrno<I: FixedWidthInteger>(
 ) throws(SystemCallError) {
   _ = try valueOrErrno(call, retryOnInterrupt: retryOnInterrupt, body)
 }
+
+/// Every byte left in the open file `fd`, read 64 KiB at a time until `read` returns 0: for
+/// what cannot be mapped or sized (a pipe, `/dev/stdin`, `/proc` files, whose size `fstat`
+/// reports as 0).
+///
+/// - Throws: ``SystemCallError`` for a failed `read` (`EINTR` is retried).
+/// - Complexity: O(n) time and memory.
+package func readToEnd(_ fd: Int32) throws(SystemCallError) -> [UInt8] {
+  var result: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 1 << 16)
+  while true {
+    let n = try chunk.withUnsafeMutableBytes { (raw) -> Result<Int, SystemCallError> in
+      Result { () throws(SystemCallError) in
+        try valueOrErrno("read") { read(fd, raw.baseAddress, raw.count) }
+      }
+    }.get()
+    if n == 0 { return result }
+    result.append(contentsOf: chunk[0..<n])
+  }
+}

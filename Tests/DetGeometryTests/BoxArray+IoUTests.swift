@@ -357,36 +357,45 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
   }
 }
 
-/// A fresh plain IoU matrix of 32 MiB or more (33 x 262,144) is computed on the
-/// kernel's zero pages, writing only its non-zero groups: the same bits as the matrix
-/// written whole into a caller's buffer of NaN, on every variant. The array storage of
-/// that size is fresh memory the zero pages can be had for (else the fresh path would
-/// fall back to writing everything, and this would test nothing new).
-@Test func freshLargeMatrixOnZeroPagesEqualsTheWrittenOne() {
+/// A plain IoU matrix of 32 MiB or more (33 x 262,144, written with non-temporal stores) on
+/// zero pages: into a fresh mapping that `zeroFreshPages(_:)` accepts, with the kernels told
+/// it is zeroed (so they skip the all-zero groups), and as a fresh array (which takes that
+/// path when the allocator hands over fresh memory): the same bits as the matrix written
+/// whole into a buffer of NaN, on every variant.
+@Test func largeMatrixOnZeroPagesEqualsTheWrittenOne() throws {
   var rng = SyntheticBoxes.SplitMix64(state: 262_144)
   let a = randomBoxes(33, extent: 4_000, using: &rng)
   let b = randomBoxes(262_144, extent: 4_000, using: &rng)
   let count = a.count * b.count
-  #if os(Linux)
-    _ = [Float](unsafeUninitializedCapacity: count) { out, initialized in
-      #expect(zeroFreshPages(UnsafeMutableRawBufferPointer(out)))
-      initialized = 0
-    }
-  #endif
+  let bytes = count * MemoryLayout<Float>.stride
   var written = [Float](repeating: .nan, count: count)
   for variant in KernelVariant.supported where variant != .swiftSIMD {
-    let fresh = pairwiseIoU(a, b, kind: .iou, variant: variant)
     written.withUnsafeMutableBufferPointer { out in
       out.update(repeating: .nan)
       pairwiseIoU(a, b, kind: .iou, variant: variant, into: out)
     }
     var zeros = 0
-    for value in fresh where value == 0 { zeros += 1 }
+    for value in written where value == 0 { zeros += 1 }
     #expect(zeros > count / 2 && zeros < count, "\(variant): \(zeros) of \(count) are 0")
+    let fresh = pairwiseIoU(a, b, kind: .iou, variant: variant)
     #expect(
       fresh.withUnsafeBytes { f in
-        written.withUnsafeBytes { w in memcmp(f.baseAddress!, w.baseAddress!, f.count) == 0 }
-      }, "\(variant)")
+        written.withUnsafeBytes { w in memcmp(f.baseAddress!, w.baseAddress!, bytes) == 0 }
+      }, "\(variant) fresh array")
+    #if os(Linux)
+      let mapping = try #require(
+        mmap(nil, bytes + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+      try #require(mapping != MAP_FAILED)
+      defer { munmap(mapping, bytes + 4096) }
+      // Starting mid-page, as an array's elements do.
+      let start = (mapping + 48).bindMemory(to: Float.self, capacity: count)
+      let destination = UnsafeMutableBufferPointer(start: start, count: count)
+      try #require(zeroFreshPages(UnsafeMutableRawBufferPointer(destination)))
+      pairwiseIoU(a, b, kind: .iou, variant: variant, zeroed: true, into: destination)
+      #expect(
+        written.withUnsafeBytes { memcmp($0.baseAddress!, start, bytes) == 0 },
+        "\(variant) zero pages")
+    #endif
   }
 }
 
@@ -404,7 +413,8 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
 /// Rows the lane kernel's no-overlap shortcut must not swallow: an inverted box (negative
 /// area, so a negative union and -0), a zero-area box, a NaN box (NaN everywhere) and a
 /// box far from every column (all +0), against the scalar helper bit for bit, on every
-/// kernel variant this CPU runs.
+/// kernel variant this CPU runs; and the same into a destination of +0 that the C kernels
+/// are told is zeroed (a negative or zero union must still be written).
 @Test(arguments: KernelVariant.supported)
 func laneKernelKeepsTheScalarResultsOnDegenerateRows(variant: KernelVariant) {
   var rng = SyntheticBoxes.SplitMix64(state: 11)
@@ -414,18 +424,28 @@ func laneKernelKeepsTheScalarResultsOnDegenerateRows(variant: KernelVariant) {
     Box(x1: .nan, y1: 0, x2: 10, y2: 10), Box(x1: 1e6, y1: 1e6, x2: 1e6 + 5, y2: 1e6 + 5),
     Box(x1: 0, y1: 0, x2: 800, y2: 800),
   ]
-  let matrix = pairwiseIoU(BoxArray(rows), b, kind: .iou, variant: variant)
-  for (i, row) in rows.enumerated() {
-    for j in 0..<b.count {
-      let (got, expected) = (matrix[i * b.count + j], pairIoU(row, b[j]))
-      if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
-        Issue.record("\(variant) row \(i), column \(j): \(got) vs \(expected)")
-        return
-      }
+  var zeroedMatrix = [Float](repeating: 0, count: rows.count * b.count)
+  if variant != .swiftSIMD {
+    zeroedMatrix.withUnsafeMutableBufferPointer { out in
+      pairwiseIoU(BoxArray(rows), b, kind: .iou, variant: variant, zeroed: true, into: out)
     }
   }
-  #expect(matrix[(3 * b.count)..<(4 * b.count)].allSatisfy { $0.bitPattern == 0 })
-  #expect(matrix[(2 * b.count)..<(3 * b.count)].allSatisfy { $0.isNaN })
+  let matrices =
+    [("fresh", pairwiseIoU(BoxArray(rows), b, kind: .iou, variant: variant))]
+    + (variant != .swiftSIMD ? [("zeroed destination", zeroedMatrix)] : [])
+  for (name, matrix) in matrices {
+    check: for (i, row) in rows.enumerated() {
+      for j in 0..<b.count {
+        let (got, expected) = (matrix[i * b.count + j], pairIoU(row, b[j]))
+        if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
+          Issue.record("\(variant) \(name) row \(i), column \(j): \(got) vs \(expected)")
+          break check
+        }
+      }
+    }
+    #expect(matrix[(3 * b.count)..<(4 * b.count)].allSatisfy { $0.bitPattern == 0 }, "\(name)")
+    #expect(matrix[(2 * b.count)..<(3 * b.count)].allSatisfy { $0.isNaN }, "\(name)")
+  }
 }
 
 @Test func emptyInputsGiveEmptyResults() {

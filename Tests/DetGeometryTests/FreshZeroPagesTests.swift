@@ -4,15 +4,19 @@ import Testing
 @testable import DetGeometry
 
 #if os(Linux)
-  /// A new private anonymous mapping of `pages` pages, unmapped by `body`'s end.
+  /// A new mapping of `pages` pages (private anonymous read-write by default), unmapped by
+  /// `body`'s end. No huge pages: where THP is `always`, one write could otherwise bring in
+  /// 2 MiB and change what counts as resident.
   private func withMapping(
-    pages: Int, flags: Int32 = MAP_PRIVATE | MAP_ANONYMOUS,
+    pages: Int, protection: Int32 = PROT_READ | PROT_WRITE,
+    flags: Int32 = MAP_PRIVATE | MAP_ANONYMOUS, file: Int32 = -1,
     _ body: (UnsafeMutableRawBufferPointer) throws -> Void
   ) throws {
     let size = pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-    let pointer = try #require(mmap(nil, size, PROT_READ | PROT_WRITE, flags, -1, 0))
+    let pointer = try #require(mmap(nil, size, protection, flags, file, 0))
     try #require(pointer != MAP_FAILED)
     defer { munmap(pointer, size) }
+    _ = madvise(pointer, size, MADV_NOHUGEPAGE)
     try body(UnsafeMutableRawBufferPointer(start: pointer, count: size))
   }
 
@@ -50,10 +54,29 @@ import Testing
     }
   }
 
-  /// Shared memory is refused even when none of it is in memory yet (`MADV_DONTNEED` would
-  /// not zero it), and so is a buffer with no whole page.
-  @Test func sharedMemoryAndPartialPagesAreRefused() throws {
+  /// What `MADV_DONTNEED` would not zero, or what is not plain writable memory, is refused
+  /// even when none of it is in memory yet: shared memory, a private mapping of a file
+  /// (refilled from the file; its pages dropped from the cache first), read-only anonymous
+  /// memory; and so is fresh memory with no whole page.
+  @Test func sharedFileAndReadOnlyMemoryAndPartialPagesAreRefused() throws {
     try withMapping(pages: 16, flags: MAP_SHARED | MAP_ANONYMOUS) { mapping in
+      #expect(!zeroFreshPages(mapping))
+    }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("detkit-zero-pages-\(UUID().uuidString)").path
+    try Data(repeating: 0x77, count: 16 * page).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let file = open(path, O_RDWR)
+    try #require(file >= 0)
+    defer { close(file) }
+    _ = fsync(file)
+    _ = posix_fadvise(file, 0, 0, POSIX_FADV_DONTNEED)
+    try withMapping(pages: 16, flags: MAP_PRIVATE, file: file) { mapping in
+      #expect(!zeroFreshPages(mapping))
+      #expect(mapping.allSatisfy { $0 == 0x77 })
+    }
+    try withMapping(pages: 16, protection: PROT_READ) { mapping in
       #expect(!zeroFreshPages(mapping))
     }
     try withMapping(pages: 2) { mapping in
