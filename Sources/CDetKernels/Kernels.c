@@ -217,6 +217,13 @@ INLINE void focalNegativeGroups(
   }
 }
 
+/// Whether the `count` floats at `p` (NULL: none) share a byte with `[start, end)`.
+INLINE int overlaps(const float *p, ptrdiff_t count, uintptr_t start, uintptr_t end) {
+  if (!p) return 0;
+  const uintptr_t first = (uintptr_t)p;
+  return first < end && first + (uintptr_t)count * sizeof(float) > start;
+}
+
 /// Rows per batch of focalRowsWith (at most; fewer when `scratch` is smaller).
 #define FOCAL_BATCH_ROWS 64
 
@@ -245,8 +252,15 @@ INLINE double focalRowsWith(
   const float *rows[FOCAL_BATCH_ROWS];
   float *losses[FOCAL_BATCH_ROWS];
   float *derivatives[FOCAL_BATCH_ROWS];
-  // Each counted row's positive group of logits, read before pass 1 writes: an output may
-  // be the logits' own memory (a gradient written in place), as row by row it could.
+  // When an output overlaps the logits (a gradient written in place, as row by row it
+  // could be), each counted row's positive group of logits is read before pass 1 writes.
+  // Otherwise pass 2 reads it from the logits, which pass 1 has just brought into cache: read
+  // ahead of pass 1, most rows of a batch are still in memory (a C harness with a positive
+  // row in 50: 11.9 -> 10.9 ns a group; W-FPN, with fewer positives, about 2% faster).
+  const uintptr_t logitsStart = (uintptr_t)logits;
+  const uintptr_t logitsEnd = logitsStart + (uintptr_t)(rowCount * c) * sizeof(float);
+  const int stashPositives = overlaps(values, rowCount * c, logitsStart, logitsEnd) ||
+                             overlaps(gradient, rowCount * c, logitsStart, logitsEnd);
   v16f positives[FOCAL_BATCH_ROWS];
   double total = 0;
   for (ptrdiff_t first = 0; first < rowCount; first += batch) {
@@ -258,7 +272,7 @@ INLINE double focalRowsWith(
       rows[counted] = logits + row * c;
       losses[counted] = hasValues ? values + row * c : scratch + counted * fullEnd;
       derivatives[counted] = hasGradient ? gradient + row * c : NULL;
-      if (column >= 0 && column < fullEnd) {
+      if (stashPositives && column >= 0 && column < fullEnd) {
         positives[counted] = load16(logits + row * c + (column - column % 16));
       }
       counted++;
@@ -280,9 +294,9 @@ INLINE double focalRowsWith(
         v16f t = {0};
         t[column - j] = 1;
         v16f derivative;
+        v16f x = stashPositives ? positives[slot] : load16(logits + base + j);
         v16f loss = focalHardLanes(
-          positives[slot], t, k.alphaPositive, k.alphaNegative,
-          hasGradient ? &derivative : NULL);
+          x, t, k.alphaPositive, k.alphaNegative, hasGradient ? &derivative : NULL);
         store16(rowLosses + j, loss);
         if (hasGradient) store16(gradient + base + j, derivative * k.gradientScale);
       }
