@@ -174,7 +174,7 @@ private func plainIoUBlocks(
     b.withUnsafeBufferPointer { columns in
       nonisolated(unsafe) let (rows, columns) = (rows.baseAddress!, columns.baseAddress!)
       if n >= 4 * cores {
-        let blocks = ChunkPlan(count: n, chunkSize: (n + 2 * cores - 1) / (2 * cores))
+        let blocks = ChunkPlan(count: n, chunksPerCore: 2)
         forEachChunk(blocks, parallel: parallel) { _, block in
           detkit_iou_block(
             variant.cCode, rows, block.lowerBound, block.upperBound, columns, 0, m, m, result,

@@ -95,7 +95,7 @@ package func zeroFreshPages(_ buffer: UnsafeMutableRawBufferPointer) -> Bool {
         continue
       }
       let name = fields.count > 5 ? String(decoding: fields[5], as: UTF8.self) : ""
-      guard Array(fields[1]) == Array("rw-p".utf8), Array(fields[4]) == [UInt8(ascii: "0")],
+      guard fields[1].elementsEqual("rw-p".utf8), fields[4].elementsEqual("0".utf8),
         name.isEmpty || name == "[heap]" || name.hasPrefix("[anon:")
       else { return false }
       covered = high

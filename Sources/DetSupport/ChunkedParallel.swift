@@ -40,6 +40,16 @@ package struct ChunkPlan: Sendable, Hashable {
     self.chunkCount = chunks
   }
 
+  /// Fixed-size chunks of `ceil(count / (chunksPerCore × active cores))` items: about
+  /// `chunksPerCore` chunks a core, for work whose chunks each pay a fixed set-up (the C IoU
+  /// kernel transposes all columns once per block of rows). The boundaries depend on the
+  /// core count, as with ``init(count:minimumChunk:)``.
+  package init(count: Int, chunksPerCore: Int) {
+    precondition(chunksPerCore > 0, "chunksPerCore must be positive, got \(chunksPerCore)")
+    let chunks = chunksPerCore * max(1, activeProcessorCount())
+    self.init(count: count, chunkSize: max(1, (max(0, count) + chunks - 1) / chunks))
+  }
+
   /// The items of chunk `chunk` (empty for a trailing chunk past `count`).
   package func range(_ chunk: Int) -> Range<Int> {
     let lower = min(count, chunk * size)

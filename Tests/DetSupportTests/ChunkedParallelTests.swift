@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DetSupport
@@ -53,6 +54,26 @@ func fixedSizePlanCoversEveryItemOnceInOrder(count: Int, size: Int) {
     next = range.upperBound
   }
   #expect(next == count)
+}
+
+/// `chunksPerCore` chunks a core: equal sizes of `ceil(count / (k × cores))` but the last,
+/// covering every item once, with never more than `k × cores` chunks.
+@Test(arguments: [0, 1, 3, 100, 101, 268_569])
+func perCorePlanSplitsIntoAFewChunksACore(count: Int) {
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  for perCore in [1, 2, 4] {
+    let plan = ChunkPlan(count: count, chunksPerCore: perCore)
+    let chunks = perCore * cores
+    #expect(plan.size == max(1, (count + chunks - 1) / chunks))
+    #expect(plan.chunkCount <= chunks)
+    var covered = 0
+    for c in 0..<plan.chunkCount {
+      let range = plan.range(c)
+      #expect(range.lowerBound == covered)
+      covered = range.upperBound
+    }
+    #expect(covered == count)
+  }
 }
 
 @Test(arguments: [0, 1, 9, 2047, 2048, 100_000, 1_000_003])
