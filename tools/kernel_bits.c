@@ -3,9 +3,10 @@
 // tools/check_arm64_kernels.sh runs it natively and, under qemu user-mode emulation, as an
 // arm64 (NEON) binary, and compares the two. Inputs cover the whole float range (random bit
 // patterns: NaN, infinities, subnormals), class counts with and without a tail, ignored and
-// background rows, and IoU rows with degenerate boxes over tile seams and misaligned
-// destinations. NaNs are hashed as one value (their payloads differ between instruction
-// sets, which the Swift tests allow too).
+// background rows, IoU rows with degenerate boxes over tile seams and misaligned
+// destinations, and IoU rows against banded columns whose tiles they mostly miss. NaNs are
+// hashed as one value (their payloads differ between instruction sets, which the Swift
+// tests allow too).
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,35 @@ static void iouCase(uint32_t variant, int streaming, ptrdiff_t offset, int zeroe
   free(buffer);
 }
 
+/// IoU rows against columns in narrow bands along x (box j over x in [j / 4, j / 4 + 3]), so
+/// most rows miss most 1,024-column tiles and the kernel skips them, with the boxes that
+/// forbid that planted (a NaN coordinate, a negative area, a row whose height overflows
+/// against a column spanning it) and rows at the tiles' edges.
+static void bandedIoUCase(uint32_t variant, int streaming, int zeroed) {
+  enum { n = 8, m = 5003 };
+  float *b = malloc(4 * m * sizeof(float)), *out = malloc((size_t)n * m * sizeof(float));
+  for (int j = 0; j < m; j++) {
+    float x = (float)j / 4, y = 100 + (float)(j % 7) * 10;
+    b[4 * j] = x, b[4 * j + 1] = y, b[4 * j + 2] = x + 3, b[4 * j + 3] = y + 50;
+  }
+  b[4 * 1500] = 0.0f / 0.0f;
+  b[4 * 2600] = 660, b[4 * 2600 + 2] = 640, b[4 * 2600 + 3] = 400;  // area -6,000
+  b[4 * 3700 + 1] = -3e38f, b[4 * 3700 + 3] = 3e38f;                // area +inf
+  const float a[4 * n] = {
+    1200, 100, 1210, 110,  0,    -3e38f, 10,   3e38f,  1000,    100, 1020.25f, 200,
+    -5,   100, -0.0f, 120, 1240, 300,    1230, 290,    -10,     120, 0.5f,     130,
+    300,  120, 340,   160, 1253.4f, 100, 1253.45f, 200,
+  };
+  if (zeroed) memset(out, 0, (size_t)n * m * sizeof(float));
+  detkit_iou_block(variant, a, 0, n, b, 0, 2048, m, out, streaming, zeroed);
+  detkit_iou_block(variant, a, 0, n, b, 2048, m, m, out, streaming, zeroed);
+  printf(
+    "banded iou streaming=%d zeroed=%d variant=%u matrix=%016llx\n", streaming, zeroed,
+    variant, (unsigned long long)digest(out, (size_t)n * m));
+  free(b);
+  free(out);
+}
+
 int main(void) {
   uint32_t supported = detkit_kernels_supported_variants();
   for (uint32_t variant = 0; variant < 32; variant++) {
@@ -129,6 +159,8 @@ int main(void) {
         iouCase(variant, streaming, offset, 0);
         iouCase(variant, streaming, offset, 1);
       }
+      bandedIoUCase(variant, streaming, 0);
+      bandedIoUCase(variant, streaming, 1);
     }
   }
   return 0;

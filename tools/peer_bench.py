@@ -34,8 +34,8 @@ Stages (each timed alone on precomputed inputs; median of --repeat runs after on
 Later stages are added as one entry in STAGES here and one in detkit's stage list. detkit's
 `iou_into` (the iou matrix written into one buffer reused across runs) has no stage here:
 torchvision's box_iou has no out= argument, so its `iou` is always a fresh tensor. Nor has
-detkit's `fresh_pages` (new memory of the iou's size, one float written per page: the floor
-under a fresh result, which no torchvision function times on its own).
+detkit's `fresh_pages` (new memory of the iou's size, one float written per page: about what
+a fresh result's pages cost, which no torchvision function times on its own).
 
 Ground truth (`gt_boxes`), identical in Swift (`SyntheticBoxes.cocoLike`): SplitMix64 seeded
 with `seed`; u() = (next() >> 11) * 2**-53. Per box, five draws u0..u4:

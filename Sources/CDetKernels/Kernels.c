@@ -414,14 +414,90 @@ INLINE void iouRow(
   }
 }
 
+/// Writes +0 to `count` floats at `out` as iouRow stores them: with `streaming`, ordinary
+/// stores up to a 64-byte boundary, non-temporal ones for the whole lines, ordinary ones
+/// for the rest.
+INLINE void zeroRow(float *out, ptrdiff_t count, int streaming) {
+  ptrdiff_t j = 0;
+  if (streaming) {
+    for (; j < count && ((uintptr_t)(out + j) & 63) != 0; j++) out[j] = 0;
+    for (; j + 16 <= count; j += 16) __builtin_nontemporal_store((v16f){0}, (v16f *)(out + j));
+  }
+  for (; j < count; j++) out[j] = 0;
+}
+
 /// Columns of `b` transposed per tile: 1,024 boxes x 5 fields (20 KiB) stay in L1 while
 /// every row of the block reads them.
 #define IOU_TILE 1024
 
+/// The extent of a tile's boxes, for skipping the rows it cannot overlap.
+typedef struct {
+  float minX1, minY1, maxX2, maxY2;
+  /// Every box's area `(x2 - x1) * (y2 - y1)` is > 0 (so no coordinate is NaN).
+  int regular;
+} TileExtent;
+
+/// The extent of the `count` (>= 1) boxes in a tile's columns, 16 at a time (a reduction
+/// carried box by box is one long dependent chain). Only meaningful when `regular`: with
+/// no NaN, the order of the comparisons does not matter.
+INLINE TileExtent tileExtent(
+  const float *sx1, const float *sy1, const float *sx2, const float *sy2, const float *sArea,
+  ptrdiff_t count
+) {
+  TileExtent tile = {sx1[0], sy1[0], sx2[0], sy2[0], 1};
+  ptrdiff_t k = 0;
+  if (count >= 16) {
+    v16f minX1 = load16(sx1), minY1 = load16(sy1), maxX2 = load16(sx2), maxY2 = load16(sy2);
+    v16i regular = load16(sArea) > 0;
+    for (k = 16; k + 16 <= count; k += 16) {
+      minX1 = smaller16(load16(sx1 + k), minX1);
+      minY1 = smaller16(load16(sy1 + k), minY1);
+      maxX2 = larger16(load16(sx2 + k), maxX2);
+      maxY2 = larger16(load16(sy2 + k), maxY2);
+      regular &= load16(sArea + k) > 0;
+    }
+    for (int lane = 0; lane < 16; lane++) {
+      tile.minX1 = minX1[lane] < tile.minX1 ? minX1[lane] : tile.minX1;
+      tile.minY1 = minY1[lane] < tile.minY1 ? minY1[lane] : tile.minY1;
+      tile.maxX2 = maxX2[lane] > tile.maxX2 ? maxX2[lane] : tile.maxX2;
+      tile.maxY2 = maxY2[lane] > tile.maxY2 ? maxY2[lane] : tile.maxY2;
+      tile.regular &= regular[lane] != 0;
+    }
+  }
+  for (; k < count; k++) {
+    tile.minX1 = sx1[k] < tile.minX1 ? sx1[k] : tile.minX1;
+    tile.minY1 = sy1[k] < tile.minY1 ? sy1[k] : tile.minY1;
+    tile.maxX2 = sx2[k] > tile.maxX2 ? sx2[k] : tile.maxX2;
+    tile.maxY2 = sy2[k] > tile.maxY2 ? sy2[k] : tile.maxY2;
+    tile.regular &= sArea[k] > 0;
+  }
+  return tile;
+}
+
+/// Whether every IoU of the box `(x1, y1, x2, y2)` of area `area` with the tile's boxes is
+/// +0, known without computing them: the box's area is finite and > 0, the tile is regular,
+/// and the box lies wholly on one side of the tile's extent (touching counts). Then, for
+/// each of the tile's boxes b, the clipped width (or height) `max(min(x2, b.x2) - max(x1,
+/// b.x1), 0)` is +0, since `min(x2, b.x2) <= x2 <= minX1 <= b.x1 <= max(x1, b.x1)` (the
+/// other sides alike), whatever the order of either box's corners; the other side is at
+/// most this box's finite width (or height), so the intersection is +0 x finite = +0, the
+/// union `(area + b's area) - 0` is > 0, and iouRow and iouScalar give +0: the same bits as
+/// computing them. A NaN anywhere, a box of zero or negative area, or a row whose sides
+/// overflow (0 x inf is NaN) is computed as usual.
+INLINE int tileMissesBox(
+  const TileExtent *tile, float x1, float y1, float x2, float y2, float area
+) {
+  return tile->regular && area > 0 && area <= __FLT_MAX__ &&
+         (x2 <= tile->minX1 || x1 >= tile->maxX2 || y2 <= tile->minY1 || y1 >= tile->maxY2);
+}
+
 /// Rows `[row0, row1)` x columns `[column0, column1)` of the IoU matrix of `a` (xyxy) and
 /// `b` (xyxy, `m` boxes), row stride `m`: each tile of `b` is transposed into
 /// structure-of-arrays columns on the stack (x1, y1, x2, y2, area `(x2 - x1) * (y2 - y1)`,
-/// the fields of Swift's BoxColumns), then each row runs iouRow over it.
+/// the fields of Swift's BoxColumns) and its extent taken, then each row runs iouRow over
+/// it, or, when tileMissesBox (most rows against most tiles of anchors: a box meets the
+/// anchors of a band of the image; about three in four of the rows' tiles on W-FPN),
+/// stores +0 (zeroRow) or, when `zeroed`, nothing.
 ///
 /// Each row's part of a tile is shifted left to start on a 64-byte boundary of that row's
 /// output (up to 15 columns, read from the previous tile's end, which the scratch also
@@ -447,6 +523,7 @@ INLINE void iouBlock(
       sy2[k] = y2;
       sArea[k] = (x2 - x1) * (y2 - y1);
     }
+    const TileExtent tile = tileExtent(sx1, sy1, sx2, sy2, sArea, end - base);
     for (ptrdiff_t i = row0; i < row1; i++) {
       float *row = out + i * m;
       // Columns of the line boundary at or before t, and at or before end.
@@ -454,10 +531,15 @@ INLINE void iouBlock(
       ptrdiff_t hi = end == column1 ? end : end - (ptrdiff_t)(((uintptr_t)(row + end) & 63) / 4);
       const float *box = a + 4 * i;
       float x1 = box[0], y1 = box[1], x2 = box[2], y2 = box[3];
+      float area = (x2 - x1) * (y2 - y1);
+      if (tileMissesBox(&tile, x1, y1, x2, y2, area)) {
+        if (!zeroed) zeroRow(row + lo, hi - lo, streaming);
+        continue;
+      }
       ptrdiff_t k = lo - base;
       iouRow(
-        x1, y1, x2, y2, (x2 - x1) * (y2 - y1), sx1 + k, sy1 + k, sx2 + k, sy2 + k, sArea + k,
-        hi - lo, row + lo, streaming, zeroed);
+        x1, y1, x2, y2, area, sx1 + k, sy1 + k, sx2 + k, sy2 + k, sArea + k, hi - lo, row + lo,
+        streaming, zeroed);
     }
   }
   if (streaming) streamFence();

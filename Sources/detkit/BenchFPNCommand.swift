@@ -43,7 +43,7 @@ struct FPNWorkload: Sendable {
     BenchStage(
       name: "fresh_pages",
       summary:
-        "no arithmetic: a fresh result of the iou's size, allocated and split across the cores as iou's is, one float written per 4 KiB page (the kernel's mapping and zeroing of new pages alone, the floor under iou; detkit only)"
+        "no arithmetic: a fresh result of the iou's size, allocated and split across the cores as iou's is, one float written per 4 KiB page (the kernel's mapping and zeroing of every new page alone, about what iou pays for its pages; detkit only)"
     ) { w in
       w.freshPagesStage()
     },

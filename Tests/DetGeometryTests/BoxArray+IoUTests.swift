@@ -357,6 +357,130 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
   }
 }
 
+/// `m` boxes in narrow bands along x, as an FPN grid's anchors lie in bands along each
+/// feature row: box j spans x in [j / 4, j / 4 + 3], so each 1,024-column tile of the C
+/// kernels covers about 260 units of x, and most rows miss most tiles.
+private func bandedBoxes(_ m: Int) -> [Box] {
+  (0..<m).map { j in
+    let x = Float(j) / 4
+    let y = 100 + Float(j % 7) * 10
+    return Box(x1: x, y1: y, x2: x + 3, y2: y + 50)
+  }
+}
+
+/// The C kernels skip a row's part of a tile when its box lies wholly on one side of the
+/// extent of the tile's boxes, where every IoU is +0. On banded columns, with the boxes
+/// that make a skipped tile's values other than +0 planted where rows miss the tile's
+/// extent (a NaN coordinate: NaN; an inverted box of negative area larger than the row's:
+/// -0; a row whose height overflows against a column that spans it: 0 x inf, NaN), and
+/// rows the shortcut takes (touching a tile's edge, on it at -0, below every tile but one,
+/// inverted with a positive area, far off): the scalar helper's results, on every variant,
+/// with and without non-temporal stores, fresh, into a buffer of NaN, and into a zeroed
+/// destination that the kernels are told is zeroed, in both splits of the work.
+@Test func tilesThatMissARowKeepTheScalarResults() {
+  let m = 5_003
+  var columns = bandedBoxes(m)
+  columns[1_500] = Box(x1: .nan, y1: 100, x2: 378, y2: 150)
+  columns[2_600] = Box(x1: 660, y1: 100, x2: 640, y2: 400)  // area -6,000
+  columns[3_700] = Box(x1: 925, y1: -3e38, x2: 928, y2: 3e38)  // area +inf
+  let b = BoxArray(columns)
+  let rows = [
+    Box(x1: 1_200, y1: 100, x2: 1_210, y2: 110),  // right of the NaN and the inverted box
+    Box(x1: 0, y1: -3e38, x2: 10, y2: 3e38),  // area +inf, left of the overflowing box
+    Box(x1: 1_000, y1: 100, x2: 1_020.25, y2: 200),  // touches the last tile's left edge
+    Box(x1: -5, y1: 100, x2: -0.0, y2: 120),  // ends at -0, where the first tile starts
+    Box(x1: 1_240, y1: 300, x2: 1_230, y2: 290),  // inverted, area +100
+    Box(x1: 100, y1: 900, x2: 200, y2: 950),  // below every tile but the overflowing one
+    Box(x1: 300, y1: 120, x2: 340, y2: 160),  // overlaps some columns
+    Box(x1: -10, y1: 120, x2: 0.5, y2: 130),  // overlaps the first tile's first columns
+  ]
+  // Rows that meet only the last columns of a tile (those its extent takes one by one,
+  // after its groups of 16) and the next tile's first; the last one meets only column
+  // 5,002, the last tile's last.
+  let tileEnds = [1_023, 2_047, 3_071, 4_095, 5_002].map { j in
+    Box(x1: Float(j) / 4 + 2.9, y1: 100, x2: Float(j) / 4 + 2.95, y2: 200)
+  }
+  let all = rows + tileEnds
+  // Three rows at a time (column ranges across the cores), and all of them and more
+  // (blocks of rows).
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  let blocks = (0..<(all.count + 4 * cores)).map { all[$0 % all.count] }
+  let cases = stride(from: 0, to: all.count, by: 3).map { Array(all[$0..<min($0 + 3, all.count)]) }
+  for rowBoxes in cases + [blocks] {
+    let (a, n) = (BoxArray(rowBoxes), rowBoxes.count)
+    let sentinel = Float(nan: 0x51, signaling: false)
+    var buffer = [Float](repeating: sentinel, count: n * m)
+    for variant in KernelVariant.supported {
+      for streaming in [false, true] {
+        let fresh = pairwiseIoU(a, b, kind: .iou, variant: variant, streaming: streaming)
+        var matrices = [("fresh", fresh)]
+        if variant != .swiftSIMD {
+          for zeroed in [false, true] {
+            buffer.withUnsafeMutableBufferPointer { out in
+              out.update(repeating: zeroed ? 0 : sentinel)
+              pairwiseIoU(
+                a, b, kind: .iou, variant: variant, streaming: streaming, zeroed: zeroed,
+                into: out)
+            }
+            matrices.append((zeroed ? "zeroed" : "into NaN", buffer))
+          }
+        }
+        for (name, matrix) in matrices {
+          check: for i in 0..<n {
+            for j in 0..<m {
+              let (got, expected) = (matrix[i * m + j], pairIoU(a[i], b[j]))
+              if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
+                Issue.record(
+                  "n \(n) \(variant) streaming \(streaming) \(name): (\(i), \(j)) is \(got), expected \(expected)"
+                )
+                break check
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  // The planted values, so the checks above cover them.
+  #expect(pairIoU(rows[0], columns[1_500]).isNaN)
+  #expect(pairIoU(rows[0], columns[2_600]).bitPattern == (-Float(0)).bitPattern)
+  #expect(pairIoU(rows[1], columns[3_700]).isNaN)
+}
+
+/// Told the destination is zeroed, the C kernels write nothing of a row's part of a tile
+/// it misses, not even the entries before the first 64-byte line or after the last 16-column
+/// group, which rows that meet the tile write one by one: into a destination 3 floats past
+/// a line, 3,001 columns, rows to the right of and below every tile, in both splits, every
+/// variant, with and without non-temporal stores, every entry keeps its sentinel.
+@Test func zeroedDestinationKeepsMissedTilesUnwritten() {
+  let m = 3_001
+  let b = BoxArray(bandedBoxes(m))
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  let sentinel = Float(nan: 0x6B, signaling: false)
+  for n in [2, 4 * cores + 2] {
+    let a = BoxArray(
+      (0..<n).map { i -> Box in
+        let offset = Float(i)
+        if i % 2 == 0 { return Box(x1: 800, y1: offset, x2: 810, y2: offset + 10) }
+        return Box(x1: offset, y1: 500, x2: offset + 10, y2: 510)
+      })
+    let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 32 + n * m)
+    defer { buffer.deallocate() }
+    let start = (64 - Int(bitPattern: buffer.baseAddress!) % 64) % 64 / 4 + 3
+    let destination = UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + n * m)])
+    for variant in KernelVariant.supported where variant != .swiftSIMD {
+      for streaming in [false, true] {
+        destination.update(repeating: sentinel)
+        pairwiseIoU(
+          a, b, kind: .iou, variant: variant, streaming: streaming, zeroed: true,
+          into: destination)
+        let written = destination.firstIndex { $0.bitPattern != sentinel.bitPattern }
+        #expect(written == nil, "n \(n) \(variant) streaming \(streaming): entry \(written ?? 0)")
+      }
+    }
+  }
+}
+
 /// A plain IoU matrix of 32 MiB or more (33 x 262,144, written with non-temporal stores) on
 /// zero pages: into a fresh mapping that `zeroFreshPages(_:)` accepts, with the kernels told
 /// it is zeroed (so they skip the all-zero groups), and as a fresh array (which takes that
