@@ -147,15 +147,19 @@ private let parallelPairs = 1 << 16
 /// The plain IoU matrix by the C kernel of `variant` (`detkit_iou_block`), which reads `a`
 /// and `b` in place and transposes `b` a tile at a time on its own stack.
 ///
-/// With at least four rows per core the work is split in blocks of whole rows, two per
+/// With at least four rows per core the work is split in blocks of whole rows, one per
 /// core: a block is a contiguous slice of the result that only one thread writes, so the
 /// threads take the page faults of a fresh result (huge pages: mapping and zeroing 2 MiB
 /// each) side by side instead of colliding on the same pages. Each block transposes all of
-/// `b` once, so there are fewer blocks than the Swift loops' four per core (which share one
-/// transposed copy): two per core still lets a core that finishes early take another, and
-/// with one row a block that transposition costs more than the row (W-FPN anchors, 2
-/// cores: 4 rows took 0.55 ms in blocks, 0.26-0.38 ms in column ranges). With fewer rows,
-/// each chunk is a range of `tileColumns` columns of every row.
+/// `b` once (reading it from memory: 4.3 MB for W-FPN's anchors), so there are fewer blocks
+/// than the Swift loops' four per core (which share one transposed copy). Once rows skip
+/// the tiles they miss, that transposition is a third of the kernel's time on W-FPN, and
+/// one block a core beat two (which let a core that finishes early take another) in 5 of 5
+/// alternating runs into a reused buffer (1.97-3.53 ms against 2.67-3.74 ms) and in 4 of 5
+/// on a fresh result. With one row a
+/// block the transposition costs more than the row (W-FPN anchors, 2 cores: 4 rows took
+/// 0.55 ms in blocks, 0.26-0.38 ms in column ranges), so with fewer rows each chunk is a
+/// range of `tileColumns` columns of every row.
 private func plainIoUBlocks(
   _ a: BoxArray, _ b: BoxArray, _ variant: KernelVariant, _ streams: Bool?, _ zeroed: Bool,
   _ destination: UnsafeMutableBufferPointer<Float>
@@ -176,7 +180,7 @@ private func plainIoUBlocks(
     b.withUnsafeBufferPointer { columns in
       nonisolated(unsafe) let (rows, columns) = (rows.baseAddress!, columns.baseAddress!)
       if n >= 4 * cores {
-        let blocks = ChunkPlan(count: n, chunksPerCore: 2)
+        let blocks = ChunkPlan(count: n, chunksPerCore: 1)
         forEachChunk(blocks, parallel: parallel) { _, block in
           detkit_iou_block(
             variant.cCode, rows, block.lowerBound, block.upperBound, columns, 0, m, m, result,

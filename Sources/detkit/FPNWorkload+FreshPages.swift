@@ -8,7 +8,7 @@ extension FPNWorkload {
   ///
   /// Each run allocates `M x 268,569` floats (107 MB at M = 100) as a new array with the
   /// same huge-page advice as `pairwiseIoU(_:_:kind:)`, splits it into the same blocks of
-  /// rows, two a core (as `iou` does from four rows a core; M = 100 on 2 cores: 25 rows a
+  /// rows, one a core (as `iou` does from four rows a core; M = 100 on 2 cores: 50 rows a
   /// block), and writes one float per 4 KiB page of each block: the
   /// kernel maps and zeroes every page (2 MiB at a time where huge pages are granted) and
   /// nothing else is written. On zero pages `iou` touches only the pages it stores a
@@ -20,7 +20,7 @@ extension FPNWorkload {
   func freshPagesStage() -> () -> Any {
     let m = anchors.count
     let count = groundTruth.count * m
-    let blocks = ChunkPlan(count: groundTruth.count, chunksPerCore: 2)
+    let blocks = ChunkPlan(count: groundTruth.count, chunksPerCore: 1)
     let floatsPerPage = 4096 / MemoryLayout<Float>.stride
     return {
       [Float](unsafeUninitializedCapacity: count) { out, initialized in
