@@ -369,23 +369,28 @@ private func bandedBoxes(_ m: Int) -> [Box] {
 }
 
 /// The C kernels skip a row's part of a tile when its box lies wholly on one side of the
-/// extent of the tile's boxes, where every IoU is +0. On banded columns, with the boxes
-/// that make a skipped tile's values other than +0 planted where rows miss the tile's
-/// extent (a NaN coordinate: NaN; an inverted box of negative area larger than the row's:
-/// -0; a row whose height overflows against a column that spans it: 0 x inf, NaN), and
-/// rows the shortcut takes (touching a tile's edge, on it at -0, below every tile but one,
-/// inverted with a positive area, far off): the scalar helper's results, on every variant,
-/// with and without non-temporal stores, fresh, into a buffer of NaN, and into a zeroed
-/// destination that the kernels are told is zeroed, in both splits of the work.
+/// extent of the tile's boxes, where every IoU is +0. On banded columns (tiles of columns
+/// 0, 1,024, 2,048, 3,072 and 4,096 on), with the boxes that make a skipped tile's values
+/// other than +0 planted where rows miss the tile's extent (a NaN coordinate:
+/// NaN; inverted boxes of negative area larger than the row's: -0; a row whose height
+/// overflows against a column that spans it: 0 x inf, NaN), rows of negative area or with
+/// a NaN, and rows the shortcut takes (touching a tile's edge, on it at -0, below every
+/// tile, inverted with a positive area, far off): the scalar helper's results, on every
+/// variant, with and without non-temporal stores, fresh, into a buffer of NaN, and into a
+/// zeroed destination that the kernels are told is zeroed, in both splits of the work.
 @Test func tilesThatMissARowKeepTheScalarResults() {
   let m = 5_003
   var columns = bandedBoxes(m)
-  columns[1_500] = Box(x1: .nan, y1: 100, x2: 378, y2: 150)
-  columns[2_600] = Box(x1: 660, y1: 100, x2: 640, y2: 400)  // area -6,000
+  // Among the second tile's last 15 columns, which its extent takes one by one after the
+  // groups of 16, and which the third tile's rows may start at (up to 15 columns early,
+  // on a 64-byte line): area -1,000.
+  columns[2_040] = Box(x1: 533, y1: columns[2_040].y1, x2: 513, y2: columns[2_040].y2)
   columns[3_700] = Box(x1: 925, y1: -3e38, x2: 928, y2: 3e38)  // area +inf
+  columns[4_400] = Box(x1: .nan, y1: 100, x2: 1_103, y2: 150)
+  columns[4_600] = Box(x1: 1_160, y1: 100, x2: 1_140, y2: 400)  // area -6,000
   let b = BoxArray(columns)
   let rows = [
-    Box(x1: 1_200, y1: 100, x2: 1_210, y2: 110),  // right of the NaN and the inverted box
+    Box(x1: 1_200, y1: 100, x2: 1_210, y2: 110),  // right of all tiles but the last
     Box(x1: 0, y1: -3e38, x2: 10, y2: 3e38),  // area +inf, left of the overflowing box
     Box(x1: 1_000, y1: 100, x2: 1_020.25, y2: 200),  // touches the last tile's left edge
     Box(x1: -5, y1: 100, x2: -0.0, y2: 120),  // ends at -0, where the first tile starts
@@ -393,6 +398,8 @@ private func bandedBoxes(_ m: Int) -> [Box] {
     Box(x1: 100, y1: 900, x2: 200, y2: 950),  // below every tile but the overflowing one
     Box(x1: 300, y1: 120, x2: 340, y2: 160),  // overlaps some columns
     Box(x1: -10, y1: 120, x2: 0.5, y2: 130),  // overlaps the first tile's first columns
+    Box(x1: 1_260, y1: 100, x2: 1_250, y2: 140),  // area -400, right of every tile: -0
+    Box(x1: 1_200, y1: .nan, x2: 1_210, y2: 110),  // NaN
   ]
   // Rows that meet only the last columns of a tile (those its extent takes one by one,
   // after its groups of 16) and the next tile's first; the last one meets only column
@@ -402,7 +409,7 @@ private func bandedBoxes(_ m: Int) -> [Box] {
   }
   let all = rows + tileEnds
   // Three rows at a time (column ranges across the cores), and all of them and more
-  // (blocks of rows).
+  // (blocks of rows), where each row starts at its own offset from a 64-byte line.
   let cores = ProcessInfo.processInfo.activeProcessorCount
   let blocks = (0..<(all.count + 4 * cores)).map { all[$0 % all.count] }
   let cases = stride(from: 0, to: all.count, by: 3).map { Array(all[$0..<min($0 + 3, all.count)]) }
@@ -442,8 +449,11 @@ private func bandedBoxes(_ m: Int) -> [Box] {
     }
   }
   // The planted values, so the checks above cover them.
-  #expect(pairIoU(rows[0], columns[1_500]).isNaN)
-  #expect(pairIoU(rows[0], columns[2_600]).bitPattern == (-Float(0)).bitPattern)
+  let negativeZero = (-Float(0)).bitPattern
+  #expect(pairIoU(rows[5], columns[4_400]).isNaN)
+  #expect(pairIoU(rows[0], columns[2_040]).bitPattern == negativeZero)
+  #expect(pairIoU(rows[5], columns[4_600]).bitPattern == negativeZero)
+  #expect(pairIoU(rows[8], columns[0]).bitPattern == negativeZero)
   #expect(pairIoU(rows[1], columns[3_700]).isNaN)
 }
 

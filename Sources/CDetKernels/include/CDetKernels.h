@@ -56,7 +56,8 @@ double detkit_focal_label_rows(
 /// whole 64-byte lines with non-temporal stores (for a matrix much larger than the
 /// caches); the values are the same. `zeroed` nonzero says the block's entries already
 /// hold +0 (the kernel's fresh zero pages): a group of 16 entries that all come out +0 (no
-/// overlap, positive union: most pairs) is then not written at all. The columns are
+/// overlap, positive union: most pairs) is then not written at all, nor is a row's part of
+/// a 1,024-column tile whose boxes all lie on one side of the row's box. The columns are
 /// transposed tile by tile on the stack (no allocation). Blocks that share no entry may run
 /// at once on different threads.
 void detkit_iou_block(
