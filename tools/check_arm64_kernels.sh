@@ -14,10 +14,11 @@
 # installed (Debian: qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross), it builds
 # tools/kernel_bits.c with the kernels for aarch64-linux-gnu, runs it under qemu and requires
 # the digest of every case (focal values, gradients and sums over the whole float range, IoU
-# matrices with degenerate boxes, tile seams and misaligned destinations) to equal the
-# native baseline variant's, bit for bit; without them that step says it was skipped. What
-# this cannot show: arm64 hardware's own results (qemu implements IEEE arithmetic in
-# software, exactly; the kernels use only basic operations), and the Swift side on arm64.
+# matrices with degenerate boxes, tile seams, misaligned destinations and tiles a row
+# misses) to equal the native baseline variant's, bit for bit; without them that step says
+# it was skipped. What this cannot show: arm64 hardware's own results (qemu implements IEEE
+# arithmetic in software, exactly; the kernels use only basic operations), and the Swift
+# side on arm64.
 # Exits 1 on the first failed check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
