@@ -437,6 +437,18 @@ typedef struct {
   int regular;
 } TileExtent;
 
+/// `tile` grown to take in the extent `(x1, y1, x2, y2)` (of one box, or of one lane's
+/// boxes), and made irregular unless `regular`.
+INLINE void extendTile(
+  TileExtent *tile, float x1, float y1, float x2, float y2, int regular
+) {
+  tile->minX1 = x1 < tile->minX1 ? x1 : tile->minX1;
+  tile->minY1 = y1 < tile->minY1 ? y1 : tile->minY1;
+  tile->maxX2 = x2 > tile->maxX2 ? x2 : tile->maxX2;
+  tile->maxY2 = y2 > tile->maxY2 ? y2 : tile->maxY2;
+  tile->regular &= regular;
+}
+
 /// The extent of the `count` (>= 1) boxes in a tile's columns, 16 at a time (a reduction
 /// carried box by box is one long dependent chain). Only meaningful when `regular`: with
 /// no NaN, the order of the comparisons does not matter.
@@ -457,20 +469,10 @@ INLINE TileExtent tileExtent(
       regular &= load16(sArea + k) > 0;
     }
     for (int lane = 0; lane < 16; lane++) {
-      tile.minX1 = minX1[lane] < tile.minX1 ? minX1[lane] : tile.minX1;
-      tile.minY1 = minY1[lane] < tile.minY1 ? minY1[lane] : tile.minY1;
-      tile.maxX2 = maxX2[lane] > tile.maxX2 ? maxX2[lane] : tile.maxX2;
-      tile.maxY2 = maxY2[lane] > tile.maxY2 ? maxY2[lane] : tile.maxY2;
-      tile.regular &= regular[lane] != 0;
+      extendTile(&tile, minX1[lane], minY1[lane], maxX2[lane], maxY2[lane], regular[lane] != 0);
     }
   }
-  for (; k < count; k++) {
-    tile.minX1 = sx1[k] < tile.minX1 ? sx1[k] : tile.minX1;
-    tile.minY1 = sy1[k] < tile.minY1 ? sy1[k] : tile.minY1;
-    tile.maxX2 = sx2[k] > tile.maxX2 ? sx2[k] : tile.maxX2;
-    tile.maxY2 = sy2[k] > tile.maxY2 ? sy2[k] : tile.maxY2;
-    tile.regular &= sArea[k] > 0;
-  }
+  for (; k < count; k++) extendTile(&tile, sx1[k], sy1[k], sx2[k], sy2[k], sArea[k] > 0);
   return tile;
 }
 

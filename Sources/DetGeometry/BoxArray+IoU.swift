@@ -31,8 +31,8 @@ import Foundation
 ///   variant and the other kinds take O(N + M) memory). The C kernels skip the arithmetic
 ///   of a row against a tile of 1,024 columns whose boxes all lie on one side of the row's
 ///   box (all +0; about three in four on W-FPN, whose anchors lie in bands of the image).
-///   A result of 8 MiB or more is new memory whose pages the kernel maps and zeroes on first write
-///   (asked for as 2 MiB huge pages). From 32 MiB, when the allocator hands over fresh
+///   A result of 8 MiB or more is new memory whose pages the kernel maps and zeroes on
+///   first write (asked for as 2 MiB huge pages). From 32 MiB, when the allocator hands over fresh
 ///   private memory (glibc's `malloc` does for blocks that large), the plain IoU is computed
 ///   on those zero pages and writes only its groups of 16 entries that are not all +0 (5% of
 ///   them on W-FPN); otherwise it writes every entry (see `zeroFreshPages(_:)`). Either
@@ -156,10 +156,9 @@ private let parallelPairs = 1 << 16
 /// the tiles they miss, that transposition is a third of the kernel's time on W-FPN, and
 /// one block a core beat two (which let a core that finishes early take another) in 5 of 5
 /// alternating runs into a reused buffer (1.97-3.53 ms against 2.67-3.74 ms) and in 4 of 5
-/// on a fresh result. With one row a
-/// block the transposition costs more than the row (W-FPN anchors, 2 cores: 4 rows took
-/// 0.55 ms in blocks, 0.26-0.38 ms in column ranges), so with fewer rows each chunk is a
-/// range of `tileColumns` columns of every row.
+/// on a fresh result. With one row a block the transposition costs more than the row
+/// (W-FPN anchors, 2 cores: 4 rows took 0.55 ms in blocks, 0.26-0.38 ms in column ranges),
+/// so with fewer rows each chunk is a range of `tileColumns` columns of every row.
 private func plainIoUBlocks(
   _ a: BoxArray, _ b: BoxArray, _ variant: KernelVariant, _ streams: Bool?, _ zeroed: Bool,
   _ destination: UnsafeMutableBufferPointer<Float>

@@ -357,6 +357,23 @@ func pairwiseIntoWritesTheFreshResult(n: Int, m: Int, offset: Int) {
   }
 }
 
+/// The first entry of the row-major matrix of `a` x `b` that differs from the scalar
+/// helper's: in its bits, or, where the helper gives NaN, by not being NaN (NaN payloads
+/// differ between instruction sets).
+private func firstScalarMismatch(_ matrix: [Float], _ a: BoxArray, _ b: BoxArray) -> (
+  row: Int, column: Int, got: Float, expected: Float
+)? {
+  for i in 0..<a.count {
+    for j in 0..<b.count {
+      let (got, expected) = (matrix[i * b.count + j], pairIoU(a[i], b[j]))
+      if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
+        return (i, j, got, expected)
+      }
+    }
+  }
+  return nil
+}
+
 /// `m` boxes in narrow bands along x, as an FPN grid's anchors lie in bands along each
 /// feature row: box j spans x in [j / 4, j / 4 + 3], so each 1,024-column tile of the C
 /// kernels covers about 260 units of x, and most rows miss most tiles.
@@ -433,16 +450,10 @@ private func bandedBoxes(_ m: Int) -> [Box] {
           }
         }
         for (name, matrix) in matrices {
-          check: for i in 0..<n {
-            for j in 0..<m {
-              let (got, expected) = (matrix[i * m + j], pairIoU(a[i], b[j]))
-              if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
-                Issue.record(
-                  "n \(n) \(variant) streaming \(streaming) \(name): (\(i), \(j)) is \(got), expected \(expected)"
-                )
-                break check
-              }
-            }
+          if let bad = firstScalarMismatch(matrix, a, b) {
+            Issue.record(
+              "n \(n) \(variant) streaming \(streaming) \(name): (\(bad.row), \(bad.column)) is \(bad.got), expected \(bad.expected)"
+            )
           }
         }
       }
@@ -568,14 +579,9 @@ func laneKernelKeepsTheScalarResultsOnDegenerateRows(variant: KernelVariant) {
     [("fresh", pairwiseIoU(BoxArray(rows), b, kind: .iou, variant: variant))]
     + (variant != .swiftSIMD ? [("zeroed destination", zeroedMatrix)] : [])
   for (name, matrix) in matrices {
-    check: for (i, row) in rows.enumerated() {
-      for j in 0..<b.count {
-        let (got, expected) = (matrix[i * b.count + j], pairIoU(row, b[j]))
-        if expected.isNaN ? !got.isNaN : got.bitPattern != expected.bitPattern {
-          Issue.record("\(variant) \(name) row \(i), column \(j): \(got) vs \(expected)")
-          break check
-        }
-      }
+    if let bad = firstScalarMismatch(matrix, BoxArray(rows), b) {
+      Issue.record(
+        "\(variant) \(name) row \(bad.row), column \(bad.column): \(bad.got) vs \(bad.expected)")
     }
     #expect(matrix[(3 * b.count)..<(4 * b.count)].allSatisfy { $0.bitPattern == 0 }, "\(name)")
     #expect(matrix[(2 * b.count)..<(3 * b.count)].allSatisfy { $0.isNaN }, "\(name)")
