@@ -164,11 +164,18 @@ INLINE v16f focalHardLanes(
   return loss;
 }
 
-/// Swift's `SIMD.sum()`: from -0, lanes left to right.
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+
+/// FloatLanes.halvingSum (LaneSum.swift): low half plus high half, three times, then the
+/// last two lanes.
 INLINE float laneSum(v16f v) {
-  float sum = -0.0f;
-  for (int lane = 0; lane < 16; lane++) sum += v[lane];
-  return sum;
+  v8f eight = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+              __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  v4f four = __builtin_shufflevector(eight, eight, 0, 1, 2, 3) +
+             __builtin_shufflevector(eight, eight, 4, 5, 6, 7);
+  float low = four[0] + four[2], high = four[1] + four[3];
+  return low + high;
 }
 
 /// Logits read ahead of the one being used: 4 KiB, a few groups' worth of arithmetic ahead

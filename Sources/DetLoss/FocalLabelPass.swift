@@ -131,7 +131,7 @@ struct FocalLabelPass: @unchecked Sendable {
         rowSum = negativeGroups(positiveStart + FloatLanes.scalarCount, fullEnd, rowSum)
       }
       let j = fullEnd
-      total += Double(rowSum.sum())
+      total += Double(rowSum.halvingSum)
       if j < c {
         var xv = FloatLanes()
         for lane in 0..<c - j { xv[lane] = logits[base + j + lane] }

@@ -26,11 +26,12 @@ import DetSupport
 /// gives a loss of +inf or NaN and, for `gamma > 0`, a NaN gradient, as torch's autograd
 /// (`FocalKernel` has the details); NaN logits give NaN.
 ///
-/// Sums: Float partial sums (the 16-lane groups of one row on the label path, blocks of
-/// 256 elements on the target path), then `Double` over those and over fixed-size chunks,
-/// so results do not depend on the number of threads. Every term is >= 0, so ``LossResult/sum``
-/// is within `(C / 16 + 14) * 2^-24` (label path; 1.1e-6 at C = 80) or `30 * 2^-24` (1.8e-6,
-/// target path) relative of the exact sum of the per-element values.
+/// Sums: Float partial sums (the 16-lane groups of one row on the label path, their lanes
+/// added as a tree of halves; blocks of 256 elements on the target path), then `Double`
+/// over those and over fixed-size chunks, so results do not depend on the number of
+/// threads. Every term is >= 0, so ``LossResult/sum`` is within `(C / 16 + 3) * 2^-24`
+/// (label path; 4.8e-7 at C = 80) or `30 * 2^-24` (1.8e-6, target path) relative of the
+/// exact sum of the per-element values.
 public struct SigmoidFocalLoss: Sendable, Hashable {
   /// Weight of positives in [0, 1] (negatives get `1 - alpha`); negative disables the
   /// weighting (fvcore's default `-1`).

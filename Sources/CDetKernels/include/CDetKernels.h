@@ -33,10 +33,10 @@ const char *detkit_kernels_build_target(void);
 /// -1 (or any value outside [0, classCount)) for an all-negative row, INT32_MIN for an
 /// ignored row (values and gradient 0, not summed). Writes `values` / `gradient` (either
 /// may be NULL) for `rowCount` rows of `classCount` floats from `logits`, and returns the
-/// rows' loss sum: per row the 16-lane partial sums of the full groups added left to right,
-/// then the tail lanes one by one, in double. Without `values`, `scratch` holds the losses
-/// of a batch of rows: it needs at least `classCount - classCount % 16` floats (one row's
-/// full groups; up to 64 rows' are used).
+/// rows' loss sum: per row the full groups added lane-wise left to right, their 16 lanes
+/// summed as FloatLanes.halvingSum does, then the tail lanes one by one, in double.
+/// Without `values`, `scratch` holds the losses of a batch of rows: it needs at least
+/// `classCount - classCount % 16` floats (one row's full groups; up to 64 rows' are used).
 typedef struct {
   float alphaPositive;
   float alphaNegative;
