@@ -60,6 +60,54 @@ struct FocalKernelVariantTests {
     }
   }
 
+  /// The AVX-512 kernel's first pass takes a batch's full groups in blocks of two across
+  /// row ends, and the groups left over one by one: every group count from 1 to 21 (1, 3 or
+  /// 5 groups a row, 1 to 7 counted rows, with and without ignored rows between them) gives
+  /// the Swift kernels' bits, forward only (losses in scratch) and with both outputs.
+  @Test(arguments: [16, 48, 80])
+  func groupBlocksKeepTheBitsAtEveryGroupCount(classes: Int) throws {
+    let loss = SigmoidFocalLoss(alpha: 0.25, gamma: 2)
+    for rows in 1...7 {
+      for ignoredBetween in [false, true] {
+        let count = ignoredBetween ? 2 * rows - 1 : rows
+        let logits = Self.logits(count * classes, seed: UInt64(100 * classes + count))
+        let labels = (0..<count).map { row in
+          ignoredBetween && row % 2 == 1 ? -2 : row % 3 == 0 ? -1 : (row * 29) % classes
+        }
+        func run(_ variant: KernelVariant, outputs: Bool) throws -> (Double, [Float], [Float]) {
+          var v = [Float](repeating: .nan, count: logits.count)
+          var g = [Float](repeating: .nan, count: logits.count)
+          let sum = try logits.withUnsafeBufferPointer { x in
+            try labels.withUnsafeBufferPointer { l in
+              try v.withUnsafeMutableBufferPointer { vp in
+                try g.withUnsafeMutableBufferPointer { gp in
+                  try loss.evaluate(
+                    logits: x, classCount: classes, labels: l, convention: .torchvision,
+                    reduction: .sum, normalizer: 1, values: outputs ? vp : nil,
+                    gradient: outputs ? gp : nil, maxConcurrency: 1, variant: variant
+                  ).sum
+                }
+              }
+            }
+          }
+          return (sum, v, g)
+        }
+        for outputs in [false, true] {
+          let reference = try run(.swiftSIMD, outputs: outputs)
+          for variant in KernelVariant.supported where variant != .swiftSIMD {
+            let r = try run(variant, outputs: outputs)
+            let context = "\(variant) C \(classes), \(count) rows, outputs \(outputs)"
+            #expect(
+              r.0.bitPattern == reference.0.bitPattern || (r.0.isNaN && reference.0.isNaN),
+              "\(context): sum \(r.0) vs \(reference.0)")
+            #expect(zip(r.1, reference.1).allSatisfy { Self.same($0, $1) }, "\(context)")
+            #expect(zip(r.2, reference.2).allSatisfy { Self.same($0, $1) }, "\(context)")
+          }
+        }
+      }
+    }
+  }
+
   /// Finite logits only, so the sums compare exactly, for each output combination (the C
   /// loop skips the derivative without a gradient buffer, and without values keeps a
   /// batch's losses in scratch: batches of 64 rows at C = 80 with one of them all ignored,
