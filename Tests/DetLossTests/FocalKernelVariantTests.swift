@@ -74,34 +74,21 @@ struct FocalKernelVariantTests {
         let labels = (0..<count).map { row in
           ignoredBetween && row % 2 == 1 ? -2 : row % 3 == 0 ? -1 : (row * 29) % classes
         }
-        func run(_ variant: KernelVariant, outputs: Bool) throws -> (Double, [Float], [Float]) {
-          var v = [Float](repeating: .nan, count: logits.count)
-          var g = [Float](repeating: .nan, count: logits.count)
-          let sum = try logits.withUnsafeBufferPointer { x in
-            try labels.withUnsafeBufferPointer { l in
-              try v.withUnsafeMutableBufferPointer { vp in
-                try g.withUnsafeMutableBufferPointer { gp in
-                  try loss.evaluate(
-                    logits: x, classCount: classes, labels: l, convention: .torchvision,
-                    reduction: .sum, normalizer: 1, values: outputs ? vp : nil,
-                    gradient: outputs ? gp : nil, maxConcurrency: 1, variant: variant
-                  ).sum
-                }
-              }
-            }
-          }
-          return (sum, v, g)
+        func run(_ variant: KernelVariant, _ outputs: LossOutputs) throws -> LossResult {
+          try loss.evaluate(
+            logits: logits, classCount: classes, labels: labels, convention: .torchvision,
+            reduction: .sum, variant: variant, maxConcurrency: 1, outputs: outputs)
         }
-        for outputs in [false, true] {
-          let reference = try run(.swiftSIMD, outputs: outputs)
+        for outputs in [[], [.values, .gradient]] as [LossOutputs] {
+          let reference = try run(.swiftSIMD, outputs)
           for variant in KernelVariant.supported where variant != .swiftSIMD {
-            let r = try run(variant, outputs: outputs)
-            let context = "\(variant) C \(classes), \(count) rows, outputs \(outputs)"
+            let r = try run(variant, outputs)
+            let context = "\(variant) C \(classes), \(count) rows, outputs \(outputs.rawValue)"
             #expect(
-              r.0.bitPattern == reference.0.bitPattern || (r.0.isNaN && reference.0.isNaN),
-              "\(context): sum \(r.0) vs \(reference.0)")
-            #expect(zip(r.1, reference.1).allSatisfy { Self.same($0, $1) }, "\(context)")
-            #expect(zip(r.2, reference.2).allSatisfy { Self.same($0, $1) }, "\(context)")
+              r.sum.bitPattern == reference.sum.bitPattern || (r.sum.isNaN && reference.sum.isNaN),
+              "\(context): sum \(r.sum) vs \(reference.sum)")
+            #expect(zip(r.values, reference.values).allSatisfy(Self.same), "\(context)")
+            #expect(zip(r.gradient, reference.gradient).allSatisfy(Self.same), "\(context)")
           }
         }
       }
@@ -127,36 +114,20 @@ struct FocalKernelVariantTests {
         ? ignored : row % 3 == 0 ? (row * 7) % classes : background
     }
     let loss = SigmoidFocalLoss()
-    func run(_ variant: KernelVariant, values: Bool, gradient: Bool) throws -> (
-      Double, [Float], [Float]
-    ) {
-      var v = [Float](repeating: .nan, count: logits.count)
-      var g = [Float](repeating: .nan, count: logits.count)
-      let sum = try logits.withUnsafeBufferPointer { x in
-        try labels.withUnsafeBufferPointer { l in
-          try v.withUnsafeMutableBufferPointer { vp in
-            try g.withUnsafeMutableBufferPointer { gp in
-              try loss.evaluate(
-                logits: x, classCount: classes, labels: l, convention: convention,
-                reduction: .mean, normalizer: 1, values: values ? vp : nil,
-                gradient: gradient ? gp : nil, maxConcurrency: nil, variant: variant
-              ).sum
-            }
-          }
-        }
-      }
-      return (sum, v, g)
+    func run(_ variant: KernelVariant, values: Bool, gradient: Bool) throws -> LossResult {
+      try loss.evaluate(
+        logits: logits, classCount: classes, labels: labels, convention: convention,
+        reduction: .mean, variant: variant,
+        outputs: LossOutputs(values ? [.values] : []).union(gradient ? [.gradient] : []))
     }
     for values in [false, true] {
       for gradient in [false, true] {
         let reference = try run(.swiftSIMD, values: values, gradient: gradient)
         for variant in KernelVariant.supported where variant != .swiftSIMD {
           let r = try run(variant, values: values, gradient: gradient)
-          #expect(r.0 == reference.0, "\(variant) values \(values) gradient \(gradient): sum")
-          #expect(
-            zip(r.1, reference.1).allSatisfy { Self.same($0, $1) }, "\(variant) values")
-          #expect(
-            zip(r.2, reference.2).allSatisfy { Self.same($0, $1) }, "\(variant) gradient")
+          #expect(r.sum == reference.sum, "\(variant) values \(values) gradient \(gradient): sum")
+          #expect(zip(r.values, reference.values).allSatisfy(Self.same), "\(variant) values")
+          #expect(zip(r.gradient, reference.gradient).allSatisfy(Self.same), "\(variant) gradient")
         }
       }
     }

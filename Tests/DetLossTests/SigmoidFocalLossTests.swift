@@ -71,11 +71,12 @@ private let wholeRange: [Float] = {
 
 extension SigmoidFocalLoss {
   /// The label path with its inner loop forced to `variant` (the public function uses
-  /// `KernelVariant.active`), with values and gradient.
+  /// `KernelVariant.active`). The kernel gets only the buffers in `outputs`; the result's
+  /// `values` and `gradient` are always full-length, NaN where nothing was written.
   func evaluate(
     logits: [Float], classCount: Int, labels: [Int], convention: BackgroundConvention,
     reduction: Reduction, normalizer: Double = 1, variant: KernelVariant,
-    maxConcurrency: Int? = nil
+    maxConcurrency: Int? = nil, outputs: LossOutputs = [.values, .gradient]
   ) throws -> LossResult {
     var values = [Float](repeating: .nan, count: logits.count)
     var gradient = [Float](repeating: .nan, count: logits.count)
@@ -85,7 +86,9 @@ extension SigmoidFocalLoss {
           try gradient.withUnsafeMutableBufferPointer { g in
             try evaluate(
               logits: x, classCount: classCount, labels: l, convention: convention,
-              reduction: reduction, normalizer: normalizer, values: v, gradient: g,
+              reduction: reduction, normalizer: normalizer,
+              values: outputs.contains(.values) ? v : nil,
+              gradient: outputs.contains(.gradient) ? g : nil,
               maxConcurrency: maxConcurrency, variant: variant)
           }
         }
