@@ -61,16 +61,20 @@ struct FocalKernelVariantTests {
   }
 
   /// The AVX-512 kernel's first pass takes a batch's full groups in blocks of two across
-  /// row ends, and the groups left over one by one: every group count from 1 to 21 (1, 3 or
-  /// 5 groups a row, 1 to 7 counted rows, with and without ignored rows between them) gives
-  /// the Swift kernels' bits, forward only (losses in scratch) and with both outputs.
+  /// row ends, and the groups left over one by one: every group count from 1 to 21 (C = 16,
+  /// one group a row) and 1 to 7 rows of 3 or 5 groups, with and without ignored rows
+  /// between them, gives the Swift kernels' bits, forward only (losses in scratch) and with
+  /// both outputs. On a CPU without AVX-512 it checks the other variants only. The logits
+  /// are moderate, so that every loss counts in the sum, and the widest variant runs first
+  /// after the reference: scratch a store skipped still holds another input's losses.
   @Test(arguments: [16, 48, 80])
   func groupBlocksKeepTheBitsAtEveryGroupCount(classes: Int) throws {
     let loss = SigmoidFocalLoss(alpha: 0.25, gamma: 2)
-    for rows in 1...7 {
+    for rows in classes == 16 ? 1...21 : 1...7 {
       for ignoredBetween in [false, true] {
         let count = ignoredBetween ? 2 * rows - 1 : rows
-        let logits = Self.logits(count * classes, seed: UInt64(100 * classes + count))
+        var rng = SplitMix64(state: UInt64(100 * classes + count))
+        let logits = (0..<count * classes).map { _ in Float(rng.uniform() * 24 - 12) }
         let labels = (0..<count).map { row in
           ignoredBetween && row % 2 == 1 ? -2 : row % 3 == 0 ? -1 : (row * 29) % classes
         }
@@ -81,11 +85,11 @@ struct FocalKernelVariantTests {
         }
         for outputs in [[], [.values, .gradient]] as [LossOutputs] {
           let reference = try run(.swiftSIMD, outputs)
-          for variant in KernelVariant.supported where variant != .swiftSIMD {
+          for variant in KernelVariant.supported.reversed() where variant != .swiftSIMD {
             let r = try run(variant, outputs)
             let context = "\(variant) C \(classes), \(count) rows, outputs \(outputs.rawValue)"
             #expect(
-              r.sum.bitPattern == reference.sum.bitPattern || (r.sum.isNaN && reference.sum.isNaN),
+              r.sum.bitPattern == reference.sum.bitPattern,
               "\(context): sum \(r.sum) vs \(reference.sum)")
             #expect(zip(r.values, reference.values).allSatisfy(Self.same), "\(context)")
             #expect(zip(r.gradient, reference.gradient).allSatisfy(Self.same), "\(context)")
