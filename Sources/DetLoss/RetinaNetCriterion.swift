@@ -274,7 +274,7 @@ public struct RetinaNetCriterion: Sendable {
   private func boxTerm(
     _ deltas: [Float], anchors: BoxArray, groundTruth: BoxArray, matches: [Int], normalizer: Double
   ) throws -> (sum: Double, gradient: [Float]) {
-    let rows = matches.indices.filter { matches[$0] >= 0 }
+    let rows = MatchResult.positiveAnchors(in: matches)
     if rows.isEmpty { return (0, [Float](repeating: 0, count: deltas.count)) }
     let positives = PositiveBoxes(
       rows: rows, anchors: anchors, groundTruth: groundTruth, matches: matches, deltas: deltas)

@@ -32,7 +32,7 @@ extension MatchResult {
       anchors.count == matches.count,
       "regressionTargets needs one anchor per match, got \(anchors.count) anchors for \(matches.count) matches"
     )
-    let positives = matches.indices.filter { matches[$0] >= 0 }
+    let positives = positiveAnchors
     var boxes = BoxArray(zeros: positives.count)
     var reference = BoxArray(zeros: positives.count)
     groundTruth.withUnsafeBufferPointer { g in
