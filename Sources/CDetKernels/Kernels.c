@@ -182,6 +182,35 @@ INLINE float laneSum(v16f v) {
 /// of the hardware prefetcher, which alone leaves the kernel waiting on memory.
 #define FOCAL_PREFETCH_FLOATS 1024
 
+/// The 16 logits at `p`, with a prefetch FOCAL_PREFETCH_FLOATS ahead of them (integer
+/// arithmetic: that address may lie past the end of the logits; a prefetch of it is
+/// harmless, forming such a pointer is not).
+INLINE v16f loadAhead(const float *p) {
+  __builtin_prefetch((const void *)((uintptr_t)p + FOCAL_PREFETCH_FLOATS * sizeof(float)));
+  return load16(p);
+}
+
+/// Moves a pass-1 position (`*row`, `*group`) to the next of `groups` groups a row.
+INLINE void nextGroup(ptrdiff_t *row, ptrdiff_t *group, ptrdiff_t groups) {
+  if (++*group == groups) {
+    *group = 0;
+    ++*row;
+  }
+}
+
+/// Stores focalNegativeFrom's loss of the group `x` (`e` its focalNegativeExp) to `loss`
+/// and, when `hasGradient`, its derivative to `derivative`.
+INLINE void storeNegativeGroup(
+  detkit_focal_parameters k, v16f x, v16f e, float *loss, float *derivative,
+  const int hasGradient, const int masked
+) {
+  v16f d;
+  v16f value = focalNegativeFrom(
+    x, e, k.alphaNegative, k.gradientScale, hasGradient ? &d : NULL, masked);
+  store16(loss, value);
+  if (hasGradient) store16(derivative, d);
+}
+
 /// Pass 1 of focalRowsWith: the all-negative loss (and derivative) of every full group of
 /// `count` counted rows, row i's logits from `rows[i]`, its losses to `losses[i]` and its
 /// derivatives to `derivatives[i]` (`groups` groups of 16 each). Software-pipelined: group
@@ -198,27 +227,19 @@ INLINE void focalNegativeGroups(
   v16f x = load16(rows[0]);
   v16f e = focalNegativeExp(x);
   for (;;) {
-    ptrdiff_t nextRow = row, nextGroup = group + 1;
-    if (nextGroup == groups) {
-      nextRow++;
-      nextGroup = 0;
-    }
-    const int last = nextRow == count;
+    ptrdiff_t followingRow = row, followingGroup = group;
+    nextGroup(&followingRow, &followingGroup, groups);
+    const int last = followingRow == count;
     // On the last group, "next" re-reads the current one (its result is not used).
-    const float *next = last ? rows[row] + 16 * group : rows[nextRow] + 16 * nextGroup;
-    // Integer arithmetic: the address may lie past the end of the logits (a prefetch of
-    // it is harmless; forming such a pointer is not).
-    __builtin_prefetch((const void *)((uintptr_t)next + FOCAL_PREFETCH_FLOATS * sizeof(float)));
-    v16f nextX = load16(next);
+    v16f nextX = loadAhead(
+      last ? rows[row] + 16 * group : rows[followingRow] + 16 * followingGroup);
     v16f nextE = focalNegativeExp(nextX);
-    v16f derivative;
-    v16f loss = focalNegativeFrom(
-      x, e, k.alphaNegative, k.gradientScale, hasGradient ? &derivative : NULL, masked);
-    store16(losses[row] + 16 * group, loss);
-    if (hasGradient) store16(derivatives[row] + 16 * group, derivative);
+    storeNegativeGroup(
+      k, x, e, losses[row] + 16 * group, hasGradient ? derivatives[row] + 16 * group : NULL,
+      hasGradient, masked);
     if (last) return;
-    row = nextRow;
-    group = nextGroup;
+    row = followingRow;
+    group = followingGroup;
     x = nextX;
     e = nextE;
   }
@@ -226,14 +247,6 @@ INLINE void focalNegativeGroups(
 
 /// Groups per block of focalNegativeBlocks (2, 3 and 4 measured; 2 was fastest).
 #define FOCAL_BLOCK_GROUPS 2
-
-/// Moves a pass-1 position (`*row`, `*group`) to the next of `groups` groups a row.
-INLINE void nextGroup(ptrdiff_t *row, ptrdiff_t *group, ptrdiff_t groups) {
-  if (++*group == groups) {
-    *group = 0;
-    ++*row;
-  }
-}
 
 /// focalNegativeGroups (same arguments, same stores, same values) pipelined in blocks of
 /// FOCAL_BLOCK_GROUPS groups: the next block's exponentials are taken before the rest of
@@ -264,23 +277,15 @@ INLINE void focalNegativeBlocks(
       v16f nextX[block], nextE[block];
       if (more) {
         _Pragma("clang loop unroll(full)") for (int i = 0; i < block; i++) {
-          const float *next = rows[loadRow] + 16 * loadGroup;
-          // As in focalNegativeGroups: integer arithmetic for an address that may lie past
-          // the logits.
-          __builtin_prefetch(
-            (const void *)((uintptr_t)next + FOCAL_PREFETCH_FLOATS * sizeof(float)));
-          nextX[i] = load16(next);
+          nextX[i] = loadAhead(rows[loadRow] + 16 * loadGroup);
           nextE[i] = focalNegativeExp(nextX[i]);
           nextGroup(&loadRow, &loadGroup, groups);
         }
       }
       _Pragma("clang loop unroll(full)") for (int i = 0; i < block; i++) {
-        v16f derivative;
-        v16f loss = focalNegativeFrom(
-          x[i], e[i], k.alphaNegative, k.gradientScale, hasGradient ? &derivative : NULL,
-          masked);
-        store16(losses[row] + 16 * group, loss);
-        if (hasGradient) store16(derivatives[row] + 16 * group, derivative);
+        storeNegativeGroup(
+          k, x[i], e[i], losses[row] + 16 * group,
+          hasGradient ? derivatives[row] + 16 * group : NULL, hasGradient, masked);
         nextGroup(&row, &group, groups);
       }
       done += block;
@@ -293,12 +298,9 @@ INLINE void focalNegativeBlocks(
   }
   for (; done < total; done++) {
     v16f x = load16(rows[row] + 16 * group);
-    v16f derivative;
-    v16f loss = focalNegativeFrom(
-      x, focalNegativeExp(x), k.alphaNegative, k.gradientScale,
-      hasGradient ? &derivative : NULL, masked);
-    store16(losses[row] + 16 * group, loss);
-    if (hasGradient) store16(derivatives[row] + 16 * group, derivative);
+    storeNegativeGroup(
+      k, x, focalNegativeExp(x), losses[row] + 16 * group,
+      hasGradient ? derivatives[row] + 16 * group : NULL, hasGradient, masked);
     nextGroup(&row, &group, groups);
   }
 }
