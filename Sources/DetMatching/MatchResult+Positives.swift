@@ -10,9 +10,9 @@ extension MatchResult {
   /// Positives are rare (241 and 1,109 of W-FPN's 268,569 anchors at M = 20 and 100, in 0.5%
   /// and 2.7% of its blocks of 16), so the scan takes 16 entries at a time and tests only
   /// their AND, negative exactly when all 16 are: one vectorised test per block instead of
-  /// a branch per entry. On W-FPN (268,569 anchors) that took the
-  /// `encode` stage to 0.032 ms from 0.082 ms, or 0.15 ms when the linker placed the old
-  /// 5-instruction loop across a 64-byte line (2 cycles an entry).
+  /// a branch per entry. That took W-FPN's `encode` stage to 0.032 ms from 0.082 ms, or
+  /// 0.15 ms when the linker placed the old 5-instruction loop across a 64-byte line (2
+  /// cycles an entry).
   ///
   /// - Complexity: O(N) plus O(16) per block holding a positive.
   public static func positiveAnchors(in matches: [Int]) -> [Int] {

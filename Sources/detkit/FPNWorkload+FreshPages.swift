@@ -10,12 +10,12 @@ extension FPNWorkload {
   /// same huge-page advice as `pairwiseIoU(_:_:kind:)`, splits it into the same blocks of
   /// rows, one a core (as `iou` does from four rows a core; M = 100 on 2 cores: 50 rows a
   /// block), and writes one float per 4 KiB page of each block: the kernel maps and zeroes
-  /// every page (2 MiB at a time where huge pages are granted) and nothing else is written. On zero pages `iou` touches only the pages it stores a
-  /// non-zero entry into: on W-FPN 51 or 52 of the 52 2 MiB pages (each spans about two rows
-  /// of the matrix), but only 22% of the 4 KiB pages, which counts in the few MiB at the
-  /// result's ends that no whole 2 MiB page covers. So `iou` minus this is about what
-  /// its arithmetic and stores add, and can come out below 0; `iou_into` is the matrix
-  /// without new pages.
+  /// every page (2 MiB at a time where huge pages are granted) and nothing else is written.
+  /// On zero pages `iou` touches only the pages it stores a non-zero entry into: on W-FPN
+  /// 51 or 52 of the 52 2 MiB pages (each spans about two rows of the matrix), but only 22%
+  /// of the 4 KiB pages, which counts in the few MiB at the result's ends that no whole
+  /// 2 MiB page covers. So `iou` minus this is about what its arithmetic and stores add, and
+  /// can come out below 0; `iou_into` is the matrix without new pages.
   func freshPagesStage() -> () -> Any {
     let m = anchors.count
     let count = groundTruth.count * m

@@ -48,18 +48,15 @@ extension FPNWorkload {
   /// the positive anchors and their encoded targets (weights 1, 1, 1, 1), summed and
   /// divided by max(1, positives).
   func smoothL1Stage() -> () -> Any {
-    let matches = try! FPNWorkload.matcher.match(
+    let targets = try! FPNWorkload.matcher.match(
       groundTruth: groundTruth, in: GridAnchorIndex(anchors)
-    ).matches
-    let positives = matches.indices.filter { matches[$0] >= 0 }
-    let targets = BoxCoder().encode(
-      BoxArray(positives.map { groundTruth[matches[$0]] }),
-      relativeTo: BoxArray(positives.map { anchors.boxes[$0] }))
+    ).regressionTargets(groundTruth: groundTruth, anchors: anchors.boxes)
+    let positives = targets.anchorIndices
     let deltas = positives.flatMap { row in (0..<4).map { FPNWorkload.logit(4 * row + $0) / 40 } }
     let normalizer = LossNormalizer.perImage(positives: positives.count)
     return {
       try! RegressionLoss.smoothL1(beta: 1.0 / 9).evaluate(
-        predictions: deltas, targets: targets, reduction: .sum, normalizer: normalizer
+        predictions: deltas, targets: targets.deltas, reduction: .sum, normalizer: normalizer
       ).loss
     }
   }
