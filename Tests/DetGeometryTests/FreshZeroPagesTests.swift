@@ -80,7 +80,6 @@ import Testing
       #expect(!zeroFreshPages(mapping))
     }
     try withMapping(pages: 2) { mapping in
-      let page = Int(sysconf(Int32(_SC_PAGESIZE)))
       let straddling = UnsafeMutableRawBufferPointer(
         rebasing: mapping[(page - 100)..<(page + 100)])
       #expect(!zeroFreshPages(straddling))
