@@ -114,7 +114,8 @@ let package = Package(
       name: "DetMatchingTests", dependencies: ["DetMatching", "DetGeometry"],
       swiftSettings: swiftSettings),
     .testTarget(
-      name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching"],
+      // CDetKernels for the fused multiply-add of each kernel variant against fmaf.
+      name: "DetLossTests", dependencies: ["DetLoss", "DetGeometry", "DetMatching", "CDetKernels"],
       swiftSettings: swiftSettings),
     .testTarget(
       name: "DetTensorIOTests", dependencies: ["DetTensorIO", "DetGeometry", "DetTestSupport"],

@@ -7,18 +7,23 @@
 #
 # For aarch64-linux-gnu and arm64-apple-macos14: the file compiles freestanding (no sysroot
 # needed; it includes no libc header) with -O2 -Wall -Wextra -Werror; the object defines the
-# four entry points of CDetKernels.h; the loops use NEON vectors (128-bit `.4s` operands);
-# and no fused multiply-add or reciprocal estimate appears (the kernels promise the Swift
-# kernels' bits: `#pragma clang fp contract(off)` must hold on arm64 too, where C compilers
-# contract by default). Then, where qemu user-mode emulation and an arm64 C library are
-# installed (Debian: qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross), it builds
+# five entry points of CDetKernels.h; the loops use NEON vectors (128-bit `.4s` operands);
+# no reciprocal estimate appears; and the object code is the same compiled with
+# -ffp-contract=on (clang's default for C, which fuses a multiply and an add within an
+# expression) as with -ffp-contract=off: the only fused multiply-adds are the kernels'
+# explicit ones (the Swift kernels' `addingProduct`). The kernels promise the Swift
+# kernels' bits, so `#pragma clang fp contract(off)` must hold on arm64 too, where C
+# compilers contract by default. Then, where qemu user-mode emulation and an arm64 C
+# library are installed (Debian: qemu-user-static gcc-aarch64-linux-gnu
+# libc6-dev-arm64-cross), it builds
 # tools/kernel_bits.c with the kernels for aarch64-linux-gnu, runs it under qemu and requires
 # the digest of every case (focal values, gradients and sums over the whole float range, IoU
 # matrices with degenerate boxes, tile seams, misaligned destinations and tiles a row
 # misses) to equal the native baseline variant's, bit for bit; without them that step says
-# it was skipped. What this cannot show: arm64 hardware's own results (qemu implements IEEE
-# arithmetic in software, exactly; the kernels use only basic operations), and the Swift
-# side on arm64.
+# it was skipped. The native baseline on x86-64 emulates the fused multiply-add that arm64
+# executes, so equal digests also check that emulation. What this cannot show: arm64
+# hardware's own results (qemu implements IEEE arithmetic in software, exactly; the kernels
+# use only basic operations and fused multiply-adds), and the Swift side on arm64.
 # Exits 1 on the first failed check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,11 +51,21 @@ trap 'rm -rf "$scratch"' EXIT
 
 for target in aarch64-linux-gnu arm64-apple-macos14; do
   object="$scratch/$target.o"
-  "$clang" --target="$target" -ffreestanding -O2 -Wall -Wextra -Werror \
-    -I Sources/CDetKernels/include -c Sources/CDetKernels/Kernels.c -o "$object"
+  for contract in off on; do
+    "$clang" --target="$target" -ffreestanding -O2 -Wall -Wextra -Werror \
+      -ffp-contract="$contract" -I Sources/CDetKernels/include \
+      -c Sources/CDetKernels/Kernels.c -o "$scratch/$target.$contract.o"
+    # Without the header line, which names the file.
+    "$objdump" -d "$scratch/$target.$contract.o" | tail -n +3 >"$scratch/$target.$contract.txt"
+  done
+  if ! cmp -s "$scratch/$target.off.txt" "$scratch/$target.on.txt"; then
+    echo "check_arm64_kernels: $target: -ffp-contract=on changes the object code" >&2
+    exit 1
+  fi
+  cp "$scratch/$target.off.o" "$object"
   symbols=$("$nm" --defined-only "$object")
   for entry in detkit_kernels_supported_variants detkit_kernels_build_target \
-    detkit_focal_label_rows detkit_iou_block; do
+    detkit_focal_label_rows detkit_fused_multiply_add detkit_iou_block; do
     if ! grep -Eq "[ _]$entry\$" <<<"$symbols"; then
       echo "check_arm64_kernels: $target: $entry is not defined" >&2
       exit 1
@@ -63,12 +78,15 @@ for target in aarch64-linux-gnu arm64-apple-macos14; do
     echo "check_arm64_kernels: $target: only $vector_ops NEON .4s instructions" >&2
     exit 1
   fi
-  fused=$(grep -ciE '\s(fmla|fmls|fmadd|fmsub|fnmadd|fnmsub|frecpe|frecps|frsqrte|frsqrts)[.[:space:]]' <<<"$listing" || true)
-  if [ "$fused" -ne 0 ]; then
-    echo "check_arm64_kernels: $target: $fused fused multiply-add / estimate instructions" >&2
+  estimates=$(grep -ciE '\s(frecpe|frecps|frsqrte|frsqrts)[.[:space:]]' <<<"$listing" || true)
+  if [ "$estimates" -ne 0 ]; then
+    echo "check_arm64_kernels: $target: $estimates reciprocal estimate instructions" >&2
     exit 1
   fi
-  echo "$target: compiles with -Wall -Wextra -Werror, 4 entry points, $vector_ops NEON .4s instructions, no FMA or estimates"
+  fused=$(grep -ciE '\s(fmla|fmls|fmadd|fmsub|fnmadd|fnmsub)[.[:space:]]' <<<"$listing" || true)
+  echo "$target: compiles with -Wall -Wextra -Werror, 5 entry points," \
+    "$vector_ops NEON .4s instructions, no estimates, $fused fused multiply-adds," \
+    "the same code with -ffp-contract=on"
 done
 
 # Run the kernels' arm64 build under emulation and compare its digests with the native

@@ -4,10 +4,12 @@
 // registers, two AVX2 registers or one AVX-512 register. The arithmetic of each function
 // is a line-by-line port of the Swift kernel named in its comment (the loops around it may
 // be arranged differently, never the operations or their order); the constants are those
-// kernels' (checked bit for bit), and with contraction off every variant computes the same
-// bits as the Swift code (the tests compare every variant with it). On arm64 only the
-// baseline (NEON) is compiled; tools/check_arm64_kernels.sh cross-compiles this file for
-// arm64 and checks it.
+// kernels' (checked bit for bit). Contraction is off, and the multiply-adds the Swift
+// kernels fuse (`addingProduct`: the gamma = 2 negative lanes) are fused here by fused16,
+// the FMA instruction or, on x86-64 without one, an exact emulation; so every variant
+// computes the same bits as the Swift code (the tests compare every variant with it). On
+// arm64 only the baseline (NEON) is compiled; tools/check_arm64_kernels.sh cross-compiles
+// this file for arm64 and checks it.
 
 #include "CDetKernels.h"
 
@@ -23,6 +25,18 @@
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
 typedef uint32_t v16u __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+typedef double v8d __attribute__((vector_size(64)));
+typedef int64_t v8l __attribute__((vector_size(64)));
+
+/// What a variant's instruction set offers: compile-time flags in the `isa` parameters.
+enum {
+  /// AVX-512's masked operations and 32 vector registers.
+  ISA_MASKED = 1,
+  /// A fused multiply-add instruction (FMA3 on x86-64, NEON's on arm64).
+  ISA_FMA = 2,
+};
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -53,16 +67,75 @@ INLINE v16f negate16(v16f x) { return 0 - x; }
 /// |x| by clearing the sign bit.
 INLINE v16f abs16(v16f x) { return (v16f)((v16u)x & 0x7FFFFFFFu); }
 
+/// fma(a, b, c) for 8 lanes without an FMA unit, the same bits as the instruction: the
+/// product is exact in double (48 bits); the sum, rounded to odd (toward zero, then the
+/// last bit set when inexact), rounds to the nearest float as the exact value does, since
+/// 53 >= 24 + 2 (Boldo and Melquiond, "Emulation of FMA and correctly rounded sums: proved
+/// algorithms using rounding to odd", IEEE Trans. Computers 57(4), 2008). Rounding toward
+/// zero comes from the rounded-to-nearest sum and its exact error (Knuth's TwoSum): one
+/// step back when the error points toward zero. Infinities and NaN pass through unchanged
+/// (their error is NaN, which counts as exact).
+INLINE v8f fusedEmulated8(v8f a, v8f b, v8f c) {
+  v8d product = __builtin_convertvector(a, v8d) * __builtin_convertvector(b, v8d);
+  v8d addend = __builtin_convertvector(c, v8d);
+  v8d sum = product + addend;
+  v8d addendPart = sum - product;
+  v8d error = (product - (sum - addendPart)) + (addend - addendPart);
+  v8l below = error < 0, above = error > 0;
+  v8l inexact = below | above;
+  // All ones (-1) where the exact sum is nearer zero than `sum` (never at sum 0, which
+  // is exact).
+  v8l towardZero = inexact & (below ^ (sum < 0));
+  v8l bits = ((v8l)sum + towardZero) | (inexact & 1);
+  return __builtin_convertvector((v8d)bits, v8f);
+}
+
+/// `a * b + c` with one rounding, for each lane: the FMA instruction when `isa` has
+/// ISA_FMA, otherwise fusedEmulated8 (the same bits).
+INLINE v16f fused16(v16f a, v16f b, v16f c, const int isa) {
+  if (isa & ISA_FMA) return __builtin_elementwise_fma(a, b, c);
+  v8f low = fusedEmulated8(
+    __builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7),
+    __builtin_shufflevector(b, b, 0, 1, 2, 3, 4, 5, 6, 7),
+    __builtin_shufflevector(c, c, 0, 1, 2, 3, 4, 5, 6, 7));
+  v8f high = fusedEmulated8(
+    __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15),
+    __builtin_shufflevector(b, b, 8, 9, 10, 11, 12, 13, 14, 15),
+    __builtin_shufflevector(c, c, 8, 9, 10, 11, 12, 13, 14, 15));
+  return __builtin_shufflevector(low, high, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+/// `a * b + c`: with one rounding (fused16) when `fused`, else rounded twice.
+INLINE v16f multiplyAdd16(v16f a, v16f b, v16f c, const int fused, const int isa) {
+  return fused ? fused16(a, b, c, isa) : a * b + c;
+}
+
+/// detkit_fused_multiply_add: fused16 over `count` floats, 16 at a time (the last group
+/// through a zero-padded copy).
+INLINE void fusedMultiplyAdd(
+  const float *a, const float *b, const float *c, float *out, ptrdiff_t count, const int isa
+) {
+  for (ptrdiff_t i = 0; i < count; i += 16) {
+    const ptrdiff_t n = count - i < 16 ? count - i : 16;
+    float lanes[3][16] = {{0}};
+    memcpy(lanes[0], a + i, (size_t)n * sizeof(float));
+    memcpy(lanes[1], b + i, (size_t)n * sizeof(float));
+    memcpy(lanes[2], c + i, (size_t)n * sizeof(float));
+    v16f result = fused16(load16(lanes[0]), load16(lanes[1]), load16(lanes[2]), isa);
+    memcpy(out + i, &result, (size_t)n * sizeof(float));
+  }
+}
+
 /// VectorMath.biasedMagic, 1.5 * 2^23 + 127.
 static const float biasedMagic = 12583039.0f;
 
-/// VectorMath.expReduced.
-INLINE v16f expReduced(v16f r) {
+/// VectorMath.expReduced(_:fused:).
+INLINE v16f expReduced(v16f r, const int fused, const int isa) {
   v16f r2 = r * r;
-  v16f low = r * 1.6667116e-1f + 4.9999231e-1f;
-  v16f high = r * 8.3125029e-3f + 4.1890334e-2f;
-  v16f poly = high * r2 + low;
-  return poly * r2 + (r + 1);
+  v16f low = multiplyAdd16(r, splat(1.6667116e-1f), splat(4.9999231e-1f), fused, isa);
+  v16f high = multiplyAdd16(r, splat(8.3125029e-3f), splat(4.1890334e-2f), fused, isa);
+  v16f poly = multiplyAdd16(high, r2, low, fused, isa);
+  return multiplyAdd16(poly, r2, r + 1, fused, isa);
 }
 
 /// VectorMath.exp.
@@ -74,7 +147,7 @@ INLINE v16f exp16(v16f x) {
   v16f n = shifted - biasedMagic;
   v16f r = xc - n * 0.693359375f;
   r = r - n * -2.1219444e-4f;
-  v16f er = expReduced(r);
+  v16f er = expReduced(r, 0, 0);
   uint32_t magicBits;
   memcpy(&magicBits, &biasedMagic, sizeof magicBits);
   v16i nInt = (v16i)((v16u)shifted - magicBits);
@@ -85,52 +158,54 @@ INLINE v16f exp16(v16f x) {
   return select16(underflow, (v16f){0}, result);
 }
 
-/// VectorMath.expNegated: e^-a for a >= 0.
-INLINE v16f expNegated16(v16f a) {
+/// VectorMath.expNegated: e^-a for a >= 0, its multiply-adds fused.
+INLINE v16f expNegated16(v16f a, const int isa) {
   v16f clamped = smaller16(splat(88.0f), a);
-  v16f shifted = clamped * -1.44269504f + biasedMagic;
+  v16f shifted = fused16(clamped, splat(-1.44269504f), splat(biasedMagic), isa);
   v16f n = shifted - biasedMagic;
-  v16f r = n * -0.693359375f - clamped;
-  r = r - n * -2.1219444e-4f;
-  v16f er = expReduced(r);
+  v16f r = fused16(n, splat(-0.693359375f), negate16(clamped), isa);
+  r = fused16(n, splat(2.1219444e-4f), r, isa);
+  v16f er = expReduced(r, 1, isa);
   v16f scale = (v16f)((v16u)shifted << 23);
   return er * scale;
 }
 
-/// VectorMath.log1p on [0, 1].
-INLINE v16f log1p16(v16f u) {
+/// VectorMath.log1p(_:fused:) on [0, 1].
+INLINE v16f log1p16(v16f u, const int fused, const int isa) {
   v16f s = u / (2 + u);
   v16f z = s * s;
   v16f poly = splat(0.28011975f);
-  poly = poly * z + 0.28001809f;
-  poly = poly * z + 0.40021527f;
-  poly = poly * z + 0.66666418f;
-  return 2 * s + s * z * poly;
+  poly = multiplyAdd16(poly, z, splat(0.28001809f), fused, isa);
+  poly = multiplyAdd16(poly, z, splat(0.40021527f), fused, isa);
+  poly = multiplyAdd16(poly, z, splat(0.66666418f), fused, isa);
+  return multiplyAdd16(s * z, poly, 2 * s, fused, isa);
 }
 
 /// The first step of FocalKernel.negativeLanesGammaTwo: e^-|x|.
-INLINE v16f focalNegativeExp(v16f x) { return expNegated16(abs16(x)); }
+INLINE v16f focalNegativeExp(v16f x, const int isa) { return expNegated16(abs16(x), isa); }
 
 /// FocalKernel.negativeLanesGammaTwo given `e = focalNegativeExp(x)`; `derivative` NULL
-/// skips the derivative. `masked` (a compile-time constant: the variant has AVX-512's
-/// masked operations) forms `p` as `x >= 0 ? inverse : inverse * e`, one masked multiply;
-/// without masks that select costs more than the Swift kernel's `inverse * max(e, ones)`.
-/// Both give the same bits (e <= 1; NaN x gives NaN either way).
+/// skips the derivative. With ISA_MASKED in `isa` (a compile-time constant), `p` is
+/// `x >= 0 ? inverse : inverse * e`, one masked multiply; without masks that select costs
+/// more than the Swift kernel's `inverse * max(e, ones)`. Both give the same bits (e <= 1;
+/// NaN x gives NaN either way). `x * ones + log1p` is exact in its product (`ones` is 0 or
+/// 1), so it needs no fused form.
 INLINE v16f focalNegativeFrom(
   v16f x, v16f e, float alphaNegative, float derivativeScale, v16f *derivative,
-  const int masked
+  const int isa
 ) {
   v16f inverse = 1 / (1 + e);
   v16i nonNegative = x >= 0;
   v16f ones = (v16f)(nonNegative & 0x3F800000);
-  v16f p = masked ? select16(nonNegative, inverse, inverse * e) : inverse * larger16(e, ones);
-  v16f ce = x * ones + log1p16(e);
+  v16f p = (isa & ISA_MASKED) ? select16(nonNegative, inverse, inverse * e)
+                              : inverse * larger16(e, ones);
+  v16f ce = x * ones + log1p16(e, 1, isa);
   v16f p2 = p * p;
   v16f loss = alphaNegative * p2 * ce;
   if (derivative) {
     v16f eInverse = e * inverse;
     v16f q = select16(nonNegative, eInverse, inverse);
-    *derivative = (alphaNegative * derivativeScale) * p2 * (2 * q * ce + p);
+    *derivative = (alphaNegative * derivativeScale) * p2 * fused16(2 * q, ce, p, isa);
   }
   return loss;
 }
@@ -147,7 +222,7 @@ INLINE v16f focalHardLanes(
   v16i nonNegative = x >= 0;
   v16f p = select16(nonNegative, inverse, eInverse);
   v16f q = select16(nonNegative, eInverse, inverse);
-  v16f log1pE = log1p16(e);
+  v16f log1pE = log1p16(e, 0, 0);
   v16i positive = t > 0.5f;
   v16f relu = x * (v16f)(nonNegative & 0x3F800000);
   v16f xt = select16(positive, x, (v16f){0});
@@ -163,9 +238,6 @@ INLINE v16f focalHardLanes(
   }
   return loss;
 }
-
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
 
 /// FloatLanes.halvingSum (LaneSum.swift): low half plus high half, three times, then the
 /// last two lanes.
@@ -202,11 +274,11 @@ INLINE void nextGroup(ptrdiff_t *row, ptrdiff_t *group, ptrdiff_t groups) {
 /// and, when `hasGradient`, its derivative to `derivative`.
 INLINE void storeNegativeGroup(
   detkit_focal_parameters k, v16f x, v16f e, float *loss, float *derivative,
-  const int hasGradient, const int masked
+  const int hasGradient, const int isa
 ) {
   v16f d;
   v16f value = focalNegativeFrom(
-    x, e, k.alphaNegative, k.gradientScale, hasGradient ? &d : NULL, masked);
+    x, e, k.alphaNegative, k.gradientScale, hasGradient ? &d : NULL, isa);
   store16(loss, value);
   if (hasGradient) store16(derivative, d);
 }
@@ -220,12 +292,12 @@ INLINE void storeNegativeGroup(
 INLINE void focalNegativeGroups(
   detkit_focal_parameters k, const float *const *rows, float *const *losses,
   float *const *derivatives, ptrdiff_t count, ptrdiff_t groups, const int hasGradient,
-  const int masked
+  const int isa
 ) {
   if (count == 0 || groups == 0) return;
   ptrdiff_t row = 0, group = 0;
   v16f x = load16(rows[0]);
-  v16f e = focalNegativeExp(x);
+  v16f e = focalNegativeExp(x, isa);
   for (;;) {
     ptrdiff_t followingRow = row, followingGroup = group;
     nextGroup(&followingRow, &followingGroup, groups);
@@ -233,10 +305,10 @@ INLINE void focalNegativeGroups(
     // On the last group, "next" re-reads the current one (its result is not used).
     v16f nextX = loadAhead(
       last ? rows[row] + 16 * group : rows[followingRow] + 16 * followingGroup);
-    v16f nextE = focalNegativeExp(nextX);
+    v16f nextE = focalNegativeExp(nextX, isa);
     storeNegativeGroup(
       k, x, e, losses[row] + 16 * group, hasGradient ? derivatives[row] + 16 * group : NULL,
-      hasGradient, masked);
+      hasGradient, isa);
     if (last) return;
     row = followingRow;
     group = followingGroup;
@@ -258,7 +330,7 @@ INLINE void focalNegativeGroups(
 INLINE void focalNegativeBlocks(
   detkit_focal_parameters k, const float *const *rows, float *const *losses,
   float *const *derivatives, ptrdiff_t count, ptrdiff_t groups, const int hasGradient,
-  const int masked
+  const int isa
 ) {
   enum { block = FOCAL_BLOCK_GROUPS };
   const ptrdiff_t total = count * groups;
@@ -269,7 +341,7 @@ INLINE void focalNegativeBlocks(
     v16f x[block], e[block];
     _Pragma("clang loop unroll(full)") for (int i = 0; i < block; i++) {
       x[i] = load16(rows[loadRow] + 16 * loadGroup);
-      e[i] = focalNegativeExp(x[i]);
+      e[i] = focalNegativeExp(x[i], isa);
       nextGroup(&loadRow, &loadGroup, groups);
     }
     for (;;) {
@@ -278,14 +350,14 @@ INLINE void focalNegativeBlocks(
       if (more) {
         _Pragma("clang loop unroll(full)") for (int i = 0; i < block; i++) {
           nextX[i] = loadAhead(rows[loadRow] + 16 * loadGroup);
-          nextE[i] = focalNegativeExp(nextX[i]);
+          nextE[i] = focalNegativeExp(nextX[i], isa);
           nextGroup(&loadRow, &loadGroup, groups);
         }
       }
       _Pragma("clang loop unroll(full)") for (int i = 0; i < block; i++) {
         storeNegativeGroup(
           k, x[i], e[i], losses[row] + 16 * group,
-          hasGradient ? derivatives[row] + 16 * group : NULL, hasGradient, masked);
+          hasGradient ? derivatives[row] + 16 * group : NULL, hasGradient, isa);
         nextGroup(&row, &group, groups);
       }
       done += block;
@@ -299,8 +371,8 @@ INLINE void focalNegativeBlocks(
   for (; done < total; done++) {
     v16f x = load16(rows[row] + 16 * group);
     storeNegativeGroup(
-      k, x, focalNegativeExp(x), losses[row] + 16 * group,
-      hasGradient ? derivatives[row] + 16 * group : NULL, hasGradient, masked);
+      k, x, focalNegativeExp(x, isa), losses[row] + 16 * group,
+      hasGradient ? derivatives[row] + 16 * group : NULL, hasGradient, isa);
     nextGroup(&row, &group, groups);
   }
 }
@@ -320,7 +392,8 @@ INLINE int overlaps(const float *p, ptrdiff_t count, uintptr_t start, uintptr_t 
 /// per-group tests.
 ///
 /// Rows go in batches (up to FOCAL_BATCH_ROWS, and as many as `scratch` holds when there
-/// are no `values`): pass 1 (focalNegativeGroups; focalNegativeBlocks where `masked`, the
+/// are no `values`): pass 1 (focalNegativeGroups; focalNegativeBlocks where `isa` has
+/// ISA_MASKED, the
 /// AVX-512 variant) takes every full group of the batch's counted rows as all negative, into
 /// `values` or, without it, `scratch`; pass 2, row by row, recomputes the group holding the
 /// positive column (focalHardLanes), sums the row's groups left to right, adds the row's
@@ -330,7 +403,7 @@ INLINE int overlaps(const float *p, ptrdiff_t count, uintptr_t start, uintptr_t 
 INLINE double focalRowsWith(
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
   ptrdiff_t c, float *values, float *gradient, float *scratch, ptrdiff_t scratchCount,
-  const int hasValues, const int hasGradient, const int masked
+  const int hasValues, const int hasGradient, const int isa
 ) {
   const ptrdiff_t fullEnd = c - c % 16;
   ptrdiff_t batch = FOCAL_BATCH_ROWS;
@@ -366,12 +439,12 @@ INLINE double focalRowsWith(
       }
       counted++;
     }
-    if (masked) {
+    if (isa & ISA_MASKED) {
       focalNegativeBlocks(
-        k, rows, losses, derivatives, counted, fullEnd / 16, hasGradient, masked);
+        k, rows, losses, derivatives, counted, fullEnd / 16, hasGradient, isa);
     } else {
       focalNegativeGroups(
-        k, rows, losses, derivatives, counted, fullEnd / 16, hasGradient, masked);
+        k, rows, losses, derivatives, counted, fullEnd / 16, hasGradient, isa);
     }
     ptrdiff_t slot = 0;
     for (ptrdiff_t row = first; row < end; row++) {
@@ -419,16 +492,16 @@ INLINE double focalRowsWith(
 }
 
 /// FocalLabelPass.sum(rows:) for gamma = 2; `values` / `gradient` NULL are not written;
-/// `masked` as in focalNegativeFrom.
+/// `isa`: the variant's ISA_ flags.
 INLINE double focalRows(
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rowCount,
   ptrdiff_t c, float *values, float *gradient, float *scratch, ptrdiff_t scratchCount,
-  const int masked
+  const int isa
 ) {
 #define FOCAL_ROWS(v, g, hasValues, hasGradient)                                    \
   focalRowsWith(                                                                    \
     k, logits, columns, rowCount, c, v, g, scratch, scratchCount, hasValues, hasGradient, \
-    masked)
+    isa)
   if (values) {
     return gradient ? FOCAL_ROWS(values, gradient, 1, 1) : FOCAL_ROWS(values, NULL, 1, 0);
   }
@@ -644,33 +717,46 @@ INLINE void iouBlock(
 #define FOCAL_ARGS                                                                       \
   detkit_focal_parameters k, const float *logits, const int32_t *columns, ptrdiff_t rows, \
     ptrdiff_t c, float *values, float *gradient, float *scratch, ptrdiff_t scratchCount
+#define FMA_ARGS \
+  const float *a, const float *b, const float *c, float *out, ptrdiff_t count
 #define IOU_BLOCK_ARGS                                                                \
   const float *a, ptrdiff_t row0, ptrdiff_t row1, const float *b, ptrdiff_t column0, \
     ptrdiff_t column1, ptrdiff_t m, float *out, int streaming, int zeroed
 
-// One pair of entry points per variant; `masked` says it has AVX-512's masked operations
-// (and its 32 vector registers, for focalNegativeBlocks).
-#define DEFINE_VARIANT(name, attributes, masked)                                     \
-  attributes static double focalRows_##name(FOCAL_ARGS) {                            \
-    return focalRows(                                                                \
-      k, logits, columns, rows, c, values, gradient, scratch, scratchCount, masked); \
-  }                                                                                  \
-  attributes static void iouBlock_##name(IOU_BLOCK_ARGS) {                           \
-    iouBlock(a, row0, row1, b, column0, column1, m, out, streaming, zeroed);         \
+// The entry points of each variant; `isa` holds its ISA_ flags.
+#define DEFINE_VARIANT(name, attributes, isa)                                     \
+  attributes static double focalRows_##name(FOCAL_ARGS) {                         \
+    return focalRows(                                                             \
+      k, logits, columns, rows, c, values, gradient, scratch, scratchCount, isa); \
+  }                                                                               \
+  attributes static void fusedMultiplyAdd_##name(FMA_ARGS) {                      \
+    fusedMultiplyAdd(a, b, c, out, count, isa);                                   \
+  }                                                                               \
+  attributes static void iouBlock_##name(IOU_BLOCK_ARGS) {                        \
+    iouBlock(a, row0, row1, b, column0, column1, m, out, streaming, zeroed);      \
   }
 
-DEFINE_VARIANT(baseline, , 0)
+// NEON always has a fused multiply-add; baseline x86-64 has one only in a native build.
+#if defined(__aarch64__) || defined(__FMA__)
+#define BASELINE_ISA ISA_FMA
+#else
+#define BASELINE_ISA 0
+#endif
+
+DEFINE_VARIANT(baseline, , BASELINE_ISA)
 #if defined(__x86_64__)
 #define DETKIT_X86_VARIANTS 1
-DEFINE_VARIANT(avx2, __attribute__((target("avx2"))), 0)
-DEFINE_VARIANT(avx512, __attribute__((target("avx512f"))), 1)
+DEFINE_VARIANT(avx2, __attribute__((target("avx2,fma"))), ISA_FMA)
+DEFINE_VARIANT(avx512, __attribute__((target("avx512f,fma"))), ISA_FMA | ISA_MASKED)
 #endif
 
 uint32_t detkit_kernels_supported_variants(void) {
   uint32_t variants = 1u << DETKIT_VARIANT_BASELINE;
 #ifdef DETKIT_X86_VARIANTS
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) variants |= 1u << DETKIT_VARIANT_AVX2;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    variants |= 1u << DETKIT_VARIANT_AVX2;
+  }
   if (__builtin_cpu_supports("avx512f")) variants |= 1u << DETKIT_VARIANT_AVX512;
 #endif
   return variants;
@@ -706,6 +792,19 @@ double detkit_focal_label_rows(
 #endif
   default:
     return focalRows_baseline(k, logits, columns, rows, c, values, gradient, scratch, scratchCount);
+  }
+}
+
+void detkit_fused_multiply_add(
+  uint32_t variant, const float *a, const float *b, const float *c, float *out,
+  ptrdiff_t count
+) {
+  switch (variant) {
+#ifdef DETKIT_X86_VARIANTS
+  case DETKIT_VARIANT_AVX2: fusedMultiplyAdd_avx2(a, b, c, out, count); return;
+  case DETKIT_VARIANT_AVX512: fusedMultiplyAdd_avx512(a, b, c, out, count); return;
+#endif
+  default: fusedMultiplyAdd_baseline(a, b, c, out, count);
   }
 }
 

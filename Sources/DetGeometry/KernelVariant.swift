@@ -9,13 +9,16 @@ import CDetKernels
 /// AVX-512 where present; on arm64 only ``baseline`` (NEON) exists. Every variant performs
 /// the same IEEE operations in the same order as the portable Swift kernels
 /// (``swiftSIMD``), so all of them return the same bits; the tests compare each with
-/// ``swiftSIMD`` and run the accuracy sweeps on each.
+/// ``swiftSIMD`` and run the accuracy sweeps on each. Those operations include fused
+/// multiply-adds (the gamma = 2 focal loss's negative lanes): ``avx2`` needs FMA besides
+/// AVX2, and on x86-64 ``baseline`` emulates them exactly (about 11 times slower than
+/// without them; it runs only on CPUs from before AVX2).
 public enum KernelVariant: String, CaseIterable, Sendable {
   /// The Swift `SIMD16` kernels, the reference the C variants reproduce.
   case swiftSIMD = "swift-simd"
   /// The C kernels compiled for the build's target (SSE2 on x86-64, NEON on arm64).
   case baseline
-  /// The C kernels with 256-bit AVX2 vectors.
+  /// The C kernels with 256-bit AVX2 vectors and FMA.
   case avx2
   /// The C kernels with 512-bit AVX-512F vectors.
   case avx512

@@ -315,9 +315,13 @@ struct SigmoidFocalLossTests {
   }
 
   /// The gamma = 2 label path (a cheaper kernel for all-negative lanes) against the
-  /// one-hot soft-target path: the same loss bits, and gradients within 4 ulp (the soft
-  /// path forms `p q / m` and `p (1 - t) - q t`, the label path folds the normalizer into
-  /// the alpha weight), on logits up to the extremes.
+  /// one-hot soft-target path, on logits up to the extremes: values and gradients within
+  /// 12 ulp. The label path's negative lanes fuse their multiply-adds (one rounding each)
+  /// and the soft path does not; far below 0 the loss is about `alpha e^3` (`p` and `ce`
+  /// are both about `e = e^x`), so `e`'s last bit counts three times. Measured at most 8
+  /// ulp, for values and for gradients, over 600,000 random logits in [-90, 90]. (The soft
+  /// path also forms `p q / m` and `p (1 - t) - q t`, and the label path folds the
+  /// normalizer into the alpha weight.)
   @Test func gammaTwoLabelPathMatchesOneHotTargets() throws {
     var rng = SplitMix64(state: 7)
     let rows = 300
@@ -336,11 +340,10 @@ struct SigmoidFocalLossTests {
       logits: x, targets: targets, reduction: .sum, normalizer: 3, outputs: [.values, .gradient])
     for i in 0..<x.count {
       let ignored = labels[i / classes] == -2
-      #expect(
-        byLabel.values[i].bitPattern == (ignored ? 0 : oneHot.values[i].bitPattern),
-        "values[\(i)] x \(x[i])")
+      let v = ignored ? 0 : oneHot.values[i]
       let g = ignored ? 0 : oneHot.gradient[i]
-      #expect(abs(byLabel.gradient[i] - g) <= 4 * g.ulp, "gradient[\(i)] x \(x[i])")
+      #expect(abs(byLabel.values[i] - v) <= 12 * v.ulp, "values[\(i)] x \(x[i])")
+      #expect(abs(byLabel.gradient[i] - g) <= 12 * g.ulp, "gradient[\(i)] x \(x[i])")
     }
   }
 

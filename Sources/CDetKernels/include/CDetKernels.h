@@ -4,8 +4,10 @@
 // The innermost loops of detkit's focal loss and IoU matrix, compiled once per instruction
 // set and chosen at run time (see Kernels.c). Every variant performs the same IEEE
 // operations in the same order as the Swift kernels they mirror (no FMA contraction, no
-// approximate reciprocals), so all variants give the same bits; only the vector width
-// differs. Called from DetGeometry / DetLoss only; not public API of the package.
+// approximate reciprocals; the multiply-adds the Swift kernels fuse are fused, by the FMA
+// instruction or, on x86-64 without one, by an exact emulation), so all variants give the
+// same bits; only the vector width differs. Called from DetGeometry / DetLoss only; not
+// public API of the package.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +50,14 @@ double detkit_focal_label_rows(
   uint32_t variant, detkit_focal_parameters parameters, const float *logits,
   const int32_t *columns, ptrdiff_t rowCount, ptrdiff_t classCount, float *values,
   float *gradient, float *scratch, ptrdiff_t scratchCount);
+
+/// `out[i] = a[i] * b[i] + c[i]` with one rounding, for `i` in [0, count), by the fused
+/// multiply-add of variant `variant`'s focal kernel (the instruction, or its emulation on
+/// x86-64 without FMA); `out` may be any of the inputs. For the tests, which compare every
+/// variant's with the C library's `fmaf`.
+void detkit_fused_multiply_add(
+  uint32_t variant, const float *a, const float *b, const float *c, float *out,
+  ptrdiff_t count);
 
 /// A block of the plain IoU matrix: rows [row0, row1) x columns [column0, column1) of
 /// the matrix of `a` (xyxy floats, 4 per box) and `b` (`m` boxes, xyxy), written to
