@@ -8,7 +8,8 @@
 # For aarch64-linux-gnu and arm64-apple-macos14: the file compiles freestanding (no sysroot
 # needed; it includes no libc header) with -O2 -Wall -Wextra -Werror; the object defines the
 # five entry points of CDetKernels.h; the loops use NEON vectors (128-bit `.4s` operands);
-# no reciprocal estimate appears; and the object code is the same compiled with
+# no reciprocal estimate appears; fused multiply-add instructions do (NEON has them: none
+# would mean the slow emulation); and the object code is the same compiled with
 # -ffp-contract=on (clang's default for C, which fuses a multiply and an add within an
 # expression) as with -ffp-contract=off: the only fused multiply-adds are the kernels'
 # explicit ones (the Swift kernels' `addingProduct`). The kernels promise the Swift
@@ -21,7 +22,8 @@
 # matrices with degenerate boxes, tile seams, misaligned destinations and tiles a row
 # misses) to equal the native baseline variant's, bit for bit; without them that step says
 # it was skipped. The native baseline on x86-64 emulates the fused multiply-add that arm64
-# executes, so equal digests also check that emulation. What this cannot show: arm64
+# executes, and one case feeds it inputs that a double sum rounded to nearest gets wrong, so
+# equal digests also check that emulation. What this cannot show: arm64
 # hardware's own results (qemu implements IEEE arithmetic in software, exactly; the kernels
 # use only basic operations and fused multiply-adds), and the Swift side on arm64.
 # Exits 1 on the first failed check.
@@ -84,6 +86,11 @@ for target in aarch64-linux-gnu arm64-apple-macos14; do
     exit 1
   fi
   fused=$(grep -ciE '\s(fmla|fmls|fmadd|fmsub|fnmadd|fnmsub)[.[:space:]]' <<<"$listing" || true)
+  if [ "$fused" -eq 0 ]; then
+    # NEON has the instruction: none means the kernels fell back to the slow emulation.
+    echo "check_arm64_kernels: $target: no fused multiply-add instruction" >&2
+    exit 1
+  fi
   echo "$target: compiles with -Wall -Wextra -Werror, 5 entry points," \
     "$vector_ops NEON .4s instructions, no estimates, $fused fused multiply-adds," \
     "the same code with -ffp-contract=on"

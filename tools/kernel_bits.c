@@ -4,7 +4,8 @@
 // arm64 (NEON) binary, and compares the two. Inputs cover the whole float range (random bit
 // patterns: NaN, infinities, subnormals), class counts with and without a tail, ignored and
 // background rows, IoU rows with degenerate boxes over tile seams and misaligned
-// destinations, and IoU rows against banded columns whose tiles they mostly miss. NaNs are
+// destinations, IoU rows against banded columns whose tiles they mostly miss, and the fused
+// multiply-add on inputs that a double sum rounded to nearest gets wrong. NaNs are
 // hashed as one value (their payloads differ between instruction sets, which the Swift
 // tests allow too).
 #include <stdint.h>
@@ -145,10 +146,51 @@ static void bandedIoUCase(uint32_t variant, int streaming, int zeroed) {
   free(out);
 }
 
+/// The variant's fused multiply-add (detkit_fused_multiply_add) on cases where a double sum
+/// rounded to nearest would round wrong: products that are float midpoints (normal, and
+/// subnormal: 2^-150 (1 - k^2 2^-46)) with an addend too small for double to keep, plus
+/// random bit patterns. The x86-64 baseline emulates it, arm64 has the instruction.
+static void fusedCase(uint32_t variant) {
+  enum { count = 60000 };
+  static float a[count], b[count], c[count], out[count];
+  state = 0xF3A;
+  for (int i = 0; i < count; i++) {
+    const int family = i % 3;
+    const float sign = next() % 2 ? 1.0f : -1.0f;
+    if (family == 0) {
+      uint32_t x, y;
+      do {
+        x = (uint32_t)(2048 + next() % 2048) | 1;
+        y = (uint32_t)(4096 + next() % 4096) | 1;
+      } while (x * y < (1u << 24));
+      const int scaleA = (int)(next() % 101) - 60, scaleB = (int)(next() % 101) - 60;
+      a[i] = sign * __builtin_ldexpf((float)x, scaleA);
+      b[i] = __builtin_ldexpf((float)y, scaleB);
+      const float product = __builtin_ldexpf((float)(x * y), scaleA + scaleB);
+      c[i] = (next() % 2 ? 1.0f : -1.0f) * __builtin_ldexpf(product, -26 - (int)(next() % 55));
+    } else if (family == 1) {
+      const float k = (float)(1 + next() % 255);
+      a[i] = sign * __builtin_ldexpf(1.0f - k * 0x1p-23f, -75);
+      b[i] = __builtin_ldexpf(1.0f + k * 0x1p-23f, -75);
+      const float j = (float)((1u << 22) + next() % (1u << 22));
+      c[i] = (next() % 2 ? 1.0f : -1.0f) * __builtin_ldexpf(j, -149);
+    } else {
+      const uint64_t bits = next(), more = next();
+      memcpy(&a[i], &bits, sizeof(float));
+      memcpy(&b[i], (const char *)&bits + 4, sizeof(float));
+      memcpy(&c[i], &more, sizeof(float));
+    }
+  }
+  detkit_fused_multiply_add(variant, a, b, c, out, count);
+  printf("fused multiply-add variant=%u results=%016llx\n", variant,
+    (unsigned long long)digest(out, count));
+}
+
 int main(void) {
   uint32_t supported = detkit_kernels_supported_variants();
   for (uint32_t variant = 0; variant < 32; variant++) {
     if (!(supported & (1u << variant))) continue;
+    fusedCase(variant);
     const ptrdiff_t classCounts[] = {1, 16, 37, 80, 83};
     for (size_t i = 0; i < sizeof classCounts / sizeof classCounts[0]; i++) {
       focalCase(variant, classCounts[i], 0);

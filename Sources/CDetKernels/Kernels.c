@@ -6,10 +6,10 @@
 // be arranged differently, never the operations or their order); the constants are those
 // kernels' (checked bit for bit). Contraction is off, and the multiply-adds the Swift
 // kernels fuse (`addingProduct`: the gamma = 2 negative lanes) are fused here by fused16,
-// the FMA instruction or, on x86-64 without one, an exact emulation; so every variant
-// computes the same bits as the Swift code (the tests compare every variant with it). On
-// arm64 only the baseline (NEON) is compiled; tools/check_arm64_kernels.sh cross-compiles
-// this file for arm64 and checks it.
+// the FMA instruction or, where the variant has none (the x86-64 baseline), an exact
+// emulation; so every variant computes the same bits as the Swift code (the tests compare
+// every variant with it). On arm64 only the baseline (NEON) is compiled;
+// tools/check_arm64_kernels.sh cross-compiles this file for arm64 and checks it.
 
 #include "CDetKernels.h"
 

@@ -11,8 +11,11 @@ import CDetKernels
 /// (``swiftSIMD``), so all of them return the same bits; the tests compare each with
 /// ``swiftSIMD`` and run the accuracy sweeps on each. Those operations include fused
 /// multiply-adds (the gamma = 2 focal loss's negative lanes): ``avx2`` needs FMA besides
-/// AVX2, and on x86-64 ``baseline`` emulates them exactly (about 11 times slower than
-/// without them; it runs only on CPUs from before AVX2).
+/// AVX2 (every such CPU has it; a virtual CPU that hides FMA gets ``baseline``), and on
+/// x86-64 ``baseline`` emulates them exactly, its focal kernel about 7 to 11 times slower
+/// than unfused. x86-64 CPUs without AVX2 or without FMA run ``baseline``: Sandy and Ivy
+/// Bridge, AMD Piledriver, Atom-class Celeron and Pentium parts without AVX, and emulators'
+/// default CPU models.
 public enum KernelVariant: String, CaseIterable, Sendable {
   /// The Swift `SIMD16` kernels, the reference the C variants reproduce.
   case swiftSIMD = "swift-simd"

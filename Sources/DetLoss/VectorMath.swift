@@ -48,8 +48,7 @@ enum VectorMath {
     // `er * 2^64 * 2^64` rounds to +inf, as e^x > FLT_MAX there.
     xc = xc.replacing(with: 89, where: xc .> 89)
     // n = round(x / ln 2) using the 1.5 * 2^23 trick: the sum's low mantissa bits hold n
-    // (plus 127). The constant is `expNegated`'s, so that both round a tie (x / ln 2 an
-    // odd multiple of 1/2) the same way: round-half-even depends on the constant's parity.
+    // (plus 127, the bias `expNegated` needs; here it cancels in `nInt` below).
     let magic = biasedMagic
     let shifted = xc * 1.442_695_04 + magic
     let n = shifted - magic
@@ -77,9 +76,9 @@ enum VectorMath {
   /// `e^-a`. So a product such as `e^-a * a` (the focal gradient's `q ce`) is below 1.1e-36
   /// for every `a`, and 0 for huge `a`, as the exact product is. NaN gives NaN.
   ///
-  /// - Complexity: O(1), about 10 vector operations, 7 of them fused multiply-adds (a
-  ///   library call per lane on a CPU without FMA: this is the reference the C kernels
-  ///   reproduce, not a production path there).
+  /// - Complexity: O(1), about 14 vector operations, 7 of them fused multiply-adds. In a
+  ///   build for baseline x86-64 (the default) each fused one is a C library call per lane
+  ///   (`fmaf`): this is the reference the C kernels reproduce, not a production path.
   @inline(__always)
   static func expNegated(_ a: FloatLanes) -> FloatLanes {
     // `88 < a ? 88 : a` (one `minps`) keeps NaN lanes NaN.
@@ -123,8 +122,9 @@ enum VectorMath {
   }
 
   /// `a * b + c` for each lane: with one rounding when `fused` (`addingProduct`, a fused
-  /// multiply-add; a library call per lane on a CPU without FMA), otherwise the product and
-  /// the sum each rounded. `fused` is a constant at every call, so the test folds away.
+  /// multiply-add; in a build for baseline x86-64 a C library call, `fmaf`, per lane),
+  /// otherwise the product and the sum each rounded. `fused` is a constant at every call,
+  /// so the test folds away.
   ///
   /// - Complexity: O(1).
   @inline(__always)
@@ -187,7 +187,7 @@ enum VectorMath {
   ///
   /// - Complexity: O(1), one division and 4 multiply-adds.
   @inline(__always)
-  static func log1p(_ u: FloatLanes, fused: Bool = false) -> FloatLanes {
+  static func log1p(_ u: FloatLanes, fused: Bool) -> FloatLanes {
     let s = u / (2 + u)
     let z = s * s
     var poly = FloatLanes(repeating: 0.280_119_75)

@@ -11,9 +11,9 @@ struct FusedMultiplyAddTests {
   /// `a * b` a float midpoint (25 significant bits, the last one set) and `c` far smaller
   /// than `a * b`, of either sign: the exact sum lies just beside the midpoint, a double
   /// sum rounded to nearest falls back onto it for the smaller `c` (and then ties to even,
-  /// half the time the wrong way), and the fused result must take `c`'s side. Also
-  /// products whose exact sum is a subnormal float, and random bit patterns (every
-  /// exponent, infinities, NaN).
+  /// half the time the wrong way), and the fused result must take `c`'s side; the same
+  /// traps at subnormal midpoints; and random bit patterns (every exponent, infinities,
+  /// NaN).
   @Test func everyVariantRoundsOnceAsFmaf() {
     var rng = SyntheticBoxes.SplitMix64(state: 2008)
     var a: [Float] = []
@@ -37,13 +37,18 @@ struct FusedMultiplyAddTests {
       c.append(product * tiny)
     }
     for _ in 0..<50_000 {
-      // Sums below the smallest normal float.
-      a.append(
-        Float(sign: .plus, exponent: -random(60...80), significand: Float(rng.uniform() + 1)))
-      b.append(
-        Float(sign: .minus, exponent: -random(60...80), significand: Float(rng.uniform() + 1)))
+      // The same below the smallest normal float: a b = 2^-150 (1 - k^2 2^-46), c a
+      // subnormal j 2^-149 with j >= 2^22, so that the exact sum lies just beside the
+      // subnormal midpoint c + 2^-150 and a double sum rounds onto it (about half of these
+      // round wrong that way).
+      let k = Float(random(1...255))
+      let sign: FloatingPointSign = rng.next() % 2 == 0 ? .plus : .minus
+      a.append(Float(sign: sign, exponent: -75, significand: 1 - k * 0x1p-23))
+      b.append(Float(sign: .plus, exponent: -75, significand: 1 + k * 0x1p-23))
       c.append(
-        Float(sign: .plus, exponent: -random(126...149), significand: Float(rng.uniform() + 1)))
+        Float(
+          sign: rng.next() % 2 == 0 ? .plus : .minus, exponent: -149,
+          significand: Float(random(1 << 22...(1 << 23) - 1))))
     }
     for _ in 0..<200_000 {
       let bits = rng.next()

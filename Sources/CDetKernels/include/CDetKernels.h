@@ -5,9 +5,9 @@
 // set and chosen at run time (see Kernels.c). Every variant performs the same IEEE
 // operations in the same order as the Swift kernels they mirror (no FMA contraction, no
 // approximate reciprocals; the multiply-adds the Swift kernels fuse are fused, by the FMA
-// instruction or, on x86-64 without one, by an exact emulation), so all variants give the
-// same bits; only the vector width differs. Called from DetGeometry / DetLoss only; not
-// public API of the package.
+// instruction or, where the variant has none (the x86-64 baseline), by an exact
+// emulation), so all variants give the same bits; only the vector width differs. Called
+// from DetGeometry / DetLoss only; not public API of the package.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@ extern "C" {
 /// The kernel variants, in increasing width. Values are stable (tests and reports use them).
 enum {
   DETKIT_VARIANT_BASELINE = 0,  ///< the build's own target (SSE2 on x86-64, NEON on arm64)
-  DETKIT_VARIANT_AVX2 = 1,      ///< x86-64 with AVX2 (256-bit)
+  DETKIT_VARIANT_AVX2 = 1,      ///< x86-64 with AVX2 (256-bit) and FMA
   DETKIT_VARIANT_AVX512 = 2,    ///< x86-64 with AVX-512F (512-bit)
 };
 
@@ -52,8 +52,8 @@ double detkit_focal_label_rows(
   float *gradient, float *scratch, ptrdiff_t scratchCount);
 
 /// `out[i] = a[i] * b[i] + c[i]` with one rounding, for `i` in [0, count), by the fused
-/// multiply-add of variant `variant`'s focal kernel (the instruction, or its emulation on
-/// x86-64 without FMA); `out` may be any of the inputs. For the tests, which compare every
+/// multiply-add of variant `variant`'s focal kernel (the instruction, or its emulation where
+/// the variant has none: the x86-64 baseline); `out` may be any of the inputs. For the tests, which compare every
 /// variant's with the C library's `fmaf`.
 void detkit_fused_multiply_add(
   uint32_t variant, const float *a, const float *b, const float *c, float *out,
