@@ -53,8 +53,8 @@ double detkit_focal_label_rows(
 
 /// `out[i] = a[i] * b[i] + c[i]` with one rounding, for `i` in [0, count), by the fused
 /// multiply-add of variant `variant`'s focal kernel (the instruction, or its emulation where
-/// the variant has none: the x86-64 baseline); `out` may be any of the inputs. For the tests, which compare every
-/// variant's with the C library's `fmaf`.
+/// the variant has none: the x86-64 baseline); `out` may be any of the inputs. For the
+/// tests, which compare every variant's with the C library's `fmaf`.
 void detkit_fused_multiply_add(
   uint32_t variant, const float *a, const float *b, const float *c, float *out,
   ptrdiff_t count);
