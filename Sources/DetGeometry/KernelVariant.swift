@@ -12,7 +12,7 @@ import CDetKernels
 /// ``swiftSIMD`` and run the accuracy sweeps on each. Those operations include fused
 /// multiply-adds (the gamma = 2 focal loss's negative lanes): ``avx2`` needs FMA besides
 /// AVX2 (every such CPU has it; a virtual CPU that hides FMA gets ``baseline``), and on
-/// x86-64 ``baseline`` emulates them exactly, its focal kernel about 7 to 11 times slower
+/// x86-64 ``baseline`` emulates them exactly, its focal kernel about 10 times slower
 /// than unfused. x86-64 CPUs without AVX2 or without FMA run ``baseline``: Sandy and Ivy
 /// Bridge, AMD Piledriver, Atom-class Celeron and Pentium parts without AVX, and emulators'
 /// default CPU models.
